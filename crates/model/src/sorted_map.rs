@@ -1,9 +1,10 @@
 //! [`SortedMap`]: the small key-sorted map behind [`crate::Tags`] and [`crate::Fields`].
 //!
-//! Points carry a handful of tags and fields, so a sorted vector beats a hash map for both
+//! Points carry a handful of tags and fields, so a sorted slice beats a hash map for both
 //! lookup and iteration, and its order is the order Kapacitor shows (series keys, JSON
-//! columns). The vector sits behind an `Arc`: cloning a point is a reference-count bump,
-//! and a node that changes tags or fields copies them once, on first write.
+//! columns). The slice is one `Arc<[_]>` allocation: cloning a point is a reference-count
+//! bump, building one from a parser's scratch buffer costs a single allocation, and a node
+//! that changes tags or fields builds a new slice (changes are rare next to reads).
 
 use std::sync::Arc;
 
@@ -11,11 +12,11 @@ use crate::Str;
 
 /// A map from string keys to `V`, sorted by key bytes, shared until written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SortedMap<V>(Arc<Vec<(Str, V)>>);
+pub struct SortedMap<V>(Arc<[(Str, V)]>);
 
 impl<V> Default for SortedMap<V> {
     fn default() -> Self {
-        SortedMap(Arc::new(Vec::new()))
+        SortedMap(Arc::new([]))
     }
 }
 
@@ -41,7 +42,23 @@ impl<V: Clone> SortedMap<V> {
             }
             pairs = deduped;
         }
-        SortedMap(Arc::new(pairs))
+        SortedMap(pairs.into())
+    }
+
+    /// Builds a map from pairs already sorted by key with no key repeated, in one
+    /// allocation (the parser's fast path). Pairs out of order are sorted, so the result is
+    /// a valid map either way.
+    pub fn from_sorted<I>(pairs: I) -> Self
+    where
+        I: IntoIterator<Item = (Str, V)>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let map = SortedMap(pairs.into_iter().collect());
+        if map.0.windows(2).all(|w| w[0].0 < w[1].0) {
+            map
+        } else {
+            Self::from_unsorted(map.0.to_vec())
+        }
     }
 
     /// Builds a map from `(key, value)` pairs of anything convertible.
@@ -62,9 +79,9 @@ impl<V: Clone> SortedMap<V> {
     /// Sets `key` to `value`, returning the value it replaces.
     pub fn insert(&mut self, key: Str, value: V) -> Option<V> {
         match self.position(&key) {
-            Ok(i) => Some(std::mem::replace(&mut Arc::make_mut(&mut self.0)[i].1, value)),
+            Ok(i) => Some(std::mem::replace(&mut self.entries_mut()[i].1, value)),
             Err(i) => {
-                Arc::make_mut(&mut self.0).insert(i, (key, value));
+                self.rebuild(|pairs| pairs.insert(i, (key, value)));
                 None
             }
         }
@@ -73,7 +90,9 @@ impl<V: Clone> SortedMap<V> {
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<V> {
         let i = self.position(key).ok()?;
-        Some(Arc::make_mut(&mut self.0).remove(i).1)
+        let mut removed = None;
+        self.rebuild(|pairs| removed = Some(pairs.remove(i).1));
+        removed
     }
 
     /// Keeps only the entries for which `keep` returns true.
@@ -81,7 +100,20 @@ impl<V: Clone> SortedMap<V> {
         if self.0.iter().all(|(k, v)| keep(k, v)) {
             return;
         }
-        Arc::make_mut(&mut self.0).retain(|(k, v)| keep(k, v));
+        self.rebuild(|pairs| pairs.retain(|(k, v)| keep(k, v)));
+    }
+
+    /// The entries, writable in place (copied first if shared).
+    fn entries_mut(&mut self) -> &mut [(Str, V)] {
+        Arc::make_mut(&mut self.0)
+    }
+
+    /// Changes the set of entries through a vector, keeping the order invariant to the
+    /// caller.
+    fn rebuild(&mut self, change: impl FnOnce(&mut Vec<(Str, V)>)) {
+        let mut pairs = self.0.to_vec();
+        change(&mut pairs);
+        self.0 = pairs.into();
     }
 
     /// The entries in key order.
@@ -147,6 +179,14 @@ mod tests {
         assert_eq!(copy.keys().map(|k| &**k).collect::<Vec<_>>(), ["b", "c"]);
         assert_eq!(original.get("b"), Some(&1));
         assert_eq!(original.len(), 2);
+    }
+
+    #[test]
+    fn from_sorted_accepts_sorted_and_repairs_unsorted() {
+        let sorted: SortedMap<i32> = SortedMap::from_sorted(vec![("a".into(), 1), ("b".into(), 2)]);
+        assert_eq!(sorted.len(), 2);
+        let repaired: SortedMap<i32> = SortedMap::from_sorted(vec![("b".into(), 1), ("a".into(), 2), ("b".into(), 3)]);
+        assert_eq!(repaired.as_slice(), &[("a".into(), 2), ("b".into(), 3)]);
     }
 
     #[test]

@@ -77,11 +77,6 @@ impl Time {
         Time(now.timestamp_nanos_opt().unwrap_or(i64::MAX))
     }
 
-    /// The time `d` later, saturating at the ends of the range.
-    pub fn add(self, d: Duration) -> Time {
-        Time(self.0.saturating_add(d.0))
-    }
-
     /// The span from `earlier` to `self`.
     pub fn since(self, earlier: Time) -> Duration {
         Duration(self.0.saturating_sub(earlier.0))
@@ -128,6 +123,24 @@ impl Time {
         }
         out.push('Z');
         out
+    }
+}
+
+impl std::ops::Add<Duration> for Time {
+    type Output = Time;
+
+    /// The time `d` later, saturating at the ends of the range.
+    fn add(self, d: Duration) -> Time {
+        Time(self.0.saturating_add(d.0))
+    }
+}
+
+impl std::ops::Sub<Duration> for Time {
+    type Output = Time;
+
+    /// The time `d` earlier, saturating at the ends of the range.
+    fn sub(self, d: Duration) -> Time {
+        Time(self.0.saturating_sub(d.0))
     }
 }
 

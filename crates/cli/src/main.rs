@@ -1,0 +1,52 @@
+//! The `tickflow` binary: a thin shell over the tickflow crates.
+//!
+//! Each subcommand lives in its own module under `commands/` and returns an [`Outcome`];
+//! this file turns outcomes and errors into exit codes in one place:
+//!
+//! * 0: success;
+//! * 1: the command ran and found a problem (a script that does not parse, a file that
+//!   is not formatted);
+//! * 2: the command could not run (bad usage, a file that cannot be read or written).
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Runs Kapacitor TICKscripts over InfluxDB line protocol.
+#[derive(Debug, Parser)]
+#[command(name = "tickflow", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Fmt(commands::fmt::Args),
+}
+
+/// What a command that ran to the end found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything was fine.
+    Success,
+    /// The command reported problems with its input (exit code 1).
+    Problems,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Fmt(args) => commands::fmt::run(&args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("tickflow: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Integration tests of the `tickflow` binary and the bundled data: each module runs real
+//! executables and reads real files.
+
+mod fmt;
+mod printer_data;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the `tickflow` binary with `args` and returns what it did.
+pub fn tickflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tickflow")).args(args).output().expect("tickflow runs")
+}
+
+/// A fresh, empty scratch directory for one test.
+pub fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tickflow-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}

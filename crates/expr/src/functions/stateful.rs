@@ -1,0 +1,162 @@
+//! Stateful functions: `count`, `sigma`, `spread` and `rand`.
+//!
+//! Their state belongs to one evaluator (one compiled lambda instance; the consuming node
+//! decides whether that is per group or shared), and all calls of one function name in
+//! a lambda share it: `count() + count()` is 1 + 2. Every evaluation advances the state,
+//! even one whose result is later discarded.
+
+use super::FnError;
+use crate::Value;
+
+/// A stateful built-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatefulFn {
+    /// `count()`: 1, 2, 3, ... per evaluation.
+    Count,
+    /// `sigma(x)`: how many running standard deviations `x` is from the running mean.
+    Sigma,
+    /// `spread(x)`: the running maximum minus the running minimum.
+    Spread,
+    /// `rand()` / `rand(n)`: a pseudo-random non-negative integer, below `n` if given.
+    Rand,
+}
+
+impl StatefulFn {
+    /// The stateful function called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "count" => StatefulFn::Count,
+            "sigma" => StatefulFn::Sigma,
+            "spread" => StatefulFn::Spread,
+            "rand" => StatefulFn::Rand,
+            _ => return None,
+        })
+    }
+}
+
+/// The state of every stateful function of one lambda instance.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    count: i64,
+    sigma: Welford,
+    spread: Option<(f64, f64)>,
+    rand: SplitMix64,
+}
+
+/// Welford's running mean and sum of squared differences.
+#[derive(Debug, Clone, Copy, Default)]
+struct Welford {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+/// SplitMix64: a small, fast generator, seeded with 0 so that replays are repeatable.
+#[derive(Debug, Clone, Copy, Default)]
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A non-negative i64.
+    fn next_i63(&mut self) -> i64 {
+        (self.next() >> 1) as i64
+    }
+
+    /// Uniform in `[0, n)`, without modulo bias; 0 when `n <= 0`.
+    fn below(&mut self, n: i64) -> i64 {
+        if n <= 0 {
+            return 0;
+        }
+        let n = n as u64;
+        let zone = u64::MAX - u64::MAX % n;
+        loop {
+            let v = self.next();
+            if v < zone {
+                return (v % n) as i64;
+            }
+        }
+    }
+}
+
+impl State {
+    /// Calls `f` on `args`, advancing its state.
+    pub fn call(&mut self, f: StatefulFn, args: &[Value]) -> Result<Value, FnError> {
+        match (f, args) {
+            (StatefulFn::Count, []) => {
+                self.count = self.count.wrapping_add(1);
+                Ok(Value::Int(self.count))
+            }
+            (StatefulFn::Sigma, [Value::Float(x)]) => Ok(Value::Float(self.sigma(*x))),
+            (StatefulFn::Spread, [Value::Float(x)]) => {
+                let (min, max) = self.spread.map_or((*x, *x), |(min, max)| (min.min(*x), max.max(*x)));
+                self.spread = Some((min, max));
+                Ok(Value::Float(max - min))
+            }
+            (StatefulFn::Rand, []) => Ok(Value::Int(self.rand.next_i63())),
+            (StatefulFn::Rand, [Value::Int(n)]) => Ok(Value::Int(self.rand.below(*n))),
+            _ => Err(FnError::Signature),
+        }
+    }
+
+    fn sigma(&mut self, x: f64) -> f64 {
+        let w = &mut self.sigma;
+        w.n += 1.0;
+        let delta = x - w.mean;
+        w.mean += delta / w.n;
+        w.m2 += delta * (x - w.mean);
+        if w.n == 1.0 {
+            return 0.0;
+        }
+        let variance = w.m2 / (w.n - 1.0);
+        if variance == 0.0 {
+            return 0.0;
+        }
+        (x - w.mean).abs() / variance.sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_counts_every_call() {
+        let mut state = State::default();
+        assert_eq!(state.call(StatefulFn::Count, &[]), Ok(Value::Int(1)));
+        assert_eq!(state.call(StatefulFn::Count, &[]), Ok(Value::Int(2)));
+    }
+
+    #[test]
+    fn sigma_is_zero_until_there_is_variance() {
+        let mut state = State::default();
+        let mut sigma = |x: f64| match state.call(StatefulFn::Sigma, &[Value::Float(x)]) {
+            Ok(Value::Float(v)) => v,
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(sigma(10.0), 0.0);
+        assert_eq!(sigma(10.0), 0.0);
+        // values 10, 10, 16: mean 12, sample stddev sqrt(12), |16 - 12| / sqrt(12)
+        assert!((sigma(16.0) - 4.0 / 12f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spread_and_rand() {
+        let mut state = State::default();
+        let _ = state.call(StatefulFn::Spread, &[Value::Float(5.0)]);
+        assert_eq!(state.call(StatefulFn::Spread, &[Value::Float(2.0)]), Ok(Value::Float(3.0)));
+        assert_eq!(state.call(StatefulFn::Rand, &[Value::Int(0)]), Ok(Value::Int(0)));
+        for _ in 0..100 {
+            match state.call(StatefulFn::Rand, &[Value::Int(20)]) {
+                Ok(Value::Int(v)) => assert!((0..20).contains(&v)),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}

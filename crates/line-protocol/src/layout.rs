@@ -1,0 +1,101 @@
+//! [`FieldLayout`]: a line's fields in key order, of repeated keys the last one
+//! (Kapacitor's "last one wins", type included).
+//!
+//! The lines of one series have the same field keys in the same order, so the order
+//! worked out for one line is kept and reused while the keys stay the same: no sorting and
+//! no key lookups for the next line, only a comparison of its raw keys with the last ones.
+
+use tickflow_model::{FieldValue, Fields, Str};
+
+use crate::escape::is_verbatim;
+use crate::fields::KeyValue;
+use crate::scan::same_bytes;
+
+/// The field keys of the last line and their order.
+#[derive(Debug, Default)]
+pub(crate) struct FieldLayout {
+    /// The field keys of the last line, in line order.
+    keys: Vec<Str>,
+    /// Whether every key is its own raw text (has no backslash), so that raw keys can be
+    /// compared with them.
+    verbatim: bool,
+    /// Indexes into `keys` in key order, of equal keys only the last.
+    order: Vec<usize>,
+}
+
+impl FieldLayout {
+    /// The fields of a line, given as raw keys with their values (taken out of `line`);
+    /// `key` makes a raw key a string when the layout changes.
+    pub(crate) fn fields(&mut self, line: &mut [KeyValue<'_>], mut key: impl FnMut(&[u8]) -> Str) -> Fields {
+        if !self.matches(line) {
+            self.keys.clear();
+            self.keys.extend(line.iter().map(|&(raw, _)| key(raw)));
+            self.verbatim = self.keys.iter().all(|key| is_verbatim(key));
+            let keys = &self.keys;
+            self.order.clear();
+            self.order.extend(0..keys.len());
+            // Stable: equal keys stay in line order.
+            self.order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+            self.order.dedup_by(|later, kept| {
+                let same = keys[*later] == keys[*kept];
+                if same {
+                    *kept = *later;
+                }
+                same
+            });
+        }
+        // `order` is sorted and free of repeats, so this is one allocation.
+        Fields::from_sorted(
+            self.order
+                .iter()
+                .map(|&i| (self.keys[i].clone(), std::mem::replace(&mut line[i].1, FieldValue::Boolean(false)))),
+        )
+    }
+
+    /// Whether `line` has the last line's keys.
+    fn matches(&self, line: &[KeyValue<'_>]) -> bool {
+        self.verbatim
+            && line.len() == self.keys.len()
+            && line.iter().zip(&self.keys).all(|(&(raw, _), key)| same_bytes(key.as_bytes(), raw))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::escape::{unescape, Component};
+    use crate::value::string;
+    use std::sync::Arc;
+
+    fn fields(layout: &mut FieldLayout, line: &[(&'static str, f64)]) -> Vec<(String, f64)> {
+        let mut line: Vec<KeyValue<'_>> = line.iter().map(|&(k, v)| (k.as_bytes(), FieldValue::Float(v))).collect();
+        let key = |raw: &[u8]| string(&unescape(raw, Component::FieldKey.escaped()));
+        layout
+            .fields(&mut line, key)
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_f64().unwrap_or(f64::NAN)))
+            .collect()
+    }
+
+    #[test]
+    fn sorts_and_keeps_the_last_of_equal_keys() {
+        let mut layout = FieldLayout::default();
+        let expected = [("a".to_string(), 4.0), ("b".into(), 3.0), ("c".into(), 1.0)];
+        assert_eq!(fields(&mut layout, &[("c", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]), expected);
+        // The same keys again: the kept order.
+        let kept = layout.keys[0].clone();
+        assert_eq!(fields(&mut layout, &[("c", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]), expected);
+        assert!(Arc::ptr_eq(&kept, &layout.keys[0]));
+        // Other keys: a new order.
+        assert_eq!(fields(&mut layout, &[("z", 1.0), ("y", 2.0)]), [("y".to_string(), 2.0), ("z".into(), 1.0)]);
+    }
+
+    #[test]
+    fn keys_that_are_not_their_own_text_are_looked_up_every_time() {
+        let mut layout = FieldLayout::default();
+        // `\\,` reads as `\,`, which as raw text would read as `,`.
+        assert_eq!(fields(&mut layout, &[(r"\\,", 1.0)]), [(r"\,".to_string(), 1.0)]);
+        assert!(!layout.verbatim);
+        assert_eq!(fields(&mut layout, &[(r"\,", 2.0)]), [(",".to_string(), 2.0)]);
+    }
+}

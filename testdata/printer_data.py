@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Generate the 3D-printer temperature scenario of the Kapacitor anomaly-detection guide.
+
+One point per second for 24 hours (plus two seconds, like the guide), starting at
+2016-01-01T00:00:00Z, measurement `temperatures` with float fields hotend, bed and air,
+normally distributed around 220, 90 and 70 degrees C. Anomalies change the spread and the
+offset at fixed seconds:
+
+* hotend goes bad at 1 h for 5 minutes;
+* bed goes bad at 8 h for 15 minutes;
+* air gets noisier from 3 h, goes bad at 12 h for 30 minutes, and is back to normal at 20 h.
+
+Write the line protocol (precision s) to a file with --out, or POST it in chunks to a
+running server with --url (tickflow's or Kapacitor's /write). Only the standard library
+is used, so a fresh machine needs nothing but Python 3.
+"""
+
+import argparse
+import random
+import sys
+import urllib.error
+import urllib.request
+
+MEASUREMENT = "temperatures"
+START_EPOCH_SECONDS = 1451606400  # 2016-01-01T00:00:00Z
+SECONDS = 60 * 60 * 24 + 2
+
+TARGETS = {"hotend": 220.0, "bed": 90.0, "air": 70.0}
+
+# (second at which it starts, sigma, offset) per field, in time order.
+ANOMALIES = {
+    "hotend": [(0, 0.5, 0.0), (3600, 3.0, -1.5), (3900, 0.5, 0.0)],
+    "bed": [(0, 1.0, 0.0), (28800, 5.0, 2.0), (29700, 1.0, 0.0)],
+    "air": [(0, 3.0, 0.0), (10800, 5.0, 0.0), (43200, 15.0, -5.0), (45000, 5.0, 0.0), (72000, 3.0, 0.0)],
+}
+
+
+def regime(field, second):
+    """The (sigma, offset) in force for `field` at `second`."""
+    sigma, offset = 0.0, 0.0
+    for start, s, o in ANOMALIES[field]:
+        if second >= start:
+            sigma, offset = s, o
+    return sigma, offset
+
+
+def lines(seed, seconds):
+    """Yield one line of line protocol per second of the scenario."""
+    rng = random.Random(seed)
+    for i in range(seconds):
+        values = []
+        for field in ("hotend", "bed", "air"):
+            sigma, offset = regime(field, i)
+            values.append("%s=%f" % (field, rng.gauss(TARGETS[field] + offset, sigma)))
+        yield "%s %s %d\n" % (MEASUREMENT, ",".join(values), START_EPOCH_SECONDS + i)
+
+
+def post(url, body):
+    """POST one chunk; raise with the server's answer unless it says 204."""
+    request = urllib.request.Request(url, data=body.encode(), method="POST")
+    try:
+        with urllib.request.urlopen(request) as response:
+            if response.status != 204:
+                raise RuntimeError("%s answered %d: %s" % (url, response.status, response.read().decode()))
+    except urllib.error.HTTPError as err:
+        raise RuntimeError("%s answered %d: %s" % (url, err.code, err.read().decode())) from err
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--seconds", type=int, default=SECONDS, help="how many seconds of data (default 24h + 2s)")
+    parser.add_argument("--out", help="write line protocol to this file ('-' for stdout)")
+    parser.add_argument("--url", help="POST to this URL, e.g. http://localhost:9092/write?db=printer&rp=autogen&precision=s")
+    parser.add_argument("--chunk", type=int, default=5000, help="lines per POST with --url (default 5000)")
+    args = parser.parse_args()
+    if not args.out and not args.url:
+        parser.error("give --out FILE or --url URL")
+
+    if args.out:
+        out = sys.stdout if args.out == "-" else open(args.out, "w", newline="\n")
+        with out:
+            out.writelines(lines(args.seed, args.seconds))
+    if args.url:
+        chunk = []
+        for line in lines(args.seed, args.seconds):
+            chunk.append(line)
+            if len(chunk) == args.chunk:
+                post(args.url, "".join(chunk))
+                chunk = []
+        if chunk:
+            post(args.url, "".join(chunk))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except (RuntimeError, OSError) as err:
+        print("printer_data: %s" % err, file=sys.stderr)
+        sys.exit(1)
