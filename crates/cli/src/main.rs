@@ -24,7 +24,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Check(commands::check::Args),
     Fmt(commands::fmt::Args),
+    Show(commands::show::Args),
 }
 
 /// What a command that ran to the end found.
@@ -39,7 +41,9 @@ pub enum Outcome {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => commands::check::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
+        Command::Show(args) => commands::show::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

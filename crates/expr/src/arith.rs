@@ -32,10 +32,18 @@ pub fn apply_binary(op: BinaryOp, left: &Value, right: &Value) -> Result<Value, 
     // The type check first: it yields Kapacitor's error for every invalid combination,
     // so the matches below only see valid ones.
     binary_type(op, left.ty(), right.ty())?;
-    let mismatch = || ArithError::Operator(OperatorError::Mismatched { left: left.ty(), op: op.as_str(), right: right.ty() });
+    let mismatch = || {
+        ArithError::Operator(OperatorError::Mismatched {
+            left: left.ty(),
+            op: op.as_str(),
+            right: right.ty(),
+        })
+    };
     Ok(match op {
         And | Or => match (left, right) {
-            (Value::Bool(a), Value::Bool(b)) => Value::Bool(if op == And { *a && *b } else { *a || *b }),
+            (Value::Bool(a), Value::Bool(b)) => {
+                Value::Bool(if op == And { *a && *b } else { *a || *b })
+            }
             _ => return Err(mismatch()),
         },
         Eq | NotEq => {
@@ -52,7 +60,9 @@ pub fn apply_binary(op: BinaryOp, left: &Value, right: &Value) -> Result<Value, 
             })
         }
         RegexMatch | RegexNotMatch => match (left, right) {
-            (Value::String(s), Value::Regex(re)) => Value::Bool(re.is_match(s) == (op == RegexMatch)),
+            (Value::String(s), Value::Regex(re)) => {
+                Value::Bool(re.is_match(s) == (op == RegexMatch))
+            }
             _ => return Err(mismatch()),
         },
         Add | Sub | Mul | Div | Mod => math(op, left, right).ok_or_else(mismatch)??,
@@ -140,7 +150,13 @@ pub fn apply_unary(op: UnaryOp, operand: &Value) -> Result<Value, ArithError> {
         Value::Float(f) => Value::Float(-f),
         Value::Duration(d) => Value::Duration(Duration::from_nanos(d.nanos().wrapping_neg())),
         Value::Bool(b) => Value::Bool(!b),
-        other => return Err(OperatorError::InvalidUnary { op: op.as_str(), ty: other.ty() }.into()),
+        other => {
+            return Err(OperatorError::InvalidUnary {
+                op: op.as_str(),
+                ty: other.ty(),
+            }
+            .into())
+        }
     })
 }
 
@@ -154,22 +170,50 @@ mod tests {
 
     #[test]
     fn integer_division_truncates_and_guards_zero() {
-        assert_eq!(apply(BinaryOp::Div, Value::Int(-7), Value::Int(2)), Ok(Value::Int(-3)));
-        assert_eq!(apply(BinaryOp::Mod, Value::Int(7), Value::Int(0)), Err(ArithError::DivideByZero));
-        assert_eq!(apply(BinaryOp::Add, Value::Int(i64::MAX), Value::Int(1)), Ok(Value::Int(i64::MIN)));
+        assert_eq!(
+            apply(BinaryOp::Div, Value::Int(-7), Value::Int(2)),
+            Ok(Value::Int(-3))
+        );
+        assert_eq!(
+            apply(BinaryOp::Mod, Value::Int(7), Value::Int(0)),
+            Err(ArithError::DivideByZero)
+        );
+        assert_eq!(
+            apply(BinaryOp::Add, Value::Int(i64::MAX), Value::Int(1)),
+            Ok(Value::Int(i64::MIN))
+        );
     }
 
     #[test]
     fn float_division_by_zero_is_infinite() {
-        assert_eq!(apply(BinaryOp::Div, Value::Float(1.0), Value::Float(0.0)), Ok(Value::Float(f64::INFINITY)));
+        assert_eq!(
+            apply(BinaryOp::Div, Value::Float(1.0), Value::Float(0.0)),
+            Ok(Value::Float(f64::INFINITY))
+        );
     }
 
     #[test]
     fn comparisons() {
-        assert_eq!(apply(BinaryOp::Less, Value::Int(1), Value::Float(1.5)), Ok(Value::Bool(true)));
-        assert_eq!(apply(BinaryOp::Greater, Value::String("abc".into()), Value::String("abb".into())), Ok(Value::Bool(true)));
-        assert_eq!(apply(BinaryOp::Eq, Value::Float(f64::NAN), Value::Float(f64::NAN)), Ok(Value::Bool(false)));
-        assert_eq!(apply(BinaryOp::NotEq, Value::Bool(true), Value::Bool(false)), Ok(Value::Bool(true)));
+        assert_eq!(
+            apply(BinaryOp::Less, Value::Int(1), Value::Float(1.5)),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            apply(
+                BinaryOp::Greater,
+                Value::String("abc".into()),
+                Value::String("abb".into())
+            ),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            apply(BinaryOp::Eq, Value::Float(f64::NAN), Value::Float(f64::NAN)),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            apply(BinaryOp::NotEq, Value::Bool(true), Value::Bool(false)),
+            Ok(Value::Bool(true))
+        );
     }
 
     #[test]

@@ -57,15 +57,24 @@ pub enum CheckErrorKind {
 }
 
 fn join(types: &[Type]) -> String {
-    types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+    types
+        .iter()
+        .map(|t| t.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Checks a lambda body (with TICKscript variables already substituted) and returns its
 /// type when it is known without data (`None`: it depends on the point).
 pub fn check(expr: &Expr) -> Result<Option<Type>, CheckError> {
-    let at = |kind: CheckErrorKind| CheckError { span: expr.span(), kind };
+    let at = |kind: CheckErrorKind| CheckError {
+        span: expr.span(),
+        kind,
+    };
     match expr {
-        Expr::Literal(lit) => literal_type(&lit.value).map(Some).ok_or_else(|| at(CheckErrorKind::NotAllowed { what: "*" })),
+        Expr::Literal(lit) => literal_type(&lit.value)
+            .map(Some)
+            .ok_or_else(|| at(CheckErrorKind::NotAllowed { what: "*" })),
         Expr::Reference(_) => Ok(None),
         Expr::Lambda(inner) => check(&inner.body),
         Expr::Unary(unary) => match check(&unary.operand)? {
@@ -74,9 +83,13 @@ pub fn check(expr: &Expr) -> Result<Option<Type>, CheckError> {
         },
         Expr::Binary(binary) => check_binary(binary),
         Expr::Call(call) => check_call(call, expr.span()),
-        Expr::Ident(_) => Err(at(CheckErrorKind::NotAllowed { what: "an unquoted name" })),
+        Expr::Ident(_) => Err(at(CheckErrorKind::NotAllowed {
+            what: "an unquoted name",
+        })),
         Expr::List(_) => Err(at(CheckErrorKind::NotAllowed { what: "a list" })),
-        Expr::Chain(_) => Err(at(CheckErrorKind::NotAllowed { what: "a node method" })),
+        Expr::Chain(_) => Err(at(CheckErrorKind::NotAllowed {
+            what: "a node method",
+        })),
     }
 }
 
@@ -99,7 +112,10 @@ fn check_binary(binary: &Binary) -> Result<Option<Type>, CheckError> {
     match (left, right) {
         (Some(l), Some(r)) => binary_type(binary.op, l, r)
             .map(Some)
-            .map_err(|e| CheckError { span: binary.op_span, kind: e.into() }),
+            .map_err(|e| CheckError {
+                span: binary.op_span,
+                kind: e.into(),
+            }),
         _ => Ok(None),
     }
 }
@@ -110,7 +126,10 @@ fn check_call(call: &Call, span: Span) -> Result<Option<Type>, CheckError> {
         let suggestion = crate::suggest::nearest(name, names()).map(str::to_string);
         return Err(CheckError {
             span: call.name.span,
-            kind: CheckErrorKind::UnknownFunction { name: name.to_string(), suggestion },
+            kind: CheckErrorKind::UnknownFunction {
+                name: name.to_string(),
+                suggestion,
+            },
         });
     };
     let mut args = Vec::with_capacity(call.args.exprs.len());
@@ -129,7 +148,10 @@ fn check_call(call: &Call, span: Span) -> Result<Option<Type>, CheckError> {
             kind: CheckErrorKind::Signature {
                 name: name.to_string(),
                 args: known,
-                available: available.iter().map(|s| format!("({})", join(s.args))).collect(),
+                available: available
+                    .iter()
+                    .map(|s| format!("({})", join(s.args)))
+                    .collect(),
             },
         }),
     }
@@ -140,7 +162,8 @@ mod tests {
     use super::*;
 
     fn lambda_body(src: &str) -> Expr {
-        let program = tickflow_tickscript::parse(&format!("var x = lambda: {src}\n")).expect("parses");
+        let program =
+            tickflow_tickscript::parse(&format!("var x = lambda: {src}\n")).expect("parses");
         match program.statements.into_iter().next() {
             Some(tickflow_tickscript::Statement::Var(tickflow_tickscript::VarDecl {
                 init: tickflow_tickscript::VarInit::Value(expr),
@@ -179,7 +202,13 @@ mod tests {
         assert_eq!(outcome("abs(\"x\")"), "dynamic");
         assert_eq!(outcome("sqrt(4.0)"), "static float");
         assert_eq!(outcome("abs(1)"), "error at 16..22: cannot call function \"abs\" with args (int), available signatures are [(float)]");
-        assert_eq!(outcome("sqr(4.0)"), "error at 16..19: undefined function \"sqr\"; did you mean \"sqrt\"?");
-        assert_eq!(outcome("if(TRUE, 1, 2.0)").split(':').next(), Some("error at 16..32"));
+        assert_eq!(
+            outcome("sqr(4.0)"),
+            "error at 16..19: undefined function \"sqr\"; did you mean \"sqrt\"?"
+        );
+        assert_eq!(
+            outcome("if(TRUE, 1, 2.0)").split(':').next(),
+            Some("error at 16..32")
+        );
     }
 }

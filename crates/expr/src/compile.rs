@@ -60,7 +60,11 @@ impl Lambda {
         let root = compile_node(body, &mut references)?;
         references.sort();
         references.dedup();
-        Ok(Lambda { root: Arc::new(root), result, references: references.into() })
+        Ok(Lambda {
+            root: Arc::new(root),
+            result,
+            references: references.into(),
+        })
     }
 
     /// A fresh evaluator with its own state for the stateful functions.
@@ -89,7 +93,10 @@ fn compile_node(expr: &Expr, references: &mut Vec<Str>) -> Result<Node, CompileE
             Node::Ref(name)
         }
         Expr::Lambda(inner) => compile_node(&inner.body, references)?,
-        Expr::Unary(u) => fold(Node::Unary(u.op, Box::new(compile_node(&u.operand, references)?))),
+        Expr::Unary(u) => fold(Node::Unary(
+            u.op,
+            Box::new(compile_node(&u.operand, references)?),
+        )),
         Expr::Binary(b) => fold(Node::Binary(
             b.op,
             Box::new(compile_node(&b.lhs, references)?),
@@ -97,9 +104,19 @@ fn compile_node(expr: &Expr, references: &mut Vec<Str>) -> Result<Node, CompileE
         )),
         Expr::Call(call) => {
             let name = call.name.name.as_str();
-            let args = call.args.exprs.iter().map(|a| compile_node(a, references)).collect::<Result<Vec<_>, _>>()?;
-            let builtin = lookup(name).ok_or_else(|| not_allowed(call.name.span, "an unknown function"))?;
-            Node::Call { name: name.into(), builtin, args }
+            let args = call
+                .args
+                .exprs
+                .iter()
+                .map(|a| compile_node(a, references))
+                .collect::<Result<Vec<_>, _>>()?;
+            let builtin =
+                lookup(name).ok_or_else(|| not_allowed(call.name.span, "an unknown function"))?;
+            Node::Call {
+                name: name.into(),
+                builtin,
+                args,
+            }
         }
         // `check` has already rejected these; keep the error rather than panic.
         Expr::Ident(i) => return Err(not_allowed(i.span, "an unquoted name")),
@@ -109,7 +126,10 @@ fn compile_node(expr: &Expr, references: &mut Vec<Str>) -> Result<Node, CompileE
 }
 
 fn not_allowed(span: Span, what: &'static str) -> CompileError {
-    CompileError::Check(CheckError { span, kind: CheckErrorKind::NotAllowed { what } })
+    CompileError::Check(CheckError {
+        span,
+        kind: CheckErrorKind::NotAllowed { what },
+    })
 }
 
 /// The value of a literal token.

@@ -102,14 +102,19 @@ pub struct Evaluator {
 
 impl Evaluator {
     pub(crate) fn new(root: Arc<Node>) -> Self {
-        Evaluator { root, state: State::default() }
+        Evaluator {
+            root,
+            state: State::default(),
+        }
     }
 
     /// Evaluates the lambda on one point. A result that is a missing reference is an error.
     pub fn eval(&mut self, scope: &Scope<'_>) -> Result<Value, EvalError> {
         let root = Arc::clone(&self.root);
         match self.node(&root, scope)? {
-            Value::Missing => Err(EvalError::Missing { name: reference_name(&root) }),
+            Value::Missing => Err(EvalError::Missing {
+                name: reference_name(&root),
+            }),
             value => Ok(value),
         }
     }
@@ -131,26 +136,46 @@ impl Evaluator {
                 let value = self.operand(operand, scope, "right")?;
                 Ok(apply_unary(*op, &value)?)
             }
-            Node::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => self.logical(*op, l, r, scope),
+            Node::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
+                self.logical(*op, l, r, scope)
+            }
             Node::Binary(op, l, r) => {
                 let left = self.operand(l, scope, "left")?;
                 let right = self.operand(r, scope, "right")?;
                 Ok(apply_binary(*op, &left, &right)?)
             }
-            Node::Call { name, builtin, args } => self.call(name, *builtin, args, scope),
+            Node::Call {
+                name,
+                builtin,
+                args,
+            } => self.call(name, *builtin, args, scope),
         }
     }
 
     /// Evaluates an operand, turning a missing reference into Kapacitor's error.
-    fn operand(&mut self, node: &Node, scope: &Scope<'_>, side: &'static str) -> Result<Value, EvalError> {
+    fn operand(
+        &mut self,
+        node: &Node,
+        scope: &Scope<'_>,
+        side: &'static str,
+    ) -> Result<Value, EvalError> {
         match self.node(node, scope)? {
-            Value::Missing => Err(EvalError::MissingOperand { side, name: reference_name(node) }),
+            Value::Missing => Err(EvalError::MissingOperand {
+                side,
+                name: reference_name(node),
+            }),
             value => Ok(value),
         }
     }
 
     /// `AND` and `OR`, short-circuiting on the left operand.
-    fn logical(&mut self, op: BinaryOp, l: &Node, r: &Node, scope: &Scope<'_>) -> Result<Value, EvalError> {
+    fn logical(
+        &mut self,
+        op: BinaryOp,
+        l: &Node,
+        r: &Node,
+        scope: &Scope<'_>,
+    ) -> Result<Value, EvalError> {
         let left = self.operand(l, scope, "left")?;
         let decided = match (op, &left) {
             (BinaryOp::And, Value::Bool(false)) => Some(false),
@@ -164,12 +189,21 @@ impl Evaluator {
         Ok(apply_binary(op, &left, &right)?)
     }
 
-    fn call(&mut self, name: &Str, builtin: Builtin, args: &[Node], scope: &Scope<'_>) -> Result<Value, EvalError> {
+    fn call(
+        &mut self,
+        name: &Str,
+        builtin: Builtin,
+        args: &[Node],
+        scope: &Scope<'_>,
+    ) -> Result<Value, EvalError> {
         let mut values = Vec::with_capacity(args.len());
         for arg in args {
             let value = self.node(arg, scope)?;
             if matches!(value, Value::Missing) && &**name != "isPresent" {
-                return Err(EvalError::MissingArgument { function: name.to_string(), name: reference_name(arg) });
+                return Err(EvalError::MissingArgument {
+                    function: name.to_string(),
+                    name: reference_name(arg),
+                });
             }
             values.push(value);
         }
@@ -179,7 +213,10 @@ impl Evaluator {
         };
         result.map_err(|e| match e {
             FnError::Signature => signature_error(name, &values),
-            FnError::Failed(message) => EvalError::Function { function: name.to_string(), message },
+            FnError::Failed(message) => EvalError::Function {
+                function: name.to_string(),
+                message,
+            },
         })
     }
 }
@@ -193,12 +230,29 @@ fn reference_name(node: &Node) -> String {
 }
 
 fn signature_error(name: &str, values: &[Value]) -> EvalError {
-    let args = values.iter().map(|v| format!("{v}: {}", v.ty())).collect::<Vec<_>>().join(", ");
+    let args = values
+        .iter()
+        .map(|v| format!("{v}: {}", v.ty()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let available = signatures(name)
         .unwrap_or_default()
         .iter()
-        .map(|s| format!("({})", s.args.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")))
+        .map(|s| {
+            format!(
+                "({})",
+                s.args
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ");
-    EvalError::Signature { function: name.to_string(), args, available }
+    EvalError::Signature {
+        function: name.to_string(),
+        args,
+        available,
+    }
 }

@@ -59,7 +59,10 @@ fn left_has(op: BinaryOp, left: Type) -> bool {
         (op, left),
         (And | Or, Bool)
             | (Eq | NotEq, Bool | Int | Float | String | Duration)
-            | (Less | LessEq | Greater | GreaterEq, Int | Float | String | Duration)
+            | (
+                Less | LessEq | Greater | GreaterEq,
+                Int | Float | String | Duration
+            )
             | (RegexMatch | RegexNotMatch, String)
             | (Add | Sub | Mul | Div | Mod, Int)
             | (Add | Sub | Mul | Div, Float | Duration)
@@ -76,7 +79,8 @@ fn combine(op: BinaryOp, left: Type, right: Type) -> Option<Type> {
         Eq | NotEq => (left == right && left != Type::Regex && left != Type::Time
             || numeric(left) && numeric(right))
         .then_some(Bool)?,
-        Less | LessEq | Greater | GreaterEq => (left == right && matches!(left, Int | Float | String | Duration)
+        Less | LessEq | Greater | GreaterEq => (left == right
+            && matches!(left, Int | Float | String | Duration)
             || numeric(left) && numeric(right))
         .then_some(Bool)?,
         RegexMatch | RegexNotMatch => (left == String && right == Type::Regex).then_some(Bool)?,
@@ -107,16 +111,27 @@ fn combine(op: BinaryOp, left: Type, right: Type) -> Option<Type> {
 /// The type of `left op right`, or the error Kapacitor reports for it.
 pub fn binary_type(op: BinaryOp, left: Type, right: Type) -> Result<Type, OperatorError> {
     if !left_has(op, left) {
-        return Err(OperatorError::Invalid { category: category(op), op: op.as_str(), ty: left });
+        return Err(OperatorError::Invalid {
+            category: category(op),
+            op: op.as_str(),
+            ty: left,
+        });
     }
-    combine(op, left, right).ok_or(OperatorError::Mismatched { left, op: op.as_str(), right })
+    combine(op, left, right).ok_or(OperatorError::Mismatched {
+        left,
+        op: op.as_str(),
+        right,
+    })
 }
 
 /// The type of `op operand`: `-` keeps int, float and duration; `!` takes a bool.
 pub fn unary_type(op: UnaryOp, operand: Type) -> Result<Type, OperatorError> {
     match (op, operand) {
         (UnaryOp::Neg, Int | Float | Duration) | (UnaryOp::Not, Bool) => Ok(operand),
-        _ => Err(OperatorError::InvalidUnary { op: op.as_str(), ty: operand }),
+        _ => Err(OperatorError::InvalidUnary {
+            op: op.as_str(),
+            ty: operand,
+        }),
     }
 }
 
@@ -146,10 +161,22 @@ mod tests {
 
     #[test]
     fn left_type_without_the_operator() {
-        assert_eq!(message(BinaryOp::Add, Bool, Int), "invalid math operator + for type boolean");
-        assert_eq!(message(BinaryOp::Greater, Type::Time, Int), "invalid comparison operator > for type time");
-        assert_eq!(message(BinaryOp::Mod, Float, Float), "invalid math operator % for type float");
-        assert_eq!(message(BinaryOp::And, Int, Int), "invalid logical operator AND for type int");
+        assert_eq!(
+            message(BinaryOp::Add, Bool, Int),
+            "invalid math operator + for type boolean"
+        );
+        assert_eq!(
+            message(BinaryOp::Greater, Type::Time, Int),
+            "invalid comparison operator > for type time"
+        );
+        assert_eq!(
+            message(BinaryOp::Mod, Float, Float),
+            "invalid math operator % for type float"
+        );
+        assert_eq!(
+            message(BinaryOp::And, Int, Int),
+            "invalid logical operator AND for type int"
+        );
     }
 
     #[test]

@@ -19,12 +19,20 @@ pub struct Scope<'a> {
 impl<'a> Scope<'a> {
     /// The scope of a stream point.
     pub fn of_point(point: &'a Point) -> Self {
-        Scope { fields: &point.fields, tags: &point.tags, time: point.time }
+        Scope {
+            fields: &point.fields,
+            tags: &point.tags,
+            time: point.time,
+        }
     }
 
     /// The scope of one point of a batch (which carries its full tag set).
     pub fn of_batch_point(point: &'a BatchPoint) -> Self {
-        Scope { fields: &point.fields, tags: &point.tags, time: point.time }
+        Scope {
+            fields: &point.fields,
+            tags: &point.tags,
+            time: point.time,
+        }
     }
 
     /// The value of the reference `"name"`: the time for `"time"`, else the field, else
@@ -34,7 +42,9 @@ impl<'a> Scope<'a> {
             return Ok(Value::Time(self.time));
         }
         match (self.fields.get(name), self.tags.get(name)) {
-            (Some(_), Some(_)) => Err(EvalError::FieldAndTag { name: name.to_string() }),
+            (Some(_), Some(_)) => Err(EvalError::FieldAndTag {
+                name: name.to_string(),
+            }),
             (Some(field), None) => Ok(Value::from(field)),
             (None, Some(tag)) => Ok(Value::String(tag.clone())),
             (None, None) => Ok(Value::Missing),

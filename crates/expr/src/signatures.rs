@@ -27,28 +27,47 @@ macro_rules! sig {
 
 /// Math functions of one float argument returning a float.
 const FLOAT_UNARY: &[&str] = &[
-    "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "ceil", "cos", "cosh", "erf", "erfc", "exp",
-    "exp2", "expm1", "floor", "gamma", "j0", "j1", "log", "log10", "log1p", "log2", "logb", "sin", "sinh", "sqrt",
-    "tan", "tanh", "trunc", "y0", "y1",
+    "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "ceil", "cos", "cosh", "erf",
+    "erfc", "exp", "exp2", "expm1", "floor", "gamma", "j0", "j1", "log", "log10", "log1p", "log2",
+    "logb", "sin", "sinh", "sqrt", "tan", "tanh", "trunc", "y0", "y1",
 ];
 
 /// Math functions of two float arguments returning a float.
 const FLOAT_BINARY: &[&str] = &["atan2", "hypot", "max", "min", "mod", "pow"];
 
 /// String functions of two string arguments returning a bool.
-const STR_PREDICATES: &[&str] = &["strContains", "strContainsAny", "strHasPrefix", "strHasSuffix"];
+const STR_PREDICATES: &[&str] = &[
+    "strContains",
+    "strContainsAny",
+    "strHasPrefix",
+    "strHasSuffix",
+];
 
 /// String functions of two string arguments returning an int.
-const STR_INDEXES: &[&str] = &["strCount", "strIndex", "strIndexAny", "strLastIndex", "strLastIndexAny"];
+const STR_INDEXES: &[&str] = &[
+    "strCount",
+    "strIndex",
+    "strIndexAny",
+    "strLastIndex",
+    "strLastIndexAny",
+];
 
 /// String functions of two string arguments returning a string.
-const STR_TRIMS: &[&str] = &["strTrim", "strTrimLeft", "strTrimRight", "strTrimPrefix", "strTrimSuffix"];
+const STR_TRIMS: &[&str] = &[
+    "strTrim",
+    "strTrimLeft",
+    "strTrimRight",
+    "strTrimPrefix",
+    "strTrimSuffix",
+];
 
 /// String functions of one string argument returning a string.
 const STR_UNARY: &[&str] = &["strToLower", "strToUpper", "strTrimSpace"];
 
 /// Calendar functions of a time returning an int.
-const TIME_PARTS: &[&str] = &["unixNano", "minute", "hour", "weekday", "day", "month", "year"];
+const TIME_PARTS: &[&str] = &[
+    "unixNano", "minute", "hour", "weekday", "day", "month", "year",
+];
 
 /// The signatures of the built-in function `name`, or `None` if there is no such function.
 pub fn signatures(name: &str) -> Option<&'static [Signature]> {
@@ -67,9 +86,24 @@ pub fn signatures(name: &str) -> Option<&'static [Signature]> {
         n if STR_TRIMS.contains(&n) => SS_S,
         n if STR_UNARY.contains(&n) => S_S,
         n if TIME_PARTS.contains(&n) => T_I,
-        "bool" => &[sig!([Bool] => Bool), sig!([String] => Bool), sig!([Int] => Bool), sig!([Float] => Bool)],
-        "int" => &[sig!([Bool] => Int), sig!([String] => Int), sig!([Int] => Int), sig!([Float] => Int)],
-        "float" => &[sig!([Bool] => Float), sig!([String] => Float), sig!([Int] => Float), sig!([Float] => Float)],
+        "bool" => &[
+            sig!([Bool] => Bool),
+            sig!([String] => Bool),
+            sig!([Int] => Bool),
+            sig!([Float] => Bool),
+        ],
+        "int" => &[
+            sig!([Bool] => Int),
+            sig!([String] => Int),
+            sig!([Int] => Int),
+            sig!([Float] => Int),
+        ],
+        "float" => &[
+            sig!([Bool] => Float),
+            sig!([String] => Float),
+            sig!([Int] => Float),
+            sig!([Float] => Float),
+        ],
         "string" => &[
             sig!([Bool] => String),
             sig!([String] => String),
@@ -123,13 +157,40 @@ pub fn is_stateful(name: &str) -> bool {
 /// Every built-in function name, for suggestions after a misspelling.
 pub fn names() -> impl Iterator<Item = &'static str> {
     const OTHERS: &[&str] = &[
-        "bool", "int", "float", "string", "duration", "pow10", "jn", "yn", "strLength", "strReplace",
-        "strSubstring", "regexReplace", "now", "isPresent", "if", "humanBytes", "count", "sigma", "spread", "rand",
+        "bool",
+        "int",
+        "float",
+        "string",
+        "duration",
+        "pow10",
+        "jn",
+        "yn",
+        "strLength",
+        "strReplace",
+        "strSubstring",
+        "regexReplace",
+        "now",
+        "isPresent",
+        "if",
+        "humanBytes",
+        "count",
+        "sigma",
+        "spread",
+        "rand",
     ];
-    [FLOAT_UNARY, FLOAT_BINARY, STR_PREDICATES, STR_INDEXES, STR_TRIMS, STR_UNARY, TIME_PARTS, OTHERS]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        FLOAT_UNARY,
+        FLOAT_BINARY,
+        STR_PREDICATES,
+        STR_INDEXES,
+        STR_TRIMS,
+        STR_UNARY,
+        TIME_PARTS,
+        OTHERS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 /// The signature of `name` matching `args` exactly, if any.

@@ -39,14 +39,20 @@ fn printer_data() -> (Vec<u8>, String) {
             START + i
         ));
     }
-    (body.into_bytes(), format!("generated ({FALLBACK_LINES} lines)"))
+    (
+        body.into_bytes(),
+        format!("generated ({FALLBACK_LINES} lines)"),
+    )
 }
 
 fn parse(c: &mut Criterion) {
     let (body, source) = printer_data();
     let text = String::from_utf8(body.clone()).expect("the printer data is UTF-8");
     let lines = body.iter().filter(|&&b| b == b'\n').count();
-    eprintln!("printer data: {source}, {} bytes, {lines} lines", body.len());
+    eprintln!(
+        "printer data: {source}, {} bytes, {lines} lines",
+        body.len()
+    );
 
     let mut group = c.benchmark_group("printer_24h");
     group.throughput(Throughput::Bytes(body.len() as u64));

@@ -150,8 +150,13 @@ impl LineError {
         if total <= EXCERPT_CHARS {
             return self.text.clone();
         }
-        let before = self.text.get(..self.offset).map_or(0, |s| s.chars().count());
-        let skip = before.saturating_sub(EXCERPT_CHARS / 4).min(total - EXCERPT_CHARS);
+        let before = self
+            .text
+            .get(..self.offset)
+            .map_or(0, |s| s.chars().count());
+        let skip = before
+            .saturating_sub(EXCERPT_CHARS / 4)
+            .min(total - EXCERPT_CHARS);
         let mut excerpt: String = self.text.chars().skip(skip).take(EXCERPT_CHARS).collect();
         if skip > 0 {
             excerpt.insert(0, '…');
@@ -168,7 +173,14 @@ struct Located<'e>(&'e LineError);
 impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = self.0;
-        write!(f, "line {}, column {}: {} in '{}'", e.line, e.column, e.reason, e.excerpt())
+        write!(
+            f,
+            "line {}, column {}: {} in '{}'",
+            e.line,
+            e.column,
+            e.reason,
+            e.excerpt()
+        )
     }
 }
 
@@ -184,7 +196,10 @@ impl<'a> ParseError<&'a [u8]> for Error<'a> {
     /// nom's own errors come only from combinators that recover from them (`opt`); should
     /// one surface, Kapacitor's generic reason is the honest one.
     fn from_error_kind(at: &'a [u8], _: ErrorKind) -> Self {
-        Error { at, reason: Reason::PointIsInvalid }
+        Error {
+            at,
+            reason: Reason::PointIsInvalid,
+        }
     }
 
     fn append(_: &'a [u8], _: ErrorKind, other: Self) -> Self {
@@ -197,7 +212,10 @@ impl<'a> From<nom::Err<Error<'a>>> for Error<'a> {
         match err {
             nom::Err::Error(e) | nom::Err::Failure(e) => e,
             // The grammar only uses complete-input parsers, which never ask for more.
-            nom::Err::Incomplete(_) => Error { at: &[], reason: Reason::PointIsInvalid },
+            nom::Err::Incomplete(_) => Error {
+                at: &[],
+                reason: Reason::PointIsInvalid,
+            },
         }
     }
 }
@@ -215,7 +233,13 @@ mod tests {
     use super::*;
 
     fn error(text: &str, offset: usize) -> LineError {
-        LineError { line: 2, column: offset + 1, offset, text: text.into(), reason: Reason::InvalidNumber }
+        LineError {
+            line: 2,
+            column: offset + 1,
+            offset,
+            text: text.into(),
+            reason: Reason::InvalidNumber,
+        }
     }
 
     #[test]
@@ -225,9 +249,18 @@ mod tests {
             "unable to parse 'cpu value=1.2.3': invalid number"
         );
         let text_reasons = [
-            (Reason::TimeOutOfRange, "time outside range -9223372036854775806 - 9223372036854775806"),
-            (Reason::MaxKeyLength { length: 65540 }, "max key length exceeded: 65540 > 65535"),
-            (Reason::TimestampWithoutDigits, "strconv.ParseInt: parsing \"-\": invalid syntax"),
+            (
+                Reason::TimeOutOfRange,
+                "time outside range -9223372036854775806 - 9223372036854775806",
+            ),
+            (
+                Reason::MaxKeyLength { length: 65540 },
+                "max key length exceeded: 65540 > 65535",
+            ),
+            (
+                Reason::TimestampWithoutDigits,
+                "strconv.ParseInt: parsing \"-\": invalid syntax",
+            ),
         ];
         for (reason, text) in text_reasons {
             assert_eq!(reason.to_string(), text);
@@ -244,7 +277,11 @@ mod tests {
         let e = error(&long, long.len() - 1);
         assert_eq!(
             e.located().to_string(),
-            format!("line 2, column {}: invalid number in '…{}'", long.len(), &long[long.len() - 40..])
+            format!(
+                "line 2, column {}: invalid number in '…{}'",
+                long.len(),
+                &long[long.len() - 40..]
+            )
         );
         let e = error(&long, 0);
         let start = format!("cpu {}…", "a=1,".repeat(9));

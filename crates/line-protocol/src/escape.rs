@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn unescapes_per_component() {
-        assert_eq!(unescaped(r#"cpu\ load\,x\=y\"z"#, Component::Measurement), r#"cpu load,x=y"z"#);
+        assert_eq!(
+            unescaped(r#"cpu\ load\,x\=y\"z"#, Component::Measurement),
+            r#"cpu load,x=y"z"#
+        );
         assert_eq!(unescaped(r#"1\"\""#, Component::TagValue), r#"1\"\""#);
         assert_eq!(unescaped(r"\\,\,\=east", Component::TagValue), r"\,,=east");
         assert_eq!(unescaped(r"eas\t", Component::TagValue), r"eas\t");
@@ -138,7 +141,8 @@ mod tests {
 
     #[test]
     fn unescapes_strings_left_to_right() {
-        let s = |raw: &str| String::from_utf8(unescape_string(raw.as_bytes()).into_owned()).unwrap();
+        let s =
+            |raw: &str| String::from_utf8(unescape_string(raw.as_bytes()).into_owned()).unwrap();
         assert_eq!(s(r#"test\\\""#), r#"test\""#);
         assert_eq!(s(r"a\nb\,c"), r"a\nb\,c");
         assert_eq!(s(r"a\\b"), r"a\b");
@@ -151,9 +155,18 @@ mod tests {
             escape_into(&mut out, text, component);
             String::from_utf8(out).unwrap()
         };
-        assert_eq!(escaped(r#"a b,c=d"e"#, Component::Measurement), r#"a\ b\,c=d"e"#);
-        assert_eq!(escaped(r#"a b,c=d"e"#, Component::TagValue), r#"a\ b\,c\=d"e"#);
-        assert_eq!(escaped(r#"a b,c=d"e"#, Component::FieldKey), r#"a\ b\,c\=d\"e"#);
+        assert_eq!(
+            escaped(r#"a b,c=d"e"#, Component::Measurement),
+            r#"a\ b\,c=d"e"#
+        );
+        assert_eq!(
+            escaped(r#"a b,c=d"e"#, Component::TagValue),
+            r#"a\ b\,c\=d"e"#
+        );
+        assert_eq!(
+            escaped(r#"a b,c=d"e"#, Component::FieldKey),
+            r#"a\ b\,c\=d\"e"#
+        );
         let mut out = Vec::new();
         escape_string_into(&mut out, r#"say "hi" \o/"#);
         assert_eq!(out, br#""say \"hi\" \\o/""#);

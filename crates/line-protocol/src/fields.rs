@@ -40,7 +40,10 @@ pub(crate) struct FieldSection<'a> {
 /// value is expected (more `=` than `,` seen outside strings). At each `=` outside a
 /// string the key must not be empty and the value is checked as a number (starts with a
 /// digit, `.`, `-`, `N`, `n`), a string (`"`) or else a boolean.
-pub(crate) fn field_section<'a>(input: &'a [u8], fields: &mut Vec<KeyValue<'a>>) -> IResult<'a, FieldSection<'a>> {
+pub(crate) fn field_section<'a>(
+    input: &'a [u8],
+    fields: &mut Vec<KeyValue<'a>>,
+) -> IResult<'a, FieldSection<'a>> {
     let (input, _) = whitespace(input)?;
     // Kapacitor says `missing field key` when a space precedes this `=`; after a tab or NUL
     // it keeps going and later drops the field with the empty key. tickflow rejects both.
@@ -74,7 +77,9 @@ pub(crate) fn field_section<'a>(input: &'a [u8], fields: &mut Vec<KeyValue<'a>>)
                 }
                 let value = &input[i + 1..];
                 let scanned = match value.first() {
-                    None | Some(b',' | b' ') => return fail(&input[i..], Reason::MissingFieldValue),
+                    None | Some(b',' | b' ') => {
+                        return fail(&input[i..], Reason::MissingFieldValue)
+                    }
                     Some(b'"') => None,
                     Some(b'0'..=b'9' | b'.' | b'-' | b'N' | b'n') => Some(number(value)?),
                     Some(_) => Some(boolean(value)?),
@@ -102,7 +107,13 @@ pub(crate) fn field_section<'a>(input: &'a [u8], fields: &mut Vec<KeyValue<'a>>)
     if equals == 0 || commas + 1 != equals {
         return fail(input, Reason::InvalidFieldFormat);
     }
-    Ok((&input[i..], FieldSection { text: &input[..i], plain }))
+    Ok((
+        &input[i..],
+        FieldSection {
+            text: &input[..i],
+            plain,
+        },
+    ))
 }
 
 /// The fields of a validated section as Kapacitor's field iterator splits them: each raw
@@ -132,7 +143,10 @@ impl<'a> Iterator for FieldPairs<'a> {
         };
         if key_end + 2 > input.len() {
             let key = lossy(&input[..key_end]);
-            return Some(Err(Error { at: input, reason: Reason::InvalidFieldValue { key } }));
+            return Some(Err(Error {
+                at: input,
+                reason: Reason::InvalidFieldValue { key },
+            }));
         }
         let value = &input[key_end + 1..];
         let value_end = value_end(value);
@@ -175,17 +189,29 @@ mod tests {
     }
 
     fn pairs(text: &str) -> Vec<Result<(String, String), Reason>> {
-        let section = FieldSection { text: text.as_bytes(), plain: false };
+        let section = FieldSection {
+            text: text.as_bytes(),
+            plain: false,
+        };
         FieldPairs::new(section)
-            .map(|pair| pair.map(|(k, v)| (lossy(k), lossy(v))).map_err(|e| e.reason))
+            .map(|pair| {
+                pair.map(|(k, v)| (lossy(k), lossy(v)))
+                    .map_err(|e| e.reason)
+            })
             .collect()
     }
 
     #[test]
     fn sections_end_at_an_unquoted_space() {
-        assert_eq!(section("  a=1,b=\"x y\",c=t 123"), Ok(("a=1,b=\"x y\",c=t", " 123")));
+        assert_eq!(
+            section("  a=1,b=\"x y\",c=t 123"),
+            Ok(("a=1,b=\"x y\",c=t", " 123"))
+        );
         assert_eq!(section(" \tvalue=1"), Ok(("value=1", "")));
-        assert_eq!(section(r#" f="blah"=123,r 1"#), Ok((r#"f="blah"=123,r"#, " 1")));
+        assert_eq!(
+            section(r#" f="blah"=123,r 1"#),
+            Ok((r#"f="blah"=123,r"#, " 1"))
+        );
         assert_eq!(section(r" a\ b=1"), Ok((r"a\ b=1", "")));
     }
 
@@ -225,7 +251,14 @@ mod tests {
         ];
         assert_eq!(fields, expected);
         let pairs: Vec<_> = FieldPairs::new(section).map(Result::unwrap).collect();
-        assert_eq!(pairs, [(&b"a"[..], &b"1"[..]), (&b"bb"[..], &b"-2i"[..]), (&b"c"[..], &b"true"[..])]);
+        assert_eq!(
+            pairs,
+            [
+                (&b"a"[..], &b"1"[..]),
+                (&b"bb"[..], &b"-2i"[..]),
+                (&b"c"[..], &b"true"[..])
+            ]
+        );
         let (_, section) = field_section(b" a=1,b=\"x\"", &mut Vec::new()).unwrap();
         assert!(!section.plain);
     }
@@ -233,11 +266,25 @@ mod tests {
     #[test]
     fn pairs_split_like_kapacitors_iterator() {
         let ok = |k: &str, v: &str| Ok((k.to_string(), v.to_string()));
-        assert_eq!(pairs(r#"a=1,b="x,y",c=t"#), [ok("a", "1"), ok("b", r#""x,y""#), ok("c", "t")]);
-        assert_eq!(pairs(r#"value="foo\\",str2="bar""#), [ok("value", r#""foo\\""#), ok("str2", r#""bar""#)]);
+        assert_eq!(
+            pairs(r#"a=1,b="x,y",c=t"#),
+            [ok("a", "1"), ok("b", r#""x,y""#), ok("c", "t")]
+        );
+        assert_eq!(
+            pairs(r#"value="foo\\",str2="bar""#),
+            [ok("value", r#""foo\\""#), ok("str2", r#""bar""#)]
+        );
         let missing_r = Err(Reason::InvalidFieldValue { key: "r".into() });
-        assert_eq!(pairs(r#"f="blah"=123,r"#), [ok("f", r#""blah"=123"#), missing_r]);
-        assert_eq!(pairs(r"a\\=1"), [Err(Reason::InvalidFieldValue { key: r"a\\=1".into() })]);
+        assert_eq!(
+            pairs(r#"f="blah"=123,r"#),
+            [ok("f", r#""blah"=123"#), missing_r]
+        );
+        assert_eq!(
+            pairs(r"a\\=1"),
+            [Err(Reason::InvalidFieldValue {
+                key: r"a\\=1".into()
+            })]
+        );
         assert_eq!(pairs(r"x\\=t,y=1"), [ok(r"x\\=t,y", "1")]);
     }
 }

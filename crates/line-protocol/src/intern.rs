@@ -50,12 +50,15 @@ impl Interner {
 
     /// The measurement or field key written as `raw`.
     pub(crate) fn name(&mut self, raw: &[u8]) -> Str {
-        self.names.get_or_insert_with(raw, || string(&unescape(raw, Component::FieldKey.escaped())))
+        self.names.get_or_insert_with(raw, || {
+            string(&unescape(raw, Component::FieldKey.escaped()))
+        })
     }
 
     /// The tag key or value written as `raw`.
     pub(crate) fn tag_string(&mut self, raw: &[u8]) -> Str {
-        self.tag_strings.get_or_insert_with(raw, || string(&unescape(raw, Component::TagKey.escaped())))
+        self.tag_strings
+            .get_or_insert_with(raw, || string(&unescape(raw, Component::TagKey.escaped())))
     }
 
     /// The tag set written as `raw` (not empty), built by `build` the first time.
@@ -89,7 +92,9 @@ struct Cache<V> {
 
 impl<V> Default for Cache<V> {
     fn default() -> Self {
-        Cache { map: HashMap::default() }
+        Cache {
+            map: HashMap::default(),
+        }
     }
 }
 

@@ -26,7 +26,11 @@ pub(crate) struct FieldLayout {
 impl FieldLayout {
     /// The fields of a line, given as raw keys with their values (taken out of `line`);
     /// `key` makes a raw key a string when the layout changes.
-    pub(crate) fn fields(&mut self, line: &mut [KeyValue<'_>], mut key: impl FnMut(&[u8]) -> Str) -> Fields {
+    pub(crate) fn fields(
+        &mut self,
+        line: &mut [KeyValue<'_>],
+        mut key: impl FnMut(&[u8]) -> Str,
+    ) -> Fields {
         if !self.matches(line) {
             self.keys.clear();
             self.keys.extend(line.iter().map(|&(raw, _)| key(raw)));
@@ -45,18 +49,22 @@ impl FieldLayout {
             });
         }
         // `order` is sorted and free of repeats, so this is one allocation.
-        Fields::from_sorted(
-            self.order
-                .iter()
-                .map(|&i| (self.keys[i].clone(), std::mem::replace(&mut line[i].1, FieldValue::Boolean(false)))),
-        )
+        Fields::from_sorted(self.order.iter().map(|&i| {
+            (
+                self.keys[i].clone(),
+                std::mem::replace(&mut line[i].1, FieldValue::Boolean(false)),
+            )
+        }))
     }
 
     /// Whether `line` has the last line's keys.
     fn matches(&self, line: &[KeyValue<'_>]) -> bool {
         self.verbatim
             && line.len() == self.keys.len()
-            && line.iter().zip(&self.keys).all(|(&(raw, _), key)| same_bytes(key.as_bytes(), raw))
+            && line
+                .iter()
+                .zip(&self.keys)
+                .all(|(&(raw, _), key)| same_bytes(key.as_bytes(), raw))
     }
 }
 
@@ -68,7 +76,10 @@ mod tests {
     use std::sync::Arc;
 
     fn fields(layout: &mut FieldLayout, line: &[(&'static str, f64)]) -> Vec<(String, f64)> {
-        let mut line: Vec<KeyValue<'_>> = line.iter().map(|&(k, v)| (k.as_bytes(), FieldValue::Float(v))).collect();
+        let mut line: Vec<KeyValue<'_>> = line
+            .iter()
+            .map(|&(k, v)| (k.as_bytes(), FieldValue::Float(v)))
+            .collect();
         let key = |raw: &[u8]| string(&unescape(raw, Component::FieldKey.escaped()));
         layout
             .fields(&mut line, key)
@@ -81,21 +92,42 @@ mod tests {
     fn sorts_and_keeps_the_last_of_equal_keys() {
         let mut layout = FieldLayout::default();
         let expected = [("a".to_string(), 4.0), ("b".into(), 3.0), ("c".into(), 1.0)];
-        assert_eq!(fields(&mut layout, &[("c", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]), expected);
+        assert_eq!(
+            fields(
+                &mut layout,
+                &[("c", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]
+            ),
+            expected
+        );
         // The same keys again: the kept order.
         let kept = layout.keys[0].clone();
-        assert_eq!(fields(&mut layout, &[("c", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]), expected);
+        assert_eq!(
+            fields(
+                &mut layout,
+                &[("c", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]
+            ),
+            expected
+        );
         assert!(Arc::ptr_eq(&kept, &layout.keys[0]));
         // Other keys: a new order.
-        assert_eq!(fields(&mut layout, &[("z", 1.0), ("y", 2.0)]), [("y".to_string(), 2.0), ("z".into(), 1.0)]);
+        assert_eq!(
+            fields(&mut layout, &[("z", 1.0), ("y", 2.0)]),
+            [("y".to_string(), 2.0), ("z".into(), 1.0)]
+        );
     }
 
     #[test]
     fn keys_that_are_not_their_own_text_are_looked_up_every_time() {
         let mut layout = FieldLayout::default();
         // `\\,` reads as `\,`, which as raw text would read as `,`.
-        assert_eq!(fields(&mut layout, &[(r"\\,", 1.0)]), [(r"\,".to_string(), 1.0)]);
+        assert_eq!(
+            fields(&mut layout, &[(r"\\,", 1.0)]),
+            [(r"\,".to_string(), 1.0)]
+        );
         assert!(!layout.verbatim);
-        assert_eq!(fields(&mut layout, &[(r"\,", 2.0)]), [(",".to_string(), 2.0)]);
+        assert_eq!(
+            fields(&mut layout, &[(r"\,", 2.0)]),
+            [(",".to_string(), 2.0)]
+        );
     }
 }

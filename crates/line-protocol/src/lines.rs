@@ -30,10 +30,18 @@ impl<'a> Line<'a> {
     fn new(block: &'a [u8], quoted: bool, number: usize) -> Option<Self> {
         // A line that ran to the end of the body inside a string may end with a newline.
         let block = block.strip_suffix(b"\n").unwrap_or(block);
-        let block = if quoted { block } else { block.strip_suffix(b"\r").unwrap_or(block) };
+        let block = if quoted {
+            block
+        } else {
+            block.strip_suffix(b"\r").unwrap_or(block)
+        };
         let start = block.iter().position(|&b| !is_whitespace(b))?;
         let text = &block[start..];
-        (text[0] != b'#').then_some(Line { text, number, column: start + 1 })
+        (text[0] != b'#').then_some(Line {
+            text,
+            number,
+            column: start + 1,
+        })
     }
 
     /// The 1-based body line and column of byte `offset` of `text`.
@@ -41,7 +49,10 @@ impl<'a> Line<'a> {
         let before = &self.text[..offset.min(self.text.len())];
         match memchr::memrchr(b'\n', before) {
             None => (self.number, self.column + before.len()),
-            Some(last) => (self.number + memchr_iter(b'\n', before).count(), before.len() - last),
+            Some(last) => (
+                self.number + memchr_iter(b'\n', before).count(),
+                before.len() - last,
+            ),
         }
     }
 }
@@ -61,7 +72,12 @@ pub(crate) struct Lines<'a> {
 impl<'a> Lines<'a> {
     pub(crate) fn new(body: &'a [u8]) -> Self {
         let special = memchr2(b'\\', b'"', body).unwrap_or(body.len());
-        Lines { body, pos: 0, number: 1, special }
+        Lines {
+            body,
+            pos: 0,
+            number: 1,
+            special,
+        }
     }
 }
 
@@ -80,7 +96,11 @@ impl<'a> Iterator for Lines<'a> {
                 (newline, false, 0)
             } else {
                 let (len, quoted) = scan_line(rest);
-                (start + len, quoted, memchr_iter(b'\n', &rest[..len]).count())
+                (
+                    start + len,
+                    quoted,
+                    memchr_iter(b'\n', &rest[..len]).count(),
+                )
             };
             let number = self.number;
             self.number += 1 + glued;
@@ -131,14 +151,23 @@ mod tests {
 
     fn lines(body: &[u8]) -> Vec<(String, usize, usize)> {
         Lines::new(body)
-            .map(|l| (String::from_utf8_lossy(l.text).into_owned(), l.number, l.column))
+            .map(|l| {
+                (
+                    String::from_utf8_lossy(l.text).into_owned(),
+                    l.number,
+                    l.column,
+                )
+            })
             .collect()
     }
 
     #[test]
     fn skips_blank_lines_and_comments() {
         let body = b"\n  \t\n# comment\n   # indented\ncpu v=1\n\0mem v=2\n";
-        assert_eq!(lines(body), [("cpu v=1".into(), 5, 1), ("mem v=2".into(), 6, 2)]);
+        assert_eq!(
+            lines(body),
+            [("cpu v=1".into(), 5, 1), ("mem v=2".into(), 6, 2)]
+        );
         assert!(lines(b"").is_empty());
         assert!(lines(b"\n\n").is_empty());
     }
@@ -166,7 +195,10 @@ mod tests {
 
     #[test]
     fn drops_one_carriage_return_outside_strings() {
-        assert_eq!(lines(b"cpu v=1\r\n\r\nmem v=2\r"), [("cpu v=1".into(), 1, 1), ("mem v=2".into(), 3, 1)]);
+        assert_eq!(
+            lines(b"cpu v=1\r\n\r\nmem v=2\r"),
+            [("cpu v=1".into(), 1, 1), ("mem v=2".into(), 3, 1)]
+        );
         assert_eq!(lines(b"cpu v=\"a\r")[0].0, "cpu v=\"a\r");
     }
 

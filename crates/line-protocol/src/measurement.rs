@@ -37,9 +37,15 @@ mod tests {
     #[test]
     fn ends_at_an_unescaped_comma_or_space() {
         let (rest, (name, then)) = measurement(b"cpu,host=a v=1").unwrap();
-        assert_eq!((name, then, rest), (&b"cpu"[..], Then::Tags, &b"host=a v=1"[..]));
+        assert_eq!(
+            (name, then, rest),
+            (&b"cpu"[..], Then::Tags, &b"host=a v=1"[..])
+        );
         let (rest, (name, then)) = measurement(br"cpu\ load\,x v=1").unwrap();
-        assert_eq!((name, then, rest), (&br"cpu\ load\,x"[..], Then::Fields, &b" v=1"[..]));
+        assert_eq!(
+            (name, then, rest),
+            (&br"cpu\ load\,x"[..], Then::Fields, &b" v=1"[..])
+        );
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub(crate) fn parse_u64(digits: &[u8]) -> Option<u64> {
     let add = |n: u64, &b: &u8| n * 10 + u64::from(b - b'0');
     match digits.len() <= MAX_SAFE_DIGITS {
         true => Some(digits.iter().fold(0, add)),
-        false => digits.iter().try_fold(0u64, |n, &b| n.checked_mul(10)?.checked_add(u64::from(b - b'0'))),
+        false => digits.iter().try_fold(0u64, |n, &b| {
+            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        }),
     }
 }
 
@@ -41,7 +43,13 @@ pub(crate) fn parse_float(text: &[u8]) -> Option<f64> {
         true => decimal.to_f64(),
         false => None,
     }
-    .or_else(|| std::str::from_utf8(text).ok()?.parse::<f64>().ok().filter(|v| v.is_finite()))
+    .or_else(|| {
+        std::str::from_utf8(text)
+            .ok()?
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+    })
 }
 
 /// A plain decimal, `[-] digits [. digits]` with at most 19 digits, as scanned from the
@@ -65,7 +73,13 @@ impl Decimal {
     /// continue it (or a 20th digit).
     pub(crate) fn scan(text: &[u8]) -> Self {
         let negative = text.first() == Some(&b'-');
-        let mut decimal = Decimal { len: usize::from(negative), negative, mantissa: 0, digits: 0, fraction: None };
+        let mut decimal = Decimal {
+            len: usize::from(negative),
+            negative,
+            mantissa: 0,
+            digits: 0,
+            fraction: None,
+        };
         decimal.add_digits(text);
         if text.get(decimal.len) == Some(&b'.') {
             decimal.len += 1;
@@ -146,7 +160,10 @@ mod tests {
         let d = Decimal::scan(b"12345678901234567890");
         assert_eq!((d.len, d.is_integer()), (19, true));
         assert_eq!(Decimal::scan(b"-.").to_f64(), None);
-        assert_eq!(Decimal::scan(b"-9223372036854775808").to_i64(), Some(i64::MIN));
+        assert_eq!(
+            Decimal::scan(b"-9223372036854775808").to_i64(),
+            Some(i64::MIN)
+        );
         assert_eq!(Decimal::scan(b"9223372036854775808").to_i64(), None);
     }
 

@@ -119,7 +119,11 @@ impl Parser {
     /// The lines of `body` one by one, as they are parsed: a point or an error for each
     /// line that is not blank or a comment.
     pub fn parse_lines<'p, 'b>(&'p mut self, body: &'b [u8]) -> ParseLines<'p, 'b> {
-        ParseLines { parser: self, lines: Lines::new(body), scratch: Scratch::default() }
+        ParseLines {
+            parser: self,
+            lines: Lines::new(body),
+            scratch: Scratch::default(),
+        }
     }
 
     /// `point`: one line, from its first non-whitespace byte.
@@ -134,11 +138,16 @@ impl Parser {
             self.no_tags.clone()
         } else {
             let raw_tags = &scratch.tags;
-            self.interner.tag_set(tag_text, |interner| tag_map(raw_tags, |raw| interner.tag_string(raw)))?
+            self.interner.tag_set(tag_text, |interner| {
+                tag_map(raw_tags, |raw| interner.tag_string(raw))
+            })?
         };
         let key_len = line.len() - rest.len();
         if key_len > MAX_KEY_LENGTH {
-            return Err(Error { at: line, reason: Reason::MaxKeyLength { length: key_len } });
+            return Err(Error {
+                at: line,
+                reason: Reason::MaxKeyLength { length: key_len },
+            });
         }
         scratch.fields.clear();
         let (rest, section) = field_section(rest, &mut scratch.fields)?;
@@ -149,13 +158,17 @@ impl Parser {
             // Kapacitor splits the section again, checking each field's key length as it
             // goes, and converts the values once the whole line is read.
             scratch.raw.clear();
-            let split = FieldPairs::new(section).try_for_each(|field| field.map(|field| scratch.raw.push(field)));
+            let split = FieldPairs::new(section)
+                .try_for_each(|field| field.map(|field| scratch.raw.push(field)));
             check_key_lengths(key_len, scratch.raw.iter().map(|&(key, _)| key))?;
             split?;
             scratch.fields.clear();
             converted = scratch.raw.iter().try_for_each(|&(key, value)| {
                 if key.is_empty() {
-                    return Err(Error { at: key, reason: Reason::MissingFieldKey });
+                    return Err(Error {
+                        at: key,
+                        reason: Reason::MissingFieldKey,
+                    });
                 }
                 let value = field_value(value).map_err(|reason| Error { at: value, reason })?;
                 scratch.fields.push((key, value));
@@ -165,7 +178,9 @@ impl Parser {
         let (_, time) = timestamp(rest, self.precision)?;
         converted?;
         let interner = &mut self.interner;
-        let fields = self.layout.fields(&mut scratch.fields, |raw| interner.name(raw));
+        let fields = self
+            .layout
+            .fields(&mut scratch.fields, |raw| interner.name(raw));
         Ok(Point {
             name: self.interner.measurement(name),
             database: self.dbrp.database.clone(),
@@ -190,11 +205,17 @@ struct Scratch<'a> {
 }
 
 /// Kapacitor's bound on the series key (`key_len` bytes) plus 4 plus each field key.
-fn check_key_lengths<'a>(key_len: usize, keys: impl Iterator<Item = &'a [u8]>) -> Result<(), Error<'a>> {
+fn check_key_lengths<'a>(
+    key_len: usize,
+    keys: impl Iterator<Item = &'a [u8]>,
+) -> Result<(), Error<'a>> {
     for key in keys {
         let length = field_key_length(key_len, key.len());
         if length > MAX_KEY_LENGTH {
-            return Err(Error { at: key, reason: Reason::MaxKeyLength { length } });
+            return Err(Error {
+                at: key,
+                reason: Reason::MaxKeyLength { length },
+            });
         }
     }
     Ok(())
@@ -212,7 +233,11 @@ impl Iterator for ParseLines<'_, '_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let line = self.lines.next()?;
-        Some(self.parser.point(line.text, &mut self.scratch).map_err(|error| line_error(line, error)))
+        Some(
+            self.parser
+                .point(line.text, &mut self.scratch)
+                .map_err(|error| line_error(line, error)),
+        )
     }
 }
 
@@ -220,5 +245,11 @@ impl Iterator for ParseLines<'_, '_> {
 fn line_error(line: Line<'_>, error: Error<'_>) -> LineError {
     let offset = offset_in(line.text, error.at);
     let (number, column) = line.position(offset);
-    LineError { line: number, column, offset, text: lossy(line.text), reason: error.reason }
+    LineError {
+        line: number,
+        column,
+        offset,
+        text: lossy(line.text),
+        reason: error.reason,
+    }
 }

@@ -139,7 +139,10 @@ mod tests {
     #[test]
     fn rejects_unknown_precisions() {
         let err = "x".parse::<Precision>().unwrap_err();
-        assert_eq!(err.to_string(), r#"unknown precision "x": expected one of n, ns, u, us, µ, ms, s, m, h"#);
+        assert_eq!(
+            err.to_string(),
+            r#"unknown precision "x": expected one of n, ns, u, us, µ, ms, s, m, h"#
+        );
         for text in ["S", "sec", " s", "nanoseconds", "mu"] {
             assert!(text.parse::<Precision>().is_err(), "{text:?}");
         }
@@ -159,13 +162,19 @@ mod tests {
 
     #[test]
     fn scales_timestamps_within_range() {
-        assert_eq!(Precision::Second.time(1_700_000_000), Some(Time::from_nanos(1_700_000_000_000_000_000)));
+        assert_eq!(
+            Precision::Second.time(1_700_000_000),
+            Some(Time::from_nanos(1_700_000_000_000_000_000))
+        );
         assert_eq!(Precision::Minute.time(1_700_000_000), None);
         assert_eq!(Precision::Nanosecond.time(i64::MAX - 1), Some(Time::MAX));
         assert_eq!(Precision::Nanosecond.time(i64::MAX), None);
         assert_eq!(Precision::Nanosecond.time(i64::MIN + 2), Some(Time::MIN));
         assert_eq!(Precision::Nanosecond.time(i64::MIN + 1), None);
-        assert_eq!(Precision::Second.timestamp(Time::from_nanos(-3_000_000_000)), Some(-3));
+        assert_eq!(
+            Precision::Second.timestamp(Time::from_nanos(-3_000_000_000)),
+            Some(-3)
+        );
         assert_eq!(Precision::Second.timestamp(Time::from_nanos(1)), None);
     }
 }

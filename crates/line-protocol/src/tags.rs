@@ -61,14 +61,24 @@ pub(crate) fn tag_map<'a>(
     tags: &[RawTag<'a>],
     mut text: impl FnMut(&[u8]) -> Str,
 ) -> Result<Tags, Error<'a>> {
-    let mut pairs: Vec<(Str, Str, &'a [u8])> =
-        tags.iter().map(|&(key, value)| (text(key), text(value), key)).collect();
+    let mut pairs: Vec<(Str, Str, &'a [u8])> = tags
+        .iter()
+        .map(|&(key, value)| (text(key), text(value), key))
+        .collect();
     // Stable: of two equal keys, the later one is second.
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     if let Some(dup) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(Error { at: dup[1].2, reason: Reason::DuplicateTags });
+        return Err(Error {
+            at: dup[1].2,
+            reason: Reason::DuplicateTags,
+        });
     }
-    Ok(Tags::from_unsorted(pairs.into_iter().map(|(key, value, _)| (key, value)).collect()))
+    Ok(Tags::from_unsorted(
+        pairs
+            .into_iter()
+            .map(|(key, value, _)| (key, value))
+            .collect(),
+    ))
 }
 
 #[cfg(test)]
@@ -87,7 +97,13 @@ mod tests {
     #[test]
     fn splits_keys_and_values() {
         let (tags, rest) = parse(br"host=a,tag\ key=val\,ue v=1").unwrap();
-        assert_eq!(tags, [(&b"host"[..], &b"a"[..]), (&br"tag\ key"[..], &br"val\,ue"[..])]);
+        assert_eq!(
+            tags,
+            [
+                (&b"host"[..], &b"a"[..]),
+                (&br"tag\ key"[..], &br"val\,ue"[..])
+            ]
+        );
         assert_eq!(rest, b" v=1");
         let (tags, _) = parse(br"regions=east\\  v=1").unwrap();
         assert_eq!(tags, [(&b"regions"[..], &br"east\\ "[..])]);
@@ -108,15 +124,27 @@ mod tests {
             (b"host=a\tvalue=1", Reason::InvalidTagFormat),
         ];
         for (input, reason) in cases {
-            assert_eq!(parse(input).map(|_| ()), Err(reason), "{}", String::from_utf8_lossy(input));
+            assert_eq!(
+                parse(input).map(|_| ()),
+                Err(reason),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 
     #[test]
     fn duplicate_keys_fail_at_the_second() {
         let line = b"b=2,a=1,b=3";
-        let tags = [(&line[0..1], &line[2..3]), (&line[4..5], &line[6..7]), (&line[8..9], &line[10..11])];
+        let tags = [
+            (&line[0..1], &line[2..3]),
+            (&line[4..5], &line[6..7]),
+            (&line[8..9], &line[10..11]),
+        ];
         let err = tag_map(&tags, |b| Str::from(String::from_utf8_lossy(b))).unwrap_err();
-        assert_eq!((err.reason, crate::scan::offset_in(line, err.at)), (Reason::DuplicateTags, 8));
+        assert_eq!(
+            (err.reason, crate::scan::offset_in(line, err.at)),
+            (Reason::DuplicateTags, 8)
+        );
     }
 }

@@ -65,22 +65,49 @@ mod tests {
         assert_eq!(time(" 0000000001", ns), Ok(Some(1)));
         assert_eq!(time(" \t5", ns), Ok(Some(5)));
         assert_eq!(time(" 1   ", ns), Ok(Some(1)));
-        assert_eq!(time(" 9223372036854775806", ns), Ok(Some(9223372036854775806)));
-        assert_eq!(time(" 1700000000", Precision::Second), Ok(Some(1_700_000_000_000_000_000)));
+        assert_eq!(
+            time(" 9223372036854775806", ns),
+            Ok(Some(9223372036854775806))
+        );
+        assert_eq!(
+            time(" 1700000000", Precision::Second),
+            Ok(Some(1_700_000_000_000_000_000))
+        );
     }
 
     #[test]
     fn errors() {
         let ns = Precision::Nanosecond;
-        for input in [" abc", " 1.5", " +5", " 1-", " -/", r" 0\", " # trailing", " 5\t"] {
+        for input in [
+            " abc",
+            " 1.5",
+            " +5",
+            " 1-",
+            " -/",
+            r" 0\",
+            " # trailing",
+            " 5\t",
+        ] {
             assert_eq!(time(input, ns), Err(Reason::BadTimestamp), "{input:?}");
         }
         assert_eq!(time(" -", ns), Err(Reason::TimestampWithoutDigits));
         let text = "1000000000000000000000";
-        assert_eq!(time(&format!(" {text}"), ns), Err(Reason::TimestampOutOfRange { text: text.into() }));
-        assert_eq!(time(" 9223372036854775807", ns), Err(Reason::TimeOutOfRange));
-        assert_eq!(time(" -9223372036854775807", ns), Err(Reason::TimeOutOfRange));
-        assert_eq!(time(" 1700000000", Precision::Minute), Err(Reason::TimeOutOfRange));
+        assert_eq!(
+            time(&format!(" {text}"), ns),
+            Err(Reason::TimestampOutOfRange { text: text.into() })
+        );
+        assert_eq!(
+            time(" 9223372036854775807", ns),
+            Err(Reason::TimeOutOfRange)
+        );
+        assert_eq!(
+            time(" -9223372036854775807", ns),
+            Err(Reason::TimeOutOfRange)
+        );
+        assert_eq!(
+            time(" 1700000000", Precision::Minute),
+            Err(Reason::TimeOutOfRange)
+        );
         assert_eq!(time(" 1 2", ns), Err(Reason::PointIsInvalid));
         assert_eq!(time(" 1\nx", ns), Err(Reason::PointIsInvalid));
     }

@@ -53,7 +53,8 @@ pub(crate) fn number(input: &[u8]) -> IResult<'_, FieldValue> {
         return fail(input, Reason::InvalidNumber);
     }
     // Go counts the digits as the length less the sign, the point and an `i`, not a `u`.
-    let digits = i - usize::from(negative) - usize::from(decimal) - usize::from(marker == Some(b'i'));
+    let digits =
+        i - usize::from(negative) - usize::from(decimal) - usize::from(marker == Some(b'i'));
     if digits == 0 {
         return fail(input, Reason::InvalidNumber);
     }
@@ -73,7 +74,9 @@ pub(crate) fn number(input: &[u8]) -> IResult<'_, FieldValue> {
                     .ok_or_else(|| Reason::UnsignedOutOfRange { text: lossy(text) }),
             }
         }
-        None => parse_float(text).map(FieldValue::Float).ok_or(Reason::InvalidFloat),
+        None => parse_float(text)
+            .map(FieldValue::Float)
+            .ok_or(Reason::InvalidFloat),
     };
     match value {
         Ok(value) => Ok((rest, value)),
@@ -98,7 +101,9 @@ pub(crate) fn boolean(input: &[u8]) -> IResult<'_, FieldValue> {
     let end = memchr2(b',', b' ', input).unwrap_or(input.len());
     match &input[..end] {
         b"t" | b"T" | b"true" | b"True" | b"TRUE" => Ok((&input[end..], FieldValue::Boolean(true))),
-        b"f" | b"F" | b"false" | b"False" | b"FALSE" => Ok((&input[end..], FieldValue::Boolean(false))),
+        b"f" | b"F" | b"false" | b"False" | b"FALSE" => {
+            Ok((&input[end..], FieldValue::Boolean(false)))
+        }
         _ => fail(input, Reason::InvalidBoolean),
     }
 }
@@ -154,7 +159,9 @@ mod tests {
     #[test]
     fn numbers_scan_to_a_comma_or_space() {
         let long = "12345678901234567890123456789";
-        for text in ["1", "-1i", "1e3", "1E-3", "-1.5e-3", ".5", "5.", "-.5", "01", "1.e5", "-0", "1u", long] {
+        for text in [
+            "1", "-1i", "1e3", "1E-3", "-1.5e-3", ".5", "5.", "-.5", "01", "1.e5", "-0", "1u", long,
+        ] {
             assert_eq!(scan(number, text), Ok(text.len()), "{text}");
         }
         assert_eq!(scan(number, "12,x"), Ok(2));
@@ -164,8 +171,8 @@ mod tests {
     #[test]
     fn number_errors() {
         let invalid = [
-            "1.2.3", "1ii", "1.0i", "1e+3i", "9ie10", "9e10i", "NaN", "nAn", "-Inf", "0x10", "1_000", "1-2", "--1",
-            ".1a", "0.-1", "-", ".", "-.", "-i", "-1u", "9i10", "1u2",
+            "1.2.3", "1ii", "1.0i", "1e+3i", "9ie10", "9e10i", "NaN", "nAn", "-Inf", "0x10",
+            "1_000", "1-2", "--1", ".1a", "0.-1", "-", ".", "-.", "-i", "-1u", "9i10", "1u2",
         ];
         for text in invalid {
             assert_eq!(scan(number, text), Err(Reason::InvalidNumber), "{text}");
@@ -174,12 +181,18 @@ mod tests {
             assert_eq!(scan(number, text), Err(Reason::InvalidFloat), "{text}");
         }
         let text = "9223372036854775808";
-        assert_eq!(scan(number, &format!("{text}i")), Err(Reason::IntegerOutOfRange { text: text.into() }));
+        assert_eq!(
+            scan(number, &format!("{text}i")),
+            Err(Reason::IntegerOutOfRange { text: text.into() })
+        );
         assert_eq!(scan(number, "-9223372036854775808i"), Ok(21));
         assert_eq!(scan(number, "0000000000000000000000001i"), Ok(26));
         assert_eq!(scan(number, "18446744073709551615u"), Ok(21));
         let text = "18446744073709551616";
-        assert_eq!(scan(number, &format!("{text}u")), Err(Reason::UnsignedOutOfRange { text: text.into() }));
+        assert_eq!(
+            scan(number, &format!("{text}u")),
+            Err(Reason::UnsignedOutOfRange { text: text.into() })
+        );
     }
 
     #[test]
@@ -189,14 +202,25 @@ mod tests {
         assert_eq!(value("-12.5,"), Ok(FieldValue::Float(-12.5)));
         assert_eq!(value("1e3 "), Ok(FieldValue::Float(1000.0)));
         assert_eq!(value("-7i"), Ok(FieldValue::Integer(-7)));
-        assert_eq!(value("-9223372036854775808i"), Ok(FieldValue::Integer(i64::MIN)));
-        assert_eq!(value("18446744073709551615u"), Ok(FieldValue::Unsigned(u64::MAX)));
-        assert_eq!(boolean(b"False,x").map(|(_, v)| v).map_err(|_| ()), Ok(FieldValue::Boolean(false)));
+        assert_eq!(
+            value("-9223372036854775808i"),
+            Ok(FieldValue::Integer(i64::MIN))
+        );
+        assert_eq!(
+            value("18446744073709551615u"),
+            Ok(FieldValue::Unsigned(u64::MAX))
+        );
+        assert_eq!(
+            boolean(b"False,x").map(|(_, v)| v).map_err(|_| ()),
+            Ok(FieldValue::Boolean(false))
+        );
     }
 
     #[test]
     fn booleans() {
-        for text in ["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"] {
+        for text in [
+            "t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE",
+        ] {
             assert_eq!(scan(boolean, text), Ok(text.len()), "{text}");
         }
         for text in ["tRUE", "yes", "a", "Inf", "+1", "truee", "fals"] {
@@ -211,7 +235,10 @@ mod tests {
         assert_eq!(value("-1i"), Ok(FieldValue::Integer(-1)));
         assert_eq!(value("7u"), Ok(FieldValue::Unsigned(7)));
         assert_eq!(value("True"), Ok(FieldValue::Boolean(true)));
-        assert_eq!(value(r#""a\"b\\c\n""#), Ok(FieldValue::String(r#"a"b\c\n"#.into())));
+        assert_eq!(
+            value(r#""a\"b\\c\n""#),
+            Ok(FieldValue::String(r#"a"b\c\n"#.into()))
+        );
         assert_eq!(value(r#""x"y"#), Ok(FieldValue::String(r#"x""#.into())));
         assert_eq!(value(r#""""#), Ok(FieldValue::String("".into())));
         assert_eq!(value("\""), Err(Reason::UnbalancedQuotes));

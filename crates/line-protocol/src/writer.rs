@@ -113,7 +113,11 @@ pub enum Problem {
 /// Appends `point` as one line (with its `\n`), its timestamp in `precision`.
 ///
 /// On error nothing is appended.
-pub fn write_point(out: &mut Vec<u8>, point: &Point, precision: Precision) -> Result<(), WriteError> {
+pub fn write_point(
+    out: &mut Vec<u8>,
+    point: &Point,
+    precision: Precision,
+) -> Result<(), WriteError> {
     let start = out.len();
     let written = write_line(out, point, precision);
     if written.is_err() {
@@ -124,8 +128,14 @@ pub fn write_point(out: &mut Vec<u8>, point: &Point, precision: Precision) -> Re
 
 /// Appends each of `points` as a line, stopping at the first that cannot be written: `out`
 /// then holds the lines of the points before it.
-pub fn write_points(out: &mut Vec<u8>, points: &[Point], precision: Precision) -> Result<(), WriteError> {
-    points.iter().try_for_each(|point| write_point(out, point, precision))
+pub fn write_points(
+    out: &mut Vec<u8>,
+    points: &[Point],
+    precision: Precision,
+) -> Result<(), WriteError> {
+    points
+        .iter()
+        .try_for_each(|point| write_point(out, point, precision))
 }
 
 fn write_line(out: &mut Vec<u8>, point: &Point, precision: Precision) -> Result<(), WriteError> {
@@ -143,7 +153,10 @@ fn write_line(out: &mut Vec<u8>, point: &Point, precision: Precision) -> Result<
     }
     let key_len = out.len() - start;
     if key_len > MAX_KEY_LENGTH {
-        return Err(WriteError::KeyTooLong { name: name(), length: key_len });
+        return Err(WriteError::KeyTooLong {
+            name: name(),
+            length: key_len,
+        });
     }
     for (i, (key, value)) in point.fields.iter().enumerate() {
         out.push(if i == 0 { b' ' } else { b',' });
@@ -151,12 +164,19 @@ fn write_line(out: &mut Vec<u8>, point: &Point, precision: Precision) -> Result<
         write_component(out, key, Component::FieldKey)?;
         let length = field_key_length(key_len, out.len() - key_start);
         if length > MAX_KEY_LENGTH {
-            return Err(WriteError::KeyTooLong { name: name(), length });
+            return Err(WriteError::KeyTooLong {
+                name: name(),
+                length,
+            });
         }
         out.push(b'=');
         match *value {
             FieldValue::Float(v) if !v.is_finite() => {
-                return Err(WriteError::NotFinite { name: name(), key: key.to_string(), value: v })
+                return Err(WriteError::NotFinite {
+                    name: name(),
+                    key: key.to_string(),
+                    value: v,
+                })
             }
             FieldValue::Float(v) => push_display(out, v),
             FieldValue::Integer(v) => {
@@ -173,10 +193,17 @@ fn write_line(out: &mut Vec<u8>, point: &Point, precision: Precision) -> Result<
     }
     let time = point.time;
     if !in_range(time) {
-        return Err(WriteError::TimeOutOfRange { name: name(), time: time.nanos() });
+        return Err(WriteError::TimeOutOfRange {
+            name: name(),
+            time: time.nanos(),
+        });
     }
     let Some(timestamp) = precision.timestamp(time) else {
-        return Err(WriteError::TimeNotWhole { name: name(), time: time.nanos(), precision });
+        return Err(WriteError::TimeNotWhole {
+            name: name(),
+            time: time.nanos(),
+            precision,
+        });
     };
     out.push(b' ');
     push_display(out, timestamp);
@@ -191,7 +218,11 @@ fn write_component(out: &mut Vec<u8>, text: &str, component: Component) -> Resul
             escape_into(out, text, component);
             Ok(())
         }
-        Some(problem) => Err(WriteError::Unrepresentable { component, text: text.into(), problem }),
+        Some(problem) => Err(WriteError::Unrepresentable {
+            component,
+            text: text.into(),
+            problem,
+        }),
     }
 }
 
@@ -205,11 +236,16 @@ fn problem(text: &str, component: Component) -> Option<Problem> {
         Problem::Newline
     } else if bytes.last() == Some(&b'\\') {
         Problem::TrailingBackslash
-    } else if bytes.windows(2).any(|w| w[0] == b'\\' && component.escaped().contains(&w[1])) {
+    } else if bytes
+        .windows(2)
+        .any(|w| w[0] == b'\\' && component.escaped().contains(&w[1]))
+    {
         Problem::AmbiguousBackslash
     } else if component == Component::Measurement && first == b'#' {
         Problem::LeadingHash
-    } else if matches!(component, Component::Measurement | Component::FieldKey) && matches!(first, b'\t' | b'\0') {
+    } else if matches!(component, Component::Measurement | Component::FieldKey)
+        && matches!(first, b'\t' | b'\0')
+    {
         Problem::LeadingWhitespace
     } else {
         return None;
@@ -247,7 +283,9 @@ mod tests {
         let result = write_point(&mut out, point, precision);
         let text = String::from_utf8(out).unwrap();
         let line = text.strip_prefix("before\n").unwrap().to_string();
-        result.map(|()| line.clone()).inspect_err(|_| assert_eq!(line, ""))
+        result
+            .map(|()| line.clone())
+            .inspect_err(|_| assert_eq!(line, ""))
     }
 
     #[test]
@@ -262,14 +300,23 @@ mod tests {
                 "\n"
             )
         );
-        assert_eq!(written(&point(), Precision::Millisecond).unwrap().rsplit(' ').next(), Some("1500\n"));
+        assert_eq!(
+            written(&point(), Precision::Millisecond)
+                .unwrap()
+                .rsplit(' ')
+                .next(),
+            Some("1500\n")
+        );
     }
 
     #[test]
     fn rejects_what_cannot_be_read_back() {
         let err = written(&point(), Precision::Second).unwrap_err();
         let message = r#"time 1500000000 of point "cpu load" cannot be written in precision s"#;
-        assert_eq!(err.to_string(), format!("{message}: it is not a whole number of units"));
+        assert_eq!(
+            err.to_string(),
+            format!("{message}: it is not a whole number of units")
+        );
         let mut p = point();
         p.name = "#cpu".into();
         let err = written(&p, Precision::Nanosecond).unwrap_err();
@@ -277,9 +324,15 @@ mod tests {
         assert_eq!(err.to_string(), format!("{message} the line a comment"));
         let mut p = point();
         p.fields.insert("nan".into(), FieldValue::Float(f64::NAN));
-        assert!(matches!(written(&p, Precision::Nanosecond), Err(WriteError::NotFinite { .. })));
+        assert!(matches!(
+            written(&p, Precision::Nanosecond),
+            Err(WriteError::NotFinite { .. })
+        ));
         p.fields = Fields::new();
-        assert!(matches!(written(&p, Precision::Nanosecond), Err(WriteError::NoFields { .. })));
+        assert!(matches!(
+            written(&p, Precision::Nanosecond),
+            Err(WriteError::NoFields { .. })
+        ));
     }
 
     #[test]
@@ -299,7 +352,11 @@ mod tests {
             ("\ta", TagValue, None),
         ];
         for (text, component, expected) in cases {
-            assert_eq!(problem(text, component), expected, "{text:?} as {component}");
+            assert_eq!(
+                problem(text, component),
+                expected,
+                "{text:?} as {component}"
+            );
         }
     }
 }

@@ -48,7 +48,11 @@ impl Batch {
 
     /// The batch's group info.
     pub fn group_info(&self) -> GroupInfo {
-        GroupInfo { id: self.group.clone(), tags: self.tags.clone(), dimensions: self.dimensions.clone() }
+        GroupInfo {
+            id: self.group.clone(),
+            tags: self.tags.clone(),
+            dimensions: self.dimensions.clone(),
+        }
     }
 
     /// The batch's points as stream points carrying the batch's name and group.
@@ -66,6 +70,10 @@ impl Batch {
 
 impl From<&Point> for BatchPoint {
     fn from(point: &Point) -> Self {
-        BatchPoint { fields: point.fields.clone(), tags: point.tags.clone(), time: point.time }
+        BatchPoint {
+            fields: point.fields.clone(),
+            tags: point.tags.clone(),
+            time: point.time,
+        }
     }
 }

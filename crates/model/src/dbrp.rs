@@ -17,7 +17,10 @@ pub struct Dbrp {
 impl Dbrp {
     /// The pair `database`.`retention_policy`.
     pub fn new(database: impl Into<Str>, retention_policy: impl Into<Str>) -> Self {
-        Dbrp { database: database.into(), retention_policy: retention_policy.into() }
+        Dbrp {
+            database: database.into(),
+            retention_policy: retention_policy.into(),
+        }
     }
 }
 

@@ -28,7 +28,10 @@ impl Dimensions {
         let mut names: Vec<Str> = names.into_iter().map(Into::into).collect();
         names.sort();
         names.dedup();
-        Dimensions { tag_names: names.into(), by_name: false }
+        Dimensions {
+            tag_names: names.into(),
+            by_name: false,
+        }
     }
 
     /// The same tag names, with `by_name` set as given.
@@ -53,7 +56,12 @@ impl Dimensions {
         let empty: Str = Str::from("");
         self.tag_names
             .iter()
-            .map(|name| (name.clone(), tags.get(name).cloned().unwrap_or_else(|| empty.clone())))
+            .map(|name| {
+                (
+                    name.clone(),
+                    tags.get(name).cloned().unwrap_or_else(|| empty.clone()),
+                )
+            })
             .collect()
     }
 }
@@ -71,7 +79,11 @@ impl GroupId {
     /// The id of the group a point with `name` and `tags` belongs to under `dimensions`.
     pub fn new(name: &str, tags: &Tags, dimensions: &Dimensions) -> Self {
         if dimensions.tag_names.is_empty() {
-            return if dimensions.by_name { GroupId(name.into()) } else { Self::nil() };
+            return if dimensions.by_name {
+                GroupId(name.into())
+            } else {
+                Self::nil()
+            };
         }
         let mut id = String::new();
         if dimensions.by_name {
@@ -146,9 +158,15 @@ mod tests {
     #[test]
     fn dimensions_are_sorted_and_joined() {
         let dims = Dimensions::by_tags(["service", "host"]);
-        assert_eq!(GroupId::new("cpu", &tags(), &dims).as_str(), "host=a,service=x");
+        assert_eq!(
+            GroupId::new("cpu", &tags(), &dims).as_str(),
+            "host=a,service=x"
+        );
         let dims = dims.with_by_name(true);
-        assert_eq!(GroupId::new("cpu", &tags(), &dims).as_str(), "cpu\nhost=a,service=x");
+        assert_eq!(
+            GroupId::new("cpu", &tags(), &dims).as_str(),
+            "cpu\nhost=a,service=x"
+        );
     }
 
     #[test]

@@ -63,7 +63,12 @@ impl<V: Clone> SortedMap<V> {
 
     /// Builds a map from `(key, value)` pairs of anything convertible.
     pub fn from_pairs<K: Into<Str>, W: Into<V>>(pairs: impl IntoIterator<Item = (K, W)>) -> Self {
-        Self::from_unsorted(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        Self::from_unsorted(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 
     /// The value under `key`.
@@ -185,14 +190,18 @@ mod tests {
     fn from_sorted_accepts_sorted_and_repairs_unsorted() {
         let sorted: SortedMap<i32> = SortedMap::from_sorted(vec![("a".into(), 1), ("b".into(), 2)]);
         assert_eq!(sorted.len(), 2);
-        let repaired: SortedMap<i32> = SortedMap::from_sorted(vec![("b".into(), 1), ("a".into(), 2), ("b".into(), 3)]);
+        let repaired: SortedMap<i32> =
+            SortedMap::from_sorted(vec![("b".into(), 1), ("a".into(), 2), ("b".into(), 3)]);
         assert_eq!(repaired.as_slice(), &[("a".into(), 2), ("b".into(), 3)]);
     }
 
     #[test]
     fn keys_sort_by_bytes() {
         let map: SortedMap<i32> = SortedMap::from_pairs([("a", 1), ("B", 2), ("_", 3)]);
-        assert_eq!(map.keys().map(|k| &**k).collect::<Vec<_>>(), ["B", "_", "a"]);
+        assert_eq!(
+            map.keys().map(|k| &**k).collect::<Vec<_>>(),
+            ["B", "_", "a"]
+        );
     }
 
     proptest! {

@@ -99,7 +99,11 @@ impl Time {
         }
         let rem = self.offset_into(d);
         let down = self.0 as i128 - rem;
-        let rounded = if 2 * rem >= d.0 as i128 { down + d.0 as i128 } else { down };
+        let rounded = if 2 * rem >= d.0 as i128 {
+            down + d.0 as i128
+        } else {
+            down
+        };
         Time(rounded.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
     }
 
@@ -158,10 +162,22 @@ mod tests {
 
     #[test]
     fn rfc3339_drops_trailing_zeros() {
-        assert_eq!(Time::from_nanos(JAN_1_2016).to_rfc3339(), "2016-01-01T00:00:00Z");
-        assert_eq!(Time::from_nanos(JAN_1_2016 + 500_000_000).to_rfc3339(), "2016-01-01T00:00:00.5Z");
-        assert_eq!(Time::from_nanos(JAN_1_2016 + 1).to_rfc3339(), "2016-01-01T00:00:00.000000001Z");
-        assert_eq!(Time::from_nanos(-1).to_rfc3339(), "1969-12-31T23:59:59.999999999Z");
+        assert_eq!(
+            Time::from_nanos(JAN_1_2016).to_rfc3339(),
+            "2016-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Time::from_nanos(JAN_1_2016 + 500_000_000).to_rfc3339(),
+            "2016-01-01T00:00:00.5Z"
+        );
+        assert_eq!(
+            Time::from_nanos(JAN_1_2016 + 1).to_rfc3339(),
+            "2016-01-01T00:00:00.000000001Z"
+        );
+        assert_eq!(
+            Time::from_nanos(-1).to_rfc3339(),
+            "1969-12-31T23:59:59.999999999Z"
+        );
     }
 
     #[test]
@@ -171,15 +187,24 @@ mod tests {
         let thursday = Time::from_nanos(0);
         assert_eq!(thursday.truncate(week).to_rfc3339(), "1969-12-29T00:00:00Z");
         let t = Time::from_nanos(JAN_1_2016 + 90 * Duration::SECOND.nanos());
-        assert_eq!(t.truncate(Duration::MINUTE).to_rfc3339(), "2016-01-01T00:01:00Z");
+        assert_eq!(
+            t.truncate(Duration::MINUTE).to_rfc3339(),
+            "2016-01-01T00:01:00Z"
+        );
     }
 
     #[test]
     fn round_halfway_goes_up() {
         let t = Time::from_nanos(JAN_1_2016 + 30 * Duration::SECOND.nanos());
-        assert_eq!(t.round(Duration::MINUTE).to_rfc3339(), "2016-01-01T00:01:00Z");
+        assert_eq!(
+            t.round(Duration::MINUTE).to_rfc3339(),
+            "2016-01-01T00:01:00Z"
+        );
         let t = Time::from_nanos(JAN_1_2016 + 29 * Duration::SECOND.nanos());
-        assert_eq!(t.round(Duration::MINUTE).to_rfc3339(), "2016-01-01T00:00:00Z");
+        assert_eq!(
+            t.round(Duration::MINUTE).to_rfc3339(),
+            "2016-01-01T00:00:00Z"
+        );
     }
 
     #[test]

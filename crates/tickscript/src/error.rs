@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::lexer::LexError;
 use crate::regexp::RegexError;
+use crate::span::{render_diagnostic, Location};
 use crate::unicode::quote_str;
 
 /// Why a script did not parse, and where.
@@ -113,25 +114,10 @@ impl ParseError {
     /// );
     /// ```
     pub fn render(&self, src: &str, path: &str) -> String {
-        let mut offset = self.offset.min(src.len());
-        while !src.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let (before, after) = src.split_at(offset);
-        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-        let line_end = after
-            .find('\n')
-            .map_or(src.len(), |newline| offset + newline);
-        let text = src[line_start..line_end].trim_end_matches('\r');
-        let pad: String = before[line_start..]
-            .chars()
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let number = self.line.to_string();
-        let gutter = " ".repeat(number.len());
-        format!(
-            "{path}:{}:{}: {self}\n{gutter} |\n{number} | {text}\n{gutter} | {pad}^\n",
-            self.line, self.col
-        )
+        let location = Location {
+            line: self.line,
+            col: self.col,
+        };
+        render_diagnostic(src, path, self.offset, location, self)
     }
 }

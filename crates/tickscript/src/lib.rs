@@ -61,7 +61,7 @@ pub use error::{Found, ParseError, ParseErrorKind};
 pub use format::{check_format, format, FormatCheckError};
 pub use lexer::LexError;
 pub use regexp::{RegexError, RegexErrorCode};
-pub use span::{Location, Span};
+pub use span::{render_diagnostic, Location, Span};
 
 /// Parses a TICKscript.
 ///

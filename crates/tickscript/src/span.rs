@@ -70,6 +70,37 @@ impl fmt::Display for Location {
     }
 }
 
+/// A diagnostic for a terminal: `path:line:col: message`, then the source line holding
+/// byte `offset` with a caret under it. Ends with a newline. Every stage's errors
+/// (parsing, building the pipeline) render through this, so they all look alike.
+pub fn render_diagnostic(
+    src: &str,
+    path: &str,
+    offset: usize,
+    location: Location,
+    message: &dyn fmt::Display,
+) -> String {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = src[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+    let line_end = src[offset..]
+        .find('\n')
+        .map_or(src.len(), |newline| offset + newline);
+    let text = src[line_start..line_end].trim_end_matches('\r');
+    let pad: String = src[line_start..offset]
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let number = location.line.to_string();
+    let gutter = " ".repeat(number.len());
+    format!(
+        "{path}:{}:{}: {message}\n{gutter} |\n{number} | {text}\n{gutter} | {pad}^\n",
+        location.line, location.col
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

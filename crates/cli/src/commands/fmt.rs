@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::commands::script::Script;
 use crate::Outcome;
 
 /// Formats TICKscripts in their canonical layout.
@@ -31,24 +32,25 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::Success;
     for path in &args.files {
-        let source = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let program = match tickflow_tickscript::parse(&source) {
+        let script = Script::read(path)?;
+        let program = match script.parse() {
             Ok(program) => program,
-            Err(err) => {
-                eprint!("{}", err.render(&source, &path.display().to_string()));
+            Err(diagnostic) => {
+                eprint!("{diagnostic}");
                 outcome = Outcome::Problems;
                 continue;
             }
         };
         let formatted = tickflow_tickscript::format(&program);
         if args.check {
-            if formatted != source {
+            if formatted != script.source {
                 eprintln!("{}: not formatted", path.display());
                 outcome = Outcome::Problems;
             }
         } else if args.write {
-            if formatted != source {
-                fs::write(path, &formatted).with_context(|| format!("cannot write {}", path.display()))?;
+            if formatted != script.source {
+                fs::write(path, &formatted)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
         } else {
             print!("{formatted}");

@@ -1,3 +1,7 @@
-//! One module per `tickflow` subcommand, each with its clap `Args` and a `run` function.
+//! One module per `tickflow` subcommand, each with its clap `Args` and a `run` function,
+//! and `script`, the loading they share.
 
+pub mod check;
 pub mod fmt;
+mod script;
+pub mod show;

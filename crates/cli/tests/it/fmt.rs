@@ -8,7 +8,12 @@ const MESSY: &str = "dbrp \"printer\".\"autogen\"\nvar data = stream|from().meas
 fn print_temps_is_canonical() {
     let script = root().join("tickscripts/print_temps.tick");
     let out = tickflow(&["fmt", "--check", script.to_str().expect("utf-8 path")]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

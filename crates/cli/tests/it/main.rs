@@ -1,21 +1,22 @@
 //! Integration tests of the `tickflow` binary and the bundled data: each module runs real
 //! executables and reads real files.
 
+mod check;
 mod fmt;
 mod printer_data;
 mod tidy;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use tickflow_testkit::root;
 
 /// Runs the `tickflow` binary with `args` and returns what it did.
 pub fn tickflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tickflow")).args(args).output().expect("tickflow runs")
+    Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .args(args)
+        .output()
+        .expect("tickflow runs")
 }
 
 /// A fresh, empty scratch directory for one test.

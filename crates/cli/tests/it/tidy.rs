@@ -26,7 +26,10 @@ fn rust_files() -> Vec<PathBuf> {
 }
 
 fn relative(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap_or(path).display().to_string()
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -47,7 +50,11 @@ fn no_test_is_ignored() {
     let marker = ["#[", "ignore"].concat();
     let ignored: Vec<String> = rust_files()
         .into_iter()
-        .filter(|path| std::fs::read_to_string(path).expect("read source file").contains(&marker))
+        .filter(|path| {
+            std::fs::read_to_string(path)
+                .expect("read source file")
+                .contains(&marker)
+        })
         .map(|path| relative(&path))
         .collect();
     assert!(ignored.is_empty(), "files with ignored tests: {ignored:#?}");

@@ -27,7 +27,11 @@ fn to_bool(args: &[Value]) -> Result<Value, FnError> {
         [Value::String(s)] => match &**s {
             "1" | "t" | "T" | "TRUE" | "true" | "True" => true,
             "0" | "f" | "F" | "FALSE" | "false" | "False" => false,
-            other => return Err(failed(format!("strconv.ParseBool: parsing {other:?}: invalid syntax"))),
+            other => {
+                return Err(failed(format!(
+                    "strconv.ParseBool: parsing {other:?}: invalid syntax"
+                )))
+            }
         },
         [Value::Int(i)] => match i {
             0 => false,
@@ -47,9 +51,12 @@ fn to_bool(args: &[Value]) -> Result<Value, FnError> {
 fn to_int(args: &[Value]) -> Result<Value, FnError> {
     let i = match args {
         [Value::Bool(b)] => i64::from(*b),
-        [Value::String(s)] => s
-            .parse::<i64>()
-            .map_err(|_| failed(format!("strconv.ParseInt: parsing {:?}: invalid syntax", &**s)))?,
+        [Value::String(s)] => s.parse::<i64>().map_err(|_| {
+            failed(format!(
+                "strconv.ParseInt: parsing {:?}: invalid syntax",
+                &**s
+            ))
+        })?,
         [Value::Int(i)] => *i,
         [Value::Float(f)] => *f as i64,
         _ => return Err(FnError::Signature),
@@ -60,9 +67,12 @@ fn to_int(args: &[Value]) -> Result<Value, FnError> {
 fn to_float(args: &[Value]) -> Result<Value, FnError> {
     let f = match args {
         [Value::Bool(b)] => f64::from(u8::from(*b)),
-        [Value::String(s)] => s
-            .parse::<f64>()
-            .map_err(|_| failed(format!("strconv.ParseFloat: parsing {:?}: invalid syntax", &**s)))?,
+        [Value::String(s)] => s.parse::<f64>().map_err(|_| {
+            failed(format!(
+                "strconv.ParseFloat: parsing {:?}: invalid syntax",
+                &**s
+            ))
+        })?,
         [Value::Int(i)] => *i as f64,
         [Value::Float(f)] => *f,
         _ => return Err(FnError::Signature),
@@ -96,8 +106,12 @@ fn float_text(f: f64) -> String {
 fn to_duration(args: &[Value]) -> Result<Value, FnError> {
     let d = match args {
         [Value::Duration(d)] => *d,
-        [Value::Int(n), Value::Duration(unit)] => Duration::from_nanos(n.wrapping_mul(unit.nanos())),
-        [Value::Float(x), Value::Duration(unit)] => Duration::from_nanos((x * unit.nanos() as f64) as i64),
+        [Value::Int(n), Value::Duration(unit)] => {
+            Duration::from_nanos(n.wrapping_mul(unit.nanos()))
+        }
+        [Value::Float(x), Value::Duration(unit)] => {
+            Duration::from_nanos((x * unit.nanos() as f64) as i64)
+        }
         [Value::String(s), Value::Duration(_)] => parse_influxql_duration(s).map_err(failed)?,
         _ => return Err(FnError::Signature),
     };
@@ -148,7 +162,9 @@ pub fn parse_influxql_duration(text: &str) -> Result<Duration, String> {
             return Err(invalid());
         }
         let (digits, after) = rest.split_at(digits_len);
-        let n: i64 = digits.parse().map_err(|_| format!("overflowed duration {text:?}"))?;
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| format!("overflowed duration {text:?}"))?;
         let (unit_len, len) = unit_at(after).ok_or_else(invalid)?;
         total = n
             .checked_mul(len)
@@ -172,7 +188,10 @@ fn unit_at(text: &str) -> Option<(usize, i64)> {
         ("d", 24 * 3_600_000_000_000),
         ("w", 7 * 24 * 3_600_000_000_000),
     ];
-    PARSED.iter().find(|(unit, _)| text.starts_with(unit)).map(|(unit, len)| (unit.len(), *len))
+    PARSED
+        .iter()
+        .find(|(unit, _)| text.starts_with(unit))
+        .map(|(unit, len)| (unit.len(), *len))
 }
 
 #[cfg(test)]
@@ -196,9 +215,18 @@ mod tests {
 
     #[test]
     fn influxql_durations_parse() {
-        assert_eq!(parse_influxql_duration("1h30m"), Ok(Duration::from_nanos(5400 * 1_000_000_000)));
-        assert_eq!(parse_influxql_duration("10ns"), Ok(Duration::from_nanos(10)));
-        assert_eq!(parse_influxql_duration("-1µ"), Ok(Duration::from_nanos(-1000)));
+        assert_eq!(
+            parse_influxql_duration("1h30m"),
+            Ok(Duration::from_nanos(5400 * 1_000_000_000))
+        );
+        assert_eq!(
+            parse_influxql_duration("10ns"),
+            Ok(Duration::from_nanos(10))
+        );
+        assert_eq!(
+            parse_influxql_duration("-1µ"),
+            Ok(Duration::from_nanos(-1000))
+        );
         assert!(parse_influxql_duration("1").is_err());
         assert!(parse_influxql_duration("1x").is_err());
         assert!(parse_influxql_duration("h1").is_err());
@@ -209,13 +237,28 @@ mod tests {
     fn conversions_follow_go() {
         assert_eq!(to_int(&[Value::Float(-3.9)]), Ok(Value::Int(-3)));
         assert_eq!(to_bool(&[s("T")]), Ok(Value::Bool(true)));
-        assert_eq!(to_bool(&[Value::Int(2)]), Err(FnError::Failed("cannot convert 2 to boolean".into())));
+        assert_eq!(
+            to_bool(&[Value::Int(2)]),
+            Err(FnError::Failed("cannot convert 2 to boolean".into()))
+        );
         assert_eq!(to_string(&[Value::Float(1.0)]), Ok(s("1")));
-        assert_eq!(to_string(&[Value::Float(1e21)]), Ok(s("1000000000000000000000")));
+        assert_eq!(
+            to_string(&[Value::Float(1e21)]),
+            Ok(s("1000000000000000000000"))
+        );
         assert_eq!(to_string(&[Value::Float(f64::INFINITY)]), Ok(s("+Inf")));
-        assert_eq!(to_int(&[Value::Duration(Duration::SECOND)]), Err(FnError::Signature));
+        assert_eq!(
+            to_int(&[Value::Duration(Duration::SECOND)]),
+            Err(FnError::Signature)
+        );
         let second = Value::Duration(Duration::SECOND);
-        assert_eq!(to_duration(&[s("1h30m"), second.clone()]), Ok(Value::Duration(Duration::from_nanos(5400 * 1_000_000_000))));
-        assert_eq!(to_duration(&[Value::Float(1.5), second]), Ok(Value::Duration(Duration::from_nanos(1_500_000_000))));
+        assert_eq!(
+            to_duration(&[s("1h30m"), second.clone()]),
+            Ok(Value::Duration(Duration::from_nanos(5400 * 1_000_000_000)))
+        );
+        assert_eq!(
+            to_duration(&[Value::Float(1.5), second]),
+            Ok(Value::Duration(Duration::from_nanos(1_500_000_000)))
+        );
     }
 }

@@ -34,7 +34,11 @@ fn human_bytes(n: u64) -> Value {
     let e = (x.ln() / 1000f64.ln()).floor();
     let suffix = SUFFIXES.get(e as usize).copied().unwrap_or("EB");
     let val = (x / 1000f64.powf(e) * 10.0 + 0.5).floor() / 10.0;
-    let text = if val < 10.0 { format!("{val:.1} {suffix}") } else { format!("{val:.0} {suffix}") };
+    let text = if val < 10.0 {
+        format!("{val:.1} {suffix}")
+    } else {
+        format!("{val:.0} {suffix}")
+    };
     Value::String(text.into())
 }
 
@@ -47,6 +51,9 @@ mod tests {
         assert_eq!(human_bytes(82_854_982), Value::String("83 MB".into()));
         assert_eq!(human_bytes(5), Value::String("5 B".into()));
         assert_eq!(human_bytes(1000), Value::String("1.0 kB".into()));
-        assert_eq!(human_bytes(go_float_to_u64(1000.0)), Value::String("1.0 kB".into()));
+        assert_eq!(
+            human_bytes(go_float_to_u64(1000.0)),
+            Value::String("1.0 kB".into())
+        );
     }
 }

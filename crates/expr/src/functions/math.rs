@@ -80,7 +80,8 @@ fn binary(args: &[Value], f: fn(f64, f64) -> f64) -> Result<Value, FnError> {
 fn int_float(args: &[Value], f: fn(i32, f64) -> f64) -> Result<Value, FnError> {
     match args {
         [Value::Int(n), Value::Float(x)] => {
-            let n = i32::try_from(*n).map_err(|_| FnError::Failed(format!("order {n} out of range")))?;
+            let n = i32::try_from(*n)
+                .map_err(|_| FnError::Failed(format!("order {n} out of range")))?;
             Ok(Value::Float(f(n, *x)))
         }
         _ => Err(FnError::Signature),
@@ -92,7 +93,11 @@ fn go_max(x: f64, y: f64) -> f64 {
     if x.is_nan() || y.is_nan() {
         f64::NAN
     } else if x == 0.0 && y == 0.0 {
-        if x.is_sign_negative() { y } else { x }
+        if x.is_sign_negative() {
+            y
+        } else {
+            x
+        }
     } else if x > y {
         x
     } else {
@@ -105,7 +110,11 @@ fn go_min(x: f64, y: f64) -> f64 {
     if x.is_nan() || y.is_nan() {
         f64::NAN
     } else if x == 0.0 && y == 0.0 {
-        if x.is_sign_negative() { x } else { y }
+        if x.is_sign_negative() {
+            x
+        } else {
+            y
+        }
     } else if x < y {
         x
     } else {
@@ -146,17 +155,30 @@ mod tests {
     #[test]
     fn go_semantics() {
         assert!(matches!(call("sqrt", &[Value::Float(-1.0)]), Value::Float(v) if v.is_nan()));
-        assert_eq!(call("mod", &[Value::Float(-7.0), Value::Float(3.0)]), Value::Float(-1.0));
-        assert!(matches!(call("max", &[Value::Float(-0.0), Value::Float(0.0)]), Value::Float(v) if v == 0.0 && v.is_sign_positive()));
-        assert!(matches!(call("min", &[Value::Float(f64::NAN), Value::Float(1.0)]), Value::Float(v) if v.is_nan()));
+        assert_eq!(
+            call("mod", &[Value::Float(-7.0), Value::Float(3.0)]),
+            Value::Float(-1.0)
+        );
+        assert!(
+            matches!(call("max", &[Value::Float(-0.0), Value::Float(0.0)]), Value::Float(v) if v == 0.0 && v.is_sign_positive())
+        );
+        assert!(
+            matches!(call("min", &[Value::Float(f64::NAN), Value::Float(1.0)]), Value::Float(v) if v.is_nan())
+        );
         assert_eq!(call("logb", &[Value::Float(8.0)]), Value::Float(3.0));
         assert_eq!(call("pow10", &[Value::Int(3)]), Value::Float(1000.0));
-        assert_eq!(call("pow10", &[Value::Int(400)]), Value::Float(f64::INFINITY));
+        assert_eq!(
+            call("pow10", &[Value::Int(400)]),
+            Value::Float(f64::INFINITY)
+        );
         assert_eq!(call("gamma", &[Value::Float(5.0)]), Value::Float(24.0));
     }
 
     #[test]
     fn no_implicit_conversion() {
-        assert_eq!(lookup("abs").expect("exists")(&[Value::Int(1)]), Err(FnError::Signature));
+        assert_eq!(
+            lookup("abs").expect("exists")(&[Value::Int(1)]),
+            Err(FnError::Signature)
+        );
     }
 }

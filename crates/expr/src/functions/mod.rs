@@ -56,7 +56,9 @@ fn control(name: &str) -> Option<PureFn> {
     Some(match name {
         "isPresent" => |args| match args {
             [Value::Missing] => Ok(Value::Bool(false)),
-            [Value::Bool(_) | Value::String(_) | Value::Int(_) | Value::Float(_)] => Ok(Value::Bool(true)),
+            [Value::Bool(_) | Value::String(_) | Value::Int(_) | Value::Float(_)] => {
+                Ok(Value::Bool(true))
+            }
             _ => Err(FnError::Signature),
         },
         "if" => |args| match args {

@@ -95,7 +95,9 @@ impl State {
             }
             (StatefulFn::Sigma, [Value::Float(x)]) => Ok(Value::Float(self.sigma(*x))),
             (StatefulFn::Spread, [Value::Float(x)]) => {
-                let (min, max) = self.spread.map_or((*x, *x), |(min, max)| (min.min(*x), max.max(*x)));
+                let (min, max) = self
+                    .spread
+                    .map_or((*x, *x), |(min, max)| (min.min(*x), max.max(*x)));
                 self.spread = Some((min, max));
                 Ok(Value::Float(max - min))
             }
@@ -150,8 +152,14 @@ mod tests {
     fn spread_and_rand() {
         let mut state = State::default();
         let _ = state.call(StatefulFn::Spread, &[Value::Float(5.0)]);
-        assert_eq!(state.call(StatefulFn::Spread, &[Value::Float(2.0)]), Ok(Value::Float(3.0)));
-        assert_eq!(state.call(StatefulFn::Rand, &[Value::Int(0)]), Ok(Value::Int(0)));
+        assert_eq!(
+            state.call(StatefulFn::Spread, &[Value::Float(2.0)]),
+            Ok(Value::Float(3.0))
+        );
+        assert_eq!(
+            state.call(StatefulFn::Rand, &[Value::Int(0)]),
+            Ok(Value::Int(0))
+        );
         for _ in 0..100 {
             match state.call(StatefulFn::Rand, &[Value::Int(20)]) {
                 Ok(Value::Int(v)) => assert!((0..20).contains(&v)),

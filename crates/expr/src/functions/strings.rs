@@ -77,14 +77,20 @@ fn substring(args: &[Value]) -> Result<Value, FnError> {
     };
     for index in [start, stop] {
         if *index < 0 {
-            return Err(FnError::Failed(format!("found negative index for strSubstring: {index}")));
+            return Err(FnError::Failed(format!(
+                "found negative index for strSubstring: {index}"
+            )));
         }
     }
     if *stop >= s.len() as i64 {
-        return Err(FnError::Failed(format!("stop index too large for string in strSubstring: {stop}")));
+        return Err(FnError::Failed(format!(
+            "stop index too large for string in strSubstring: {stop}"
+        )));
     }
     if start > stop {
-        return Err(FnError::Failed(format!("start index {start} is after stop index {stop} in strSubstring")));
+        return Err(FnError::Failed(format!(
+            "start index {start} is after stop index {stop} in strSubstring"
+        )));
     }
     let bytes = &s.as_bytes()[*start as usize..*stop as usize];
     Ok(Value::String(String::from_utf8_lossy(bytes).into()))
@@ -121,29 +127,56 @@ mod tests {
 
     #[test]
     fn substring_bounds() {
-        assert_eq!(call("strSubstring", &[s("abcd"), Value::Int(1), Value::Int(3)]), Ok(s("bc")));
+        assert_eq!(
+            call("strSubstring", &[s("abcd"), Value::Int(1), Value::Int(3)]),
+            Ok(s("bc"))
+        );
         assert_eq!(
             call("strSubstring", &[s("abcd"), Value::Int(0), Value::Int(4)]),
-            Err(FnError::Failed("stop index too large for string in strSubstring: 4".into()))
+            Err(FnError::Failed(
+                "stop index too large for string in strSubstring: 4".into()
+            ))
         );
         assert_eq!(
             call("strSubstring", &[s("abcd"), Value::Int(-1), Value::Int(2)]),
-            Err(FnError::Failed("found negative index for strSubstring: -1".into()))
+            Err(FnError::Failed(
+                "found negative index for strSubstring: -1".into()
+            ))
         );
     }
 
     #[test]
     fn replace_and_trim() {
-        assert_eq!(call("strReplace", &[s("oink oink oink"), s("k"), s("ky"), Value::Int(2)]), Ok(s("oinky oinky oink")));
-        assert_eq!(call("strReplace", &[s("abc"), s(""), s("-"), Value::Int(-1)]), Ok(s("-a-b-c-")));
+        assert_eq!(
+            call(
+                "strReplace",
+                &[s("oink oink oink"), s("k"), s("ky"), Value::Int(2)]
+            ),
+            Ok(s("oinky oinky oink"))
+        );
+        assert_eq!(
+            call("strReplace", &[s("abc"), s(""), s("-"), Value::Int(-1)]),
+            Ok(s("-a-b-c-"))
+        );
         assert_eq!(call("strTrim", &[s("xxhixx"), s("x")]), Ok(s("hi")));
-        assert_eq!(call("strTrimPrefix", &[s("prefix-x"), s("prefix-")]), Ok(s("x")));
+        assert_eq!(
+            call("strTrimPrefix", &[s("prefix-x"), s("prefix-")]),
+            Ok(s("x"))
+        );
     }
 
     #[test]
     fn regex_replace_expands_groups() {
-        let re = Value::Regex(std::sync::Arc::new(regex::Regex::new("a(x*)b").expect("valid")));
-        assert_eq!(call("regexReplace", &[re.clone(), s("-ab-axxb-"), s("${1}W")]), Ok(s("-W-xxW-")));
-        assert_eq!(call("regexReplace", &[re, s("-ab-axxb-"), s("$1W")]), Ok(s("---")));
+        let re = Value::Regex(std::sync::Arc::new(
+            regex::Regex::new("a(x*)b").expect("valid"),
+        ));
+        assert_eq!(
+            call("regexReplace", &[re.clone(), s("-ab-axxb-"), s("${1}W")]),
+            Ok(s("-W-xxW-"))
+        );
+        assert_eq!(
+            call("regexReplace", &[re, s("-ab-axxb-"), s("$1W")]),
+            Ok(s("---"))
+        );
     }
 }

@@ -35,7 +35,11 @@ impl TestPoint {
 
     /// The scope lambdas read.
     pub fn scope(&self) -> Scope<'_> {
-        Scope { fields: &self.fields, tags: &self.tags, time: self.time }
+        Scope {
+            fields: &self.fields,
+            tags: &self.tags,
+            time: self.time,
+        }
     }
 }
 
@@ -45,7 +49,9 @@ pub fn evaluator(src: &str) -> Evaluator {
     let Some(Statement::Var(decl)) = program.statements.into_iter().next() else {
         panic!("not a var statement");
     };
-    let VarInit::Value(body) = decl.init else { panic!("no value") };
+    let VarInit::Value(body) = decl.init else {
+        panic!("no value")
+    };
     Lambda::compile(&body).expect("lambda compiles").evaluator()
 }
 

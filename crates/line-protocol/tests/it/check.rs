@@ -11,7 +11,8 @@ pub const NOW: i64 = 1_451_606_400_123_456_789;
 /// Parses `body`, writes each point back and parses the line again; panics on any
 /// difference. Returns how many points made the round trip.
 pub fn check_body(body: &[u8]) -> usize {
-    let mut parser = Parser::new(Precision::Nanosecond, Time::from_nanos(NOW)).with_dbrp(Dbrp::new("db", "rp"));
+    let mut parser =
+        Parser::new(Precision::Nanosecond, Time::from_nanos(NOW)).with_dbrp(Dbrp::new("db", "rp"));
     let parsed = parser.parse(body);
     for error in &parsed.errors {
         assert!(error.to_string().starts_with("unable to parse '"));
@@ -31,7 +32,11 @@ pub fn check_body(body: &[u8]) -> usize {
         }
         let again = parser.parse(&line);
         let shown = String::from_utf8_lossy(&line);
-        assert!(again.errors.is_empty(), "{shown:?} does not parse: {:?}", again.errors);
+        assert!(
+            again.errors.is_empty(),
+            "{shown:?} does not parse: {:?}",
+            again.errors
+        );
         assert_eq!(again.points.len(), 1, "{shown:?}");
         assert_same(&again.points[0], point, &shown);
         round_trips += 1;

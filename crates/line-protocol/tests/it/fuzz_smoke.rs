@@ -66,8 +66,11 @@ fn mutate(rng: &mut Rng, body: &[u8], other: &[u8]) -> Vec<u8> {
 
 #[test]
 fn mutated_golden_inputs_parse_and_round_trip() {
-    let bodies: Vec<Vec<u8>> =
-        inputs().into_iter().map(|(_, body)| body).filter(|body| body.len() <= MAX_INPUT_LEN).collect();
+    let bodies: Vec<Vec<u8>> = inputs()
+        .into_iter()
+        .map(|(_, body)| body)
+        .filter(|body| body.len() <= MAX_INPUT_LEN)
+        .collect();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut checked, mut round_trips) = (0, 0);
     for (i, body) in bodies.iter().enumerate() {
@@ -77,12 +80,18 @@ fn mutated_golden_inputs_parse_and_round_trip() {
             let outcome = std::panic::catch_unwind(|| check_body(&mutated));
             match outcome {
                 Ok(n) => round_trips += n,
-                Err(_) => panic!("failed on {:?} (a mutation of golden input {i})", String::from_utf8_lossy(&mutated)),
+                Err(_) => panic!(
+                    "failed on {:?} (a mutation of golden input {i})",
+                    String::from_utf8_lossy(&mutated)
+                ),
             }
             checked += 1;
         }
     }
     assert!(checked >= 20_000, "only {checked} bodies");
     // Many mutations still hold points that make the round trip.
-    assert!(round_trips > checked / 2, "{round_trips} round trips in {checked} bodies");
+    assert!(
+        round_trips > checked / 2,
+        "{round_trips} round trips in {checked} bodies"
+    );
 }

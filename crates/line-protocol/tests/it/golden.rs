@@ -21,7 +21,15 @@ const MAX_SHOWN: usize = 240;
 /// The golden inputs, sorted by name: their paths and contents.
 pub fn inputs() -> Vec<(PathBuf, Vec<u8>)> {
     let paths = files_with_extension("lp");
-    paths.into_iter().map(|path| (path.clone(), std::fs::read(&path).expect("a readable golden input"))).collect()
+    paths
+        .into_iter()
+        .map(|path| {
+            (
+                path.clone(),
+                std::fs::read(&path).expect("a readable golden input"),
+            )
+        })
+        .collect()
 }
 
 /// The files of `testdata/line-protocol` with extension `ext`, sorted.
@@ -38,24 +46,45 @@ fn files_with_extension(ext: &str) -> Vec<PathBuf> {
 
 #[test]
 fn every_expectation_has_its_input() {
-    let stale: Vec<PathBuf> =
-        files_with_extension("out").into_iter().filter(|out| !out.with_extension("lp").exists()).collect();
-    assert!(stale.is_empty(), "expectations without a .lp input: {stale:#?}");
+    let stale: Vec<PathBuf> = files_with_extension("out")
+        .into_iter()
+        .filter(|out| !out.with_extension("lp").exists())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "expectations without a .lp input: {stale:#?}"
+    );
 }
 
 #[test]
 fn golden_files() {
     let inputs = inputs();
-    assert!(inputs.len() > 100, "golden inputs missing: {}", inputs.len());
+    assert!(
+        inputs.len() > 100,
+        "golden inputs missing: {}",
+        inputs.len()
+    );
     let mut failed = Vec::new();
     for (path, body) in &inputs {
-        let expect = ExpectFile { path: path.with_extension("out"), position: file!() };
+        let expect = ExpectFile {
+            path: path.with_extension("out"),
+            position: file!(),
+        };
         let actual = dump(body);
         if std::panic::catch_unwind(|| expect.assert_eq(&actual)).is_err() {
-            failed.push(path.file_name().unwrap_or_default().to_string_lossy().into_owned());
+            failed.push(
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
         }
     }
-    assert!(failed.is_empty(), "{} golden files differ (UPDATE_EXPECT=1 rewrites them): {failed:#?}", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{} golden files differ (UPDATE_EXPECT=1 rewrites them): {failed:#?}",
+        failed.len()
+    );
 }
 
 /// The dump of a body: the precision and default time, then each line's point or error.
@@ -63,7 +92,10 @@ fn dump(body: &[u8]) -> String {
     let precision = directive(body);
     let mut parser = Parser::new(precision, Time::from_nanos(NOW));
     let default_time = parser.default_time();
-    let mut out = format!("precision {precision}, D = {} ({default_time})\n", default_time.nanos());
+    let mut out = format!(
+        "precision {precision}, D = {} ({default_time})\n",
+        default_time.nanos()
+    );
     let mut any = false;
     for result in parser.parse_lines(body) {
         any = true;
@@ -81,8 +113,13 @@ fn dump(body: &[u8]) -> String {
 /// The precision named by a leading `#! precision=…` line, else nanoseconds.
 fn directive(body: &[u8]) -> Precision {
     let first = body.split(|&b| b == b'\n').next().unwrap_or_default();
-    match std::str::from_utf8(first).unwrap_or_default().strip_prefix("#! precision=") {
-        Some(precision) => precision.parse().expect("a known precision in the directive"),
+    match std::str::from_utf8(first)
+        .unwrap_or_default()
+        .strip_prefix("#! precision=")
+    {
+        Some(precision) => precision
+            .parse()
+            .expect("a known precision in the directive"),
         None => Precision::Nanosecond,
     }
 }
@@ -90,10 +127,18 @@ fn directive(body: &[u8]) -> Precision {
 fn dump_point(point: &Point, default_time: Time) -> String {
     let mut out = format!("ok {}", show(&point.name));
     if !point.tags.is_empty() {
-        let tags: Vec<String> = point.tags.iter().map(|(k, v)| format!("{}={}", show(k), show(v))).collect();
+        let tags: Vec<String> = point
+            .tags
+            .iter()
+            .map(|(k, v)| format!("{}={}", show(k), show(v)))
+            .collect();
         out.push_str(&format!(" {{{}}}", tags.join(", ")));
     }
-    let fields: Vec<String> = point.fields.iter().map(|(k, v)| format!("{}={}", show(k), show_value(v))).collect();
+    let fields: Vec<String> = point
+        .fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", show(k), show_value(v)))
+        .collect();
     out.push_str(&format!(" {}", fields.join(", ")));
     match point.time == default_time {
         true => out.push_str(" t=D\n"),
@@ -104,7 +149,10 @@ fn dump_point(point: &Point, default_time: Time) -> String {
 
 fn dump_error(error: &LineError) -> String {
     let message = cut(marked(&error.to_string()));
-    format!("err {}:{} {}\n    {message}\n", error.line, error.column, error.reason)
+    format!(
+        "err {}:{} {}\n    {message}\n",
+        error.line, error.column, error.reason
+    )
 }
 
 /// `text` if it is short, else its start and end around its length.
@@ -130,7 +178,10 @@ fn show_value(value: &FieldValue) -> String {
 
 /// `text` bare if it is a plain word, else between backquotes, control bytes marked.
 fn show(text: &str) -> String {
-    let plain = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     match plain {
         true => text.to_string(),
         false => format!("`{}`", marked(text)),

@@ -42,7 +42,8 @@ where
     (text, tags, fields, time).prop_map(|(name, tags, fields, time)| {
         let mut point = Point::new(name, Time::from_nanos(time));
         point.tags = Tags::from_pairs(tags);
-        point.fields = Fields::from_unsorted(fields.into_iter().map(|(k, v)| (Str::from(k), v)).collect());
+        point.fields =
+            Fields::from_unsorted(fields.into_iter().map(|(k, v)| (Str::from(k), v)).collect());
         point
     })
 }

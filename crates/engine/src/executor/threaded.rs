@@ -1,0 +1,198 @@
+//! [`Threaded`]: one thread per node, bounded channels of message chunks between them.
+//!
+//! Each node thread blocks on its input channel, runs every message of a chunk through
+//! its node, and sends its output on to each child as one chunk: when it has gathered
+//! [`CHUNK`] messages, or when its input has nothing more waiting (so a lone point is not
+//! held back). A full channel blocks the sender: backpressure reaches the writer instead
+//! of memory growing. Shutdown is channels closing: when every parent of a node has
+//! finished and dropped its sender, the node finishes, flushes, and drops its own
+//! senders in turn.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+use tickflow_model::Message;
+
+use crate::dag::{Dag, DagNode};
+use crate::diagnostics::Diagnostics;
+use crate::node::{Context, Node, NodeError};
+use crate::stats::NodeStats;
+
+/// The most messages a node gathers before sending them on.
+pub const CHUNK: usize = 512;
+
+/// A chunk of messages for one input of a node.
+struct Envelope {
+    input: usize,
+    chunk: Vec<Message>,
+}
+
+/// Why a threaded DAG stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ThreadedError {
+    /// A node failed; the task stopped.
+    #[error("node {node}: {error}")]
+    Node {
+        /// The node's name.
+        node: String,
+        /// Its error.
+        error: NodeError,
+    },
+    /// A node's thread panicked (a bug in tickflow).
+    #[error("node {node} panicked")]
+    Panicked {
+        /// The node's name.
+        node: String,
+    },
+    /// The task no longer accepts data because its source stopped.
+    #[error("the task has stopped")]
+    Stopped,
+    /// The operating system refused a thread.
+    #[error("cannot start a thread for node {node}: {source}")]
+    Spawn {
+        /// The node's name.
+        node: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A node thread: it hands its node back when it finishes.
+type NodeThread = JoinHandle<Result<Box<dyn Node>, NodeError>>;
+
+/// A finished node with its name.
+pub type NamedNode = (String, Box<dyn Node>);
+
+/// A DAG running on its own threads.
+pub struct Threaded {
+    input: Option<Sender<Envelope>>,
+    threads: Vec<(String, NodeThread)>,
+    stats: Vec<(String, Arc<NodeStats>)>,
+}
+
+impl Threaded {
+    /// Starts one thread per node; each channel holds at most `capacity` chunks.
+    pub fn start(
+        dag: Dag,
+        diagnostics: Arc<dyn Diagnostics>,
+        capacity: usize,
+    ) -> Result<Self, ThreadedError> {
+        let stats = dag.stats();
+        let (senders, receivers): (Vec<_>, Vec<_>) = dag
+            .nodes
+            .iter()
+            .map(|_| bounded::<Envelope>(capacity.max(1)))
+            .unzip();
+        let mut threads = Vec::with_capacity(dag.nodes.len());
+        for (node, rx) in dag.nodes.into_iter().zip(receivers) {
+            let children: Vec<(Sender<Envelope>, usize)> = node
+                .children
+                .iter()
+                .map(|link| (senders[link.child].clone(), link.input))
+                .collect();
+            let name = node.name.clone();
+            let diagnostics = Arc::clone(&diagnostics);
+            let handle = std::thread::Builder::new()
+                .name(format!("node-{name}"))
+                .spawn(move || run_node(node, rx, children, &*diagnostics))
+                .map_err(|source| ThreadedError::Spawn {
+                    node: name.clone(),
+                    source,
+                })?;
+            threads.push((name, handle));
+        }
+        let input = senders.into_iter().next();
+        Ok(Threaded {
+            input,
+            threads,
+            stats,
+        })
+    }
+
+    /// Sends a chunk to the source node, blocking while its channel is full.
+    pub fn push(&self, chunk: Vec<Message>) -> Result<(), ThreadedError> {
+        let input = self.input.as_ref().ok_or(ThreadedError::Stopped)?;
+        input
+            .send(Envelope { input: 0, chunk })
+            .map_err(|_| ThreadedError::Stopped)
+    }
+
+    /// Every node's name and live counters.
+    pub fn stats(&self) -> &[(String, Arc<NodeStats>)] {
+        &self.stats
+    }
+
+    /// Closes the input, waits for every node to finish and returns the nodes (for their
+    /// snapshots), or the first node error.
+    pub fn finish(mut self) -> Result<Vec<NamedNode>, ThreadedError> {
+        self.input = None;
+        let mut nodes = Vec::with_capacity(self.threads.len());
+        let mut first_error = None;
+        for (name, handle) in self.threads {
+            match handle.join() {
+                Ok(Ok(node)) => nodes.push((name, node)),
+                Ok(Err(error)) => {
+                    first_error.get_or_insert(ThreadedError::Node { node: name, error });
+                }
+                Err(_) => {
+                    first_error.get_or_insert(ThreadedError::Panicked { node: name });
+                }
+            }
+        }
+        first_error.map_or(Ok(nodes), Err)
+    }
+}
+
+/// The body of a node thread.
+fn run_node(
+    mut node: DagNode,
+    rx: Receiver<Envelope>,
+    children: Vec<(Sender<Envelope>, usize)>,
+    diagnostics: &dyn Diagnostics,
+) -> Result<Box<dyn Node>, NodeError> {
+    let mut out = Vec::new();
+    while let Ok(envelope) = rx.recv() {
+        let started = Instant::now();
+        let count = envelope.chunk.len() as u64;
+        let before = out.len();
+        let mut ctx = Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
+        for message in envelope.chunk {
+            node.node.message(envelope.input, message, &mut ctx)?;
+        }
+        node.stats
+            .record_work(count, (out.len() - before) as u64, started.elapsed());
+        if out.len() >= CHUNK || rx.is_empty() {
+            send(&children, &mut out);
+        }
+    }
+    let started = Instant::now();
+    let mut ctx = Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
+    node.node.finish(&mut ctx)?;
+    node.stats
+        .record_work(0, out.len() as u64, started.elapsed());
+    send(&children, &mut out);
+    Ok(node.node)
+}
+
+/// Sends the gathered output to every child; a child that has stopped is skipped (its
+/// own thread reports why).
+fn send(children: &[(Sender<Envelope>, usize)], out: &mut Vec<Message>) {
+    if out.is_empty() {
+        return;
+    }
+    let chunk = std::mem::take(out);
+    if let Some(((last, last_input), rest)) = children.split_last() {
+        for (tx, input) in rest {
+            let _ = tx.send(Envelope {
+                input: *input,
+                chunk: chunk.clone(),
+            });
+        }
+        let _ = last.send(Envelope {
+            input: *last_input,
+            chunk,
+        });
+    }
+}

@@ -1,0 +1,379 @@
+//! `|window()`: buffers each group's points and emits them as batches, by time or by
+//! count, exactly as Kapacitor's window node does (spec: nodes.md §3.1).
+//!
+//! Time windows run on point timestamps. A group's window starts at its first point; a
+//! window is emitted when a point (or barrier) at or after `next_emit` arrives, holds the
+//! buffered points in arrival order, and never contains the point that triggered it.
+//! Nothing is flushed when the input closes: a partial window is dropped.
+
+use std::collections::{HashMap, VecDeque};
+
+use tickflow_model::{Batch, BatchPoint, Duration, GroupId, GroupInfo, Message, Point, Str, Time};
+use tickflow_pipeline::nodes::window::WindowNode;
+
+use crate::node::{Context, Node, NodeError};
+
+/// The running window node.
+pub struct Window {
+    mode: Mode,
+    groups: HashMap<GroupId, GroupWindow>,
+}
+
+/// How windows are cut.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// By time: `period` wide, emitted every `every` (0: on every point).
+    Time {
+        period: Duration,
+        every: Duration,
+        align: bool,
+        fill_period: bool,
+    },
+    /// By count: the last `period` points, emitted every `every` points.
+    Count {
+        period: usize,
+        every: u64,
+        fill_period: bool,
+    },
+}
+
+/// One group's window.
+struct GroupWindow {
+    name: Str,
+    info: GroupInfo,
+    buffer: VecDeque<BatchPoint>,
+    /// Time mode: when the next batch is due.
+    next_emit: Time,
+    /// Count mode: points received so far.
+    count: u64,
+}
+
+impl Window {
+    /// A window node for a validated spec.
+    pub fn new(spec: &WindowNode) -> Self {
+        let period_count = spec.period_count.unwrap_or(0);
+        let mode = if period_count > 0 {
+            Mode::Count {
+                period: usize::try_from(period_count).unwrap_or(usize::MAX),
+                every: u64::try_from(spec.every_count.unwrap_or(0)).unwrap_or(0),
+                fill_period: spec.fill_period,
+            }
+        } else {
+            Mode::Time {
+                period: spec.period.unwrap_or_default(),
+                every: spec.every.unwrap_or_default(),
+                align: spec.align,
+                fill_period: spec.fill_period,
+            }
+        };
+        Window {
+            mode,
+            groups: HashMap::new(),
+        }
+    }
+
+    fn point(&mut self, point: Point, ctx: &mut Context<'_>) {
+        let mode = self.mode;
+        let window = self
+            .groups
+            .entry(point.group.clone())
+            .or_insert_with(|| GroupWindow::start(&point, mode));
+        match mode {
+            Mode::Time { period, every, .. } if every.is_zero() => {
+                let t = point.time;
+                window.buffer.push_back(BatchPoint::from(&point));
+                if t >= window.next_emit {
+                    window.purge_through(t - period);
+                    ctx.emit(window.batch(t));
+                    window.next_emit = t;
+                }
+            }
+            Mode::Time {
+                period,
+                every,
+                align,
+                ..
+            } => {
+                if point.time >= window.next_emit {
+                    window.purge_before(window.next_emit - period);
+                    ctx.emit(window.batch(window.next_emit));
+                    window.next_emit = aligned(point.time + every, every, align);
+                }
+                window.buffer.push_back(BatchPoint::from(&point));
+            }
+            Mode::Count {
+                period,
+                every,
+                fill_period,
+            } => {
+                if window.buffer.len() == period {
+                    window.buffer.pop_front();
+                }
+                window.buffer.push_back(BatchPoint::from(&point));
+                window.count += 1;
+                let first = if fill_period { period as u64 } else { every };
+                if every > 0 && window.count >= first && (window.count - first) % every == 0 {
+                    ctx.emit(window.batch(point.time));
+                }
+            }
+        }
+    }
+
+    fn barrier(&mut self, group: &GroupId, time: Time, ctx: &mut Context<'_>) {
+        let Mode::Time {
+            period,
+            every,
+            align,
+            ..
+        } = self.mode
+        else {
+            return;
+        };
+        let Some(window) = self.groups.get_mut(group) else {
+            return;
+        };
+        if time < window.next_emit {
+            return;
+        }
+        if every.is_zero() {
+            window.purge_through(time - period);
+            ctx.emit(window.batch(time));
+            window.next_emit = time;
+        } else {
+            window.purge_before(window.next_emit - period);
+            ctx.emit(window.batch(window.next_emit));
+            window.next_emit = aligned(time + every, every, align);
+        }
+    }
+}
+
+/// `t` truncated to a multiple of `every` when aligning.
+fn aligned(t: Time, every: Duration, align: bool) -> Time {
+    if align {
+        t.truncate(every)
+    } else {
+        t
+    }
+}
+
+impl GroupWindow {
+    /// The window a group's first point opens.
+    fn start(first: &Point, mode: Mode) -> Self {
+        let t0 = first.time;
+        let next_emit = match mode {
+            Mode::Time {
+                every,
+                fill_period: false,
+                align,
+                ..
+            } => {
+                if every.is_zero() {
+                    t0
+                } else {
+                    aligned(t0 + every, every, align)
+                }
+            }
+            Mode::Time {
+                period,
+                every,
+                fill_period: true,
+                align,
+            } => {
+                if align && !every.is_zero() {
+                    aligned(t0 + period, every, true) + every
+                } else {
+                    t0 + period
+                }
+            }
+            Mode::Count { .. } => t0,
+        };
+        GroupWindow {
+            name: first.name.clone(),
+            info: first.group_info(),
+            buffer: VecDeque::new(),
+            next_emit,
+            count: 0,
+        }
+    }
+
+    /// Drops points from the front while they are older than `oldest` (stopping at the
+    /// first that is kept, as Kapacitor does).
+    fn purge_before(&mut self, oldest: Time) {
+        while self.buffer.front().is_some_and(|p| p.time < oldest) {
+            self.buffer.pop_front();
+        }
+    }
+
+    /// Drops points from the front while they are at or before `through`.
+    fn purge_through(&mut self, through: Time) {
+        while self.buffer.front().is_some_and(|p| p.time <= through) {
+            self.buffer.pop_front();
+        }
+    }
+
+    /// The current buffer as a batch with time `tmax`.
+    fn batch(&self, tmax: Time) -> Message {
+        let mut batch = Batch::new(self.name.clone(), self.info.clone(), tmax);
+        batch.points = self.buffer.iter().cloned().collect();
+        Message::Batch(batch)
+    }
+}
+
+impl Node for Window {
+    fn message(
+        &mut self,
+        _input: usize,
+        message: Message,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        match message {
+            Message::Point(point) => self.point(point, ctx),
+            Message::Barrier { group, time } => {
+                if matches!(self.mode, Mode::Count { .. }) {
+                    ctx.emit(Message::Barrier { group, time });
+                } else {
+                    self.barrier(&group.id, time, ctx);
+                }
+            }
+            Message::DeleteGroup(group) => {
+                self.groups.remove(&group.id);
+                ctx.emit(Message::DeleteGroup(group));
+            }
+            Message::Batch(_) => return Err(NodeError::new("cannot window a batch edge")),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tickflow_model::{Dimensions, FieldValue};
+
+    use super::*;
+    use crate::diagnostics::Collect;
+    use crate::stats::NodeStats;
+
+    const S: i64 = 1_000_000_000;
+
+    fn spec(period: i64, every: i64) -> WindowNode {
+        WindowNode {
+            period: Some(Duration::from_nanos(period * S)),
+            every: Some(Duration::from_nanos(every * S)),
+            ..WindowNode::default()
+        }
+    }
+
+    fn point(host: &str, secs: i64) -> Message {
+        let mut p = Point::new("cpu", Time::from_nanos(secs * S));
+        p.tags = tickflow_model::Tags::from_pairs([("host", host)]);
+        p.fields = tickflow_model::Fields::from_pairs([("value", FieldValue::Float(secs as f64))]);
+        p.set_dimensions(Dimensions::by_tags(["host"]));
+        Message::Point(p)
+    }
+
+    /// Runs `messages` through a window and returns each batch as (tmax, point seconds).
+    fn run(spec: &WindowNode, messages: Vec<Message>) -> Vec<(i64, Vec<i64>)> {
+        let mut window = Window::new(spec);
+        let (stats, diagnostics, mut out) = (
+            NodeStats::default(),
+            Arc::new(Collect::default()),
+            Vec::new(),
+        );
+        let mut ctx = Context::new(&mut out, &stats, "window1", &*diagnostics, false);
+        for m in messages {
+            window.message(0, m, &mut ctx).expect("no fatal error");
+        }
+        out.into_iter()
+            .filter_map(|m| match m {
+                Message::Batch(b) => Some((
+                    b.tmax.nanos() / S,
+                    b.points.iter().map(|p| p.time.nanos() / S).collect(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn aligned_window_holds_the_ten_seconds_before_tmax() {
+        let spec = WindowNode {
+            align: true,
+            ..spec(10, 10)
+        };
+        let batches = run(&spec, (0..=21).map(|t| point("a", t)).collect());
+        assert_eq!(
+            batches,
+            [(10, (0..10).collect::<Vec<_>>()), (20, (10..20).collect())]
+        );
+    }
+
+    #[test]
+    fn unaligned_window_starts_at_the_first_point() {
+        let batches = run(&spec(10, 10), (3..=14).map(|t| point("a", t)).collect());
+        assert_eq!(batches, [(13, (3..13).collect::<Vec<_>>())]);
+    }
+
+    #[test]
+    fn groups_have_their_own_windows() {
+        let messages = vec![point("a", 0), point("b", 5), point("a", 10), point("b", 15)];
+        assert_eq!(run(&spec(10, 10), messages), [(10, vec![0]), (15, vec![5])]);
+    }
+
+    #[test]
+    fn overlapping_windows_purge_only_the_front() {
+        let batches = run(&spec(10, 5), (0..=15).map(|t| point("a", t)).collect());
+        assert_eq!(
+            batches,
+            [
+                (5, (0..5).collect::<Vec<_>>()),
+                (10, (0..10).collect()),
+                (15, (5..15).collect())
+            ]
+        );
+    }
+
+    #[test]
+    fn every_zero_emits_on_each_point_including_it() {
+        let batches = run(&spec(2, 0), (0..=3).map(|t| point("a", t)).collect());
+        assert_eq!(
+            batches,
+            [
+                (0, vec![0]),
+                (1, vec![0, 1]),
+                (2, vec![1, 2]),
+                (3, vec![2, 3])
+            ]
+        );
+    }
+
+    #[test]
+    fn count_windows_emit_the_last_points() {
+        let spec = WindowNode {
+            period_count: Some(3),
+            every_count: Some(2),
+            ..WindowNode::default()
+        };
+        let batches = run(&spec, (0..6).map(|t| point("a", t)).collect());
+        assert_eq!(
+            batches,
+            [(1, vec![0, 1]), (3, vec![1, 2, 3]), (5, vec![3, 4, 5])]
+        );
+    }
+
+    #[test]
+    fn a_gap_restarts_from_the_late_point() {
+        let batches = run(
+            &spec(10, 10),
+            vec![
+                point("a", 0),
+                point("a", 5),
+                point("a", 40),
+                point("a", 45),
+                point("a", 50),
+            ],
+        );
+        assert_eq!(batches, [(10, vec![0, 5]), (50, vec![40, 45])]);
+    }
+}

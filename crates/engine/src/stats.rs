@@ -1,0 +1,54 @@
+//! [`NodeStats`]: per-node counters, updated by the executors and read by anyone.
+//!
+//! Counters are atomics shared through an `Arc`, so the CLI and the server can read them
+//! while the task runs without stopping a node thread.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+/// Live counters of one node.
+#[derive(Debug, Default)]
+pub struct NodeStats {
+    messages_in: AtomicU64,
+    messages_out: AtomicU64,
+    errors: AtomicU64,
+    busy_nanos: AtomicU64,
+}
+
+/// A copy of a node's counters at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatsSnapshot {
+    /// Messages received (points, batches, barriers).
+    pub messages_in: u64,
+    /// Messages sent to the children (counted once however many children there are).
+    pub messages_out: u64,
+    /// Messages dropped because of an error.
+    pub errors: u64,
+    /// Time spent inside the node's code.
+    pub busy: Duration,
+}
+
+impl NodeStats {
+    /// Counts messages handled and emitted, and the time it took.
+    pub fn record_work(&self, messages_in: u64, messages_out: u64, busy: Duration) {
+        self.messages_in.fetch_add(messages_in, Relaxed);
+        self.messages_out.fetch_add(messages_out, Relaxed);
+        self.busy_nanos
+            .fetch_add(u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Counts one dropped message.
+    pub fn record_error(&self) {
+        self.errors.fetch_add(1, Relaxed);
+    }
+
+    /// The counters now.
+    pub fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            messages_in: self.messages_in.load(Relaxed),
+            messages_out: self.messages_out.load(Relaxed),
+            errors: self.errors.load(Relaxed),
+            busy: Duration::from_nanos(self.busy_nanos.load(Relaxed)),
+        }
+    }
+}

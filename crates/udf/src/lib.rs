@@ -1,0 +1,15 @@
+//! User-defined functions: the `@name()` nodes of a TICKscript.
+//!
+//! [`native`] holds UDFs written in Rust that run in-process: the [`native::NativeUdf`]
+//! trait and the built-ins ([`native::ttest`], the t-test anomaly detector of the
+//! Kapacitor guide). External agents speaking Kapacitor's UDF protocol come next
+//! (issue 7).
+//!
+//! ```
+//! use tickflow_udf::native::builtin;
+//!
+//! let ttest = builtin("tTest").expect("tTest is built in");
+//! assert!((ttest.info)().options.contains_key("alpha"));
+//! ```
+
+pub mod native;

@@ -1,0 +1,84 @@
+//! Native UDFs: user-defined functions written in Rust that run inside the node's thread,
+//! with the same lifecycle as Kapacitor's UDF agents (info, init, snapshot and restore,
+//! points or batches in, points or batches out) and no protocol in between.
+//!
+//! A [`Builtin`] names a native UDF, declares its [`UdfInfo`] (the same edges and option
+//! types an external agent's Info response declares, so scripts are validated the same
+//! way) and makes an instance from the options of a `@name()` node.
+
+mod moving_stats;
+pub mod ttest;
+
+pub use moving_stats::MovingStats;
+
+use tickflow_model::{Batch, Message, Point};
+use tickflow_pipeline::nodes::udf::{UdfInfo, UdfOption};
+
+/// A UDF refused its options (the Init response's error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InitError(String);
+
+impl InitError {
+    /// An init error with the UDF's message.
+    pub fn new(message: impl Into<String>) -> Self {
+        InitError(message.into())
+    }
+}
+
+/// A UDF failed on a message or a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UdfError(String);
+
+impl UdfError {
+    /// An error with the UDF's message.
+    pub fn new(message: impl Into<String>) -> Self {
+        UdfError(message.into())
+    }
+}
+
+/// A UDF running in-process.
+pub trait NativeUdf: Send {
+    /// Handles one point of a stream edge; results go to `out`.
+    fn point(&mut self, _point: Point, _out: &mut Vec<Message>) -> Result<(), UdfError> {
+        Err(UdfError::new("this UDF wants batches, not points"))
+    }
+
+    /// Handles one batch of a batch edge; results go to `out`.
+    fn batch(&mut self, _batch: Batch, _out: &mut Vec<Message>) -> Result<(), UdfError> {
+        Err(UdfError::new("this UDF wants points, not batches"))
+    }
+
+    /// The UDF's state.
+    fn snapshot(&self) -> Result<serde_json::Value, UdfError>;
+
+    /// Restores state from [`NativeUdf::snapshot`].
+    fn restore(&mut self, state: &serde_json::Value) -> Result<(), UdfError>;
+}
+
+/// Makes a native UDF instance from a node's options.
+pub type InitFn = fn(&[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError>;
+
+/// A native UDF available under a name.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    /// The name scripts call it by (`@tTest()`).
+    pub name: &'static str,
+    /// Its edges and options.
+    pub info: fn() -> UdfInfo,
+    /// Makes an instance from a node's options.
+    pub init: InitFn,
+}
+
+/// Every built-in native UDF.
+pub const BUILTINS: &[Builtin] = &[Builtin {
+    name: "tTest",
+    info: ttest::info,
+    init: ttest::init,
+}];
+
+/// The built-in called `name`.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
