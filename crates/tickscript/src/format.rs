@@ -575,21 +575,11 @@ fn has_newline(expr: &Expr) -> bool {
 /// Whether the output of `expr` breaks a line before its position token ([`Expr::anchor`]).
 fn newline_before_anchor(expr: &Expr) -> bool {
     match expr {
-        Expr::Literal(e) => e.comment.is_some(),
-        Expr::Reference(e) => e.comment.is_some(),
-        Expr::Ident(e) => e.comment.is_some(),
-        Expr::List(e) => e.comment.is_some(),
-        Expr::Lambda(e) => e.comment.is_some(),
-        Expr::Unary(e) => e.comment.is_some(),
-        Expr::Call(e) => e.name.comment.is_some(),
         Expr::Binary(e) => {
-            e.parens
-                .as_ref()
-                .is_some_and(|parens| parens.comment.is_some())
-                || e.op_comment.is_some()
-                || has_newline(&e.lhs)
+            starts_with_comment(expr) || e.op_comment.is_some() || has_newline(&e.lhs)
         }
         Expr::Chain(_) => true,
+        _ => starts_with_comment(expr),
     }
 }
 

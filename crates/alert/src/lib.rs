@@ -1,0 +1,60 @@
+//! Kapacitor alert events and the handlers that deliver them.
+//!
+//! An alert node turns each event into an [`AlertData`] (id, message, details, time,
+//! duration, [`Level`], the triggering data as [`Row`]s, previous level, recoverable) and
+//! hands it to every configured [`Handler`]. Handlers send the document produced by
+//! [`AlertData::to_json`], byte for byte what Kapacitor's Go `encoding/json` produces
+//! (`shared/spec/alert-data.md`).
+//!
+//! * [`json`]: [`JsonWriter`], a Go-compatible JSON builder (HTML-safe strings, Go float
+//!   format, [`EncodeError`] for NaN/±Inf).
+//! * [`row`]: [`Row`], Kapacitor's `models.Row`/`Result` for points and batches, also used
+//!   by `httpOut` ([`point_result`], [`batch_result`]).
+//! * [`data`]: [`AlertData`] and [`Level`].
+//! * [`handlers`]: the [`Handler`] trait and [`LogHandler`] (`.log(path)`).
+//!
+//! This crate does not decide *when* an event fires (the engine's alert node does) nor
+//! render templates.
+//!
+//! # Example
+//!
+//! ```
+//! use tickflow_alert::{AlertData, Level, Row};
+//! use tickflow_model::{Duration, Fields, Point, Tags, Time};
+//!
+//! let mut point = Point::new("cpu", Time::from_nanos(1_704_067_210_000_000_000));
+//! point.tags = Tags::from_pairs([("host", "serverA")]);
+//! point.fields = Fields::from_pairs([("value", 95.5)]);
+//! let event = AlertData {
+//!     id: "cpu:host=serverA".into(),
+//!     message: "cpu:host=serverA is CRITICAL".into(),
+//!     details: String::new(),
+//!     time: point.time,
+//!     duration: Duration::ZERO,
+//!     level: Level::Critical,
+//!     data: vec![Row::from_point(&point)],
+//!     previous_level: Level::Ok,
+//!     recoverable: true,
+//! };
+//! assert_eq!(
+//!     event.to_json()?,
+//!     concat!(
+//!         r#"{"id":"cpu:host=serverA","message":"cpu:host=serverA is CRITICAL","details":"","#,
+//!         r#""time":"2024-01-01T00:00:10Z","duration":0,"level":"CRITICAL","#,
+//!         r#""data":{"series":[{"name":"cpu","tags":{"host":"serverA"},"#,
+//!         r#""columns":["time","value"],"values":[["2024-01-01T00:00:10Z",95.5]]}]},"#,
+//!         r#""previousLevel":"OK","recoverable":true}"#,
+//!     )
+//! );
+//! # Ok::<(), tickflow_alert::EncodeError>(())
+//! ```
+
+pub mod data;
+pub mod handlers;
+pub mod json;
+pub mod row;
+
+pub use data::{AlertData, Level};
+pub use handlers::{Handler, HandlerError, LogError, LogHandler};
+pub use json::{EncodeError, JsonWriter};
+pub use row::{batch_result, point_result, result_json, write_result, write_row, Cell, Row};
