@@ -5,7 +5,7 @@
 //!
 //! * 0: success;
 //! * 1: the command ran and found a problem (a script that does not parse, a file that
-//!   is not formatted);
+//!   is not formatted, a task the engine cannot run or that failed);
 //! * 2: the command could not run (bad usage, a file that cannot be read or written).
 
 mod commands;
@@ -26,6 +26,7 @@ struct Cli {
 enum Command {
     Check(commands::check::Args),
     Fmt(commands::fmt::Args),
+    Replay(commands::replay::Args),
     Show(commands::show::Args),
 }
 
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
+        Command::Replay(args) => commands::replay::run(&args),
         Command::Show(args) => commands::show::run(&args),
     };
     match result {

@@ -7,6 +7,10 @@
 //! (the server). Per-message errors go to a [`Diagnostics`] and are counted in each
 //! node's [`NodeStats`].
 //!
+//! [`Task::build`] turns a validated [`Pipeline`](tickflow_pipeline::Pipeline) into a
+//! DAG, creating each node with [`nodes::create`]; [`replay`] reads line protocol and
+//! `.srpl` recordings and runs them through a task inline.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use tickflow_engine::{diagnostics::Collect, executor::Inline, Context, Dag, Node, NodeError};
@@ -36,9 +40,12 @@ pub mod diagnostics;
 pub mod executor;
 mod node;
 pub mod nodes;
+pub mod replay;
 mod stats;
+mod task;
 
 pub use dag::{Dag, DagNode, Link, LinkError};
 pub use diagnostics::Diagnostics;
 pub use node::{Context, Node, NodeError};
 pub use stats::{NodeStats, StatsSnapshot};
+pub use task::{Task, TaskError};

@@ -88,7 +88,8 @@ impl Time {
         if d.0 <= 0 {
             return self;
         }
-        Time(self.0 - self.offset_into(d) as i64)
+        let truncated = self.0 as i128 - self.offset_into(d);
+        Time(truncated.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
     }
 
     /// Go's `Time.Round`: rounds to the nearest multiple of `d` counted from year 1,
@@ -205,6 +206,15 @@ mod tests {
             t.round(Duration::MINUTE).to_rfc3339(),
             "2016-01-01T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn truncating_the_earliest_time_saturates() {
+        assert_eq!(
+            Time::from_nanos(i64::MIN).truncate(Duration::HOUR),
+            Time::from_nanos(i64::MIN)
+        );
+        assert!(Time::MIN.truncate(Duration::SECOND) <= Time::MIN);
     }
 
     #[test]

@@ -3,5 +3,6 @@
 
 pub mod check;
 pub mod fmt;
+pub mod replay;
 mod script;
 pub mod show;

@@ -4,6 +4,7 @@
 mod check;
 mod fmt;
 mod printer_data;
+mod replay;
 mod tidy;
 
 use std::path::PathBuf;

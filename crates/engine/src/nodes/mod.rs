@@ -1,7 +1,126 @@
 //! The running nodes, one file per node kind, named as in `crates/pipeline/src/nodes/`.
 //!
 //! Each takes its validated spec from the pipeline crate and implements
-//! [`Node`](crate::Node). Nodes are added here as the engine grows; the catalogue of
-//! what a script may contain is the pipeline crate's.
+//! [`Node`](crate::Node); [`create`] picks the implementation for a pipeline node. Nodes
+//! are added here as the engine grows; the catalogue of what a script may contain is the
+//! pipeline crate's, and a kind not listed in [`create`] fails the task with
+//! [`TaskError::Unsupported`].
 
+use tickflow_model::{Batch, Dimensions, GroupId};
+use tickflow_pipeline::{EdgeType, NodeKind};
+
+use crate::node::Node;
+use crate::task::TaskError;
+
+pub mod default;
+pub mod delete;
+pub mod from;
+pub mod group_by;
+pub mod log;
+pub mod stream;
+pub mod r#where;
 pub mod window;
+
+/// The running node for a pipeline node.
+pub fn create(node: &tickflow_pipeline::Node) -> Result<Box<dyn Node>, TaskError> {
+    let lambda = |lambda: &tickflow_pipeline::Lambda| {
+        tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
+            node: node.name.clone(),
+            source,
+        })
+    };
+    Ok(match &node.kind {
+        NodeKind::Stream(_) => Box::new(stream::Stream),
+        NodeKind::From(spec) => Box::new(from::From::new(
+            spec,
+            spec.predicate.as_ref().map(lambda).transpose()?,
+        )),
+        NodeKind::Where(spec) => Box::new(r#where::Where::new(lambda(&spec.predicate)?)),
+        NodeKind::GroupBy(spec) if node.wants == EdgeType::Stream => {
+            Box::new(group_by::GroupBy::new(spec))
+        }
+        NodeKind::GroupBy(_) => return Err(unsupported(node, "groupBy on a batch edge")),
+        NodeKind::Default(spec) => Box::new(default::Default::new(spec)),
+        NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
+        NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
+        NodeKind::Window(spec) => Box::new(window::Window::new(spec)),
+        _ => return Err(unsupported(node, kind_name(&node.name))),
+    })
+}
+
+/// The unsupported-node error for `node`.
+fn unsupported(node: &tickflow_pipeline::Node, kind: &str) -> TaskError {
+    TaskError::Unsupported {
+        node: node.name.clone(),
+        kind: kind.to_string(),
+    }
+}
+
+/// A node's kind as its name shows it: `mean4` without the id.
+fn kind_name(name: &str) -> &str {
+    name.trim_end_matches(|c: char| c.is_ascii_digit())
+}
+
+/// Re-derives a batch's dimensions and group from its (changed) group tags, as
+/// Kapacitor does when a node sets a batch's tags.
+pub(crate) fn regroup_batch(batch: &mut Batch) {
+    batch.dimensions =
+        Dimensions::by_tags(batch.tags.keys().cloned()).with_by_name(batch.dimensions.by_name);
+    batch.group = GroupId::new(&batch.name, &batch.tags, &batch.dimensions);
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! What the node tests share: running a node over messages outside any DAG.
+
+    use tickflow_model::{FieldValue, Fields, Message, Point, Tags, Time};
+
+    use crate::diagnostics::Collect;
+    use crate::node::{Context, Node};
+    use crate::stats::NodeStats;
+
+    /// Runs `messages` through `node` and returns what it emitted and the errors it
+    /// reported; a fatal error fails the test.
+    pub fn run(node: &mut dyn Node, messages: Vec<Message>) -> (Vec<Message>, Vec<String>) {
+        let (stats, diagnostics, mut out) = (NodeStats::default(), Collect::default(), Vec::new());
+        let mut ctx = Context::new(&mut out, &stats, "node1", &diagnostics, false);
+        for m in messages {
+            node.message(0, m, &mut ctx).expect("no fatal error");
+        }
+        let errors = diagnostics.errors();
+        assert_eq!(stats.snapshot().errors, errors.len() as u64);
+        (out, errors)
+    }
+
+    /// A `cpu` point at `secs` seconds with the given tags and fields.
+    pub fn point(secs: i64, tags: &[(&str, &str)], fields: &[(&str, FieldValue)]) -> Point {
+        let mut p = Point::new("cpu", Time::from_nanos(secs * 1_000_000_000));
+        p.tags = Tags::from_pairs(tags.iter().copied());
+        p.fields = Fields::from_pairs(fields.iter().cloned());
+        p
+    }
+
+    /// The points among `messages`.
+    pub fn points(messages: Vec<Message>) -> Vec<Point> {
+        messages
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::Point(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A lambda compiled from TICKscript text (`"value" > 1`).
+    pub fn lambda(body: &str) -> tickflow_expr::Lambda {
+        let program = tickflow_tickscript::parse(&format!("var l = lambda: {body}\n"))
+            .expect("lambda parses");
+        let Some(tickflow_tickscript::Statement::Var(decl)) = program.statements.first() else {
+            panic!("not a var statement");
+        };
+        let tickflow_tickscript::VarInit::Value(expr) = &decl.init else {
+            panic!("var has no value");
+        };
+        tickflow_expr::Lambda::compile(expr).expect("lambda compiles")
+    }
+}

@@ -1,0 +1,136 @@
+//! `tickflow replay`: a real script over a generated line protocol file, checked through
+//! the summary's counts; unsupported nodes and bad lines.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::{root, scratch_dir, tickflow};
+
+/// Writes `name` into `dir` and returns its path as a string.
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write file");
+    path.to_str().expect("utf-8 path").to_string()
+}
+
+/// One `temperatures` point per second for `seconds`, hotend alternating 200 and 230,
+/// and one `other` point per minute.
+fn data(seconds: i64) -> String {
+    let mut text = String::new();
+    for t in 0..seconds {
+        let hotend = if t % 2 == 0 { 200 } else { 230 };
+        let _ = writeln!(text, "temperatures,printer=p1 hotend={hotend} {t}");
+        if t % 60 == 0 {
+            let _ = writeln!(text, "other value=1 {t}");
+        }
+    }
+    text
+}
+
+/// The summary row of `node`: messages in, out and errors.
+fn row(stdout: &str, node: &str) -> (u64, u64, u64) {
+    let line = stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(node))
+        .unwrap_or_else(|| panic!("no row for {node} in {stdout}"));
+    let n: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(3)
+        .map(|v| v.parse().expect("a count"))
+        .collect();
+    (n[0], n[1], n[2])
+}
+
+#[test]
+fn a_window_and_where_script_reports_each_nodes_counts() {
+    let dir = scratch_dir("replay-window");
+    let script = write(
+        &dir,
+        "hot.tick",
+        "dbrp \"printer\".\"autogen\"\n\
+         stream\n    |from().measurement('temperatures')\n    |where(lambda: \"hotend\" > 210)\n\
+             |window().period(5m).every(5m)\n    |log()\n",
+    );
+    let data = write(&dir, "data.lp", &data(3600));
+    let out = tickflow(&["replay", &script, "--data", &data, "--precision", "s"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("points read: 3660 (0 bad lines)\npoints fed: 3660\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" points/s\n"), "{stdout}");
+    assert_eq!(row(&stdout, "stream0"), (3660, 3660, 0));
+    assert_eq!(row(&stdout, "from1"), (3660, 3600, 0));
+    assert_eq!(row(&stdout, "where2"), (3600, 1800, 0));
+    // Twelve 5m windows open in the hour; the last never closes.
+    assert_eq!(row(&stdout, "window3"), (1800, 11, 0));
+    assert_eq!(row(&stdout, "log4"), (11, 11, 0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("msg=begin_batch").count(), 11, "{stderr}");
+}
+
+#[test]
+fn other_dbrps_are_not_fed_and_bad_lines_are_reported() {
+    let dir = scratch_dir("replay-dbrp");
+    let script = write(
+        &dir,
+        "filter.tick",
+        "dbrp \"printer\".\"autogen\"\nstream|from()|where(lambda: \"hotend\" > 210)\n",
+    );
+    let data = write(
+        &dir,
+        "data.srpl",
+        "printer\nautogen\ntemperatures hotend=220 1\n\
+         other\nautogen\ntemperatures hotend=220 2\n\
+         printer\nautogen\ntemperatures hotend=2.2.0 3\n\
+         printer\nautogen\ntemperatures air=20 4\n",
+    );
+    let out = tickflow(&["replay", &script, "--data", &data]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "data.srpl: line 9: unable to parse 'temperatures hotend=2.2.0 3': invalid number"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("node where2: left reference value \"hotend\" is missing value"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("points read: 3 (1 bad lines)\npoints fed: 2\n"),
+        "{stdout}"
+    );
+    assert_eq!(row(&stdout, "where2"), (2, 1, 1));
+}
+
+#[test]
+fn a_script_with_nodes_the_engine_lacks_fails_clearly() {
+    let script = root().join("tickscripts/print_temps.tick");
+    let dir = scratch_dir("replay-unsupported");
+    let data = write(&dir, "data.lp", &data(10));
+    let out = tickflow(&[
+        "replay",
+        script.to_str().expect("utf-8 path"),
+        "--data",
+        &data,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "print_temps.tick: node tTest3: \"tTest\" is not supported by the engine yet"
+        ),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}

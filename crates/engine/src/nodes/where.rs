@@ -1,0 +1,138 @@
+//! `|where(λ)`: forwards the points for which the lambda is true (spec: nodes.md §4.1).
+//!
+//! Each group has its own evaluator (stateful functions such as `count()` count per
+//! group). `false` drops the point; an evaluation error is reported and drops it too. A
+//! batch keeps its envelope even when no point passes, so empty batches go on.
+
+use std::collections::HashMap;
+
+use tickflow_expr::{Evaluator, Lambda, Scope};
+use tickflow_model::{GroupId, Message};
+
+use crate::node::{Context, Node, NodeError};
+
+/// The running where node.
+pub struct Where {
+    lambda: Lambda,
+    evaluators: HashMap<GroupId, Evaluator>,
+}
+
+impl Where {
+    /// A where node with its compiled predicate.
+    pub fn new(lambda: Lambda) -> Self {
+        Where {
+            lambda,
+            evaluators: HashMap::new(),
+        }
+    }
+
+    /// The evaluator of `group`, made on its first use.
+    fn evaluator(&mut self, group: &GroupId) -> &mut Evaluator {
+        self.evaluators
+            .entry(group.clone())
+            .or_insert_with(|| self.lambda.evaluator())
+    }
+}
+
+/// Whether `scope` passes; an error is reported and counts as not passing.
+fn passes(evaluator: &mut Evaluator, scope: &Scope<'_>, ctx: &mut Context<'_>) -> bool {
+    evaluator.eval_bool(scope).unwrap_or_else(|err| {
+        ctx.error(&err);
+        false
+    })
+}
+
+impl Node for Where {
+    fn message(
+        &mut self,
+        _input: usize,
+        message: Message,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        match message {
+            Message::Point(point) => {
+                let evaluator = self.evaluator(&point.group);
+                if passes(evaluator, &Scope::of_point(&point), ctx) {
+                    ctx.emit(Message::Point(point));
+                }
+            }
+            Message::Batch(mut batch) => {
+                let evaluator = self.evaluator(&batch.group);
+                batch
+                    .points
+                    .retain(|p| passes(evaluator, &Scope::of_batch_point(p), ctx));
+                ctx.emit(Message::Batch(batch));
+            }
+            Message::DeleteGroup(group) => {
+                self.evaluators.remove(&group.id);
+                ctx.emit(Message::DeleteGroup(group));
+            }
+            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Time};
+
+    use super::*;
+    use crate::nodes::testing::{lambda, point, points, run};
+
+    fn value(secs: i64, host: &str, v: i64) -> tickflow_model::Point {
+        let mut p = point(
+            secs,
+            &[("host", host)],
+            &[("value", FieldValue::Integer(v))],
+        );
+        p.set_dimensions(Dimensions::by_tags(["host"]));
+        p
+    }
+
+    #[test]
+    fn a_missing_field_drops_the_point_and_counts_an_error() {
+        let input = vec![
+            Message::Point(value(0, "a", 5)),
+            Message::Point(point(1, &[], &[])),
+            Message::Point(value(2, "a", 0)),
+        ];
+        let (out, errors) = run(&mut Where::new(lambda("\"value\" > 1")), input);
+        assert_eq!(points(out).len(), 1);
+        assert_eq!(
+            errors,
+            ["node1: left reference value \"value\" is missing value"]
+        );
+    }
+
+    #[test]
+    fn stateful_functions_count_per_group() {
+        let input = ["a", "b", "a", "b"]
+            .iter()
+            .enumerate()
+            .map(|(t, host)| Message::Point(value(t as i64, host, 1)))
+            .collect();
+        let (out, _) = run(&mut Where::new(lambda("count() == 2")), input);
+        let hosts: Vec<String> = points(out)
+            .iter()
+            .map(|p| p.group.as_str().to_string())
+            .collect();
+        assert_eq!(hosts, ["host=a", "host=b"]);
+    }
+
+    #[test]
+    fn a_batch_keeps_its_envelope_when_nothing_passes() {
+        let p = value(0, "a", 0);
+        let mut batch = Batch::new(p.name.clone(), p.group_info(), Time::from_nanos(0));
+        batch.points.push(BatchPoint::from(&p));
+        let (out, errors) = run(
+            &mut Where::new(lambda("\"value\" > 1")),
+            vec![Message::Batch(batch)],
+        );
+        assert!(errors.is_empty());
+        let [Message::Batch(batch)] = &out[..] else {
+            panic!("one batch: {out:?}");
+        };
+        assert!(batch.points.is_empty());
+    }
+}

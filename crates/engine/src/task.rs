@@ -1,0 +1,136 @@
+//! [`Task`]: a validated [`Pipeline`] turned into a runnable [`Dag`], with the database
+//! and retention policies it reads.
+//!
+//! Nodes are created in pipeline id order by [`nodes::create`], so a node's index in
+//! the DAG is its pipeline id, and each child is linked to its parents in their order
+//! (a `join`'s inputs are numbered as its parents are listed). A node kind the engine
+//! does not run yet fails the build with [`TaskError::Unsupported`]; nothing is silently
+//! passed through.
+
+use tickflow_model::Dbrp;
+use tickflow_pipeline::Pipeline;
+
+use crate::dag::{Dag, LinkError};
+use crate::nodes;
+
+/// Why a pipeline could not become a task.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TaskError {
+    /// The node's kind has no running implementation yet.
+    #[error("node {node}: {kind:?} is not supported by the engine yet")]
+    Unsupported {
+        /// The node's name (`mean4`).
+        node: String,
+        /// What is not supported (`mean`, `groupby on a batch edge`).
+        kind: String,
+    },
+    /// A lambda of the node does not compile.
+    #[error("node {node}: {source}")]
+    Lambda {
+        /// The node's name.
+        node: String,
+        /// Why the lambda does not compile.
+        source: tickflow_expr::CompileError,
+    },
+    /// The pipeline's links do not run parents first.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+}
+
+/// A task ready to run: its id, the dbrps it reads and its DAG.
+pub struct Task {
+    /// The task's id (a script's file name without the extension).
+    pub id: String,
+    /// The database and retention policies the task reads (its `dbrp` statements).
+    pub dbrps: Vec<Dbrp>,
+    /// The running form of the pipeline; node 0 is the source.
+    pub dag: Dag,
+}
+
+impl Task {
+    /// Creates every node of `pipeline` and links them.
+    pub fn build(pipeline: &Pipeline, id: &str) -> Result<Task, TaskError> {
+        let mut dag = Dag::new();
+        for node in &pipeline.nodes {
+            let running = nodes::create(node)?;
+            let index = dag.add(node.name.clone(), running, node.quiet);
+            for parent in &node.parents {
+                dag.link(parent.0, index)?;
+            }
+        }
+        Ok(Task {
+            id: id.to_string(),
+            dbrps: pipeline.dbrps.clone(),
+            dag,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tickflow_model::{FieldValue, Fields, Message, Point, Time};
+    use tickflow_pipeline::BuildOptions;
+
+    use super::*;
+    use crate::diagnostics::Collect;
+    use crate::executor::Inline;
+
+    fn pipeline(script: &str) -> Pipeline {
+        let program = tickflow_tickscript::parse(script).expect("script parses");
+        tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds")
+    }
+
+    #[test]
+    fn an_unsupported_node_is_named_in_the_error() {
+        let pipeline = pipeline("stream|from()|window().period(1m).every(1m)|mean('value')");
+        let err = Task::build(&pipeline, "t")
+            .err()
+            .expect("mean is not supported");
+        assert_eq!(
+            err.to_string(),
+            "node mean3: \"mean\" is not supported by the engine yet"
+        );
+    }
+
+    #[test]
+    fn a_branching_pipeline_runs_every_branch() {
+        let pipeline = pipeline(
+            "dbrp \"db\".\"rp\"\nvar data = stream|from().measurement('cpu')\n\
+             data|where(lambda: \"value\" > 1)|log()\ndata|delete().field('value')",
+        );
+        let task = Task::build(&pipeline, "t").expect("task builds");
+        assert_eq!(task.dbrps, [Dbrp::new("db", "rp")]);
+        let mut run = Inline::new(task.dag, Arc::new(Collect::default()));
+        let points = (0..3)
+            .map(|v| {
+                let mut p = Point::new("cpu", Time::from_nanos(v));
+                p.fields = Fields::from_pairs([("value", FieldValue::Integer(v))]);
+                Message::Point(p)
+            })
+            .collect();
+        run.push(points).expect("runs");
+        let dag = run.finish().expect("finishes");
+        let counts: Vec<(String, u64, u64)> = dag
+            .stats()
+            .into_iter()
+            .map(|(name, stats)| {
+                let s = stats.snapshot();
+                (name, s.messages_in, s.messages_out)
+            })
+            .collect();
+        let expected = [
+            ("stream0", 3, 3),
+            ("from1", 3, 3),
+            ("where2", 3, 1),
+            ("log3", 1, 1),
+            ("delete4", 3, 3),
+        ];
+        let expected: Vec<(String, u64, u64)> = expected
+            .into_iter()
+            .map(|(n, i, o)| (n.to_string(), i, o))
+            .collect();
+        assert_eq!(counts, expected);
+    }
+}
