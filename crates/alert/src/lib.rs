@@ -12,9 +12,10 @@
 //!   by `httpOut` ([`point_result`], [`batch_result`]).
 //! * [`data`]: [`AlertData`] and [`Level`].
 //! * [`handlers`]: the [`Handler`] trait and [`LogHandler`] (`.log(path)`).
+//! * [`template`]: the Go `text/template` and `html/template` subset that `.id()`,
+//!   `.message()` and `.details()` use.
 //!
-//! This crate does not decide *when* an event fires (the engine's alert node does) nor
-//! render templates.
+//! This crate does not decide *when* an event fires: the engine's alert node does.
 //!
 //! # Example
 //!
@@ -53,8 +54,10 @@ pub mod data;
 pub mod handlers;
 pub mod json;
 pub mod row;
+pub mod template;
 
 pub use data::{AlertData, Level};
 pub use handlers::{Handler, HandlerError, LogError, LogHandler};
 pub use json::{EncodeError, JsonWriter};
 pub use row::{batch_result, point_result, result_json, write_result, write_row, Cell, Row};
+pub use template::{Kind, ServerInfo, Template, TemplateData, TemplateError};

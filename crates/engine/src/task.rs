@@ -32,6 +32,24 @@ pub enum TaskError {
         /// Why the lambda does not compile.
         source: tickflow_expr::CompileError,
     },
+    /// A template of an alert node does not parse.
+    #[error("node {node}: {source}")]
+    Template {
+        /// The node's name.
+        node: String,
+        /// Why the template does not parse.
+        source: tickflow_alert::template::TemplateError,
+    },
+    /// A UDF refused the node's options.
+    #[error("node {node}: UDF {udf:?} refused its options: {source}")]
+    UdfInit {
+        /// The node's name.
+        node: String,
+        /// The UDF.
+        udf: String,
+        /// The UDF's reason.
+        source: tickflow_udf::native::InitError,
+    },
     /// The pipeline's links do not run parents first.
     #[error(transparent)]
     Link(#[from] LinkError),
@@ -52,7 +70,7 @@ impl Task {
     pub fn build(pipeline: &Pipeline, id: &str) -> Result<Task, TaskError> {
         let mut dag = Dag::new();
         for node in &pipeline.nodes {
-            let running = nodes::create(node)?;
+            let running = nodes::create(node, id)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
             for parent in &node.parents {
                 dag.link(parent.0, index)?;

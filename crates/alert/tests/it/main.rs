@@ -3,6 +3,7 @@
 
 mod golden;
 mod log;
+mod template;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -115,22 +115,73 @@ fn other_dbrps_are_not_fed_and_bad_lines_are_reported() {
 
 #[test]
 fn a_script_with_nodes_the_engine_lacks_fails_clearly() {
-    let script = root().join("tickscripts/print_temps.tick");
     let dir = scratch_dir("replay-unsupported");
+    let script = write(
+        &dir,
+        "means.tick",
+        "stream\n    |from()\n    |window()\n        .period(1m)\n        .every(1m)\n    |mean('hotend')\n",
+    );
     let data = write(&dir, "data.lp", &data(10));
-    let out = tickflow(&[
-        "replay",
-        script.to_str().expect("utf-8 path"),
-        "--data",
-        &data,
-    ]);
+    let out = tickflow(&["replay", &script, "--data", &data]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(
-            "print_temps.tick: node tTest3: \"tTest\" is not supported by the engine yet"
-        ),
+        stderr.contains("means.tick: node mean3: \"mean\" is not supported by the engine yet"),
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
+}
+
+/// The hours (since the start of the data) of the CRITICAL events in an alert log.
+fn critical_hours(log: &str) -> Vec<f64> {
+    const START: i64 = 1_451_606_400; // 2016-01-01T00:00:00Z
+    log.lines()
+        .filter(|line| line.contains("\"level\":\"CRITICAL\""))
+        .map(|line| {
+            let event: serde_json::Value =
+                serde_json::from_str(line).expect("an alert document per line");
+            let time = event["time"].as_str().expect("a time");
+            let secs = chrono::DateTime::parse_from_rfc3339(time)
+                .expect("RFC 3339")
+                .timestamp();
+            (secs - START) as f64 / 3600.0
+        })
+        .collect()
+}
+
+#[test]
+fn the_printer_script_finds_the_three_anomalies() {
+    let dir = scratch_dir("replay-printer");
+    let script =
+        std::fs::read_to_string(root().join("tickscripts/print_temps.tick")).expect("read script");
+    let script = script.replace("/tmp/tickflow/", &format!("{}/", dir.display()));
+    let script = write(&dir, "print_temps.tick", &script);
+    let data = root().join("testdata/printer_24h.lp");
+    let out = tickflow(&[
+        "replay",
+        &script,
+        "--data",
+        data.to_str().expect("utf-8 path"),
+        "--precision",
+        "s",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (sensor, from, to) in [
+        ("hotend", 1.0, 1.5),
+        ("bed", 8.0, 8.5),
+        ("air", 12.0, 12.75),
+    ] {
+        let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
+            .expect("alert log written");
+        let hours = critical_hours(&log);
+        assert!(
+            hours.iter().any(|h| (from..=to).contains(h)),
+            "{sensor}: no CRITICAL alert between {from} h and {to} h, got {hours:?}"
+        );
+    }
 }

@@ -12,17 +12,19 @@ use tickflow_pipeline::{EdgeType, NodeKind};
 use crate::node::Node;
 use crate::task::TaskError;
 
+pub mod alert;
 pub mod default;
 pub mod delete;
 pub mod from;
 pub mod group_by;
 pub mod log;
 pub mod stream;
+pub mod udf;
 pub mod r#where;
 pub mod window;
 
-/// The running node for a pipeline node.
-pub fn create(node: &tickflow_pipeline::Node) -> Result<Box<dyn Node>, TaskError> {
+/// The running node for a pipeline node of task `task`.
+pub fn create(node: &tickflow_pipeline::Node, task: &str) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
             node: node.name.clone(),
@@ -44,7 +46,23 @@ pub fn create(node: &tickflow_pipeline::Node) -> Result<Box<dyn Node>, TaskError
         NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
         NodeKind::Window(spec) => Box::new(window::Window::new(spec)),
+        NodeKind::Alert(spec) => Box::new(alert::Alert::new(spec, &node.name, task, lambda)?),
+        NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
+    })
+}
+
+/// Initialises the native UDF a `@name()` node calls; external UDFs are not run yet.
+fn native_udf(
+    node: &tickflow_pipeline::Node,
+    spec: &tickflow_pipeline::nodes::udf::UdfNode,
+) -> Result<Box<dyn tickflow_udf::native::NativeUdf>, TaskError> {
+    let builtin = tickflow_udf::native::builtin(&spec.name)
+        .ok_or_else(|| unsupported(node, &format!("external UDF {}", spec.name)))?;
+    (builtin.init)(&spec.options).map_err(|source| TaskError::UdfInit {
+        node: node.name.clone(),
+        udf: spec.name.clone(),
+        source,
     })
 }
 

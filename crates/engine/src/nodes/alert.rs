@@ -1,0 +1,521 @@
+//! `|alert()`: turns points or batches into alert events (nodes.md §8).
+//!
+//! Each group keeps a [`state::GroupState`]; the level predicates are compiled once and,
+//! as in Kapacitor, one evaluator per level is shared by all groups. When an event is
+//! due, the id, message and details templates are rendered, the event is handed to every
+//! handler (a failing handler is counted and logged, never fatal), and the point or batch
+//! is emitted downstream, augmented with the level, id, message or duration when asked.
+
+pub mod state;
+
+use std::collections::HashMap;
+
+use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData};
+use tickflow_alert::{AlertData, Handler, Level, LogHandler, Row};
+use tickflow_expr::{Evaluator, Lambda, Scope};
+use tickflow_model::{Batch, FieldValue, Fields, GroupId, Message, Point, Str, Tags, Time};
+use tickflow_pipeline::nodes::alert::{AlertNode, Handler as HandlerSpec};
+
+use crate::node::{Context, Node, NodeError};
+use crate::task::TaskError;
+use state::GroupState;
+
+/// The running alert node.
+pub struct Alert {
+    spec: AlertNode,
+    task: String,
+    server: ServerInfo,
+    id: Template,
+    message: Template,
+    details: Template,
+    /// Level predicates, indexed by level (OK has none).
+    levels: [Option<Evaluator>; 4],
+    /// Reset predicates, indexed by the level they leave.
+    resets: [Option<Evaluator>; 4],
+    handlers: Vec<Box<dyn Handler>>,
+    groups: HashMap<GroupId, GroupState>,
+    /// The last level sent per event id: the `previousLevel` of the next event.
+    topic: HashMap<String, Level>,
+}
+
+const LEVELS: [Level; 4] = [Level::Ok, Level::Info, Level::Warning, Level::Critical];
+
+fn index(level: Level) -> usize {
+    match level {
+        Level::Ok => 0,
+        Level::Info => 1,
+        Level::Warning => 2,
+        Level::Critical => 3,
+    }
+}
+
+impl Alert {
+    /// An alert node for a validated spec in task `task`; `compile` compiles its lambdas.
+    pub fn new(
+        spec: &AlertNode,
+        node: &str,
+        task: &str,
+        compile: impl Fn(&tickflow_pipeline::Lambda) -> Result<Lambda, TaskError>,
+    ) -> Result<Self, TaskError> {
+        let template = |text: &str, kind| {
+            Template::parse(text, kind).map_err(|source| TaskError::Template {
+                node: node.to_string(),
+                source,
+            })
+        };
+        let evaluator =
+            |lambda: &Option<tickflow_pipeline::Lambda>| -> Result<Option<Evaluator>, TaskError> {
+                lambda
+                    .as_ref()
+                    .map(|l| compile(l).map(|c| c.evaluator()))
+                    .transpose()
+            };
+        Ok(Alert {
+            task: task.to_string(),
+            server: ServerInfo::default(),
+            id: template(&spec.id, Kind::Text)?,
+            message: template(&spec.message, Kind::Text)?,
+            details: template(&spec.details, Kind::Html)?,
+            levels: [
+                None,
+                evaluator(&spec.info)?,
+                evaluator(&spec.warn)?,
+                evaluator(&spec.crit)?,
+            ],
+            resets: [
+                None,
+                evaluator(&spec.info_reset)?,
+                evaluator(&spec.warn_reset)?,
+                evaluator(&spec.crit_reset)?,
+            ],
+            handlers: spec
+                .handlers
+                .iter()
+                .map(|h| handler(h, node))
+                .collect::<Result<_, _>>()?,
+            groups: HashMap::new(),
+            topic: HashMap::new(),
+            spec: spec.clone(),
+        })
+    }
+
+    /// Kapacitor's level determination for one point given the group's current level.
+    fn determine_level(
+        &mut self,
+        scope: &Scope<'_>,
+        current: Level,
+        ctx: &mut Context<'_>,
+    ) -> Level {
+        let floor = index(current).max(1);
+        for l in (floor..=3).rev() {
+            if self.predicate(l, scope, ctx) {
+                return LEVELS[l];
+            }
+        }
+        if let Some(reset) = self.resets[index(current)].as_mut() {
+            match reset.eval_bool(scope) {
+                Ok(false) => return current,
+                Ok(true) => {}
+                Err(err) => ctx.error(&err),
+            }
+        }
+        for l in (1..=index(current)).rev() {
+            if self.predicate(l, scope, ctx) {
+                return LEVELS[l];
+            }
+        }
+        Level::Ok
+    }
+
+    /// Whether level `l`'s predicate holds; an error counts as false.
+    fn predicate(&mut self, l: usize, scope: &Scope<'_>, ctx: &mut Context<'_>) -> bool {
+        let Some(evaluator) = self.levels[l].as_mut() else {
+            return false;
+        };
+        evaluator.eval_bool(scope).unwrap_or_else(|err| {
+            ctx.error(&err);
+            false
+        })
+    }
+
+    fn group(&mut self, group: &GroupId) -> &mut GroupState {
+        let history = self.spec.history;
+        self.groups
+            .entry(group.clone())
+            .or_insert_with(|| GroupState::new(history))
+    }
+
+    fn flapping(&self) -> Option<(f64, f64)> {
+        self.spec.flapping.as_ref().map(|f| (f.low, f.high))
+    }
+
+    fn point(&mut self, mut point: Point, ctx: &mut Context<'_>) -> Result<(), NodeError> {
+        let current = self.group(&point.group).current();
+        let level = self.determine_level(&Scope::of_point(&point), current, ctx);
+        let (max_interval, flapping) = (self.spec.state_changes_max_interval, self.flapping());
+        let group = self.group(&point.group);
+        let change = group.add_event(point.time, level, max_interval, flapping);
+        let suppressed = group.is_flapping()
+            || self.spec.state_changes_only && !change.changed && !change.expired;
+        if suppressed || (level == Level::Ok && !change.changed) {
+            return Ok(());
+        }
+        let group = self.group(&point.group);
+        group.triggered(point.time);
+        let duration = group.duration();
+        if self.spec.no_recoveries && level == Level::Ok {
+            return Ok(());
+        }
+        let event = Event {
+            name: &point.name,
+            group: &point.group,
+            tags: &point.tags,
+            fields: &point.fields,
+        };
+        let data = self.publish(
+            &event,
+            level,
+            point.time,
+            duration,
+            Row::from_point(&point),
+            ctx,
+        )?;
+        self.augment(&mut point.tags, &mut point.fields, &data);
+        ctx.emit(Message::Point(point));
+        Ok(())
+    }
+
+    fn batch(&mut self, mut batch: Batch, ctx: &mut Context<'_>) -> Result<(), NodeError> {
+        if batch.points.is_empty() {
+            return Ok(());
+        }
+        let current = self.group(&batch.group).current();
+        // The highest level, the first point that reaches it, and the lowest level.
+        let (mut highest, mut highest_at, mut lowest) = (Level::Ok, 0, Level::Critical);
+        for i in 0..batch.points.len() {
+            let level =
+                self.determine_level(&Scope::of_batch_point(&batch.points[i]), current, ctx);
+            if i == 0 || level > highest {
+                (highest, highest_at) = (level, i);
+            }
+            lowest = lowest.min(level);
+        }
+        let level = if self.spec.all { lowest } else { highest };
+        let time = if self.spec.all || level == Level::Ok {
+            batch.tmax
+        } else {
+            batch.points[highest_at].time
+        };
+        let (max_interval, flapping) = (self.spec.state_changes_max_interval, self.flapping());
+        let group = self.group(&batch.group);
+        let change = group.add_event(time, level, max_interval, flapping);
+        let quiet = group.is_flapping()
+            || self.spec.state_changes_only && !change.changed && !change.expired;
+        // A recovery is sent even while flapping; other levels respect the suppressions.
+        let triggers = if level == Level::Ok { change.changed } else { !quiet };
+        if !triggers {
+            return Ok(());
+        }
+        let group = self.group(&batch.group);
+        group.triggered(time);
+        let duration = group.duration();
+        if self.spec.no_recoveries && level == Level::Ok {
+            return Ok(());
+        }
+        let fields = batch.points[highest_at].fields.clone();
+        let event = Event {
+            name: &batch.name,
+            group: &batch.group,
+            tags: &batch.tags,
+            fields: &fields,
+        };
+        let data = self.publish(&event, level, time, duration, Row::from_batch(&batch), ctx)?;
+        self.augment(&mut batch.tags, &mut Fields::new(), &data);
+        for point in &mut batch.points {
+            self.augment(&mut point.tags, &mut point.fields, &data);
+        }
+        if !self.spec.level_tag.is_empty() || !self.spec.id_tag.is_empty() {
+            super::regroup_batch(&mut batch);
+        }
+        ctx.emit(Message::Batch(batch));
+        Ok(())
+    }
+
+    /// Renders the templates, builds the event and hands it to every handler.
+    fn publish(
+        &mut self,
+        event: &Event<'_>,
+        level: Level,
+        time: Time,
+        duration: tickflow_model::Duration,
+        row: Row,
+        ctx: &mut Context<'_>,
+    ) -> Result<AlertData, NodeError> {
+        let mut data = TemplateData {
+            name: event.name.to_string(),
+            task_name: self.task.clone(),
+            group: event.group.to_string(),
+            tags: event.tags.clone(),
+            server_info: self.server.clone(),
+            ..TemplateData::default()
+        };
+        let fail = |err: tickflow_alert::template::TemplateError| NodeError::new(err.to_string());
+        let id = self.id.render(&data).map_err(fail)?;
+        data.id = Some(id.clone());
+        data.fields = Some(event.fields.clone());
+        data.level = Some(level);
+        data.time = Some(time);
+        data.duration = Some(duration);
+        let message = self.message.render(&data).map_err(fail)?;
+        data.message = Some(message.clone());
+        let details = self.details.render(&data).map_err(fail)?;
+        let previous_level = self.topic.insert(id.clone(), level).unwrap_or(Level::Ok);
+        let alert = AlertData {
+            id,
+            message,
+            details,
+            time,
+            duration,
+            level,
+            data: vec![row],
+            previous_level,
+            recoverable: !self.spec.no_recoveries,
+        };
+        for handler in &self.handlers {
+            if let Err(err) = handler.handle(&alert) {
+                ctx.error(&err);
+            }
+        }
+        Ok(alert)
+    }
+
+    /// Adds the level, id, message and duration tags and fields the spec asks for.
+    fn augment(&self, tags: &mut Tags, fields: &mut Fields, data: &AlertData) {
+        let spec = &self.spec;
+        let set_tag = |tags: &mut Tags, key: &str, value: &str| {
+            if !key.is_empty() {
+                tags.insert(Str::from(key), Str::from(value));
+            }
+        };
+        set_tag(tags, &spec.level_tag, data.level.as_str());
+        set_tag(tags, &spec.id_tag, &data.id);
+        let set_field = |fields: &mut Fields, key: &str, value: FieldValue| {
+            if !key.is_empty() {
+                fields.insert(Str::from(key), value);
+            }
+        };
+        set_field(
+            fields,
+            &spec.level_field,
+            FieldValue::String(data.level.as_str().into()),
+        );
+        set_field(
+            fields,
+            &spec.message_field,
+            FieldValue::String(data.message.as_str().into()),
+        );
+        set_field(
+            fields,
+            &spec.id_field,
+            FieldValue::String(data.id.as_str().into()),
+        );
+        set_field(
+            fields,
+            &spec.duration_field,
+            FieldValue::Integer(data.duration.nanos()),
+        );
+    }
+}
+
+/// What an event is about: the point's or batch's name, group, tags and fields.
+struct Event<'a> {
+    name: &'a Str,
+    group: &'a GroupId,
+    tags: &'a Tags,
+    fields: &'a Fields,
+}
+
+/// The running handler for a handler spec; handlers the engine lacks fail the task build.
+fn handler(spec: &HandlerSpec, node: &str) -> Result<Box<dyn Handler>, TaskError> {
+    match spec {
+        HandlerSpec::Log(log) => {
+            let mut handler = LogHandler::new(&log.path);
+            if let Some(mode) = log.mode.and_then(|m| u32::try_from(m).ok()) {
+                handler = handler.with_mode(mode);
+            }
+            Ok(Box::new(handler))
+        }
+        other => Err(TaskError::Unsupported {
+            node: node.to_string(),
+            kind: format!("alert handler {}", handler_name(other)),
+        }),
+    }
+}
+
+fn handler_name(spec: &HandlerSpec) -> &str {
+    match spec {
+        HandlerSpec::Log(_) => ".log",
+        HandlerSpec::Post(_) => ".post",
+        HandlerSpec::Tcp(_) => ".tcp",
+        HandlerSpec::Exec(_) => ".exec",
+        HandlerSpec::Service(_) => "service",
+    }
+}
+
+impl Node for Alert {
+    fn message(
+        &mut self,
+        _input: usize,
+        message: Message,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        match message {
+            Message::Point(point) => self.point(point, ctx),
+            Message::Batch(batch) => self.batch(batch, ctx),
+            barrier @ Message::Barrier { .. } => {
+                ctx.emit(barrier);
+                Ok(())
+            }
+            Message::DeleteGroup(group) => {
+                self.groups.remove(&group.id);
+                ctx.emit(Message::DeleteGroup(group));
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tickflow_model::FieldValue;
+    use tickflow_pipeline::{BuildOptions, NodeKind};
+
+    use super::*;
+    use crate::nodes::testing::{point, points, run};
+
+    /// The alert node of `stream|from()|alert()<properties>`.
+    fn alert(properties: &str) -> Alert {
+        let script = format!("stream|from()|alert(){properties}");
+        let program = tickflow_tickscript::parse(&script).expect("script parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
+        let node = &pipeline.nodes[2];
+        let NodeKind::Alert(spec) = &node.kind else {
+            panic!("not an alert node")
+        };
+        let compile = |l: &tickflow_pipeline::Lambda| {
+            Lambda::compile(&l.expr).map_err(|source| TaskError::Lambda {
+                node: node.name.clone(),
+                source,
+            })
+        };
+        Alert::new(spec, &node.name, "task", compile).expect("alert node")
+    }
+
+    fn values(values: &[f64]) -> Vec<Message> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                Message::Point(point(
+                    i as i64,
+                    &[("host", "a")],
+                    &[("value", FieldValue::Float(*v))],
+                ))
+            })
+            .collect()
+    }
+
+    /// The level field of every emitted point.
+    fn levels(alert: &mut Alert, input: &[f64]) -> Vec<String> {
+        let (out, errors) = run(alert, values(input));
+        assert!(errors.is_empty(), "{errors:?}");
+        points(out)
+            .iter()
+            .map(|p| {
+                p.fields
+                    .get("level")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn resets_hold_a_level_until_they_pass() {
+        let mut node = alert(
+            ".info(lambda: \"value\" > 60).infoReset(lambda: \"value\" < 50)\
+             .warn(lambda: \"value\" > 70).warnReset(lambda: \"value\" < 60)\
+             .crit(lambda: \"value\" > 80).critReset(lambda: \"value\" < 70).levelField('level')",
+        );
+        let got = levels(&mut node, &[61.0, 73.0, 64.0, 85.0, 62.0, 56.0, 47.0]);
+        assert_eq!(
+            got,
+            ["INFO", "WARNING", "WARNING", "CRITICAL", "INFO", "INFO", "OK"]
+        );
+    }
+
+    #[test]
+    fn state_changes_only_sends_alerts_and_recoveries() {
+        let mut node =
+            alert(".crit(lambda: \"value\" < 93).stateChangesOnly().levelField('level')");
+        let got = levels(&mut node, &[95.0, 90.0, 91.0, 95.0, 90.0, 96.0]);
+        assert_eq!(got, ["CRITICAL", "OK", "CRITICAL", "OK"]);
+    }
+
+    #[test]
+    fn state_changes_only_with_an_interval_repeats_and_counts_duration() {
+        let mut node =
+            alert(".crit(lambda: \"value\" > 10).stateChangesOnly(2s).durationField('d')");
+        let (out, _) = run(
+            &mut node,
+            values(&[
+                0.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 0.0,
+            ]),
+        );
+        let got: Vec<(i64, i64)> = points(out)
+            .iter()
+            .map(|p| {
+                (
+                    p.time.nanos() / 1_000_000_000,
+                    p.fields
+                        .get("d")
+                        .and_then(FieldValue::as_f64)
+                        .unwrap_or(-1.0) as i64
+                        / 1_000_000_000,
+                )
+            })
+            .collect();
+        assert_eq!(got, [(1, 0), (3, 2), (5, 4), (7, 6), (9, 8), (10, 9)]);
+    }
+
+    #[test]
+    fn no_recoveries_hides_ok_events() {
+        let mut node = alert(".crit(lambda: \"value\" > 10).noRecoveries().levelField('level')");
+        assert_eq!(
+            levels(&mut node, &[20.0, 0.0, 20.0]),
+            ["CRITICAL", "CRITICAL"]
+        );
+    }
+
+    #[test]
+    fn events_reach_the_log_handler_as_kapacitor_documents() {
+        let dir = std::env::temp_dir().join(format!("tickflow-alert-node-{}", std::process::id()));
+        let path = dir.join("alerts.log");
+        let _ = std::fs::remove_file(&path);
+        let mut node = alert(&format!(".id('cpu-{{{{ index .Tags \"host\" }}}}').crit(lambda: \"value\" > 10).details('').log('{}')", path.display()));
+        run(&mut node, values(&[20.0, 0.0]));
+        let log = std::fs::read_to_string(&path).expect("log written");
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0],
+            "{\"id\":\"cpu-a\",\"message\":\"cpu-a is CRITICAL\",\"details\":\"\",\"time\":\"1970-01-01T00:00:00Z\",\"duration\":0,\"level\":\"CRITICAL\",\"data\":{\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"value\"],\"values\":[[\"1970-01-01T00:00:00Z\",20]]}]},\"previousLevel\":\"OK\",\"recoverable\":true}"
+        );
+        assert!(
+            lines[1].contains("\"level\":\"OK\"")
+                && lines[1].contains("\"previousLevel\":\"CRITICAL\"")
+                && lines[1].contains("\"duration\":1000000000")
+        );
+    }
+}
