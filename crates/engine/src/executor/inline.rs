@@ -7,7 +7,7 @@ use tickflow_model::Message;
 
 use crate::dag::Dag;
 use crate::diagnostics::Diagnostics;
-use crate::node::{Context, NodeError};
+use crate::node::{Context, Node, NodeError};
 
 /// A DAG driven by the caller: each [`Inline::push`] runs the chunk through every node
 /// depth-first, in child-link order, before it returns.
@@ -34,22 +34,7 @@ impl Inline {
     /// reaches children that have not finished yet) and returns the DAG.
     pub fn finish(mut self) -> Result<Dag, NodeError> {
         for index in 0..self.dag.nodes.len() {
-            let out = {
-                let node = &mut self.dag.nodes[index];
-                let mut out = Vec::new();
-                let started = Instant::now();
-                let mut ctx = Context::new(
-                    &mut out,
-                    &node.stats,
-                    &node.name,
-                    &*self.diagnostics,
-                    node.quiet,
-                );
-                node.node.finish(&mut ctx)?;
-                node.stats
-                    .record_work(0, out.len() as u64, started.elapsed());
-                out
-            };
+            let out = self.work(index, 0, |node, ctx| node.finish(ctx))?;
             self.fan_out(index, out)?;
         }
         Ok(self.dag)
@@ -66,26 +51,38 @@ impl Inline {
         input: usize,
         chunk: Vec<Message>,
     ) -> Result<(), NodeError> {
-        let out = {
-            let node = &mut self.dag.nodes[index];
-            let mut out = Vec::with_capacity(chunk.len());
-            let count = chunk.len() as u64;
-            let started = Instant::now();
-            let mut ctx = Context::new(
-                &mut out,
-                &node.stats,
-                &node.name,
-                &*self.diagnostics,
-                node.quiet,
-            );
+        let count = chunk.len() as u64;
+        let out = self.work(index, count, |node, ctx| {
             for message in chunk {
-                node.node.message(input, message, &mut ctx)?;
+                node.message(input, message, ctx)?;
             }
-            node.stats
-                .record_work(count, out.len() as u64, started.elapsed());
-            out
-        };
+            Ok(())
+        })?;
         self.fan_out(index, out)
+    }
+
+    /// Runs `f` on node `index` with a context collecting its output, and counts the
+    /// `count` messages it handled, what it emitted and the time it took.
+    fn work(
+        &mut self,
+        index: usize,
+        count: u64,
+        f: impl FnOnce(&mut dyn Node, &mut Context<'_>) -> Result<(), NodeError>,
+    ) -> Result<Vec<Message>, NodeError> {
+        let node = &mut self.dag.nodes[index];
+        let mut out = Vec::with_capacity(count as usize);
+        let started = Instant::now();
+        let mut ctx = Context::new(
+            &mut out,
+            &node.stats,
+            &node.name,
+            &*self.diagnostics,
+            node.quiet,
+        );
+        f(&mut *node.node, &mut ctx)?;
+        node.stats
+            .record_work(count, out.len() as u64, started.elapsed());
+        Ok(out)
     }
 
     /// Gives `out` to every child of `index`: clones for all but the last, which gets it.

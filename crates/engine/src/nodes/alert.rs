@@ -212,7 +212,11 @@ impl Alert {
         let quiet = group.is_flapping()
             || self.spec.state_changes_only && !change.changed && !change.expired;
         // A recovery is sent even while flapping; other levels respect the suppressions.
-        let triggers = if level == Level::Ok { change.changed } else { !quiet };
+        let triggers = if level == Level::Ok {
+            change.changed
+        } else {
+            !quiet
+        };
         if !triggers {
             return Ok(());
         }
