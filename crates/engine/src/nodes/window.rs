@@ -247,13 +247,9 @@ impl Node for Window {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use tickflow_model::{Dimensions, FieldValue};
 
     use super::*;
-    use crate::diagnostics::Collect;
-    use crate::stats::NodeStats;
 
     const S: i64 = 1_000_000_000;
 
@@ -275,16 +271,8 @@ mod tests {
 
     /// Runs `messages` through a window and returns each batch as (tmax, point seconds).
     fn run(spec: &WindowNode, messages: Vec<Message>) -> Vec<(i64, Vec<i64>)> {
-        let mut window = Window::new(spec);
-        let (stats, diagnostics, mut out) = (
-            NodeStats::default(),
-            Arc::new(Collect::default()),
-            Vec::new(),
-        );
-        let mut ctx = Context::new(&mut out, &stats, "window1", &*diagnostics, false);
-        for m in messages {
-            window.message(0, m, &mut ctx).expect("no fatal error");
-        }
+        let (out, errors) = crate::nodes::testing::run(&mut Window::new(spec), messages);
+        assert!(errors.is_empty(), "{errors:?}");
         out.into_iter()
             .filter_map(|m| match m {
                 Message::Batch(b) => Some((
