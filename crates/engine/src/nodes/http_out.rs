@@ -76,7 +76,9 @@ impl HttpOutput {
     /// The slots; a writer that panicked left them consistent (every update is a single
     /// assignment), so a poisoned lock is still read.
     fn lock(&self) -> MutexGuard<'_, Slots> {
-        self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -118,7 +120,11 @@ mod tests {
     use crate::nodes::testing::{point, run};
 
     fn grouped(secs: i64, host: &str, value: f64) -> Message {
-        let mut p = point(secs, &[("host", host)], &[("value", FieldValue::Float(value))]);
+        let mut p = point(
+            secs,
+            &[("host", host)],
+            &[("value", FieldValue::Float(value))],
+        );
         p.dimensions = Dimensions::by_tags(["host"]);
         p.group = GroupId::new(&p.name, &p.tags, &p.dimensions);
         Message::Point(p)
@@ -173,14 +179,20 @@ mod tests {
         run(&mut HttpOut::new(output.clone()), messages);
         let body = output.body().expect("encodes");
         assert!(!body.contains(r#""host":"b""#), "{body}");
-        assert!(body.find(r#""host":"a""#) < body.find(r#""host":"c""#), "{body}");
+        assert!(
+            body.find(r#""host":"a""#) < body.find(r#""host":"c""#),
+            "{body}"
+        );
     }
 
     #[test]
     fn a_batch_is_one_series() {
         let output = HttpOutput::default();
         let batch = Batch::new("cpu".into(), GroupInfo::default(), Time::from_nanos(0));
-        run(&mut HttpOut::new(output.clone()), vec![Message::Batch(batch)]);
+        run(
+            &mut HttpOut::new(output.clone()),
+            vec![Message::Batch(batch)],
+        );
         assert_eq!(
             output.body().expect("encodes"),
             r#"{"series":[{"name":"cpu"}]}"#
