@@ -15,6 +15,7 @@ use crate::task::TaskError;
 pub mod alert;
 pub mod default;
 pub mod delete;
+pub mod eval;
 pub mod from;
 pub mod group_by;
 pub mod http_out;
@@ -48,6 +49,14 @@ pub fn create(
             Box::new(group_by::GroupBy::new(spec))
         }
         NodeKind::GroupBy(_) => return Err(unsupported(node, "groupBy on a batch edge")),
+        NodeKind::Eval(spec) => {
+            let lambdas = spec
+                .expressions
+                .iter()
+                .map(lambda)
+                .collect::<Result<_, _>>()?;
+            Box::new(eval::Eval::new(spec, lambdas))
+        }
         NodeKind::Default(spec) => Box::new(default::Default::new(spec)),
         NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
