@@ -106,13 +106,13 @@ mod tests {
 
     #[test]
     fn an_unsupported_node_is_named_in_the_error() {
-        let pipeline = pipeline("stream|from()|window().period(1m).every(1m)|mean('value')");
+        let pipeline = pipeline("stream|from()|shift(5s)");
         let err = Task::build(&pipeline, "t")
             .err()
-            .expect("mean is not supported");
+            .expect("shift is not supported");
         assert_eq!(
             err.to_string(),
-            "node mean3: \"mean\" is not supported by the engine yet"
+            "node shift2: \"shift\" is not supported by the engine yet"
         );
     }
 

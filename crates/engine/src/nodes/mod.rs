@@ -19,6 +19,7 @@ pub mod eval;
 pub mod from;
 pub mod group_by;
 pub mod http_out;
+pub mod influxql;
 pub mod log;
 pub mod stream;
 pub mod udf;
@@ -57,6 +58,10 @@ pub fn create(
                 .collect::<Result<_, _>>()?;
             Box::new(eval::Eval::new(spec, lambdas))
         }
+        NodeKind::InfluxQl(spec) => match influxql::InfluxQl::new(spec) {
+            Some(running) => Box::new(running),
+            None => return Err(unsupported(node, spec.function.method())),
+        },
         NodeKind::Default(spec) => Box::new(default::Default::new(spec)),
         NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
