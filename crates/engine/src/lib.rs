@@ -41,6 +41,7 @@ pub mod executor;
 mod node;
 pub mod nodes;
 pub mod replay;
+pub mod state;
 mod stats;
 mod task;
 
