@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 use tickflow_model::{
-    BatchPoint, Dimensions, FieldValue, Fields, GroupId, GroupInfo, Str, Tags, Time,
+    BatchPoint, Dimensions, FieldValue, Fields, GroupId, GroupInfo, Point, Str, Tags, Time,
 };
 
 /// A snapshot that does not decode.
@@ -159,13 +159,7 @@ pub fn group_json(name: &str, info: &GroupInfo) -> Value {
 pub fn group_from(value: &Value) -> Result<(Str, GroupInfo), StateError> {
     let name = Str::from(string(value, "name")?);
     let tags = tags_from(member(value, "tags")?)?;
-    let names = array(value, "dimensions")?
-        .iter()
-        .map(|d| d.as_str().map(Str::from))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| StateError::new("a dimension is not a string"))?;
-    let by_name = member(value, "by_name")?.as_bool().unwrap_or(false);
-    let dimensions = Dimensions::by_tags(names).with_by_name(by_name);
+    let dimensions = dimensions_from(value)?;
     let id = GroupId::new(&name, &tags, &dimensions);
     Ok((
         name,
@@ -175,6 +169,46 @@ pub fn group_from(value: &Value) -> Result<(Str, GroupInfo), StateError> {
             dimensions,
         },
     ))
+}
+
+/// A stream point with its database, retention policy and group.
+pub fn point_json(point: &Point) -> Value {
+    json!({
+        "name": &*point.name,
+        "database": &*point.database,
+        "retention_policy": &*point.retention_policy,
+        "time": point.time.nanos(),
+        "tags": tags_json(&point.tags),
+        "fields": fields_json(&point.fields),
+        "dimensions": point.dimensions.tag_names().iter().map(|d| &**d).collect::<Vec<_>>(),
+        "by_name": point.dimensions.by_name,
+    })
+}
+
+/// A point from [`point_json`].
+pub fn point_from(value: &Value) -> Result<Point, StateError> {
+    let mut point = Point::new(
+        string(value, "name")?,
+        Time::from_nanos(int(value, "time")?),
+    );
+    point.database = Str::from(string(value, "database")?);
+    point.retention_policy = Str::from(string(value, "retention_policy")?);
+    point.tags = tags_from(member(value, "tags")?)?;
+    point.fields = fields_from(member(value, "fields")?)?;
+    point.dimensions = dimensions_from(value)?;
+    point.group = GroupId::new(&point.name, &point.tags, &point.dimensions);
+    Ok(point)
+}
+
+/// The `dimensions` and `by_name` members.
+fn dimensions_from(value: &Value) -> Result<Dimensions, StateError> {
+    let names = array(value, "dimensions")?
+        .iter()
+        .map(|d| d.as_str().map(Str::from))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| StateError::new("a dimension is not a string"))?;
+    let by_name = member(value, "by_name")?.as_bool().unwrap_or(false);
+    Ok(Dimensions::by_tags(names).with_by_name(by_name))
 }
 
 fn object<'a>(value: &'a Value, what: &str) -> Result<&'a Map<String, Value>, StateError> {
@@ -220,6 +254,16 @@ mod tests {
             tags,
             fields: Fields::from_pairs([("v", FieldValue::Float(2.5))]),
         };
-        assert_eq!(batch_point_from(&batch_point_json(&point)), Ok(point));
+        assert_eq!(
+            batch_point_from(&batch_point_json(&point)),
+            Ok(point.clone())
+        );
+        let mut stream = Point::new("cpu", point.time);
+        stream.database = "db".into();
+        stream.tags = point.tags;
+        stream.fields = point.fields;
+        stream.dimensions = Dimensions::by_tags(["dc"]).with_by_name(true);
+        stream.group = GroupId::new("cpu", &stream.tags, &stream.dimensions);
+        assert_eq!(point_from(&point_json(&stream)), Ok(stream));
     }
 }

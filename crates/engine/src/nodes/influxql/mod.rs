@@ -21,6 +21,7 @@ use tickflow_model::{
 use tickflow_pipeline::nodes::influxql::{InfluxQlFunction, InfluxQlNode};
 
 use crate::node::{Context, Node, NodeError};
+use crate::state::{self, StateError};
 use reduce::{accepts, reduce, Reduced, Sample};
 use transform::Transform;
 
@@ -112,8 +113,23 @@ impl Group {
 enum Pending {
     /// Points of one time, for an aggregate or selector.
     Run(Vec<Point>),
-    /// A transformation's state.
-    Transform(Transform),
+    /// A transformation's state, with the group's name and info (for snapshots).
+    Transform(Transform, Str, GroupInfo),
+}
+
+impl Pending {
+    /// The group's state as JSON.
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Pending::Run(points) => serde_json::json!({
+                "run": points.iter().map(state::point_json).collect::<Vec<_>>(),
+            }),
+            Pending::Transform(transform, name, info) => serde_json::json!({
+                "group": state::group_json(name, info),
+                "transform": transform.state_json(),
+            }),
+        }
+    }
 }
 
 /// The running InfluxQL node.
@@ -278,11 +294,10 @@ impl InfluxQl {
         let Some(sample) = samples.first() else {
             return;
         };
-        let pending = self
-            .groups
-            .entry(point.group.clone())
-            .or_insert_with(|| Pending::Transform(template.clone()));
-        let Pending::Transform(state) = pending else {
+        let pending = self.groups.entry(point.group.clone()).or_insert_with(|| {
+            Pending::Transform(template.clone(), point.name.clone(), point.group_info())
+        });
+        let Pending::Transform(state, _, _) = pending else {
             return;
         };
         if let Some(value) = state.feed(point.time, &sample.value) {
@@ -356,6 +371,50 @@ impl Node for InfluxQl {
             barrier @ Message::Barrier { .. } => ctx.emit(barrier),
         }
         Ok(())
+    }
+
+    /// Each stream group's pending run or transformation state, ordered by group id.
+    fn snapshot(&self) -> Option<serde_json::Value> {
+        let mut groups: Vec<_> = self.groups.iter().collect();
+        groups.sort_by(|a, b| a.0.cmp(b.0));
+        let groups: Vec<_> = groups.into_iter().map(|(_, p)| p.to_json()).collect();
+        Some(serde_json::json!({ "groups": groups }))
+    }
+
+    fn restore(&mut self, saved: serde_json::Value) -> Result<(), NodeError> {
+        let mut groups = HashMap::new();
+        for group in state::array(&saved, "groups")? {
+            let (id, pending) = self.pending_from(group)?;
+            groups.insert(id, pending);
+        }
+        self.groups = groups;
+        Ok(())
+    }
+}
+
+impl InfluxQl {
+    /// One group's state from [`Pending::to_json`].
+    fn pending_from(&self, value: &serde_json::Value) -> Result<(GroupId, Pending), StateError> {
+        if let Some(run) = value.get("run") {
+            let points = run
+                .as_array()
+                .ok_or_else(|| StateError::new("\"run\" is not an array"))?
+                .iter()
+                .map(state::point_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            let id = points
+                .first()
+                .map(|p| p.group.clone())
+                .ok_or_else(|| StateError::new("an empty run"))?;
+            return Ok((id, Pending::Run(points)));
+        }
+        let (name, info) = state::group_from(state::member(value, "group")?)?;
+        let mut transform = self
+            .template
+            .clone()
+            .ok_or_else(|| StateError::new("a transformation state for an aggregate"))?;
+        transform.restore_state(state::member(value, "transform")?)?;
+        Ok((info.id.clone(), Pending::Transform(transform, name, info)))
     }
 }
 
@@ -484,6 +543,26 @@ mod tests {
                 "node1: field \"value\" missing from point"
             ]
         );
+    }
+
+    #[test]
+    fn a_restored_stream_state_goes_on_where_it_was_saved() {
+        let functions = [
+            (InfluxQlFunction::Sum, "sum"),
+            (InfluxQlFunction::CumulativeSum, "cumulativeSum"),
+        ];
+        for (function, name) in functions {
+            let mut saved = node(function.clone(), name, false);
+            run(&mut saved, vec![value(1, 1.0), value(1, 2.0)]);
+            let mut restored = node(function.clone(), name, false);
+            restored
+                .restore(saved.snapshot().expect("state"))
+                .expect("restores");
+            let rest = vec![value(2, 4.0)];
+            let expected = run(&mut saved, rest.clone());
+            assert!(!expected.0.is_empty(), "{name}");
+            assert_eq!(run(&mut restored, rest), expected, "{name}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::collections::VecDeque;
 use tickflow_model::{Duration, FieldValue, Time};
 use tickflow_pipeline::nodes::influxql::InfluxQlFunction;
 
+use crate::state::{self, StateError};
+
 /// The running state of one transformation.
 #[derive(Debug, Clone)]
 pub enum Transform {
@@ -94,6 +96,64 @@ impl Transform {
     }
 }
 
+impl Transform {
+    /// The state that changes as values are fed, as JSON.
+    pub fn state_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Transform::Elapsed { previous, .. } => json!({ "previous": previous.map(Time::nanos) }),
+            Transform::Difference { previous } => json!({
+                "previous": previous.as_ref().map(|(t, v)| json!({
+                    "time": t.nanos(),
+                    "value": state::field_json(v),
+                })),
+            }),
+            Transform::MovingAverage { values, sum, .. } => json!({ "values": values, "sum": sum }),
+            Transform::CumulativeSum { total } => {
+                json!({ "total": total.as_ref().map(state::field_json) })
+            }
+        }
+    }
+
+    /// Restores the state [`Transform::state_json`] saved into a fresh transform of the
+    /// same function.
+    pub fn restore_state(&mut self, saved: &serde_json::Value) -> Result<(), StateError> {
+        let present = |key: &str| saved.get(key).filter(|v| !v.is_null());
+        match self {
+            Transform::Elapsed { previous, .. } => {
+                *previous = present("previous")
+                    .map(|t| {
+                        t.as_i64()
+                            .map(Time::from_nanos)
+                            .ok_or_else(|| StateError::new("bad \"previous\""))
+                    })
+                    .transpose()?;
+            }
+            Transform::Difference { previous } => {
+                *previous = present("previous")
+                    .map(|p| {
+                        let time = Time::from_nanos(state::int(p, "time")?);
+                        Ok::<_, StateError>((time, state::field_from(state::member(p, "value")?)?))
+                    })
+                    .transpose()?;
+            }
+            Transform::MovingAverage { values, sum, .. } => {
+                *values = state::array(saved, "values")?
+                    .iter()
+                    .map(|v| v.as_f64().ok_or_else(|| StateError::new("bad \"values\"")))
+                    .collect::<Result<_, _>>()?;
+                *sum = state::member(saved, "sum")?
+                    .as_f64()
+                    .ok_or_else(|| StateError::new("bad \"sum\""))?;
+            }
+            Transform::CumulativeSum { total } => {
+                *total = present("total").map(state::field_from).transpose()?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `a − b` for two numbers of one type.
 fn subtract(a: &FieldValue, b: &FieldValue) -> Option<FieldValue> {
     match (a, b) {
@@ -170,6 +230,29 @@ mod tests {
                 Some(FieldValue::Float(2.0))
             ]
         );
+    }
+
+    #[test]
+    fn every_transformation_restores_its_state() {
+        let unit = Duration::from_nanos(1);
+        let functions = [
+            InfluxQlFunction::Elapsed { unit },
+            InfluxQlFunction::Difference,
+            InfluxQlFunction::MovingAverage { window: 2 },
+            InfluxQlFunction::CumulativeSum,
+        ];
+        for function in functions {
+            let mut saved = Transform::new(&function).expect("a transformation");
+            saved.feed(Time::from_nanos(1), &FieldValue::Integer(4));
+            let mut restored = Transform::new(&function).expect("a transformation");
+            restored
+                .restore_state(&saved.state_json())
+                .expect("restores");
+            let next = (Time::from_nanos(3), FieldValue::Integer(10));
+            let expected = saved.feed(next.0, &next.1);
+            assert!(expected.is_some(), "{function:?}");
+            assert_eq!(restored.feed(next.0, &next.1), expected, "{function:?}");
+        }
     }
 
     #[test]
