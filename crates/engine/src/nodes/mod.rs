@@ -6,6 +6,7 @@
 //! pipeline crate's, and a kind not listed in [`create`] fails the task with
 //! [`TaskError::Unsupported`].
 
+use tickflow_alert::Services;
 use tickflow_model::{Batch, Dimensions, GroupId};
 use tickflow_pipeline::{EdgeType, NodeKind};
 
@@ -23,8 +24,12 @@ pub mod udf;
 pub mod r#where;
 pub mod window;
 
-/// The running node for a pipeline node of task `task`.
-pub fn create(node: &tickflow_pipeline::Node, task: &str) -> Result<Box<dyn Node>, TaskError> {
+/// The running node for a pipeline node of task `task`, with the server's `services`.
+pub fn create(
+    node: &tickflow_pipeline::Node,
+    task: &str,
+    services: &Services,
+) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
             node: node.name.clone(),
@@ -46,7 +51,9 @@ pub fn create(node: &tickflow_pipeline::Node, task: &str) -> Result<Box<dyn Node
         NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
         NodeKind::Window(spec) => Box::new(window::Window::new(spec)),
-        NodeKind::Alert(spec) => Box::new(alert::Alert::new(spec, &node.name, task, lambda)?),
+        NodeKind::Alert(spec) => {
+            Box::new(alert::Alert::new(spec, &node.name, task, services, lambda)?)
+        }
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
