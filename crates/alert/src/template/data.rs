@@ -163,6 +163,28 @@ pub(super) fn write_json(w: &mut JsonWriter, value: &Value<'_>) -> Result<(), En
                 .string(&info.server_id)
                 .end_object();
         }
+        Value::Row(row) => {
+            w.begin_object().key("Name").string(&row.name).key("Tags");
+            write_json(w, &Value::Tags(&row.tags))?;
+            w.key("Values");
+            write_json(w, &Value::RowValues(row))?;
+            w.end_object();
+        }
+        Value::RowValues(row) => {
+            w.begin_array();
+            for index in 0..row.values.len() {
+                write_json(w, &Value::RowEntry(row, index))?;
+            }
+            w.end_array();
+        }
+        Value::RowEntry(row, index) => {
+            w.begin_object();
+            for (column, value) in super::row::entries(row, *index) {
+                w.key(column);
+                write_json(w, &value)?;
+            }
+            w.end_object();
+        }
         Value::Data(data) => {
             const KEYS: [&str; 11] = [
                 "Name",
