@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::config::HttpPostEndpoint;
 use crate::data::AlertData;
 use crate::handlers::{Handler, HandlerError};
-use crate::http::{self, HttpError, HttpUrl, Request, UrlError};
+use crate::http::{self, HttpError, HttpUrl, Request, Response, UrlError};
 
 /// Why an event was not accepted by the target.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,17 @@ pub enum PostError {
         /// The response body, with `.captureResponse()`.
         response: Option<String>,
     },
+}
+
+impl PostError {
+    /// The error for a non-2xx `response` from `url`, quoting the body if `capture`.
+    pub fn status(url: &HttpUrl, response: &Response, capture: bool) -> Self {
+        PostError::Status {
+            url: url.to_string(),
+            status: response.status,
+            response: capture.then(|| String::from_utf8_lossy(&response.body).into_owned()),
+        }
+    }
 }
 
 fn response_suffix(response: &Option<String>) -> String {
@@ -67,8 +78,7 @@ impl PostHandler {
     /// Adds headers (`.header(k, v)`); a later value for the same key replaces the earlier.
     pub fn with_headers(mut self, headers: impl IntoIterator<Item = (String, String)>) -> Self {
         for (key, value) in headers {
-            self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));
-            self.headers.push((key, value));
+            http::set_header(&mut self.headers, key, value);
         }
         self
     }
@@ -98,16 +108,10 @@ impl PostHandler {
             url: self.url.to_string(),
             source,
         })?;
-        if response.is_success() {
-            return Ok(());
+        match response.is_success() {
+            true => Ok(()),
+            false => Err(PostError::status(&self.url, &response, self.capture_response)),
         }
-        Err(PostError::Status {
-            url: self.url.to_string(),
-            status: response.status,
-            response: self
-                .capture_response
-                .then(|| String::from_utf8_lossy(&response.body).into_owned()),
-        })
     }
 }
 

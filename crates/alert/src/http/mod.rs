@@ -15,3 +15,10 @@ mod url;
 
 pub use client::{post, HttpError, Request, Response, DEFAULT_TIMEOUT, MAX_BODY};
 pub use url::{HttpUrl, UrlError};
+
+/// Sets header `key` (compared case-insensitively) to `value`, replacing an earlier value:
+/// a script's `.header()` overrides an endpoint's header of the same name.
+pub fn set_header(headers: &mut Vec<(String, String)>, key: String, value: String) {
+    headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));
+    headers.push((key, value));
+}

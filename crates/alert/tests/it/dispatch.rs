@@ -9,7 +9,7 @@ use tickflow_alert::{
 };
 
 use crate::event;
-use crate::sink::{closed_address, Sink};
+use tickflow_testkit::sink::{closed_address, Sink};
 
 /// A handler that announces each event, then waits for the test's permission.
 struct Gated {

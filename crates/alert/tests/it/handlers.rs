@@ -5,7 +5,7 @@ use tickflow_alert::{
     ExecHandler, Handler, HandlerError, HttpPostEndpoint, PostError, PostHandler, TcpHandler,
 };
 
-use crate::sink::{closed_address, Sink};
+use tickflow_testkit::sink::{closed_address, Sink};
 use crate::{event, temp_dir};
 
 #[test]

@@ -6,7 +6,6 @@ mod dispatch;
 mod golden;
 mod handlers;
 mod log;
-mod sink;
 mod template;
 
 use std::path::PathBuf;

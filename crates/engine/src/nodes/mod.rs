@@ -18,6 +18,7 @@ pub mod default;
 pub mod delete;
 pub mod from;
 pub mod group_by;
+pub mod http_post;
 pub mod log;
 pub mod stream;
 pub mod udf;
@@ -54,6 +55,7 @@ pub fn create(
         NodeKind::Alert(spec) => {
             Box::new(alert::Alert::new(spec, &node.name, task, services, lambda)?)
         }
+        NodeKind::HttpPost(spec) => Box::new(http_post::HttpPost::new(spec, &node.name, services)?),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })

@@ -1,6 +1,7 @@
 //! Engine integration tests: executors over small DAGs of test nodes.
 
 mod executors;
+mod posting;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,14 @@
-//! A tiny HTTP/TCP sink on 127.0.0.1 for handler tests: it accepts a fixed number of
-//! connections (giving up after a deadline, so a broken test fails instead of hanging),
-//! records each request and answers with the given status codes.
+//! [`Sink`]: a tiny HTTP or TCP server on 127.0.0.1 for tests of things that post (alert
+//! handlers, `httpPost`): it accepts a fixed number of connections (giving up after a
+//! deadline, so a broken test fails instead of hanging), records each request and answers
+//! with the given status codes.
+//!
+//! ```
+//! use std::io::Write;
+//! let sink = tickflow_testkit::sink::Sink::tcp(1);
+//! std::net::TcpStream::connect(&sink.address).unwrap().write_all(b"hi").unwrap();
+//! assert_eq!(sink.finish()[0].body, "hi");
+//! ```
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
