@@ -11,7 +11,11 @@
 //! * [`row`]: [`Row`], Kapacitor's `models.Row`/`Result` for points and batches, also used
 //!   by `httpOut` ([`point_result`], [`batch_result`]).
 //! * [`data`]: [`AlertData`] and [`Level`].
-//! * [`handlers`]: the [`Handler`] trait and [`LogHandler`] (`.log(path)`).
+//! * [`handlers`]: the [`Handler`] trait, [`LogHandler`] (`.log(path)`), [`PostHandler`]
+//!   (`.post(url)`), [`TcpHandler`] (`.tcp(addr)`), [`ExecHandler`] (`.exec(prog, …)`),
+//!   and [`Dispatcher`], which runs each handler on its own thread behind a queue.
+//! * [`http`]: the small blocking HTTP/1.1 client behind `.post()` and `httpPost`.
+//! * [`config`]: [`Services`], the server-level settings (endpoints, server identity).
 //! * [`template`]: the Go `text/template` and `html/template` subset that `.id()`,
 //!   `.message()` and `.details()` use.
 //!
@@ -50,14 +54,20 @@
 //! # Ok::<(), tickflow_alert::EncodeError>(())
 //! ```
 
+pub mod config;
 pub mod data;
 pub mod handlers;
+pub mod http;
 pub mod json;
 pub mod row;
 pub mod template;
 
+pub use config::{HttpPostEndpoint, Services, SetupError, UnknownEndpoint};
 pub use data::{AlertData, Level};
-pub use handlers::{Handler, HandlerError, LogError, LogHandler};
+pub use handlers::{
+    Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, PostError,
+    PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
+};
 pub use json::{EncodeError, JsonWriter};
 pub use row::{batch_result, point_result, result_json, write_result, write_row, Cell, Row};
 pub use template::{Kind, ServerInfo, Template, TemplateData, TemplateError};

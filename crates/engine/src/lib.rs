@@ -50,3 +50,4 @@ pub use diagnostics::Diagnostics;
 pub use node::{Context, Node, NodeError};
 pub use stats::{NodeStats, StatsSnapshot};
 pub use task::{Task, TaskError};
+pub use tickflow_alert::{HttpPostEndpoint, Services};

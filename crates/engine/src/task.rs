@@ -7,6 +7,7 @@
 //! does not run yet fails the build with [`TaskError::Unsupported`]; nothing is silently
 //! passed through.
 
+use tickflow_alert::Services;
 use tickflow_model::Dbrp;
 use tickflow_pipeline::Pipeline;
 
@@ -41,6 +42,14 @@ pub enum TaskError {
         /// Why the template does not parse.
         source: tickflow_alert::template::TemplateError,
     },
+    /// An alert handler or `httpPost` target cannot be set up (bad URL, unknown endpoint).
+    #[error("node {node}: {source}")]
+    Handler {
+        /// The node's name.
+        node: String,
+        /// Why.
+        source: tickflow_alert::SetupError,
+    },
     /// A UDF refused the node's options.
     #[error("node {node}: UDF {udf:?} refused its options: {source}")]
     UdfInit {
@@ -69,11 +78,21 @@ pub struct Task {
 }
 
 impl Task {
-    /// Creates every node of `pipeline` and links them.
+    /// Creates every node of `pipeline` and links them, with the default [`Services`].
     pub fn build(pipeline: &Pipeline, id: &str) -> Result<Task, TaskError> {
+        Self::build_with(pipeline, id, &Services::default())
+    }
+
+    /// Creates every node of `pipeline` and links them; alert handlers and `httpPost`
+    /// nodes take endpoints and the server identity from `services`.
+    pub fn build_with(
+        pipeline: &Pipeline,
+        id: &str,
+        services: &Services,
+    ) -> Result<Task, TaskError> {
         let (mut dag, mut http_outputs) = (Dag::new(), HttpOutputs::new());
         for node in &pipeline.nodes {
-            let running = nodes::create(node, id, &mut http_outputs)?;
+            let running = nodes::create(node, id, services, &mut http_outputs)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
             for parent in &node.parents {
                 dag.link(parent.0, index)?;

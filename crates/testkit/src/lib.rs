@@ -1,5 +1,6 @@
 //! Test support shared by the integration tests of tickflow's crates: where the workspace
-//! is, the golden cases under `testdata/`, and the shared Kapacitor conformance corpus.
+//! is, the golden cases under `testdata/`, the shared Kapacitor conformance corpus, and a
+//! local HTTP/TCP [`sink`].
 //!
 //! Only ever a dev-dependency; it panics with the offending path on anything unexpected,
 //! which is what a test wants.
@@ -8,6 +9,8 @@
 //! let cases = tickflow_testkit::cases("tickscript", "ok");
 //! assert!(cases.iter().all(|c| c.name.starts_with("ok/") && c.name.ends_with(".tick")));
 //! ```
+
+pub mod sink;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -115,4 +115,8 @@ impl Handler for LogHandler {
         self.append(&line)?;
         Ok(())
     }
+
+    fn describe(&self) -> String {
+        format!("log {:?}", self.path.display().to_string())
+    }
 }

@@ -1,11 +1,22 @@
 //! Alert handlers: where an [`AlertData`] event goes once the alert node publishes it.
 //!
 //! Every handler implements [`Handler`], so the engine's alert node can hold a
-//! `Vec<Box<dyn Handler>>`. Today there is [`LogHandler`] (`.log(path)`).
+//! `Vec<Box<dyn Handler>>`: [`LogHandler`] (`.log(path)`), [`PostHandler`] (`.post(url)`),
+//! [`TcpHandler`] (`.tcp(addr)`) and [`ExecHandler`] (`.exec(prog, args…)`). A handler
+//! delivers synchronously; [`Dispatcher`] puts each on its own thread behind a bounded
+//! queue. Every error names the handler and its target.
 
+mod exec;
 mod log;
+mod post;
+mod queue;
+mod tcp;
 
+pub use exec::{ExecError, ExecHandler};
 pub use log::{LogError, LogHandler};
+pub use post::{PostError, PostHandler};
+pub use queue::{Dispatcher, QueueFull, SpawnError, DEFAULT_CAPACITY};
+pub use tcp::{TcpError, TcpHandler};
 
 use crate::data::AlertData;
 use crate::json::EncodeError;
@@ -14,6 +25,9 @@ use crate::json::EncodeError;
 pub trait Handler: Send + Sync {
     /// Sends or writes one event.
     fn handle(&self, event: &AlertData) -> Result<(), HandlerError>;
+
+    /// The handler and its target, for messages: `post "http://…"`, `log "/var/…"`.
+    fn describe(&self) -> String;
 }
 
 /// Why a handler could not deliver an event.
@@ -25,4 +39,16 @@ pub enum HandlerError {
     /// The log handler failed.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// The post handler failed.
+    #[error(transparent)]
+    Post(#[from] PostError),
+    /// The tcp handler failed.
+    #[error(transparent)]
+    Tcp(#[from] TcpError),
+    /// The exec handler failed.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+    /// The handler's queue was full.
+    #[error(transparent)]
+    QueueFull(#[from] QueueFull),
 }

@@ -9,8 +9,9 @@ use crate::row::write_field_value;
 use super::format::Value;
 use super::ErrorKind;
 
-/// The server identity templates see as `.ServerInfo`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The server identity templates see as `.ServerInfo`; by default hostname `localhost`
+/// and empty ids (the server fills in its UUIDs).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerInfo {
     /// `.ServerInfo.Hostname`: the configured hostname (default `localhost`).
     pub hostname: String,
@@ -18,6 +19,16 @@ pub struct ServerInfo {
     pub cluster_id: String,
     /// `.ServerInfo.ServerID`: the server's UUID.
     pub server_id: String,
+}
+
+impl Default for ServerInfo {
+    fn default() -> Self {
+        ServerInfo {
+            hostname: "localhost".into(),
+            cluster_id: String::new(),
+            server_id: String::new(),
+        }
+    }
 }
 
 /// The data of an alert template (nodes.md §8.2). The `Option` members are `None` where the
@@ -151,6 +162,28 @@ pub(super) fn write_json(w: &mut JsonWriter, value: &Value<'_>) -> Result<(), En
                 .key("ServerID")
                 .string(&info.server_id)
                 .end_object();
+        }
+        Value::Row(row) => {
+            w.begin_object().key("Name").string(&row.name).key("Tags");
+            write_json(w, &Value::Tags(&row.tags))?;
+            w.key("Values");
+            write_json(w, &Value::RowValues(row))?;
+            w.end_object();
+        }
+        Value::RowValues(row) => {
+            w.begin_array();
+            for index in 0..row.values.len() {
+                write_json(w, &Value::RowEntry(row, index))?;
+            }
+            w.end_array();
+        }
+        Value::RowEntry(row, index) => {
+            w.begin_object();
+            for (column, value) in super::row::entries(row, *index) {
+                w.key(column);
+                write_json(w, &value)?;
+            }
+            w.end_object();
         }
         Value::Data(data) => {
             const KEYS: [&str; 11] = [

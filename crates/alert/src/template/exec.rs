@@ -1,20 +1,22 @@
-//! Executes a parsed template: evaluates pipelines against the [`TemplateData`], calls the
-//! built-in functions and prints values (HTML-escaped for [`Kind::Html`]).
+//! Executes a parsed template: evaluates pipelines against the data (the alert
+//! [`TemplateData`](super::TemplateData) or a row), calls the built-in functions and prints
+//! values (HTML-escaped for [`Kind::Html`]).
 
 use std::cmp::Ordering;
 
 use crate::json::JsonWriter;
 
-use super::data::{write_json, TemplateData};
+use super::data::write_json;
 use super::format::{format_v, sprint, sprintf, Value};
 use super::parse::{Command, Func, Node, Pipeline, Term};
+use super::row;
 use super::{ErrorKind, Failure, Kind};
 
-/// Renders `nodes` against `data`.
-pub(super) fn render(nodes: &[Node], kind: Kind, data: &TemplateData) -> Result<String, Failure> {
+/// Renders `nodes` with `data` as `.`.
+pub(super) fn render(nodes: &[Node], kind: Kind, data: Value<'_>) -> Result<String, Failure> {
     let mut exec = Exec {
         kind,
-        data,
+        dot: data,
         out: String::new(),
     };
     exec.nodes(nodes)?;
@@ -23,7 +25,8 @@ pub(super) fn render(nodes: &[Node], kind: Kind, data: &TemplateData) -> Result<
 
 struct Exec<'a> {
     kind: Kind,
-    data: &'a TemplateData,
+    /// The value of `.`: the data, or the element inside a `range`.
+    dot: Value<'a>,
     out: String,
 }
 
@@ -49,6 +52,23 @@ impl<'a> Exec<'a> {
                         }
                     }
                     self.nodes(chosen)?;
+                }
+                Node::Range {
+                    over,
+                    body,
+                    otherwise,
+                } => {
+                    let value = self.pipeline(over)?;
+                    let elements = elements(&value).map_err(|k| Failure::new(over.pos, k))?;
+                    if elements.is_empty() {
+                        self.nodes(otherwise)?;
+                    }
+                    for element in elements {
+                        let outer = std::mem::replace(&mut self.dot, element);
+                        let result = self.nodes(body);
+                        self.dot = outer;
+                        result?;
+                    }
                 }
             }
         }
@@ -87,7 +107,7 @@ impl<'a> Exec<'a> {
 
     fn term(&self, term: &Term) -> Result<Value<'a>, Failure> {
         Ok(match term {
-            Term::Dot => Value::Data(self.data),
+            Term::Dot => self.dot.clone(),
             Term::Field(names, pos) => {
                 self.field_chain(names).map_err(|k| Failure::new(*pos, k))?
             }
@@ -101,13 +121,15 @@ impl<'a> Exec<'a> {
         })
     }
 
-    /// `.A.B…` starting from the template data.
+    /// `.A.B…` starting from `.`.
     fn field_chain(&self, names: &[String]) -> Result<Value<'a>, ErrorKind> {
-        let mut value = Value::Data(self.data);
+        let mut value = self.dot.clone();
         for name in names {
             value = match value {
                 Value::Data(data) => data.field(name)?,
                 Value::ServerInfo(info) => info.field(name)?,
+                Value::Row(row) => row::field(row, name)?,
+                Value::RowEntry(row, index) => row::entry(row, index, name),
                 Value::Tags(tags) => tags.get(name).map_or(Value::Nil, |v| Value::from(&**v)),
                 Value::Fields(fields) => fields.get(name).map_or(Value::Nil, Value::from),
                 other => {
@@ -174,6 +196,8 @@ impl<'a> Exec<'a> {
                     Value::Str(s) => s.len(),
                     Value::Tags(m) => m.len(),
                     Value::Fields(m) => m.len(),
+                    Value::RowValues(row) => row.values.len(),
+                    Value::RowEntry(row, _) => row.columns.len(),
                     other => return Err(bad(format!("len of type {}", other.type_name()))),
                 };
                 Ok(Value::Int(i64::try_from(len).unwrap_or(i64::MAX)))
@@ -249,8 +273,27 @@ impl<'a> Exec<'a> {
     }
 }
 
-/// `index item key`: a map entry, the zero value (`""` for tags, nil for fields) if absent.
+/// `index item key`: a map entry, the zero value (`""` for tags, nil for fields) if absent;
+/// or a list element.
 fn index<'a>(item: &Value<'a>, key: &Value<'_>) -> Result<Value<'a>, String> {
+    if let Value::RowValues(row) = item {
+        let position = match key {
+            Value::Int(n) | Value::Int64(n) => usize::try_from(*n).ok(),
+            other => {
+                return Err(format!(
+                    "cannot index slice/array with type {}",
+                    other.type_name()
+                ))
+            }
+        };
+        return match position.filter(|&i| i < row.values.len()) {
+            Some(i) => Ok(Value::RowEntry(row, i)),
+            None => Err(format!(
+                "index out of range: {}",
+                format_v(key).unwrap_or_default()
+            )),
+        };
+    }
     let key = match key {
         Value::Str(k) => k,
         other => {
@@ -263,9 +306,27 @@ fn index<'a>(item: &Value<'a>, key: &Value<'_>) -> Result<Value<'a>, String> {
     match item {
         Value::Tags(tags) => Ok(Value::from(tags.get(key).map_or("", |v| &**v))),
         Value::Fields(fields) => Ok(fields.get(key).map_or(Value::Nil, Value::from)),
+        Value::RowEntry(row, index) => Ok(row::entry(row, *index, key)),
         Value::Nil => Err("index of untyped nil".into()),
         other => Err(format!("can't index item of type {}", other.type_name())),
     }
+}
+
+/// The elements `range` visits: list items in order, map values in key order.
+fn elements<'a>(value: &Value<'a>) -> Result<Vec<Value<'a>>, ErrorKind> {
+    Ok(match value {
+        Value::RowValues(row) => (0..row.values.len())
+            .map(|i| Value::RowEntry(row, i))
+            .collect(),
+        Value::RowEntry(row, index) => row::entries(row, *index)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect(),
+        Value::Tags(tags) => tags.iter().map(|(_, v)| Value::from(&**v)).collect(),
+        Value::Fields(fields) => fields.iter().map(|(_, v)| Value::from(v)).collect(),
+        Value::Nil => Vec::new(),
+        other => return Err(ErrorKind::NotIterable(other.type_name())),
+    })
 }
 
 /// A value reduced to the basic kinds Go's comparison functions know.

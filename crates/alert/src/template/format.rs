@@ -6,8 +6,10 @@ use std::fmt::Write as _;
 
 use tickflow_model::{Duration, FieldValue, Fields, Tags, Time};
 
+use crate::row::Row;
+
 use super::data::{ServerInfo, TemplateData, DATA_TYPE, SERVER_INFO_TYPE};
-use super::ErrorKind;
+use super::{row, ErrorKind};
 
 /// A value during execution, with the Go type it stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +40,12 @@ pub(super) enum Value<'a> {
     ServerInfo(&'a ServerInfo),
     /// The template data `.`.
     Data(&'a TemplateData),
+    /// A row as `httpPost` templates see it (`.Name`, `.Tags`, `.Values`).
+    Row(&'a Row),
+    /// A row's `.Values`: one map per values row.
+    RowValues(&'a Row),
+    /// Values row `usize` of a row, as a map from column name to value.
+    RowEntry(&'a Row, usize),
 }
 
 impl<'a> From<&'a str> for Value<'a> {
@@ -75,6 +83,9 @@ impl Value<'_> {
             Value::Fields(_) => "map[string]interface {}",
             Value::ServerInfo(_) => SERVER_INFO_TYPE,
             Value::Data(_) => DATA_TYPE,
+            Value::Row(_) => row::ROW_TYPE,
+            Value::RowValues(_) => row::VALUES_TYPE,
+            Value::RowEntry(..) => row::ENTRY_TYPE,
         }
     }
 
@@ -90,7 +101,9 @@ impl Value<'_> {
             Value::Duration(d) => !d.is_zero(),
             Value::Tags(m) => !m.is_empty(),
             Value::Fields(m) => !m.is_empty(),
-            Value::Time(_) | Value::ServerInfo(_) | Value::Data(_) => true,
+            Value::RowValues(row) => !row.values.is_empty(),
+            Value::RowEntry(row, _) => !row.columns.is_empty(),
+            Value::Time(_) | Value::ServerInfo(_) | Value::Data(_) | Value::Row(_) => true,
         }
     }
 }
@@ -310,6 +323,18 @@ fn write_value(out: &mut String, value: &Value<'_>, spec: &Spec) -> Result<(), E
             out.push('}');
         }
         Value::Data(_) => return Err(ErrorKind::Unprintable("the template data")),
+        Value::Row(_) => return Err(ErrorKind::Unprintable("the row")),
+        Value::RowValues(row) => {
+            out.push('[');
+            for index in 0..row.values.len() {
+                if index > 0 {
+                    out.push(' ');
+                }
+                write_value(out, &Value::RowEntry(row, index), spec)?;
+            }
+            out.push(']');
+        }
+        Value::RowEntry(row, index) => write_map(out, row::entries(row, *index).into_iter(), spec)?,
         Value::Time(_) => {
             return Err(ErrorKind::BadArgument {
                 func: "printf",

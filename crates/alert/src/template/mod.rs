@@ -2,7 +2,8 @@
 //! `|alert()` (nodes.md §8.2, alert-data.md §4).
 //!
 //! [`Template::parse`] compiles the subset of Go's `text/template` that TICKscripts use;
-//! [`Template::render`] executes it against a [`TemplateData`]. [`Kind::Text`] behaves like
+//! [`Template::render`] executes it against a [`TemplateData`], [`Template::render_row`]
+//! against a [`Row`](crate::Row) (the URL and row templates of `httpPost`). [`Kind::Text`] behaves like
 //! `text/template` (id and message); [`Kind::Html`] like `html/template` in an HTML text
 //! context (details): every action's output is HTML-escaped, literal text is kept, and the
 //! `json`/`jsonCompact` functions exist.
@@ -11,9 +12,10 @@
 //! pipelines `a | f b`; `.`, field chains (`.Tags.host`), string (`"…"`, `` `…` ``),
 //! integer, float and boolean literals, parenthesised pipelines; the functions `index`,
 //! `len`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `and`, `or`, `not`, `print`, `printf` (and
-//! `json`, `jsonCompact` for [`Kind::Html`]); `if` / `else if` / `else` / `end`.
+//! `json`, `jsonCompact` for [`Kind::Html`]); `if` / `else if` / `else` / `end`; `range` /
+//! `else` / `end` over lists and maps (without variables).
 //! Values print like Go's `%v` (`fmt`'s float, `time.Time` and `time.Duration` formats,
-//! maps as `map[k:v …]`). Anything else (`range`, `with`, `define`, `template`, `block`,
+//! maps as `map[k:v …]`). Anything else (`with`, `define`, `template`, `block`,
 //! variables, other functions) is a [`TemplateError`] at parse time, and so is using a
 //! field the template data does not provide at render time.
 //!
@@ -37,8 +39,12 @@ mod data;
 mod exec;
 mod format;
 mod parse;
+mod row;
 
 use std::fmt;
+
+use crate::row::Row;
+use format::Value;
 
 pub use data::{ServerInfo, TemplateData};
 
@@ -77,7 +83,14 @@ impl Template {
 
     /// Executes the template against `data`.
     pub fn render(&self, data: &TemplateData) -> Result<String, TemplateError> {
-        exec::render(&self.nodes, self.kind, data)
+        exec::render(&self.nodes, self.kind, Value::Data(data))
+            .map_err(|failure| TemplateError::new(&self.source, failure))
+    }
+
+    /// Executes the template against a row: `.Name`, `.Tags`, and `.Values` with one map
+    /// per values row, keyed by column name.
+    pub fn render_row(&self, row: &Row) -> Result<String, TemplateError> {
+        exec::render(&self.nodes, self.kind, Value::Row(row))
             .map_err(|failure| TemplateError::new(&self.source, failure))
     }
 
@@ -135,9 +148,9 @@ pub enum ErrorKind {
         /// What was being parsed.
         context: &'static str,
     },
-    /// An `{{ if }}` without its `{{ end }}`.
-    #[error("missing {{{{ end }}}} for {{{{ if }}}}")]
-    MissingEnd,
+    /// An `{{ if }}` or `{{ range }}` without its `{{ end }}`.
+    #[error("missing {{{{ end }}}} for {{{{ {0} }}}}")]
+    MissingEnd(&'static str),
     /// A Go template feature this engine does not implement.
     #[error("{0} is not supported")]
     Unsupported(String),
@@ -173,6 +186,9 @@ pub enum ErrorKind {
         /// Why, e.g. `incompatible types for comparison`.
         reason: String,
     },
+    /// `range` over a value that is not a list or map.
+    #[error("range can't iterate over {0}")]
+    NotIterable(&'static str),
     /// A value that cannot be printed (the whole template data).
     #[error("can't print {0}; print its fields or use json")]
     Unprintable(&'static str),

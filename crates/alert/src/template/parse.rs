@@ -11,6 +11,16 @@ pub(super) enum Node {
     Text(String),
     /// `{{ pipeline }}`: the pipeline's value is printed.
     Action(Pipeline),
+    /// `{{ range p }} … {{ else }} … {{ end }}`: the body once per element of `p`'s
+    /// value with `.` set to the element, or the `else` nodes when there is none.
+    Range {
+        /// What is iterated.
+        over: Pipeline,
+        /// The nodes run per element.
+        body: Vec<Node>,
+        /// The `{{ else }}` nodes (empty without one).
+        otherwise: Vec<Node>,
+    },
     /// `{{ if p }} … {{ else if q }} … {{ else }} … {{ end }}`.
     If {
         /// Each condition with the nodes it guards, in order.
@@ -133,8 +143,8 @@ impl Func {
 
 /// Go keywords and builtins this engine rejects as unsupported rather than unknown.
 const UNSUPPORTED: &[&str] = &[
-    "range", "with", "define", "template", "block", "break", "continue", "call", "html", "js",
-    "urlquery", "println", "slice",
+    "with", "define", "template", "block", "break", "continue", "call", "html", "js", "urlquery",
+    "println", "slice",
 ];
 
 /// A lexical token of an action.
@@ -484,6 +494,7 @@ impl Parser {
             };
             match keyword {
                 "if" => nodes.push(self.if_node(self.pipeline_of(rest, action.pos)?)?),
+                "range" => nodes.push(self.range_node(self.pipeline_of(rest, action.pos)?)?),
                 "end" => {
                     self.expect_empty(rest, "{{ end }}")?;
                     return Ok((nodes, Stop::End(action.pos)));
@@ -536,19 +547,43 @@ impl Parser {
                             branches,
                             otherwise,
                         }),
-                        Stop::Else { pos, .. } => Err(Failure::new(
-                            pos,
-                            ErrorKind::Unexpected {
-                                found: "{{ else }}".into(),
-                                context: "{{ else }} branch",
-                            },
-                        )),
-                        Stop::Eof => Err(Failure::new(self.end, ErrorKind::MissingEnd)),
+                        Stop::Else { pos, .. } => Err(else_after_else(pos)),
+                        Stop::Eof => Err(Failure::new(self.end, ErrorKind::MissingEnd("if"))),
                     };
                 }
-                Stop::Eof => return Err(Failure::new(self.end, ErrorKind::MissingEnd)),
+                Stop::Eof => return Err(Failure::new(self.end, ErrorKind::MissingEnd("if"))),
             }
         }
+    }
+
+    /// The rest of a `range` over `over`, through its `{{ end }}`.
+    fn range_node(&mut self, over: Pipeline) -> Result<Node, Failure> {
+        let (body, stop) = self.list()?;
+        let otherwise = match stop {
+            Stop::End(_) => Vec::new(),
+            Stop::Else { cond: None, .. } => match self.list()? {
+                (otherwise, Stop::End(_)) => otherwise,
+                (_, Stop::Else { pos, .. }) => return Err(else_after_else(pos)),
+                (_, Stop::Eof) => {
+                    return Err(Failure::new(self.end, ErrorKind::MissingEnd("range")))
+                }
+            },
+            Stop::Else { pos, cond: Some(_) } => {
+                return Err(Failure::new(
+                    pos,
+                    ErrorKind::Unexpected {
+                        found: "{{ else if }}".into(),
+                        context: "{{ range }}",
+                    },
+                ))
+            }
+            Stop::Eof => return Err(Failure::new(self.end, ErrorKind::MissingEnd("range"))),
+        };
+        Ok(Node::Range {
+            over,
+            body,
+            otherwise,
+        })
     }
 
     fn expect_empty(&self, rest: &[Token], context: &'static str) -> Result<(), Failure> {
@@ -678,6 +713,17 @@ impl Parser {
             Tok::Pipe | Tok::Close => return Err(unexpected(token, "operand")),
         })
     }
+}
+
+/// A second `{{ else }}` in one `if` or `range`.
+fn else_after_else(pos: usize) -> Failure {
+    Failure::new(
+        pos,
+        ErrorKind::Unexpected {
+            found: "{{ else }}".into(),
+            context: "{{ else }} branch",
+        },
+    )
 }
 
 fn unexpected(token: &Token, context: &'static str) -> Failure {

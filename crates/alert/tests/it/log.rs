@@ -5,26 +5,9 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use tickflow_alert::{AlertData, Handler, HandlerError, Level, LogError, LogHandler, Row};
-use tickflow_model::{Duration, Fields, Point, Time};
+use tickflow_alert::{Handler, HandlerError, LogError, LogHandler};
 
-use crate::temp_dir;
-
-fn event(id: &str, value: f64) -> AlertData {
-    let mut point = Point::new("cpu", Time::from_nanos(0));
-    point.fields = Fields::from_pairs([("value", value)]);
-    AlertData {
-        id: id.to_string(),
-        message: format!("{id} is CRITICAL"),
-        details: String::new(),
-        time: point.time,
-        duration: Duration::ZERO,
-        level: Level::Critical,
-        data: vec![Row::from_point(&point)],
-        previous_level: Level::Ok,
-        recoverable: true,
-    }
-}
+use crate::{event, temp_dir};
 
 fn mode_of(path: &Path) -> u32 {
     std::fs::metadata(path)

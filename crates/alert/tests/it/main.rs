@@ -1,12 +1,35 @@
 //! Integration tests of `tickflow-alert`, in one binary: the golden alert log of
-//! alert-data.md §6 and the log handler's file behaviour.
+//! alert-data.md §6, the log handler's file behaviour, the network and exec handlers
+//! against local sinks, and asynchronous delivery.
 
+mod dispatch;
 mod golden;
+mod handlers;
 mod log;
 mod template;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tickflow_alert::{AlertData, Level, Row};
+use tickflow_model::{Duration, Fields, Point, Time};
+
+/// A CRITICAL event with id `id` about a `cpu` point with field `value`.
+pub fn event(id: &str, value: f64) -> AlertData {
+    let mut point = Point::new("cpu", Time::from_nanos(0));
+    point.fields = Fields::from_pairs([("value", value)]);
+    AlertData {
+        id: id.to_string(),
+        message: format!("{id} is CRITICAL"),
+        details: String::new(),
+        time: point.time,
+        duration: Duration::ZERO,
+        level: Level::Critical,
+        data: vec![Row::from_point(&point)],
+        previous_level: Level::Ok,
+        recoverable: true,
+    }
+}
 
 /// A fresh, empty directory for one test (left behind in the system temp dir).
 pub fn temp_dir(test: &str) -> PathBuf {

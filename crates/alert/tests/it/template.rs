@@ -428,8 +428,8 @@ fn function_errors() {
 fn parse_errors_name_the_construct_and_position() {
     let cases = [
         (
-            "{{ range .Tags }}{{ end }}",
-            "1:4: \"range\" is not supported",
+            "{{ range .Tags }}x",
+            "1:19: missing {{ end }} for {{ range }}",
         ),
         (
             "{{ with .Tags }}{{ end }}",
@@ -492,4 +492,83 @@ fn parse_errors_name_the_construct_and_position() {
             "{template}"
         );
     }
+}
+
+/// A `cpu` point of the httpPost recording at `secs` after 1971-01-01.
+fn http_post_row(secs: i64, value: f64) -> tickflow_alert::Row {
+    const BASE: i64 = 31_536_000;
+    let mut point = tickflow_model::Point::new(
+        "cpu",
+        tickflow_model::Time::from_nanos((BASE + secs) * 1_000_000_000),
+    );
+    point.tags = Tags::from_pairs([("host", "serverA"), ("type", "idle")]);
+    point.fields = tickflow_model::Fields::from_pairs([("value", value)]);
+    tickflow_alert::Row::from_point(&point)
+}
+
+#[test]
+fn row_templates_range_over_values_as_maps() {
+    // The row_template of the TestStream_HttpPostEndpoint_CustomBody conformance case.
+    let template = Template::parse(
+        "{{.Name}} host={{index .Tags \"host\"}} type={{index .Tags \"type\"}}\
+         {{range .Values}} {{index . \"time\"}} {{index . \"value\"}}{{end}}",
+        Kind::Text,
+    )
+    .expect("parses");
+    assert_eq!(
+        template.render_row(&http_post_row(0, 97.1)).as_deref(),
+        Ok("cpu host=serverA type=idle 1971-01-01 00:00:00 +0000 UTC 97.1")
+    );
+    let url = Template::parse(
+        "http://h/{{ .Name }}/?host={{ index .Tags \"host\"}}&cpu={{ index .Tags \"cpu\" }}",
+        Kind::Text,
+    )
+    .expect("parses");
+    assert_eq!(
+        url.render_row(&http_post_row(1, 1.0)).as_deref(),
+        Ok("http://h/cpu/?host=serverA&cpu=")
+    );
+}
+
+#[test]
+fn range_visits_maps_in_key_order_and_runs_else_when_empty() {
+    let row = http_post_row(5, 2.5);
+    let render = |text: &str| {
+        Template::parse(text, Kind::Text)
+            .expect("parses")
+            .render_row(&row)
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        render("{{ range .Tags }}[{{ . }}]{{ end }}").as_deref(),
+        Ok("[serverA][idle]")
+    );
+    assert_eq!(
+        render("{{ range .Values }}{{ .value }} {{ . }}{{ end }}").as_deref(),
+        Ok("2.5 map[time:1971-01-01 00:00:05 +0000 UTC value:2.5]")
+    );
+    assert_eq!(
+        render("{{ index (index .Values 0) \"value\" }}").as_deref(),
+        Ok("2.5")
+    );
+    let empty =
+        Template::parse("{{ range .Values }}x{{ else }}none{{ end }}", Kind::Text).expect("parses");
+    assert_eq!(empty.render_row(&row).as_deref(), Ok("x"));
+    assert_eq!(
+        empty.render_row(&tickflow_alert::Row::default()).as_deref(),
+        Ok("none")
+    );
+    assert_eq!(
+        render("{{ range .Name }}x{{ end }}"),
+        Err(
+            "template \"{{ range .Name }}x{{ end }}\": 1:1: range can't iterate over string".into()
+        )
+    );
+    assert_eq!(
+        render("{{ .Level }}"),
+        Err(
+            "template \"{{ .Level }}\": 1:4: can't evaluate field Level in type httppost.mappedRow"
+                .into()
+        )
+    );
 }

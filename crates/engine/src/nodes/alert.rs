@@ -2,19 +2,23 @@
 //!
 //! Each group keeps a [`state::GroupState`]; the level predicates are compiled once and,
 //! as in Kapacitor, one evaluator per level is shared by all groups. When an event is
-//! due, the id, message and details templates are rendered, the event is handed to every
-//! handler (a failing handler is counted and logged, never fatal), and the point or batch
-//! is emitted downstream, augmented with the level, id, message or duration when asked.
+//! due, the id, message and details templates are rendered, the event is queued for every
+//! handler ([`handlers`]: each runs on its own thread, so a slow target never stalls the
+//! node; a failing handler is counted and logged under the node's name, never fatal), and
+//! the point or batch is emitted downstream, augmented with the level, id, message or
+//! duration when asked. When the node finishes, it waits until every queued event is
+//! delivered.
 
+pub mod handlers;
 pub mod state;
 
 use std::collections::HashMap;
 
 use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData};
-use tickflow_alert::{AlertData, Handler, Level, LogHandler, Row};
+use tickflow_alert::{AlertData, Dispatcher, Level, Row, Services};
 use tickflow_expr::{Evaluator, Lambda, Scope};
 use tickflow_model::{Batch, FieldValue, Fields, GroupId, Message, Point, Str, Tags, Time};
-use tickflow_pipeline::nodes::alert::{AlertNode, Handler as HandlerSpec};
+use tickflow_pipeline::nodes::alert::AlertNode;
 
 use crate::node::{Context, Node, NodeError};
 use crate::task::TaskError;
@@ -32,7 +36,7 @@ pub struct Alert {
     levels: [Option<Evaluator>; 4],
     /// Reset predicates, indexed by the level they leave.
     resets: [Option<Evaluator>; 4],
-    handlers: Vec<Box<dyn Handler>>,
+    handlers: Dispatcher,
     groups: HashMap<GroupId, GroupState>,
     /// The last level sent per event id: the `previousLevel` of the next event.
     topic: HashMap<String, Level>,
@@ -50,11 +54,13 @@ fn index(level: Level) -> usize {
 }
 
 impl Alert {
-    /// An alert node for a validated spec in task `task`; `compile` compiles its lambdas.
+    /// An alert node for a validated spec in task `task`; `compile` compiles its lambdas,
+    /// `services` provides endpoints and the server identity.
     pub fn new(
         spec: &AlertNode,
         node: &str,
         task: &str,
+        services: &Services,
         compile: impl Fn(&tickflow_pipeline::Lambda) -> Result<Lambda, TaskError>,
     ) -> Result<Self, TaskError> {
         let template = |text: &str, kind| {
@@ -72,7 +78,7 @@ impl Alert {
             };
         Ok(Alert {
             task: task.to_string(),
-            server: ServerInfo::default(),
+            server: services.server.clone(),
             id: template(&spec.id, Kind::Text)?,
             message: template(&spec.message, Kind::Text)?,
             details: template(&spec.details, Kind::Html)?,
@@ -88,11 +94,7 @@ impl Alert {
                 evaluator(&spec.warn_reset)?,
                 evaluator(&spec.crit_reset)?,
             ],
-            handlers: spec
-                .handlers
-                .iter()
-                .map(|h| handler(h, node))
-                .collect::<Result<_, _>>()?,
+            handlers: handlers::start(&spec.handlers, node, services)?,
             groups: HashMap::new(),
             topic: HashMap::new(),
             spec: spec.clone(),
@@ -172,14 +174,7 @@ impl Alert {
             tags: &point.tags,
             fields: &point.fields,
         };
-        let data = self.publish(
-            &event,
-            level,
-            point.time,
-            duration,
-            Row::from_point(&point),
-            ctx,
-        )?;
+        let data = self.publish(&event, level, point.time, duration, Row::from_point(&point))?;
         self.augment(&mut point.tags, &mut point.fields, &data);
         ctx.emit(Message::Point(point));
         Ok(())
@@ -233,7 +228,7 @@ impl Alert {
             tags: &batch.tags,
             fields: &fields,
         };
-        let data = self.publish(&event, level, time, duration, Row::from_batch(&batch), ctx)?;
+        let data = self.publish(&event, level, time, duration, Row::from_batch(&batch))?;
         self.augment(&mut batch.tags, &mut Fields::new(), &data);
         for point in &mut batch.points {
             self.augment(&mut point.tags, &mut point.fields, &data);
@@ -253,7 +248,6 @@ impl Alert {
         time: Time,
         duration: tickflow_model::Duration,
         row: Row,
-        ctx: &mut Context<'_>,
     ) -> Result<AlertData, NodeError> {
         let mut data = TemplateData {
             name: event.name.to_string(),
@@ -285,11 +279,7 @@ impl Alert {
             previous_level,
             recoverable: !self.spec.no_recoveries,
         };
-        for handler in &self.handlers {
-            if let Err(err) = handler.handle(&alert) {
-                ctx.error(&err);
-            }
-        }
+        self.handlers.send(alert.clone());
         Ok(alert)
     }
 
@@ -339,33 +329,6 @@ struct Event<'a> {
     fields: &'a Fields,
 }
 
-/// The running handler for a handler spec; handlers the engine lacks fail the task build.
-fn handler(spec: &HandlerSpec, node: &str) -> Result<Box<dyn Handler>, TaskError> {
-    match spec {
-        HandlerSpec::Log(log) => {
-            let mut handler = LogHandler::new(&log.path);
-            if let Some(mode) = log.mode.and_then(|m| u32::try_from(m).ok()) {
-                handler = handler.with_mode(mode);
-            }
-            Ok(Box::new(handler))
-        }
-        other => Err(TaskError::Unsupported {
-            node: node.to_string(),
-            kind: format!("alert handler {}", handler_name(other)),
-        }),
-    }
-}
-
-fn handler_name(spec: &HandlerSpec) -> &str {
-    match spec {
-        HandlerSpec::Log(_) => ".log",
-        HandlerSpec::Post(_) => ".post",
-        HandlerSpec::Tcp(_) => ".tcp",
-        HandlerSpec::Exec(_) => ".exec",
-        HandlerSpec::Service(_) => "service",
-    }
-}
-
 impl Node for Alert {
     fn message(
         &mut self,
@@ -373,7 +336,7 @@ impl Node for Alert {
         message: Message,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
+        let result = match message {
             Message::Point(point) => self.point(point, ctx),
             Message::Batch(batch) => self.batch(batch, ctx),
             barrier @ Message::Barrier { .. } => {
@@ -385,7 +348,19 @@ impl Node for Alert {
                 ctx.emit(Message::DeleteGroup(group));
                 Ok(())
             }
+        };
+        for err in self.handlers.take_errors() {
+            ctx.error(&err);
         }
+        result
+    }
+
+    /// Waits until the handlers have delivered every queued event, reporting their errors.
+    fn finish(&mut self, ctx: &mut Context<'_>) -> Result<(), NodeError> {
+        for err in self.handlers.close() {
+            ctx.error(&err);
+        }
+        Ok(())
     }
 }
 
@@ -413,7 +388,7 @@ mod tests {
                 source,
             })
         };
-        Alert::new(spec, &node.name, "task", compile).expect("alert node")
+        Alert::new(spec, &node.name, "task", &Services::default(), compile).expect("alert node")
     }
 
     fn values(values: &[f64]) -> Vec<Message> {
@@ -509,6 +484,7 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let mut node = alert(&format!(".id('cpu-{{{{ index .Tags \"host\" }}}}').crit(lambda: \"value\" > 10).details('').log('{}')", path.display()));
         run(&mut node, values(&[20.0, 0.0]));
+        drop(node);
         let log = std::fs::read_to_string(&path).expect("log written");
         let lines: Vec<&str> = log.lines().collect();
         assert_eq!(lines.len(), 2);
@@ -520,6 +496,73 @@ mod tests {
             lines[1].contains("\"level\":\"OK\"")
                 && lines[1].contains("\"previousLevel\":\"CRITICAL\"")
                 && lines[1].contains("\"duration\":1000000000")
+        );
+    }
+
+    /// Runs `script` as task `t` over `values` of `cpu,host=a value=…` at 0s, 1s, …, and
+    /// returns the errors the task reported.
+    fn run_task(script: &str, services: &Services, input: &[f64]) -> Vec<String> {
+        let program = tickflow_tickscript::parse(script).expect("script parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
+        let task = crate::Task::build_with(&pipeline, "t", services).expect("task builds");
+        let diagnostics = std::sync::Arc::new(crate::diagnostics::Collect::default());
+        let mut inline = crate::executor::Inline::new(task.dag, diagnostics.clone());
+        inline.push(values(input)).expect("runs");
+        inline.finish().expect("finishes");
+        diagnostics.errors()
+    }
+
+    #[test]
+    fn failing_handlers_are_reported_and_the_others_still_deliver() {
+        let dir = std::env::temp_dir().join(format!("tickflow-alert-fail-{}", std::process::id()));
+        let path = dir.join("alerts.log");
+        let _ = std::fs::remove_file(&path);
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("loopback port");
+        let script = format!(
+            "stream|from()|alert().crit(lambda: \"value\" > 10).details('')\
+             .tcp('{closed}').exec('/nonexistent/handler').log('{}')",
+            path.display()
+        );
+        let errors = run_task(&script, &Services::default(), &[20.0, 0.0, 30.0]);
+        let log = std::fs::read_to_string(&path).expect("log written");
+        assert_eq!(log.lines().count(), 3, "{log}");
+        assert_eq!(errors.len(), 6, "{errors:?}");
+        let tcp = format!("alert2: tcp to \"{closed}\" failed: ");
+        let exec = "alert2: exec \"/nonexistent/handler\" failed: ";
+        assert_eq!(errors.iter().filter(|e| e.starts_with(&tcp)).count(), 3);
+        assert_eq!(errors.iter().filter(|e| e.starts_with(exec)).count(), 3);
+    }
+
+    #[test]
+    fn post_endpoints_come_from_the_services() {
+        let script = "stream|from()|alert().crit(lambda: TRUE).post().endpoint('test')";
+        let program = tickflow_tickscript::parse(script).expect("script parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
+        let err = crate::Task::build(&pipeline, "t")
+            .err()
+            .expect("no endpoint configured");
+        assert_eq!(
+            err.to_string(),
+            "node alert2: unknown httppost endpoint \"test\""
+        );
+        let services = Services {
+            http_post: vec![tickflow_alert::HttpPostEndpoint {
+                name: "test".into(),
+                url: "https://example.com/".into(),
+                ..Default::default()
+            }],
+            ..Services::default()
+        };
+        let err = crate::Task::build_with(&pipeline, "t", &services)
+            .err()
+            .expect("no tls");
+        assert_eq!(
+            err.to_string(),
+            "node alert2: unsupported url \"https://example.com/\": only http:// urls are supported"
         );
     }
 }

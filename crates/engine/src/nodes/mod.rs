@@ -6,6 +6,7 @@
 //! pipeline crate's, and a kind not listed in [`create`] fails the task with
 //! [`TaskError::Unsupported`].
 
+use tickflow_alert::Services;
 use tickflow_model::{Batch, Dimensions, GroupId};
 use tickflow_pipeline::{EdgeType, NodeKind};
 
@@ -19,6 +20,7 @@ pub mod eval;
 pub mod from;
 pub mod group_by;
 pub mod http_out;
+pub mod http_post;
 pub mod influxql;
 pub mod log;
 pub mod stream;
@@ -26,11 +28,12 @@ pub mod udf;
 pub mod r#where;
 pub mod window;
 
-/// The running node for a pipeline node of task `task`; an `httpOut` node adds its
-/// endpoint to `outputs`.
+/// The running node for a pipeline node of task `task`, with the server's `services`;
+/// an `httpOut` node adds its endpoint to `outputs`.
 pub fn create(
     node: &tickflow_pipeline::Node,
     task: &str,
+    services: &Services,
     outputs: &mut http_out::HttpOutputs,
 ) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
@@ -70,7 +73,10 @@ pub fn create(
             let output = outputs.entry(spec.endpoint.clone()).or_default();
             Box::new(http_out::HttpOut::new(output.clone()))
         }
-        NodeKind::Alert(spec) => Box::new(alert::Alert::new(spec, &node.name, task, lambda)?),
+        NodeKind::Alert(spec) => {
+            Box::new(alert::Alert::new(spec, &node.name, task, services, lambda)?)
+        }
+        NodeKind::HttpPost(spec) => Box::new(http_post::HttpPost::new(spec, &node.name, services)?),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tickflow_engine::diagnostics::Collect;
 use tickflow_engine::replay::{self, ReadOptions};
-use tickflow_engine::{Task, TaskError};
+use tickflow_engine::{HttpPostEndpoint, Services, Task, TaskError};
 use tickflow_model::Dbrp;
 use tickflow_pipeline::BuildOptions;
 
@@ -55,15 +55,11 @@ fn case_dbrp() -> Dbrp {
 /// Runs `file`'s case.
 pub fn execute(file: &CaseFile) -> anyhow::Result<Run> {
     let case = &file.case;
-    if case.config.is_some() {
-        return Ok(Run::Unsupported(
-            "service configuration (httppost endpoints)".into(),
-        ));
-    }
     let sink = Sink::start(case.sink_status_codes.clone())?;
     let script = case.tickscript.replace("${SINK_URL}", &sink.url());
+    let services = services(case.config.as_ref(), &sink.url())?;
     let mut actual = Actual::default();
-    let task = match define_and_start(&script, &case.task_id, &mut actual) {
+    let task = match define_and_start(&script, &case.task_id, &services, &mut actual) {
         Ok(Some(task)) => task,
         Ok(None) => {
             actual.requests = sink.stop();
@@ -108,6 +104,7 @@ pub fn execute(file: &CaseFile) -> anyhow::Result<Run> {
 fn define_and_start(
     script: &str,
     id: &str,
+    services: &Services,
     actual: &mut Actual,
 ) -> Result<Option<Task>, Unsupported> {
     let pipeline = tickflow_tickscript::parse(script)
@@ -124,7 +121,7 @@ fn define_and_start(
             return Ok(None);
         }
     };
-    match Task::build(&pipeline, id) {
+    match Task::build_with(&pipeline, id, services) {
         Ok(mut task) => {
             task.dbrps = vec![case_dbrp()];
             Ok(Some(task))
@@ -136,6 +133,38 @@ fn define_and_start(
             Ok(None)
         }
     }
+}
+
+/// The services a case's `config` sets up: its `httppost` endpoints, with `${SINK_URL}`
+/// filled in.
+fn services(config: Option<&Value>, sink_url: &str) -> anyhow::Result<Services> {
+    let mut services = Services::default();
+    let endpoints = config
+        .and_then(|c| c.get("httppost"))
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    for endpoint in endpoints {
+        let text = |key: &str| endpoint.get(key).and_then(Value::as_str);
+        let (Some(name), Some(url)) = (text("endpoint"), text("url")) else {
+            anyhow::bail!("an httppost endpoint needs \"endpoint\" and \"url\": {endpoint}");
+        };
+        let headers = endpoint
+            .get("headers")
+            .and_then(Value::as_object)
+            .map(|h| {
+                h.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        services.http_post.push(HttpPostEndpoint {
+            name: name.to_string(),
+            url: url.replace("${SINK_URL}", sink_url),
+            headers,
+            row_template: text("row_template").map(String::from),
+        });
+    }
+    Ok(services)
 }
 
 /// Why a case needs something tickflow does not do yet.

@@ -1,0 +1,94 @@
+//! What one alert costs on its way out: encoding the document, handing it to a handler's
+//! queue (what the alert node's thread pays), and a full `.post()` to a local HTTP server
+//! (a fresh loopback connection per event, as Kapacitor does). Reported in events/s.
+
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tickflow_alert::{AlertData, Dispatcher, Handler, HandlerError, Level, PostHandler, Row};
+use tickflow_model::{Duration, Fields, Point, Tags, Time};
+
+/// A stream alert like the printer script's: a few tags and fields.
+fn event() -> AlertData {
+    let mut point = Point::new("temperature", Time::from_nanos(1_704_067_210_123_456_789));
+    point.tags = Tags::from_pairs([("printer", "p1"), ("sensor", "nozzle"), ("site", "lab")]);
+    point.fields = Fields::from_pairs([("t", 3.25), ("pvalue", 0.0012), ("mean", 215.5)]);
+    AlertData {
+        id: "temperature:printer=p1".into(),
+        message: "temperature:printer=p1 is CRITICAL".into(),
+        details: String::new(),
+        time: point.time,
+        duration: Duration::from_nanos(30_000_000_000),
+        level: Level::Critical,
+        data: vec![Row::from_point(&point)],
+        previous_level: Level::Warning,
+        recoverable: true,
+    }
+}
+
+struct Discard;
+
+impl Handler for Discard {
+    fn handle(&self, _event: &AlertData) -> Result<(), HandlerError> {
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        "discard".into()
+    }
+}
+
+/// An HTTP server on loopback answering every request with 200, for the life of the bench.
+fn serve() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/alerts", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = (&stream).write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    url
+}
+
+fn bench(c: &mut Criterion) {
+    let e = event();
+    let mut group = c.benchmark_group("alert");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("to_json", |b| b.iter(|| e.to_json()));
+
+    const BURST: u64 = 1000;
+    group.throughput(Throughput::Elements(BURST));
+    group.bench_function("dispatch_1000_and_drain", |b| {
+        b.iter(|| {
+            let mut dispatcher =
+                Dispatcher::new(vec![Box::new(Discard)], BURST as usize).expect("thread");
+            for _ in 0..BURST {
+                dispatcher.send(e.clone());
+            }
+            dispatcher.close()
+        })
+    });
+
+    let post = PostHandler::new(&serve()).expect("valid url");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("post_loopback", |b| b.iter(|| post.handle(&e)));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

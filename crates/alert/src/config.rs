@@ -1,0 +1,104 @@
+//! [`Services`]: the service-level configuration alert handlers and the `httpPost` node
+//! read: the server's identity for templates, the named `[[httppost]]` endpoints, and
+//! the length of each handler's queue. The embedding program builds it (from its
+//! configuration file or a conformance case's `config`) and hands it to the engine.
+
+use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
+use crate::http::UrlError;
+use crate::template::ServerInfo;
+
+/// A named HTTP endpoint, Kapacitor's `[[httppost]]` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpPostEndpoint {
+    /// The name `.endpoint(name)` refers to.
+    pub name: String,
+    /// The URL requests go to.
+    pub url: String,
+    /// Headers every request carries (before the script's own `.header()` calls).
+    pub headers: Vec<(String, String)>,
+    /// A Go text/template for the body of `httpPost` requests, rendered per row with
+    /// `.Name`, `.Tags` and `.Values` (one map per value row, keyed by column). Without
+    /// it the body is the row as JSON.
+    pub row_template: Option<String>,
+}
+
+/// What alert handlers and `httpPost` nodes take from the server's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Services {
+    /// `.ServerInfo` in templates.
+    pub server: ServerInfo,
+    /// Named endpoints for `.post().endpoint(name)` and `|httpPost().endpoint(name)`.
+    pub http_post: Vec<HttpPostEndpoint>,
+    /// Events each handler may have waiting before new ones are dropped.
+    pub queue_capacity: usize,
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Services {
+            server: ServerInfo::default(),
+            http_post: Vec::new(),
+            queue_capacity: DEFAULT_CAPACITY,
+        }
+    }
+}
+
+/// A script refers to an endpoint the configuration does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown httppost endpoint {0:?}")]
+pub struct UnknownEndpoint(pub String);
+
+/// Why a handler or an `httpPost` node could not be set up from a script and the
+/// configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetupError {
+    /// The target URL cannot be posted to.
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    /// `.endpoint(name)` names no configured endpoint.
+    #[error(transparent)]
+    Endpoint(#[from] UnknownEndpoint),
+    /// The handler's worker thread did not start.
+    #[error(transparent)]
+    Spawn(#[from] SpawnError),
+}
+
+impl Services {
+    /// The endpoint called `name`.
+    pub fn endpoint(&self, name: &str) -> Result<&HttpPostEndpoint, UnknownEndpoint> {
+        self.http_post
+            .iter()
+            .find(|endpoint| endpoint.name == name)
+            .ok_or_else(|| UnknownEndpoint(name.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_found_by_name() {
+        let services = Services {
+            http_post: vec![HttpPostEndpoint {
+                name: "test".into(),
+                url: "http://h/".into(),
+                ..HttpPostEndpoint::default()
+            }],
+            ..Services::default()
+        };
+        assert_eq!(
+            services.endpoint("test").map(|e| e.url.as_str()),
+            Ok("http://h/")
+        );
+        assert_eq!(
+            services
+                .endpoint("other")
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err("unknown httppost endpoint \"other\"".into())
+        );
+        assert_eq!(services.server.hostname, "localhost");
+        assert_eq!(services.queue_capacity, DEFAULT_CAPACITY);
+    }
+}

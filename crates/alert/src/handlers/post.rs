@@ -1,0 +1,132 @@
+//! The `.post(url)` handler: POSTs each event as `json + "\n"` with
+//! `Content-Type: application/json` (alert-data.md §2.5), to a URL or to a configured
+//! endpoint whose URL and headers it takes.
+
+use std::time::Duration;
+
+use crate::config::HttpPostEndpoint;
+use crate::data::AlertData;
+use crate::handlers::{Handler, HandlerError};
+use crate::http::{self, HttpError, HttpUrl, Request, Response, UrlError};
+
+/// Why an event was not accepted by the target.
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    /// The request could not be sent or no response arrived.
+    #[error("post to {url:?} failed: {source}")]
+    Request {
+        /// The target.
+        url: String,
+        /// Why.
+        source: HttpError,
+    },
+    /// The target answered with a status other than 2xx.
+    #[error("post to {url:?} failed: status code {status}{}", response_suffix(.response))]
+    Status {
+        /// The target.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The response body, with `.captureResponse()`.
+        response: Option<String>,
+    },
+}
+
+impl PostError {
+    /// The error for a non-2xx `response` from `url`, quoting the body if `capture`.
+    pub fn status(url: &HttpUrl, response: &Response, capture: bool) -> Self {
+        PostError::Status {
+            url: url.to_string(),
+            status: response.status,
+            response: capture.then(|| String::from_utf8_lossy(&response.body).into_owned()),
+        }
+    }
+}
+
+fn response_suffix(response: &Option<String>) -> String {
+    response
+        .as_ref()
+        .map(|body| format!(", response {body:?}"))
+        .unwrap_or_default()
+}
+
+/// POSTs alert documents to one URL.
+#[derive(Debug, Clone)]
+pub struct PostHandler {
+    url: HttpUrl,
+    headers: Vec<(String, String)>,
+    capture_response: bool,
+    timeout: Duration,
+}
+
+impl PostHandler {
+    /// A handler posting to `url` (`http://` only).
+    pub fn new(url: &str) -> Result<Self, UrlError> {
+        Ok(PostHandler {
+            url: HttpUrl::parse(url)?,
+            headers: Vec::new(),
+            capture_response: false,
+            timeout: http::DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// A handler posting to a configured endpoint, with the endpoint's headers.
+    pub fn for_endpoint(endpoint: &HttpPostEndpoint) -> Result<Self, UrlError> {
+        Ok(PostHandler::new(&endpoint.url)?.with_headers(endpoint.headers.iter().cloned()))
+    }
+
+    /// Adds headers (`.header(k, v)`); a later value for the same key replaces the earlier.
+    pub fn with_headers(mut self, headers: impl IntoIterator<Item = (String, String)>) -> Self {
+        for (key, value) in headers {
+            http::set_header(&mut self.headers, key, value);
+        }
+        self
+    }
+
+    /// Puts the response body of a failed request in the error (`.captureResponse()`).
+    pub fn with_capture_response(mut self, capture: bool) -> Self {
+        self.capture_response = capture;
+        self
+    }
+
+    /// Sets the limit for connecting and for each read or write (`.timeout(d)`).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sends one body and checks the status.
+    fn send(&self, body: &[u8]) -> Result<(), PostError> {
+        let request = Request {
+            url: &self.url,
+            headers: &self.headers,
+            content_type: Some("application/json"),
+            body,
+            timeout: self.timeout,
+        };
+        let response = http::post(&request).map_err(|source| PostError::Request {
+            url: self.url.to_string(),
+            source,
+        })?;
+        match response.is_success() {
+            true => Ok(()),
+            false => Err(PostError::status(
+                &self.url,
+                &response,
+                self.capture_response,
+            )),
+        }
+    }
+}
+
+impl Handler for PostHandler {
+    fn handle(&self, event: &AlertData) -> Result<(), HandlerError> {
+        let mut body = event.to_json()?;
+        body.push('\n');
+        Ok(self.send(body.as_bytes())?)
+    }
+
+    fn describe(&self) -> String {
+        format!("post {:?}", self.url.to_string())
+    }
+}
