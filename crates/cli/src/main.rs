@@ -27,6 +27,8 @@ enum Command {
     Check(commands::check::Args),
     Fmt(commands::fmt::Args),
     Replay(commands::replay::Args),
+    Run(commands::run::Args),
+    Serve(commands::serve::Args),
     Show(commands::show::Args),
 }
 
@@ -45,6 +47,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
+        Command::Run(args) => commands::run::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Show(args) => commands::show::run(&args),
     };
     match result {

@@ -312,6 +312,31 @@ impl TaskStore {
         }
     }
 
+    /// One line about task `id`: its status, type, dbrps and DAG edges, e.g.
+    /// `task cpu: enabled stream task on "db"."rp": stream0 -> from1, from1 -> log2`.
+    pub fn describe(&self, id: &str) -> Option<String> {
+        let records = self.lock();
+        let record = records.get(id)?;
+        let pipeline = &record.definition.pipeline;
+        let dbrps: Vec<String> = pipeline.dbrps.iter().map(ToString::to_string).collect();
+        let dot = pipeline.to_dot(id);
+        let edges: Vec<&str> = dot
+            .lines()
+            .filter_map(|line| line.strip_suffix(';'))
+            .collect();
+        let status = if self.master.is_running(id) {
+            "executing"
+        } else {
+            "disabled"
+        };
+        Some(format!(
+            "task {id}: {status} {} task on {}: {}",
+            record.definition.task_type,
+            dbrps.join(", "),
+            edges.join(", ")
+        ))
+    }
+
     /// Task `id` as the API shows it.
     pub fn get(
         &self,

@@ -4,5 +4,7 @@
 pub mod check;
 pub mod fmt;
 pub mod replay;
+pub mod run;
 mod script;
+pub mod serve;
 pub mod show;

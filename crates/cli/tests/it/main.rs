@@ -5,6 +5,7 @@ mod check;
 mod fmt;
 mod printer_data;
 mod replay;
+mod server;
 mod tidy;
 
 use std::path::PathBuf;
