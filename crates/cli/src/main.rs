@@ -25,6 +25,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(commands::check::Args),
+    Conformance(commands::conformance::Args),
     Fmt(commands::fmt::Args),
     Replay(commands::replay::Args),
     Run(commands::run::Args),
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
+        Command::Conformance(args) => commands::conformance::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
         Command::Run(args) => commands::run::run(&args),

@@ -42,6 +42,7 @@ pub mod master;
 mod node;
 pub mod nodes;
 pub mod replay;
+pub mod state;
 mod stats;
 mod task;
 

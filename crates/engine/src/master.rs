@@ -86,6 +86,7 @@ use tickflow_pipeline::Pipeline;
 
 use crate::diagnostics::Diagnostics;
 use crate::executor::{Threaded, ThreadedError};
+use crate::nodes::http_out::{HttpOutput, HttpOutputs};
 use crate::stats::StatsSnapshot;
 use crate::task::{Task, TaskError};
 
@@ -170,6 +171,7 @@ pub struct Stopped {
 /// A task on its threads.
 struct Running {
     task_dbrps: Vec<tickflow_model::Dbrp>,
+    http_outputs: HttpOutputs,
     threaded: Threaded,
     started: Instant,
 }
@@ -264,6 +266,7 @@ impl TaskMaster {
             task.id,
             Running {
                 task_dbrps: task.dbrps,
+                http_outputs: task.http_outputs,
                 threaded,
                 started: Instant::now(),
             },
@@ -325,6 +328,17 @@ impl TaskMaster {
     /// The ids of the running tasks, sorted.
     pub fn running(&self) -> Vec<String> {
         self.read().running.keys().cloned().collect()
+    }
+
+    /// The `httpOut('endpoint')` output of running task `id`: what
+    /// `GET /kapacitor/v1/tasks/<id>/<endpoint>` serves.
+    pub fn http_output(&self, id: &str, endpoint: &str) -> Option<HttpOutput> {
+        self.read()
+            .running
+            .get(id)?
+            .http_outputs
+            .get(endpoint)
+            .cloned()
     }
 
     /// The counters of running task `id`.
@@ -490,6 +504,7 @@ mod tests {
         master.write(vec![point("a", "cpu", 1)]).expect("written");
         let stats = master.stats("a").expect("running");
         assert_eq!(stats.nodes.len(), 3);
+        assert!(master.http_output("a", "top").is_none());
         let stopped = master.disable("a").expect("was running");
         assert_eq!(received(&stopped, "where2"), 1);
         assert!(!master.is_running("a"));
@@ -504,14 +519,32 @@ mod tests {
     }
 
     #[test]
+    fn http_outputs_are_served_while_the_task_runs() {
+        let master = master();
+        let script = format!("{CPU}|httpOut('top')");
+        master.define("a", pipeline(&script)).expect("defined");
+        master.enable("a").expect("starts");
+        let output = master.http_output("a", "top").expect("endpoint exists");
+        assert_eq!(output.body().expect("encodes"), "{\"series\":null}");
+        master.write(vec![point("a", "cpu", 7)]).expect("written");
+        let stopped = master.disable("a").expect("was running");
+        assert!(stopped.result.is_ok());
+        assert!(output
+            .body()
+            .expect("encodes")
+            .contains("[\"1970-01-01T00:00:00.000000007Z\",7]"));
+        assert!(master.http_output("a", "top").is_none());
+    }
+
+    #[test]
     fn a_task_the_engine_cannot_run_is_a_build_error() {
         let master = master();
-        let means = "stream|from()|window().period(1m).every(1m)|mean('value')";
-        master.define("m", pipeline(means)).expect("defined");
-        let err = master.enable("m").expect_err("mean is not supported");
+        let shifts = "stream|from()|shift(5s)";
+        master.define("m", pipeline(shifts)).expect("defined");
+        let err = master.enable("m").expect_err("shift is not supported");
         assert_eq!(
             err.to_string(),
-            "task \"m\": node mean3: \"mean\" is not supported by the engine yet"
+            "task \"m\": node shift2: \"shift\" is not supported by the engine yet"
         );
         assert!(master.running().is_empty());
     }

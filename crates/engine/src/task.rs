@@ -12,6 +12,7 @@ use tickflow_pipeline::Pipeline;
 
 use crate::dag::{Dag, LinkError};
 use crate::nodes;
+use crate::nodes::http_out::HttpOutputs;
 
 /// Why a pipeline could not become a task.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,14 +64,16 @@ pub struct Task {
     pub dbrps: Vec<Dbrp>,
     /// The running form of the pipeline; node 0 is the source.
     pub dag: Dag,
+    /// What the task's `httpOut` nodes serve, by endpoint name.
+    pub http_outputs: HttpOutputs,
 }
 
 impl Task {
     /// Creates every node of `pipeline` and links them.
     pub fn build(pipeline: &Pipeline, id: &str) -> Result<Task, TaskError> {
-        let mut dag = Dag::new();
+        let (mut dag, mut http_outputs) = (Dag::new(), HttpOutputs::new());
         for node in &pipeline.nodes {
-            let running = nodes::create(node, id)?;
+            let running = nodes::create(node, id, &mut http_outputs)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
             for parent in &node.parents {
                 dag.link(parent.0, index)?;
@@ -80,6 +83,7 @@ impl Task {
             id: id.to_string(),
             dbrps: pipeline.dbrps.clone(),
             dag,
+            http_outputs,
         })
     }
 }
@@ -102,13 +106,13 @@ mod tests {
 
     #[test]
     fn an_unsupported_node_is_named_in_the_error() {
-        let pipeline = pipeline("stream|from()|window().period(1m).every(1m)|mean('value')");
+        let pipeline = pipeline("stream|from()|shift(5s)");
         let err = Task::build(&pipeline, "t")
             .err()
-            .expect("mean is not supported");
+            .expect("shift is not supported");
         assert_eq!(
             err.to_string(),
-            "node mean3: \"mean\" is not supported by the engine yet"
+            "node shift2: \"shift\" is not supported by the engine yet"
         );
     }
 

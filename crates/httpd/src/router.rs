@@ -74,6 +74,7 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
                 return Reply::error(StatusCode::BAD_REQUEST, "must specify task id on path");
             }
             match method {
+                Method::GET if id.contains('/') => tasks::http_output(app, &id),
                 Method::GET => tasks::get(app, id, request.uri()).await,
                 Method::PATCH => tasks::update(app, id, request).await,
                 _ => tasks::delete(app, id).await,

@@ -111,6 +111,20 @@ pub async fn get(app: &Arc<App>, id: String, uri: &hyper::Uri) -> Reply {
     result.map_or_else(Reply::from, |task| ok(&task))
 }
 
+/// `GET /kapacitor/v1/tasks/<task>/<endpoint>`: an `httpOut` node's latest rows,
+/// compact JSON (spec: http-api.md §4). Without such a running endpoint the path is a
+/// task id with a slash: 404 `no task exists`.
+pub fn http_output(app: &App, path: &str) -> Reply {
+    let output = path
+        .split_once('/')
+        .and_then(|(task, endpoint)| app.master.http_output(task, endpoint));
+    match output.map(|o| o.body()) {
+        Some(Ok(body)) => Reply::body(StatusCode::OK, body),
+        Some(Err(err)) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
+        None => ApiError::not_found("no task exists").into(),
+    }
+}
+
 /// `PATCH /kapacitor/v1/tasks/<id>`.
 pub async fn update(app: &Arc<App>, id: String, request: Request<Incoming>) -> Reply {
     let result = async {

@@ -2,6 +2,7 @@
 //! and `script`, the loading they share.
 
 pub mod check;
+pub mod conformance;
 pub mod fmt;
 pub mod replay;
 pub mod run;

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use indicatif::{ProgressBar, ProgressStyle};
 use tickflow_engine::diagnostics::Stderr;
-use tickflow_engine::replay::{self, ReadOptions, ReplayError, Summary};
+use tickflow_engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
 use tickflow_engine::Task;
 use tickflow_line_protocol::Precision;
 use tickflow_model::Dbrp;
@@ -15,11 +16,13 @@ use crate::commands::script::Script;
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
-/// gzip) through a TICKscript.
+/// gzip) through a TICKscript, as fast as the machine allows, in event time.
 ///
 /// Only points written to the script's `dbrp` (or `--db`/`--rp`) are fed; line protocol
-/// points are written to it. Ends with a summary: points read, elapsed time, points per
-/// second and each node's messages in and out, errors and busy time. Exit code 1 when
+/// points are written to it. The file is parsed on a second thread while the task runs;
+/// on a terminal a progress bar shows how far it got. Ends with a summary: points read,
+/// elapsed time, points per second, windows emitted, alerts, errors and each node's
+/// messages in and out, errors and busy time. Exit code 1 when
 /// the script is invalid, uses a node the engine does not run yet, a node fails, or the
 /// data has bad lines (the good ones are still replayed).
 #[derive(Debug, clap::Args)]
@@ -71,25 +74,50 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         rebase: args.rebase,
     };
     let started = Instant::now();
-    let data = replay::read(&args.data, &options)?;
-    let data_path = args.data.display();
-    for bad in &data.errors {
-        eprintln!("{data_path}: {bad}");
-    }
-    let summary = match replay::run(task, data.points, Arc::new(Stderr)) {
-        Ok(summary) => summary,
+    let bar = progress_bar();
+    let replayed = replay::replay(task, &args.data, &options, Arc::new(Stderr), &mut |p| {
+        show(&bar, p)
+    });
+    bar.finish_and_clear();
+    let replayed = match replayed {
+        Ok(replayed) => replayed,
         Err(ReplayError::Node(err)) => {
             eprintln!("{}: task failed: {err}", script.path);
             return Ok(Outcome::Problems);
         }
         Err(err) => return Err(err.into()),
     };
-    print!("{}", render(&summary, data.errors.len(), started.elapsed()));
-    Ok(if data.errors.is_empty() {
+    let data_path = args.data.display();
+    for bad in &replayed.errors {
+        eprintln!("{data_path}: {bad}");
+    }
+    print!(
+        "{}",
+        render(&replayed.summary, replayed.errors.len(), started.elapsed())
+    );
+    Ok(if replayed.errors.is_empty() {
         Outcome::Success
     } else {
         Outcome::Problems
     })
+}
+
+/// A progress bar over the file's bytes, drawn only when stderr is a terminal.
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({elapsed_precise}, {eta} left)")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Moves the bar to `progress`.
+fn show(bar: &ProgressBar, progress: Progress) {
+    bar.set_length(progress.bytes_total as u64);
+    bar.set_position(progress.bytes_done as u64);
+    bar.set_message(format!("{} points", progress.points));
 }
 
 /// The summary as printed: totals, then a table of the nodes.
@@ -100,9 +128,16 @@ fn render(summary: &Summary, bad_lines: usize, elapsed: std::time::Duration) -> 
     } else {
         0.0
     };
+    let windows: u64 = summary
+        .nodes
+        .iter()
+        .filter(|(name, _)| name.trim_end_matches(|c: char| c.is_ascii_digit()) == "window")
+        .map(|(_, s)| s.messages_out)
+        .sum();
+    let errors: u64 = summary.nodes.iter().map(|(_, s)| s.errors).sum();
     let mut text = format!(
         "points read: {} ({bad_lines} bad lines)\npoints fed: {}\nelapsed: {secs:.3}s\n\
-         throughput: {rate:.0} points/s\n",
+         throughput: {rate:.0} points/s\nwindows: {windows}\nnode errors: {errors}\n",
         summary.points_read, summary.points_fed,
     );
     let width = summary

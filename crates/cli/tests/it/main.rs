@@ -2,6 +2,7 @@
 //! executables and reads real files.
 
 mod check;
+mod conformance;
 mod fmt;
 mod printer_data;
 mod replay;

@@ -256,14 +256,14 @@ fn run_refuses_bad_scripts_and_configs_before_serving() {
 
     let unsupported = write(
         &dir,
-        "means.tick",
-        "dbrp \"db\".\"rp\"\nstream|from()|window().period(1m).every(1m)|mean('v')\n",
+        "shifts.tick",
+        "dbrp \"db\".\"rp\"\nstream|from()|shift(5s)\n",
     );
     let out = tickflow(&["run", &unsupported, "--bind", "127.0.0.1:0"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("means.tick: node mean3: \"mean\" is not supported by the engine yet"),
+        stderr.contains("shifts.tick: node shift2: \"shift\" is not supported by the engine yet"),
         "{stderr}"
     );
 

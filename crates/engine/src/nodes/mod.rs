@@ -15,16 +15,24 @@ use crate::task::TaskError;
 pub mod alert;
 pub mod default;
 pub mod delete;
+pub mod eval;
 pub mod from;
 pub mod group_by;
+pub mod http_out;
+pub mod influxql;
 pub mod log;
 pub mod stream;
 pub mod udf;
 pub mod r#where;
 pub mod window;
 
-/// The running node for a pipeline node of task `task`.
-pub fn create(node: &tickflow_pipeline::Node, task: &str) -> Result<Box<dyn Node>, TaskError> {
+/// The running node for a pipeline node of task `task`; an `httpOut` node adds its
+/// endpoint to `outputs`.
+pub fn create(
+    node: &tickflow_pipeline::Node,
+    task: &str,
+    outputs: &mut http_out::HttpOutputs,
+) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
             node: node.name.clone(),
@@ -42,10 +50,26 @@ pub fn create(node: &tickflow_pipeline::Node, task: &str) -> Result<Box<dyn Node
             Box::new(group_by::GroupBy::new(spec))
         }
         NodeKind::GroupBy(_) => return Err(unsupported(node, "groupBy on a batch edge")),
+        NodeKind::Eval(spec) => {
+            let lambdas = spec
+                .expressions
+                .iter()
+                .map(lambda)
+                .collect::<Result<_, _>>()?;
+            Box::new(eval::Eval::new(spec, lambdas))
+        }
+        NodeKind::InfluxQl(spec) => match influxql::InfluxQl::new(spec) {
+            Some(running) => Box::new(running),
+            None => return Err(unsupported(node, spec.function.method())),
+        },
         NodeKind::Default(spec) => Box::new(default::Default::new(spec)),
         NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
         NodeKind::Window(spec) => Box::new(window::Window::new(spec)),
+        NodeKind::HttpOut(spec) => {
+            let output = outputs.entry(spec.endpoint.clone()).or_default();
+            Box::new(http_out::HttpOut::new(output.clone()))
+        }
         NodeKind::Alert(spec) => Box::new(alert::Alert::new(spec, &node.name, task, lambda)?),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),

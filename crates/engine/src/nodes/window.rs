@@ -12,6 +12,7 @@ use tickflow_model::{Batch, BatchPoint, Duration, GroupId, GroupInfo, Message, P
 use tickflow_pipeline::nodes::window::WindowNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::state::{self, StateError};
 
 /// The running window node.
 pub struct Window {
@@ -211,6 +212,33 @@ impl GroupWindow {
         }
     }
 
+    /// The window's state as JSON.
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "group": state::group_json(&self.name, &self.info),
+            "buffer": self.buffer.iter().map(state::batch_point_json).collect::<Vec<_>>(),
+            "next_emit": self.next_emit.nanos(),
+            "count": self.count,
+        })
+    }
+
+    /// A window from [`GroupWindow::to_json`].
+    fn from_json(value: &serde_json::Value) -> Result<Self, StateError> {
+        let (name, info) = state::group_from(state::member(value, "group")?)?;
+        let buffer = state::array(value, "buffer")?
+            .iter()
+            .map(state::batch_point_from)
+            .collect::<Result<_, _>>()?;
+        let count = state::int(value, "count")?;
+        Ok(GroupWindow {
+            name,
+            info,
+            buffer,
+            next_emit: Time::from_nanos(state::int(value, "next_emit")?),
+            count: u64::try_from(count).map_err(|_| StateError::new("negative count"))?,
+        })
+    }
+
     /// The current buffer as a batch with time `tmax`.
     fn batch(&self, tmax: Time) -> Message {
         let mut batch = Batch::new(self.name.clone(), self.info.clone(), tmax);
@@ -241,6 +269,23 @@ impl Node for Window {
             }
             Message::Batch(_) => return Err(NodeError::new("cannot window a batch edge")),
         }
+        Ok(())
+    }
+
+    /// Every group's buffered points and schedule, ordered by group id.
+    fn snapshot(&self) -> Option<serde_json::Value> {
+        let mut groups: Vec<_> = self.groups.iter().collect();
+        groups.sort_by(|a, b| a.0.cmp(b.0));
+        let groups: Vec<_> = groups.into_iter().map(|(_, w)| w.to_json()).collect();
+        Some(serde_json::json!({ "groups": groups }))
+    }
+
+    fn restore(&mut self, state: serde_json::Value) -> Result<(), NodeError> {
+        let groups = state::array(&state, "groups")?
+            .iter()
+            .map(|g| GroupWindow::from_json(g).map(|w| (w.info.id.clone(), w)))
+            .collect::<Result<HashMap<_, _>, _>>()?;
+        self.groups = groups;
         Ok(())
     }
 }
@@ -282,6 +327,24 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_restored_window_emits_what_the_saved_one_would() {
+        let spec = spec(10, 10);
+        let first = vec![point("a", 1), point("b", 2), point("a", 5)];
+        let rest = vec![point("a", 12), point("b", 13)];
+        let mut saved = Window::new(&spec);
+        crate::nodes::testing::run(&mut saved, first.clone());
+        let snapshot = saved.snapshot().expect("a window has state");
+        let mut restored = Window::new(&spec);
+        restored.restore(snapshot).expect("restores");
+        let mut whole = Window::new(&spec);
+        crate::nodes::testing::run(&mut whole, first);
+        let expected = crate::nodes::testing::run(&mut whole, rest.clone());
+        assert!(!expected.0.is_empty(), "the rest closes a window");
+        assert_eq!(crate::nodes::testing::run(&mut restored, rest), expected);
+        assert!(Window::new(&spec).restore(serde_json::json!({})).is_err());
     }
 
     #[test]

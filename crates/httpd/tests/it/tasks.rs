@@ -150,7 +150,7 @@ fn create_refuses_what_kapacitor_refuses() {
 #[test]
 fn a_task_that_cannot_start_stays_stored_with_its_error() {
     let server = TestServer::start(HttpConfig::default());
-    let script = "dbrp \"db\".\"rp\"\nstream|from()|window().period(1m).every(1m)|mean('value')";
+    let script = "dbrp \"db\".\"rp\"\nstream|from()|shift(5s)";
     let reply = post(
         &server,
         &json!({"id": "m", "script": script, "status": "enabled"}),
@@ -159,7 +159,7 @@ fn a_task_that_cannot_start_stays_stored_with_its_error() {
         error_of(&reply),
         (
             500,
-            "node mean3: \"mean\" is not supported by the engine yet".into()
+            "node shift2: \"shift\" is not supported by the engine yet".into()
         )
     );
     let task = server.send("GET", "/kapacitor/v1/tasks/m", &[], b"").json();
@@ -169,7 +169,7 @@ fn a_task_that_cannot_start_stays_stored_with_its_error() {
     );
     assert_eq!(
         task["error"],
-        "node mean3: \"mean\" is not supported by the engine yet"
+        "node shift2: \"shift\" is not supported by the engine yet"
     );
 }
 
@@ -312,4 +312,49 @@ fn update_rename_delete_and_not_found() {
         assert_eq!((deleted.status, deleted.body.len()), (204, 0));
     }
     assert!(server.stop().is_empty());
+}
+
+#[test]
+fn http_out_endpoints_serve_the_latest_rows_while_the_task_runs() {
+    let server = TestServer::start(HttpConfig::default());
+    let script = format!("{SCRIPT}|httpOut('latest')");
+    let created = post(
+        &server,
+        &json!({"id": "t", "script": script, "status": "enabled"}),
+    );
+    assert_eq!(created.status, 200, "{}", created.text());
+    let path = "/kapacitor/v1/tasks/t/latest";
+    let empty = server.send("GET", path, &[], b"");
+    assert_eq!(
+        (empty.status, empty.text()),
+        (200, "{\"series\":null}".into())
+    );
+    assert_eq!(
+        server
+            .write(
+                "db=telegraf&rp=autogen",
+                "cpu,host=a value=1 1\ncpu,host=a value=2 2\n"
+            )
+            .status,
+        204
+    );
+    let expected = "{\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"value\"],\
+                    \"values\":[[\"1970-01-01T00:00:00.000000002Z\",2]]}]}";
+    let mut latest = String::new();
+    for _ in 0..100 {
+        latest = server.send("GET", path, &[], b"").text();
+        if latest == expected {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(latest, expected);
+    assert_eq!(
+        patch(&server, "t", &json!({"status": "disabled"})).status,
+        200
+    );
+    let gone = server.send("GET", path, &[], b"");
+    assert_eq!(error_of(&gone), (404, "no task exists".into()));
+    let unknown = server.send("GET", "/kapacitor/v1/tasks/nope/latest", &[], b"");
+    assert_eq!(error_of(&unknown), (404, "no task exists".into()));
 }

@@ -21,13 +21,16 @@
 //! keeping only those whose database and retention policy the task reads, and returns a
 //! [`Summary`] with every node's counters.
 
-use std::io::Read;
+mod source;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tickflow_line_protocol::{LineError, Parsed, Parser, Precision};
-use tickflow_model::{Dbrp, Message, Point, Str, Time};
+use tickflow_line_protocol::{LineError, Precision};
+use tickflow_model::{Dbrp, Message, Point, Time};
+
+pub use source::{Format, Reader, Source};
 
 use crate::diagnostics::Diagnostics;
 use crate::executor::Inline;
@@ -44,35 +47,6 @@ pub const NO_TIMESTAMP: Time = Time::from_nanos(-9_223_369_200 * 1_000_000_000);
 
 /// How many points [`run`] pushes through the DAG at a time.
 const CHUNK: usize = 1024;
-
-/// The gzip magic bytes.
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-
-/// The layout of a data file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// InfluxDB line protocol, one point per line.
-    LineProtocol,
-    /// Kapacitor's stream recording: database, retention policy, point.
-    Srpl,
-}
-
-impl Format {
-    /// The format a file name says: `.srpl` (also under `.gz`) is a recording, anything
-    /// else line protocol.
-    pub fn of_path(path: &Path) -> Format {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        let name = name.strip_suffix(".gz").unwrap_or(&name);
-        if name.ends_with(".srpl") {
-            Format::Srpl
-        } else {
-            Format::LineProtocol
-        }
-    }
-}
 
 /// How to read a data file.
 #[derive(Debug, Clone, Default)]
@@ -143,106 +117,17 @@ pub enum ReplayError {
     Node(#[from] NodeError),
 }
 
-/// Reads the data file at `path`.
+/// Reads the whole data file at `path` on this thread.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Data, ReplayError> {
-    let shown = || path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ReplayError::Read {
-        path: shown(),
-        source,
-    })?;
-    let gzip = bytes.starts_with(&GZIP_MAGIC);
-    let bytes = if gzip {
-        let mut plain = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .read_to_end(&mut plain)
-            .map_err(|source| ReplayError::Gzip {
-                path: shown(),
-                source,
-            })?;
-        plain
-    } else {
-        bytes
-    };
-    let format = Format::of_path(path);
-    let precision = options.precision.unwrap_or(match format {
-        Format::Srpl if !gzip => Precision::Second,
-        _ => Precision::Nanosecond,
-    });
-    let mut data = match format {
-        Format::LineProtocol => {
-            let mut parser = Parser::new(precision, Time::now()).with_dbrp(options.dbrp.clone());
-            let Parsed { points, errors } = parser.parse(&bytes);
-            let errors = errors
-                .into_iter()
-                .map(|error| BadLine::Parse {
-                    line: error.line,
-                    error,
-                })
-                .collect();
-            Data { points, errors }
-        }
-        Format::Srpl => parse_srpl(&bytes, precision),
-    };
-    if options.rebase {
-        rebase(&mut data.points);
+    let source = Source::open(path, options)?;
+    let mut reader = Reader::new(&source, options);
+    let mut data = Data::default();
+    for (line, chunk) in source.chunks() {
+        let part = reader.parse(line, chunk);
+        data.points.extend(part.points);
+        data.errors.extend(part.errors);
     }
     Ok(data)
-}
-
-/// Reads a decompressed `.srpl` recording.
-pub fn parse_srpl(bytes: &[u8], precision: Precision) -> Data {
-    let mut parser = Parser::new(precision, NO_TIMESTAMP);
-    let mut data = Data::default();
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let mut lines = body
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .enumerate()
-        .map(|(i, l)| (i + 1, l));
-    let (mut database, mut retention_policy) = (Str::from(""), Str::from(""));
-    while let Some((first, db)) = lines.next() {
-        let (Some((_, rp)), Some((line, point))) = (lines.next(), lines.next()) else {
-            data.errors.push(BadLine::Truncated { line: first });
-            break;
-        };
-        let mut point = match parser.parse_lines(point).next() {
-            Some(Ok(point)) => point,
-            Some(Err(error)) => {
-                data.errors.push(BadLine::Parse { line, error });
-                continue;
-            }
-            None => {
-                data.errors.push(BadLine::NoPoint { line });
-                continue;
-            }
-        };
-        point.database = shared(&mut database, db);
-        point.retention_policy = shared(&mut retention_policy, rp);
-        data.points.push(point);
-    }
-    data
-}
-
-/// `text` as a string, shared with the previous record's when equal.
-fn shared(last: &mut Str, text: &[u8]) -> Str {
-    let text = String::from_utf8_lossy(text);
-    if **last != *text {
-        *last = Str::from(text.as_ref());
-    }
-    last.clone()
-}
-
-/// Moves every time by the same amount so the first point is at [`REBASE_TIME`].
-pub fn rebase(points: &mut [Point]) {
-    let Some(t0) = points.first().map(|p| p.time) else {
-        return;
-    };
-    let shift = i128::from(REBASE_TIME.nanos()) - i128::from(t0.nanos());
-    for point in points {
-        let t = (i128::from(point.time.nanos()) + shift)
-            .clamp(i128::from(Time::MIN.nanos()), i128::from(Time::MAX.nanos()));
-        point.time = Time::from_nanos(i64::try_from(t).unwrap_or(i64::MAX));
-    }
 }
 
 /// What a replay did.
@@ -252,10 +137,78 @@ pub struct Summary {
     pub points_read: usize,
     /// The points whose database and retention policy the task reads.
     pub points_fed: usize,
-    /// How long running the task took.
+    /// How long reading and running took.
     pub elapsed: Duration,
     /// Each node's name and counters, in DAG order.
     pub nodes: Vec<(String, StatsSnapshot)>,
+}
+
+/// How far a replay has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of the (decompressed) file parsed and run.
+    pub bytes_done: usize,
+    /// The file's (decompressed) size.
+    pub bytes_total: usize,
+    /// Points read so far.
+    pub points: usize,
+}
+
+/// A replay's summary and the file's bad lines.
+#[derive(Debug)]
+pub struct Replayed {
+    /// What the task did.
+    pub summary: Summary,
+    /// The lines or records that gave no point, in file order.
+    pub errors: Vec<BadLine>,
+}
+
+/// How many parsed chunks may wait for the task.
+const QUEUED_CHUNKS: usize = 4;
+
+/// Replays the data file at `path` through `task`: a second thread parses the file in
+/// chunks while this one runs the task, so the replay takes about as long as the slower
+/// of the two. `progress` hears after every chunk.
+pub fn replay(
+    task: Task,
+    path: &Path,
+    options: &ReadOptions,
+    diagnostics: Arc<dyn Diagnostics>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Replayed, ReplayError> {
+    let started = Instant::now();
+    let source = Source::open(path, options)?;
+    let mut reader = Reader::new(&source, options);
+    let bytes_total = source.bytes.len();
+    let (sender, receiver) = crossbeam_channel::bounded::<(usize, Data)>(QUEUED_CHUNKS);
+    std::thread::scope(|scope| {
+        let source = &source;
+        scope.spawn(move || {
+            for (line, chunk) in source.chunks() {
+                if sender
+                    .send((chunk.len(), reader.parse(line, chunk)))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let mut feeder = Feeder::new(task, diagnostics, started);
+        let mut errors = Vec::new();
+        let mut bytes_done = 0;
+        for (bytes, data) in receiver {
+            errors.extend(data.errors);
+            feeder.feed(data.points)?;
+            bytes_done += bytes;
+            progress(Progress {
+                bytes_done,
+                bytes_total,
+                points: feeder.points_read,
+            });
+        }
+        let summary = feeder.finish()?;
+        Ok(Replayed { summary, errors })
+    })
 }
 
 /// Runs `points` through `task` on this thread and finishes it. Only points whose
@@ -266,33 +219,70 @@ pub fn run(
     points: Vec<Point>,
     diagnostics: Arc<dyn Diagnostics>,
 ) -> Result<Summary, ReplayError> {
-    let started = Instant::now();
-    let points_read = points.len();
-    let reads = |p: &Point| {
-        task.dbrps.is_empty()
-            || task
-                .dbrps
-                .iter()
-                .any(|d| d.database == p.database && d.retention_policy == p.retention_policy)
-    };
-    let fed: Vec<Point> = points.into_iter().filter(|p| reads(p)).collect();
-    let points_fed = fed.len();
-    let mut inline = Inline::new(task.dag, diagnostics);
-    let mut fed = fed.into_iter().map(Message::Point).peekable();
-    while fed.peek().is_some() {
-        inline.push(fed.by_ref().take(CHUNK).collect())?;
+    let mut feeder = Feeder::new(task, diagnostics, Instant::now());
+    feeder.feed(points)?;
+    feeder.finish()
+}
+
+/// Pushes points into a task's DAG in chunks, keeping those of the task's dbrps.
+struct Feeder {
+    dbrps: Vec<Dbrp>,
+    inline: Inline,
+    started: Instant,
+    points_read: usize,
+    points_fed: usize,
+}
+
+impl Feeder {
+    fn new(task: Task, diagnostics: Arc<dyn Diagnostics>, started: Instant) -> Self {
+        Feeder {
+            dbrps: task.dbrps,
+            inline: Inline::new(task.dag, diagnostics),
+            started,
+            points_read: 0,
+            points_fed: 0,
+        }
     }
-    let dag = inline.finish()?;
-    Ok(Summary {
-        points_read,
-        points_fed,
-        elapsed: started.elapsed(),
-        nodes: dag
-            .stats()
+
+    /// Whether the task reads `point`'s database and retention policy.
+    fn reads(&self, point: &Point) -> bool {
+        self.dbrps.is_empty()
+            || self.dbrps.iter().any(|d| {
+                d.database == point.database && d.retention_policy == point.retention_policy
+            })
+    }
+
+    fn feed(&mut self, points: Vec<Point>) -> Result<(), NodeError> {
+        self.points_read += points.len();
+        let mut fed = points
             .into_iter()
-            .map(|(name, stats)| (name, stats.snapshot()))
-            .collect(),
-    })
+            .filter(|p| self.reads(p))
+            .map(Message::Point)
+            .peekable();
+        let mut chunks = Vec::new();
+        while fed.peek().is_some() {
+            chunks.push(fed.by_ref().take(CHUNK).collect::<Vec<_>>());
+        }
+        for chunk in chunks {
+            self.points_fed += chunk.len();
+            self.inline.push(chunk)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Summary, ReplayError> {
+        let dag = self.inline.finish()?;
+        Ok(Summary {
+            points_read: self.points_read,
+            points_fed: self.points_fed,
+            elapsed: self.started.elapsed(),
+            nodes: dag
+                .stats()
+                .into_iter()
+                .map(|(name, stats)| (name, stats.snapshot()))
+                .collect(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +302,13 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, bytes).expect("write data");
         read(&path, options).expect("data reads")
+    }
+
+    /// Parses a plain recording, from a file of its own.
+    fn srpl(bytes: &[u8]) -> Data {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        read_file(&format!("data{n}.srpl"), bytes, &ReadOptions::default())
     }
 
     fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -378,7 +375,7 @@ mod tests {
 
     #[test]
     fn a_recorded_point_without_timestamp_gets_no_timestamp() {
-        let data = parse_srpl(b"db\nrp\ncpu value=1\n", Precision::Second);
+        let data = srpl(b"db\nrp\ncpu value=1\n");
         assert_eq!(data.points[0].time, NO_TIMESTAMP);
         assert_eq!(NO_TIMESTAMP.to_rfc3339(), "1677-09-21T01:00:00Z");
         assert!(data.errors.is_empty());
@@ -399,10 +396,7 @@ mod tests {
 
     #[test]
     fn a_bad_point_line_is_numbered_in_the_file() {
-        let data = parse_srpl(
-            b"db\nrp\ncpu value= 1\ndb\nrp\n# comment\n",
-            Precision::Second,
-        );
+        let data = srpl(b"db\nrp\ncpu value= 1\ndb\nrp\n# comment\n");
         let errors: Vec<String> = data.errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,
@@ -429,6 +423,38 @@ mod tests {
     }
 
     #[test]
+    fn replay_parses_beside_the_task_and_reports_bad_lines_and_progress() {
+        let dir = std::env::temp_dir().join(format!("tickflow-replay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let path = dir.join("pipelined.lp");
+        std::fs::write(&path, b"cpu value=1 1\ncpu value= 2\ncpu value=3 3\n").expect("write");
+        let program =
+            tickflow_tickscript::parse("stream|from().measurement('cpu')").expect("parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &BuildOptions::default()).expect("builds");
+        let task = Task::build(&pipeline, "t").expect("task");
+        let mut seen = Vec::new();
+        let replayed = replay(
+            task,
+            &path,
+            &ReadOptions::default(),
+            Arc::new(Collect::default()),
+            &mut |p| seen.push(p),
+        )
+        .expect("replays");
+        assert_eq!(replayed.summary.points_fed, 2);
+        assert_eq!(replayed.errors.len(), 1);
+        assert_eq!(
+            seen.last(),
+            Some(&Progress {
+                bytes_done: 41,
+                bytes_total: 41,
+                points: 2
+            })
+        );
+    }
+
+    #[test]
     fn run_feeds_only_the_tasks_dbrps() {
         let script =
             "dbrp \"db\".\"rp\"\nstream|from().measurement('cpu')|window().period(2s).every(2s)";
@@ -436,7 +462,7 @@ mod tests {
         let pipeline =
             tickflow_pipeline::build(&program, &BuildOptions::default()).expect("builds");
         let task = Task::build(&pipeline, "t").expect("task");
-        let data = parse_srpl(&SRPL[..SRPL.len() - 6], Precision::Second);
+        let data = srpl(&SRPL[..SRPL.len() - 6]);
         let summary = run(task, data.points, Arc::new(Collect::default())).expect("runs");
         assert_eq!((summary.points_read, summary.points_fed), (2, 1));
         let names: Vec<(&str, u64)> = summary

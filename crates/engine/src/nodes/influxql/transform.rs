@@ -1,0 +1,186 @@
+//! The InfluxQL transformations: `elapsed`, `difference`, `movingAverage` and
+//! `cumulativeSum` (spec: nodes.md §7). Each is fed one value at a time and may answer
+//! with a value for that point's time; a stream keeps one state per group, a batch a
+//! fresh one per batch.
+
+use std::collections::VecDeque;
+
+use tickflow_model::{Duration, FieldValue, Time};
+use tickflow_pipeline::nodes::influxql::InfluxQlFunction;
+
+/// The running state of one transformation.
+#[derive(Debug, Clone)]
+pub enum Transform {
+    /// `elapsed(f, unit)`: time since the previous point, in whole units.
+    Elapsed {
+        /// The unit.
+        unit: Duration,
+        /// The previous point's time.
+        previous: Option<Time>,
+    },
+    /// `difference(f)`: change since the previous point of another time.
+    Difference {
+        /// The previous point's time and value.
+        previous: Option<(Time, FieldValue)>,
+    },
+    /// `movingAverage(f, n)`: the mean of the last `n` values.
+    MovingAverage {
+        /// How many values.
+        size: usize,
+        /// The last values, oldest first.
+        values: VecDeque<f64>,
+        /// Their running sum.
+        sum: f64,
+    },
+    /// `cumulativeSum(f)`: the running sum.
+    CumulativeSum {
+        /// The sum so far.
+        total: Option<FieldValue>,
+    },
+}
+
+impl Transform {
+    /// A fresh state for `function`, or `None` when it is not a transformation.
+    pub fn new(function: &InfluxQlFunction) -> Option<Transform> {
+        Some(match function {
+            InfluxQlFunction::Elapsed { unit } => Transform::Elapsed {
+                unit: *unit,
+                previous: None,
+            },
+            InfluxQlFunction::Difference => Transform::Difference { previous: None },
+            InfluxQlFunction::MovingAverage { window } => Transform::MovingAverage {
+                size: usize::try_from(*window).unwrap_or(0).max(1),
+                values: VecDeque::new(),
+                sum: 0.0,
+            },
+            InfluxQlFunction::CumulativeSum => Transform::CumulativeSum { total: None },
+            _ => return None,
+        })
+    }
+
+    /// Feeds one value; the result to emit at `time`, if any.
+    pub fn feed(&mut self, time: Time, value: &FieldValue) -> Option<FieldValue> {
+        match self {
+            Transform::Elapsed { unit, previous } => {
+                let last = previous.replace(time)?;
+                let units = time.since(last).nanos().checked_div(unit.nanos())?;
+                Some(FieldValue::Integer(units))
+            }
+            Transform::Difference { previous } => match previous {
+                Some((last_time, _)) if *last_time == time => None,
+                _ => {
+                    let last = previous.replace((time, value.clone()));
+                    last.and_then(|(_, last)| subtract(value, &last))
+                }
+            },
+            Transform::MovingAverage { size, values, sum } => {
+                let value = value.as_f64()?;
+                if values.len() == *size {
+                    *sum -= values.pop_front().unwrap_or_default();
+                }
+                values.push_back(value);
+                *sum += value;
+                (values.len() == *size).then(|| FieldValue::Float(*sum / *size as f64))
+            }
+            Transform::CumulativeSum { total } => {
+                let next = match total.take() {
+                    Some(sum) => add(&sum, value)?,
+                    None => value.clone(),
+                };
+                *total = Some(next.clone());
+                Some(next)
+            }
+        }
+    }
+}
+
+/// `a − b` for two numbers of one type.
+fn subtract(a: &FieldValue, b: &FieldValue) -> Option<FieldValue> {
+    match (a, b) {
+        (FieldValue::Integer(a), FieldValue::Integer(b)) => {
+            Some(FieldValue::Integer(a.wrapping_sub(*b)))
+        }
+        (FieldValue::Float(a), FieldValue::Float(b)) => Some(FieldValue::Float(a - b)),
+        _ => None,
+    }
+}
+
+/// `a + b` for two numbers of one type.
+fn add(a: &FieldValue, b: &FieldValue) -> Option<FieldValue> {
+    match (a, b) {
+        (FieldValue::Integer(a), FieldValue::Integer(b)) => {
+            Some(FieldValue::Integer(a.wrapping_add(*b)))
+        }
+        (FieldValue::Float(a), FieldValue::Float(b)) => Some(FieldValue::Float(a + b)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed_all(
+        function: InfluxQlFunction,
+        input: &[(i64, FieldValue)],
+    ) -> Vec<Option<FieldValue>> {
+        let mut transform = Transform::new(&function).expect("a transformation");
+        input
+            .iter()
+            .map(|(secs, v)| transform.feed(Time::from_nanos(secs * 1_000_000_000), v))
+            .collect()
+    }
+
+    #[test]
+    fn elapsed_counts_whole_units_since_the_previous_point() {
+        let unit = Duration::from_nanos(1_000_000_000);
+        let out = feed_all(
+            InfluxQlFunction::Elapsed { unit },
+            &[
+                (0, FieldValue::Boolean(true)),
+                (3, FieldValue::Boolean(false)),
+            ],
+        );
+        assert_eq!(out, [None, Some(FieldValue::Integer(3))]);
+    }
+
+    #[test]
+    fn difference_skips_points_at_the_previous_time() {
+        let out = feed_all(
+            InfluxQlFunction::Difference,
+            &[
+                (0, FieldValue::Integer(5)),
+                (0, FieldValue::Integer(9)),
+                (1, FieldValue::Integer(2)),
+            ],
+        );
+        assert_eq!(out, [None, None, Some(FieldValue::Integer(-3))]);
+    }
+
+    #[test]
+    fn moving_average_waits_for_a_full_window() {
+        let input: Vec<_> = (0..4).map(|i| (i, FieldValue::Float(i as f64))).collect();
+        let out = feed_all(InfluxQlFunction::MovingAverage { window: 3 }, &input);
+        assert_eq!(
+            out,
+            [
+                None,
+                None,
+                Some(FieldValue::Float(1.0)),
+                Some(FieldValue::Float(2.0))
+            ]
+        );
+    }
+
+    #[test]
+    fn cumulative_sum_keeps_the_type() {
+        let out = feed_all(
+            InfluxQlFunction::CumulativeSum,
+            &[(0, FieldValue::Integer(1)), (1, FieldValue::Integer(2))],
+        );
+        assert_eq!(
+            out,
+            [Some(FieldValue::Integer(1)), Some(FieldValue::Integer(3))]
+        );
+    }
+}
