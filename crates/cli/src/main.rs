@@ -28,6 +28,8 @@ enum Command {
     Conformance(commands::conformance::Args),
     Fmt(commands::fmt::Args),
     Replay(commands::replay::Args),
+    Run(commands::run::Args),
+    Serve(commands::serve::Args),
     Show(commands::show::Args),
 }
 
@@ -47,6 +49,8 @@ fn main() -> ExitCode {
         Command::Conformance(args) => commands::conformance::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
+        Command::Run(args) => commands::run::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Show(args) => commands::show::run(&args),
     };
     match result {

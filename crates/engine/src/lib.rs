@@ -38,6 +38,7 @@
 mod dag;
 pub mod diagnostics;
 pub mod executor;
+pub mod master;
 mod node;
 pub mod nodes;
 pub mod replay;
@@ -47,6 +48,7 @@ mod task;
 
 pub use dag::{Dag, DagNode, Link, LinkError};
 pub use diagnostics::Diagnostics;
+pub use master::{MasterConfig, MasterError, TaskMaster};
 pub use node::{Context, Node, NodeError};
 pub use stats::{NodeStats, StatsSnapshot};
 pub use task::{Task, TaskError};

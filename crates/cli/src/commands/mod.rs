@@ -5,5 +5,7 @@ pub mod check;
 pub mod conformance;
 pub mod fmt;
 pub mod replay;
+pub mod run;
 mod script;
+pub mod serve;
 pub mod show;

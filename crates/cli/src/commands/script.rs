@@ -48,7 +48,7 @@ impl Script {
 }
 
 /// What scripts may call: the native built-in UDFs under their names.
-fn build_options() -> BuildOptions {
+pub(crate) fn build_options() -> BuildOptions {
     let udfs: BTreeMap<String, _> = tickflow_udf::native::BUILTINS
         .iter()
         .map(|b| (b.name.to_string(), (b.info)()))

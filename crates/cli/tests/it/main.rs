@@ -6,6 +6,7 @@ mod conformance;
 mod fmt;
 mod printer_data;
 mod replay;
+mod server;
 mod tidy;
 
 use std::path::PathBuf;

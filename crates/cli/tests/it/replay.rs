@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::{root, scratch_dir, tickflow};
 
 /// Writes `name` into `dir` and returns its path as a string.
-fn write(dir: &Path, name: &str, text: &str) -> String {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write file");
     path.to_str().expect("utf-8 path").to_string()
@@ -129,7 +129,7 @@ fn a_script_with_nodes_the_engine_lacks_fails_clearly() {
 }
 
 /// The hours (since the start of the data) of the CRITICAL events in an alert log.
-fn critical_hours(log: &str) -> Vec<f64> {
+pub(crate) fn critical_hours(log: &str) -> Vec<f64> {
     const START: i64 = 1_451_606_400; // 2016-01-01T00:00:00Z
     log.lines()
         .filter(|line| line.contains("\"level\":\"CRITICAL\""))

@@ -1,0 +1,62 @@
+//! `tickflow run`: the HTTP server with each given TICKscript as an enabled task.
+
+use std::path::PathBuf;
+
+use tickflow_httpd::store::TaskBody;
+
+use crate::commands::script::Script;
+use crate::commands::serve::{load_config, serve};
+use crate::Outcome;
+
+/// Runs TICKscripts as tasks fed over HTTP (`POST :9092/write`, as Kapacitor), until
+/// SIGINT or SIGTERM; then drains every task and exits 0.
+///
+/// Each script becomes an enabled task named after its file (`print_temps.tick` is task
+/// `print_temps`) reading the script's `dbrp`. One line per task shows its DAG. Exit code
+/// 1 when a script is invalid or uses what the engine does not run yet.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The TICKscripts to run.
+    #[arg(required = true)]
+    scripts: Vec<PathBuf>,
+    /// A Kapacitor-style TOML configuration; its `[http]` section is read.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The address to listen on (`host:port`, or `:port` for every interface); overrides
+    /// the configuration's `bind-address`. Default `:9092`.
+    #[arg(long)]
+    bind: Option<String>,
+}
+
+/// Checks every script, then serves with each as an enabled task.
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    let mut scripts = Vec::with_capacity(args.scripts.len());
+    for path in &args.scripts {
+        let script = Script::read(path)?;
+        if let Err(diagnostic) = script.pipeline() {
+            eprint!("{diagnostic}");
+            return Ok(Outcome::Problems);
+        }
+        scripts.push(script);
+    }
+    let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
+    serve(config, |tasks| {
+        for script in &scripts {
+            let id = script.task_id();
+            let body = TaskBody {
+                id: Some(id.clone()),
+                script: Some(script.source.clone()),
+                status: Some("enabled".into()),
+                ..TaskBody::default()
+            };
+            if let Err(err) = tasks.create(body) {
+                eprintln!("{}: {err}", script.path);
+                return Ok(Outcome::Problems);
+            }
+            if let Some(line) = tasks.describe(&id) {
+                eprintln!("tickflow: {line}");
+            }
+        }
+        Ok(Outcome::Success)
+    })
+}

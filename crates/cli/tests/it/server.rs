@@ -1,0 +1,281 @@
+//! `tickflow run` and `tickflow serve` as users run them: the real binary on a loopback
+//! port, fed over real HTTP, stopped with SIGTERM.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::replay::{critical_hours, write};
+use crate::{root, scratch_dir, tickflow};
+
+/// A running `tickflow` server, killed if a test fails before stopping it.
+struct Running {
+    child: Child,
+    address: SocketAddr,
+    stderr: mpsc::Receiver<String>,
+    /// The stderr lines read so far.
+    seen: Vec<String>,
+}
+
+impl Running {
+    /// Starts `tickflow <args> --bind 127.0.0.1:0` and waits for its listening line.
+    fn start(args: &[&str]) -> Running {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tickflow"))
+            .args(args)
+            .args(["--bind", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tickflow starts");
+        let (tx, stderr) = mpsc::channel();
+        let pipe = child.stderr.take().expect("stderr piped");
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut running = Running {
+            child,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+            stderr,
+            seen: Vec::new(),
+        };
+        let line = running.wait_for("tickflow: listening on ");
+        running.address = line["tickflow: listening on ".len()..]
+            .parse()
+            .expect("an address");
+        running
+    }
+
+    /// The first stderr line starting with `prefix` (waiting at most 60 s for it).
+    fn wait_for(&mut self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(line) = self.seen.iter().find(|l| l.starts_with(prefix)) {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!("no stderr line starting with {prefix:?} in {:?}", self.seen),
+            }
+        }
+    }
+
+    /// Sends SIGTERM and waits (at most 120 s) for the exit; returns it and the rest of
+    /// stderr.
+    fn terminate(mut self) -> (ExitStatus, String) {
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "tickflow did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        let rest: Vec<String> = self.stderr.try_iter().collect();
+        (status, rest.join("\n"))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// POSTs `body` to `path` and returns the status and body.
+fn post(address: SocketAddr, path: &str, body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("send head");
+    stream.write_all(body).expect("send body");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// `tickscripts/print_temps.tick` with its logs in `dir`.
+fn printer_script(dir: &Path) -> String {
+    let script =
+        std::fs::read_to_string(root().join("tickscripts/print_temps.tick")).expect("read script");
+    let script = script.replace("/tmp/tickflow/", &format!("{}/", dir.display()));
+    write(dir, "print_temps.tick", &script)
+}
+
+/// Each sensor's anomaly is a CRITICAL alert in its failure log, in its hour.
+fn assert_anomalies_found(dir: &Path) {
+    for (sensor, from, to) in [
+        ("hotend", 1.0, 1.5),
+        ("bed", 8.0, 8.5),
+        ("air", 12.0, 12.75),
+    ] {
+        let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
+            .unwrap_or_else(|e| panic!("{sensor}_failure.log: {e}"));
+        let hours = critical_hours(&log);
+        assert!(
+            hours.iter().any(|h| (from..=to).contains(h)),
+            "{sensor}: no CRITICAL alert between {from} h and {to} h, got {hours:?}"
+        );
+    }
+}
+
+/// Checks the run's exit and that it drained every point of the day.
+fn assert_clean_stop(running: Running) {
+    let (status, stderr) = running.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("tickflow: task print_temps drained after 86402 points"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_finds_the_printer_anomalies_in_data_posted_over_http() {
+    let dir = scratch_dir("server-printer");
+    let script = printer_script(&dir);
+    let mut running = Running::start(&["run", &script]);
+    let dag = running.wait_for("tickflow: task print_temps: ");
+    assert!(
+        dag.contains("executing stream task on \"printer\".\"autogen\": stream0 -> from1, from1 -> window2, window2 -> tTest3"),
+        "{dag}"
+    );
+    let data = std::fs::read_to_string(root().join("testdata/printer_24h.lp")).expect("data");
+    let lines: Vec<&str> = data.lines().collect();
+    for chunk in lines.chunks(5000) {
+        let body = chunk.join("\n");
+        let (status, text) = post(
+            running.address,
+            "/write?db=printer&rp=autogen&precision=s",
+            body.as_bytes(),
+        );
+        assert_eq!(status, 204, "{text}");
+    }
+    assert_clean_stop(running);
+    assert_anomalies_found(&dir);
+}
+
+#[test]
+fn run_finds_the_printer_anomalies_posted_by_the_generator() {
+    let dir = scratch_dir("server-generator");
+    let script = printer_script(&dir);
+    let running = Running::start(&["run", &script]);
+    let url = format!(
+        "http://{}/write?db=printer&rp=autogen&precision=s",
+        running.address
+    );
+    let out = Command::new("python3")
+        .arg(root().join("testdata/printer_data.py"))
+        .args(["--url", &url])
+        .output()
+        .expect("python3 runs testdata/printer_data.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_clean_stop(running);
+    assert_anomalies_found(&dir);
+}
+
+#[test]
+fn serve_reads_its_config_and_takes_tasks_over_the_api() {
+    let dir = scratch_dir("server-serve");
+    let config = write(
+        &dir,
+        "kapacitor.conf",
+        "[http]\nmax-body-size = 100\n[udf]\n[udf.functions]\n",
+    );
+    let running = Running::start(&["serve", "--config", &config]);
+    let task = serde_json::json!({
+        "id": "cpu",
+        "script": "dbrp \"db\".\"autogen\"\nstream|from().measurement('cpu')",
+        "status": "enabled",
+    });
+    let (status, text) = post(
+        running.address,
+        "/kapacitor/v1/tasks",
+        task.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let (status, text) = post(
+        running.address,
+        "/write?db=db&rp=autogen",
+        b"cpu value=1 1\n",
+    );
+    assert_eq!((status, text.as_str()), (204, ""));
+    let (status, text) = post(running.address, "/write?db=db", &[b'#'; 101]);
+    assert_eq!(
+        (status, text.as_str()),
+        (413, "http: request body too large\n")
+    );
+    let (status, stderr) = running.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("tickflow: task cpu drained after 1 points"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_refuses_bad_scripts_and_configs_before_serving() {
+    let dir = scratch_dir("server-refuse");
+    let script = write(&dir, "typo.tick", "stream|from().peroid(1m)\n");
+    let out = tickflow(&["run", &script, "--bind", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("typo.tick:1:"), "{stderr}");
+
+    let unsupported = write(
+        &dir,
+        "shifts.tick",
+        "dbrp \"db\".\"rp\"\nstream|from()|shift(5s)\n",
+    );
+    let out = tickflow(&["run", &unsupported, "--bind", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("shifts.tick: node shift2: \"shift\" is not supported by the engine yet"),
+        "{stderr}"
+    );
+
+    let config = write(&dir, "bad.conf", "[http]\nwrite-timeout = \"soon\"\n");
+    let out = tickflow(&["serve", "--config", &config]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid write-timeout \"soon\""),
+        "{stderr}"
+    );
+    let missing: PathBuf = dir.join("missing.conf");
+    let out = tickflow(&["serve", "--config", missing.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,598 @@
+//! [`TaskMaster`]: the tasks of a running server, and where written points go.
+//!
+//! The master keeps task definitions ([`Pipeline`]s by id) and the tasks that run, each a
+//! [`Task`] on an [`executor::Threaded`](crate::executor::Threaded). A definition is
+//! enabled by building a fresh task from it (so a re-enabled task starts with empty
+//! windows, as in Kapacitor) and disabled by draining it: its input closes, every node
+//! flushes and its threads are joined. [`TaskMaster::start`] runs a task the caller built
+//! itself, for programs that add their own nodes to the DAG.
+//!
+//! [`TaskMaster::write`] hands a batch of points to every running task whose dbrps
+//! include the point's database and retention policy (a task naming no dbrp reads every
+//! point, as in a replay); `from()` filters measurements itself. Each task gets the batch
+//! as one chunk, so the points of one write stay together and in order. A push blocks
+//! while the task's input channel is full: a slow task slows its writers, and an accepted
+//! point is never dropped. Writes share a read lock with each other; defining, enabling,
+//! disabling and shutting down take the write lock, so they wait for writes in flight and
+//! a write never sees half a change. [`TaskMaster::shutdown`] refuses further writes and
+//! drains every task.
+//!
+//! The master uses plain threads and locks; it knows nothing of HTTP or async runtimes.
+//!
+//! # Embedding
+//!
+//! A program defines a task from TICKscript text, writes points, and receives alerts. The
+//! alert node sends each event to its handlers (here `.log()`) and also emits the alerted
+//! point, augmented with `.levelTag()`/`.messageField()`, to its children: a node of the
+//! program's own linked after it receives every alert in-process.
+//!
+//! ```
+//! use std::sync::{mpsc, Arc, Mutex};
+//! use tickflow_engine::master::{MasterConfig, TaskMaster};
+//! use tickflow_engine::{diagnostics::Collect, Context, Node, NodeError, Task};
+//! use tickflow_model::{Dbrp, FieldValue, Fields, Message, Point, Time};
+//!
+//! /// Receives the alert node's output: one message per alert event.
+//! struct Alerts(Mutex<mpsc::Sender<Message>>);
+//! impl Node for Alerts {
+//!     fn message(&mut self, _: usize, m: Message, _: &mut Context<'_>) -> Result<(), NodeError> {
+//!         let _ = self.0.lock().expect("sender").send(m);
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let script = "dbrp \"printer\".\"autogen\"\n\
+//!     stream|from().measurement('temperatures')\
+//!     |alert().crit(lambda: \"hotend\" > 250.0).levelTag('level').messageField('message')";
+//! let program = tickflow_tickscript::parse(script)?;
+//! let pipeline = tickflow_pipeline::build(&program, &Default::default())?;
+//!
+//! let master = TaskMaster::new(MasterConfig::default(), Arc::new(Collect::default()));
+//! let mut task = Task::build(&pipeline, "hot")?;
+//! let (tx, rx) = mpsc::channel();
+//! let sink = task.dag.add("alerts", Box::new(Alerts(Mutex::new(tx))), false);
+//! task.dag.link(2, sink)?; // alert2, after stream0 and from1
+//! master.start(task)?;
+//!
+//! let point = |hotend: f64, t: i64| {
+//!     let mut p = Point::new("temperatures", Time::from_nanos(t));
+//!     p.database = "printer".into();
+//!     p.retention_policy = "autogen".into();
+//!     p.fields = Fields::from_pairs([("hotend", FieldValue::Float(hotend))]);
+//!     p
+//! };
+//! master.write(vec![point(220.0, 1), point(260.0, 2), point(221.0, 3)])?;
+//! for stopped in master.shutdown() {
+//!     stopped.result?;
+//! }
+//!
+//! let alerts: Vec<String> = rx
+//!     .try_iter()
+//!     .filter_map(|m| match m {
+//!         Message::Point(p) => p.tags.get("level").map(|l| l.to_string()),
+//!         _ => None,
+//!     })
+//!     .collect();
+//! assert_eq!(alerts, ["CRITICAL", "OK"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Instant;
+
+use tickflow_model::{Message, Point};
+use tickflow_pipeline::Pipeline;
+
+use crate::diagnostics::Diagnostics;
+use crate::executor::{Threaded, ThreadedError};
+use crate::nodes::http_out::{HttpOutput, HttpOutputs};
+use crate::stats::StatsSnapshot;
+use crate::task::{Task, TaskError};
+
+/// How the master runs tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MasterConfig {
+    /// How many chunks each node's input channel holds before a push blocks.
+    pub capacity: usize,
+}
+
+impl Default for MasterConfig {
+    fn default() -> Self {
+        MasterConfig { capacity: 64 }
+    }
+}
+
+/// Why the master refused a request.
+#[derive(Debug, thiserror::Error)]
+pub enum MasterError {
+    /// The master is shutting down (or has shut down) and accepts nothing more.
+    #[error("task master is closed")]
+    Closed,
+    /// No definition has this id.
+    #[error("no task exists: {id:?}")]
+    UnknownTask {
+        /// The id asked for.
+        id: String,
+    },
+    /// A task with this id is already running.
+    #[error("task {id:?} is already executing")]
+    AlreadyRunning {
+        /// The task's id.
+        id: String,
+    },
+    /// The definition does not make a runnable task.
+    #[error("task {id:?}: {source}")]
+    Build {
+        /// The task's id.
+        id: String,
+        /// Why it cannot run.
+        source: Box<TaskError>,
+    },
+    /// The task's threads could not start.
+    #[error("task {id:?}: {source}")]
+    Start {
+        /// The task's id.
+        id: String,
+        /// What the executor said.
+        source: ThreadedError,
+    },
+}
+
+/// What one write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Routed {
+    /// How many tasks received at least one point.
+    pub tasks: usize,
+    /// How many points were delivered, counted once per task that received them.
+    pub deliveries: usize,
+}
+
+/// A running task's counters at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskStats {
+    /// Points per second the task's source received since it started.
+    pub throughput: f64,
+    /// Each node's name and counters, in DAG order.
+    pub nodes: Vec<(String, StatsSnapshot)>,
+}
+
+/// A task that has been drained.
+#[derive(Debug)]
+pub struct Stopped {
+    /// The task's id.
+    pub id: String,
+    /// Each node's final counters, in DAG order.
+    pub nodes: Vec<(String, StatsSnapshot)>,
+    /// How it ended: `Ok` when every node finished cleanly, else the first node error.
+    pub result: Result<(), ThreadedError>,
+}
+
+/// A task on its threads.
+struct Running {
+    task_dbrps: Vec<tickflow_model::Dbrp>,
+    http_outputs: HttpOutputs,
+    threaded: Threaded,
+    started: Instant,
+}
+
+impl Running {
+    /// Whether the task reads `point`.
+    fn reads(&self, point: &Point) -> bool {
+        self.task_dbrps.is_empty()
+            || self.task_dbrps.iter().any(|d| {
+                d.database == point.database && d.retention_policy == point.retention_policy
+            })
+    }
+}
+
+#[derive(Default)]
+struct State {
+    closed: bool,
+    definitions: BTreeMap<String, Pipeline>,
+    running: BTreeMap<String, Running>,
+}
+
+/// The tasks of a server: definitions, running tasks, and the router of written points.
+pub struct TaskMaster {
+    config: MasterConfig,
+    diagnostics: Arc<dyn Diagnostics>,
+    state: RwLock<State>,
+}
+
+impl TaskMaster {
+    /// An empty master; node errors of every task go to `diagnostics`.
+    pub fn new(config: MasterConfig, diagnostics: Arc<dyn Diagnostics>) -> Self {
+        TaskMaster {
+            config,
+            diagnostics,
+            state: RwLock::new(State::default()),
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write_lock(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stores (or replaces) the definition `id`. A running instance keeps its old
+    /// definition until it is disabled and enabled again, as in Kapacitor.
+    pub fn define(&self, id: &str, pipeline: Pipeline) -> Result<(), MasterError> {
+        let mut state = self.write_lock();
+        if state.closed {
+            return Err(MasterError::Closed);
+        }
+        state.definitions.insert(id.to_string(), pipeline);
+        Ok(())
+    }
+
+    /// Builds a fresh task from definition `id` and starts it.
+    pub fn enable(&self, id: &str) -> Result<(), MasterError> {
+        let pipeline = self
+            .read()
+            .definitions
+            .get(id)
+            .cloned()
+            .ok_or_else(|| MasterError::UnknownTask { id: id.to_string() })?;
+        let task = Task::build(&pipeline, id).map_err(|source| MasterError::Build {
+            id: id.to_string(),
+            source: Box::new(source),
+        })?;
+        self.start(task)
+    }
+
+    /// Starts a task built by the caller (its id must not be running already).
+    pub fn start(&self, task: Task) -> Result<(), MasterError> {
+        let mut state = self.write_lock();
+        if state.closed {
+            return Err(MasterError::Closed);
+        }
+        if state.running.contains_key(&task.id) {
+            return Err(MasterError::AlreadyRunning { id: task.id });
+        }
+        let threaded = Threaded::start(
+            task.dag,
+            Arc::clone(&self.diagnostics),
+            self.config.capacity,
+        )
+        .map_err(|source| MasterError::Start {
+            id: task.id.clone(),
+            source,
+        })?;
+        state.running.insert(
+            task.id,
+            Running {
+                task_dbrps: task.dbrps,
+                http_outputs: task.http_outputs,
+                threaded,
+                started: Instant::now(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Stops task `id` and drains it; `None` when it was not running.
+    pub fn disable(&self, id: &str) -> Option<Stopped> {
+        let running = self.write_lock().running.remove(id)?;
+        Some(drain(id.to_string(), running))
+    }
+
+    /// Stops task `id` if it runs and forgets its definition; what it drained, if it ran.
+    pub fn delete(&self, id: &str) -> Option<Stopped> {
+        let running = {
+            let mut state = self.write_lock();
+            state.definitions.remove(id);
+            state.running.remove(id)
+        };
+        running.map(|r| drain(id.to_string(), r))
+    }
+
+    /// Hands `points` to every running task that reads them, blocking while a task's
+    /// input is full. Fails only when the master is closed; then nothing is written.
+    pub fn write(&self, points: Vec<Point>) -> Result<Routed, MasterError> {
+        let state = self.read();
+        if state.closed {
+            return Err(MasterError::Closed);
+        }
+        let mut routed = Routed::default();
+        let readers: Vec<&Running> = state.running.values().collect();
+        let mut points = Some(points);
+        for (i, running) in readers.iter().enumerate() {
+            let last = i + 1 == readers.len();
+            let chunk = select(running, &mut points, last);
+            if chunk.is_empty() {
+                continue;
+            }
+            routed.tasks += 1;
+            routed.deliveries += chunk.len();
+            // A task whose source node has failed no longer takes data; its error is
+            // reported when it is disabled, and the other tasks still get their points.
+            let _ = running.threaded.push(chunk);
+        }
+        Ok(routed)
+    }
+
+    /// Whether task `id` is running.
+    pub fn is_running(&self, id: &str) -> bool {
+        self.read().running.contains_key(id)
+    }
+
+    /// The ids of the defined tasks, sorted.
+    pub fn defined(&self) -> Vec<String> {
+        self.read().definitions.keys().cloned().collect()
+    }
+
+    /// The ids of the running tasks, sorted.
+    pub fn running(&self) -> Vec<String> {
+        self.read().running.keys().cloned().collect()
+    }
+
+    /// The `httpOut('endpoint')` output of running task `id`: what
+    /// `GET /kapacitor/v1/tasks/<id>/<endpoint>` serves.
+    pub fn http_output(&self, id: &str, endpoint: &str) -> Option<HttpOutput> {
+        self.read()
+            .running
+            .get(id)?
+            .http_outputs
+            .get(endpoint)
+            .cloned()
+    }
+
+    /// The counters of running task `id`.
+    pub fn stats(&self, id: &str) -> Option<TaskStats> {
+        let state = self.read();
+        let running = state.running.get(id)?;
+        let nodes: Vec<(String, StatsSnapshot)> = running
+            .threaded
+            .stats()
+            .iter()
+            .map(|(name, stats)| (name.clone(), stats.snapshot()))
+            .collect();
+        let received = nodes.first().map_or(0, |(_, s)| s.messages_in);
+        let elapsed = running.started.elapsed().as_secs_f64();
+        let throughput = if elapsed > 0.0 {
+            received as f64 / elapsed
+        } else {
+            0.0
+        };
+        Some(TaskStats { throughput, nodes })
+    }
+
+    /// Refuses every further request, then drains every running task (in id order) and
+    /// returns what each did. Calling it again returns nothing.
+    pub fn shutdown(&self) -> Vec<Stopped> {
+        let running = {
+            let mut state = self.write_lock();
+            state.closed = true;
+            std::mem::take(&mut state.running)
+        };
+        running
+            .into_iter()
+            .map(|(id, running)| drain(id, running))
+            .collect()
+    }
+}
+
+/// The points of the write that `running` reads, as messages. The last task takes the
+/// points themselves; the others get copies (which share their strings and maps).
+fn select(running: &Running, points: &mut Option<Vec<Point>>, last: bool) -> Vec<Message> {
+    if last {
+        let owned = points.take().unwrap_or_default();
+        return owned
+            .into_iter()
+            .filter(|p| running.reads(p))
+            .map(Message::Point)
+            .collect();
+    }
+    points.as_ref().map_or_else(Vec::new, |points| {
+        points
+            .iter()
+            .filter(|p| running.reads(p))
+            .cloned()
+            .map(Message::Point)
+            .collect()
+    })
+}
+
+/// Closes the task's input and waits for every node to finish.
+fn drain(id: String, running: Running) -> Stopped {
+    let stats: Vec<_> = running.threaded.stats().to_vec();
+    let result = running.threaded.finish().map(drop);
+    Stopped {
+        id,
+        nodes: stats
+            .into_iter()
+            .map(|(name, stats)| (name, stats.snapshot()))
+            .collect(),
+        result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tickflow_model::{FieldValue, Fields, Time};
+    use tickflow_pipeline::BuildOptions;
+
+    use super::*;
+    use crate::diagnostics::Collect;
+
+    fn pipeline(script: &str) -> Pipeline {
+        let program = tickflow_tickscript::parse(script).expect("script parses");
+        tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds")
+    }
+
+    fn master() -> TaskMaster {
+        TaskMaster::new(MasterConfig { capacity: 2 }, Arc::new(Collect::default()))
+    }
+
+    fn point(db: &str, m: &str, t: i64) -> Point {
+        let mut p = Point::new(m, Time::from_nanos(t));
+        p.database = db.into();
+        p.retention_policy = "autogen".into();
+        p.fields = Fields::from_pairs([("value", FieldValue::Integer(t))]);
+        p
+    }
+
+    const CPU: &str =
+        "dbrp \"a\".\"autogen\"\nstream|from().measurement('cpu')|where(lambda: \"value\" >= 0)";
+
+    fn received(stopped: &Stopped, node: &str) -> u64 {
+        stopped
+            .nodes
+            .iter()
+            .find(|(n, _)| n == node)
+            .map(|(_, s)| s.messages_in)
+            .expect("node exists")
+    }
+
+    #[test]
+    fn points_reach_only_the_tasks_of_their_dbrp() {
+        let master = master();
+        master.define("a", pipeline(CPU)).expect("defined");
+        master
+            .define("b", pipeline(&CPU.replace("\"a\"", "\"b\"")))
+            .expect("defined");
+        master.enable("a").expect("a starts");
+        master.enable("b").expect("b starts");
+        let routed = master
+            .write(vec![
+                point("a", "cpu", 1),
+                point("b", "cpu", 2),
+                point("a", "mem", 3),
+            ])
+            .expect("written");
+        assert_eq!(
+            routed,
+            Routed {
+                tasks: 2,
+                deliveries: 3
+            }
+        );
+        let stopped = master.shutdown();
+        let ids: Vec<&str> = stopped.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(
+            (
+                received(&stopped[0], "stream0"),
+                received(&stopped[0], "where2")
+            ),
+            (2, 1)
+        );
+        assert_eq!(received(&stopped[1], "stream0"), 1);
+        assert!(stopped.iter().all(|s| s.result.is_ok()));
+    }
+
+    #[test]
+    fn enabling_disabling_and_deleting_at_runtime() {
+        let master = master();
+        assert!(matches!(
+            master.enable("a"),
+            Err(MasterError::UnknownTask { .. })
+        ));
+        master.define("a", pipeline(CPU)).expect("defined");
+        master.enable("a").expect("starts");
+        assert!(matches!(
+            master.enable("a"),
+            Err(MasterError::AlreadyRunning { .. })
+        ));
+        assert_eq!(master.running(), ["a"]);
+        master.write(vec![point("a", "cpu", 1)]).expect("written");
+        let stats = master.stats("a").expect("running");
+        assert_eq!(stats.nodes.len(), 3);
+        assert!(master.http_output("a", "top").is_none());
+        let stopped = master.disable("a").expect("was running");
+        assert_eq!(received(&stopped, "where2"), 1);
+        assert!(!master.is_running("a"));
+        assert!(master.disable("a").is_none());
+        // A disabled task receives nothing; a re-enabled one starts afresh.
+        master.write(vec![point("a", "cpu", 2)]).expect("written");
+        master.enable("a").expect("starts again");
+        master.write(vec![point("a", "cpu", 3)]).expect("written");
+        let stopped = master.delete("a").expect("was running");
+        assert_eq!(received(&stopped, "stream0"), 1);
+        assert!(master.defined().is_empty());
+    }
+
+    #[test]
+    fn http_outputs_are_served_while_the_task_runs() {
+        let master = master();
+        let script = format!("{CPU}|httpOut('top')");
+        master.define("a", pipeline(&script)).expect("defined");
+        master.enable("a").expect("starts");
+        let output = master.http_output("a", "top").expect("endpoint exists");
+        assert_eq!(output.body().expect("encodes"), "{\"series\":null}");
+        master.write(vec![point("a", "cpu", 7)]).expect("written");
+        let stopped = master.disable("a").expect("was running");
+        assert!(stopped.result.is_ok());
+        assert!(output
+            .body()
+            .expect("encodes")
+            .contains("[\"1970-01-01T00:00:00.000000007Z\",7]"));
+        assert!(master.http_output("a", "top").is_none());
+    }
+
+    #[test]
+    fn a_task_the_engine_cannot_run_is_a_build_error() {
+        let master = master();
+        let shifts = "stream|from()|shift(5s)";
+        master.define("m", pipeline(shifts)).expect("defined");
+        let err = master.enable("m").expect_err("shift is not supported");
+        assert_eq!(
+            err.to_string(),
+            "task \"m\": node shift2: \"shift\" is not supported by the engine yet"
+        );
+        assert!(master.running().is_empty());
+    }
+
+    #[test]
+    fn a_closed_master_refuses_everything() {
+        let master = master();
+        master.define("a", pipeline(CPU)).expect("defined");
+        master.enable("a").expect("starts");
+        assert_eq!(master.shutdown().len(), 1);
+        assert!(master.shutdown().is_empty());
+        assert!(matches!(
+            master.write(vec![point("a", "cpu", 1)]),
+            Err(MasterError::Closed)
+        ));
+        assert!(matches!(master.enable("a"), Err(MasterError::Closed)));
+        assert!(matches!(
+            master.define("b", pipeline(CPU)),
+            Err(MasterError::Closed)
+        ));
+    }
+
+    #[test]
+    fn concurrent_writers_lose_and_duplicate_nothing() {
+        let master = Arc::new(master());
+        let no_dbrp = "stream|from().measurement('cpu')|where(lambda: \"value\" >= 0)";
+        master.define("a", pipeline(CPU)).expect("defined");
+        master.define("all", pipeline(no_dbrp)).expect("defined");
+        master.enable("a").expect("starts");
+        master.enable("all").expect("starts");
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let master = Arc::clone(&master);
+                std::thread::spawn(move || {
+                    for batch in 0..50 {
+                        let points = (0..100)
+                            .map(|i| point("a", "cpu", w * 1_000_000 + batch * 100 + i))
+                            .collect();
+                        master.write(points).expect("written");
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().expect("writer finishes");
+        }
+        for stopped in master.shutdown() {
+            assert_eq!(received(&stopped, "where2"), 4 * 50 * 100, "{}", stopped.id);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! [`Server`]: binds the listener, serves connections with hyper, and shuts down
+//! cleanly: stop accepting, let requests in flight finish, then drain every task.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tickflow_engine::master::Stopped;
+use tickflow_engine::TaskMaster;
+use tickflow_pipeline::BuildOptions;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::app::App;
+use crate::config::HttpConfig;
+use crate::router;
+use crate::store::TaskStore;
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address cannot be listened on.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address as configured.
+        address: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    listener: TcpListener,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Binds `config.bind_address`; tasks run on `master`, scripts are built with
+    /// `options`. Must be called inside a tokio runtime.
+    pub async fn bind(
+        config: HttpConfig,
+        master: Arc<TaskMaster>,
+        options: BuildOptions,
+    ) -> Result<Server, ServeError> {
+        let address = config.socket_address();
+        let listener = TcpListener::bind(&address)
+            .await
+            .map_err(|source| ServeError::Bind {
+                address: config.bind_address.clone(),
+                source,
+            })?;
+        let app = App {
+            writes: Arc::new(Semaphore::new(config.write_concurrency.max(1))),
+            store: TaskStore::new(Arc::clone(&master), options),
+            master,
+            config,
+        };
+        Ok(Server {
+            listener,
+            app: Arc::new(app),
+        })
+    }
+
+    /// The address the server listens on (with the port chosen when it was 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The tasks, to define some before serving (what `tickflow run` does).
+    pub fn tasks(&self) -> &TaskStore {
+        &self.app.store
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, waits for the requests
+    /// in flight, drains every task and returns how each ended.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Vec<Stopped> {
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let app = Arc::clone(&self.app);
+                        let service = service_fn(move |request| router::handle(Arc::clone(&app), request));
+                        let connection = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service);
+                        let connection = graceful.watch(connection);
+                        tokio::spawn(async move {
+                            // A client that goes away mid-request is its own business.
+                            let _ = connection.await;
+                        });
+                    }
+                    // Out of file descriptors or similar: wait a moment, keep serving.
+                    Err(err) => {
+                        eprintln!("tickflow: accept failed: {err}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        graceful.shutdown().await;
+        let master = Arc::clone(&self.app.master);
+        tokio::task::spawn_blocking(move || master.shutdown())
+            .await
+            .unwrap_or_default()
+    }
+}
+
+/// Completes on the first SIGINT or SIGTERM (Ctrl-C elsewhere than Unix).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

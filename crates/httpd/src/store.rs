@@ -1,0 +1,446 @@
+//! [`TaskStore`]: the tasks API's records (script, vars, status, dates, last error) over
+//! the engine's [`TaskMaster`], which holds the definitions and runs the tasks.
+//!
+//! Every operation takes the store's lock for its whole length, so API requests apply one
+//! after the other; writes never take it. Operations may block (enabling starts threads,
+//! disabling drains a task), so the handlers call them off the async runtime.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use hyper::StatusCode;
+use serde::Deserialize;
+use tickflow_engine::{MasterError, TaskMaster};
+use tickflow_model::{Dbrp, Time};
+use tickflow_pipeline::{BuildOptions, VarValue};
+
+use crate::definition::{define, Action, Definition};
+use crate::task_json::{self, DbrpJson, DotView, Link, TaskObject};
+use crate::vars::{self, Var};
+
+/// An API error: the status and the message of the standard error body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The message (both `error` and `message`).
+    pub message: String,
+}
+
+impl ApiError {
+    /// A 400 with `message`.
+    pub fn bad_request(message: impl ToString) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.to_string(),
+        }
+    }
+
+    /// A 404 with `message`.
+    pub fn not_found(message: impl ToString) -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: message.to_string(),
+        }
+    }
+
+    fn internal(message: impl ToString) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The body of a create or update request; absent keys are `None`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TaskBody {
+    /// The task id.
+    pub id: Option<String>,
+    /// A template to create the task from.
+    #[serde(rename = "template-id")]
+    pub template_id: Option<String>,
+    /// Ignored: the type is derived from the script.
+    #[serde(rename = "type")]
+    pub task_type: Option<String>,
+    /// Explicit dbrps.
+    pub dbrps: Option<Vec<DbrpBody>>,
+    /// The TICKscript.
+    pub script: Option<String>,
+    /// `enabled` or `disabled`.
+    pub status: Option<String>,
+    /// Values for the script's vars.
+    pub vars: Option<BTreeMap<String, Var>>,
+}
+
+/// `{"db": …, "rp": …}` in a request.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DbrpBody {
+    /// The database.
+    #[serde(default)]
+    pub db: String,
+    /// The retention policy.
+    #[serde(default)]
+    pub rp: String,
+}
+
+/// Whether the `script` of a task object is formatted or as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptFormat {
+    /// Re-printed by the formatter (the default).
+    Formatted,
+    /// As defined.
+    Raw,
+}
+
+/// One stored task.
+struct Record {
+    definition: Definition,
+    script: String,
+    explicit_dbrps: Vec<Dbrp>,
+    vars: BTreeMap<String, Var>,
+    var_values: BTreeMap<String, VarValue>,
+    enabled: bool,
+    error: String,
+    created: Time,
+    modified: Time,
+    last_enabled: Option<Time>,
+}
+
+/// The tasks defined over the API (or by `tickflow run`).
+pub struct TaskStore {
+    master: Arc<TaskMaster>,
+    options: BuildOptions,
+    records: Mutex<BTreeMap<String, Record>>,
+}
+
+impl TaskStore {
+    /// An empty store over `master`; scripts are built with `options` (the UDFs).
+    pub fn new(master: Arc<TaskMaster>, options: BuildOptions) -> Self {
+        TaskStore {
+            master,
+            options,
+            records: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Record>> {
+        self.records.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a task (spec: http-api.md §3.3) and returns its id. When it is to be
+    /// enabled and cannot start, it stays stored with its error and the error is a 500.
+    pub fn create(&self, body: TaskBody) -> Result<String, ApiError> {
+        let mut records = self.lock();
+        let id = match body.id.as_deref() {
+            None | Some("") => uuid::Uuid::new_v4().to_string(),
+            Some(id) => id.to_string(),
+        };
+        check_id(&id)?;
+        if records.contains_key(&id) {
+            return Err(ApiError::bad_request(format!("task {id} already exists")));
+        }
+        if let Some(template) = body.template_id.as_deref().filter(|t| !t.is_empty()) {
+            return Err(ApiError::bad_request(format!(
+                "unknown template {template}: err: no template exists"
+            )));
+        }
+        let script = body.script.unwrap_or_default();
+        if script.is_empty() {
+            return Err(ApiError::bad_request("must provide TICKscript"));
+        }
+        let vars::Converted {
+            values: var_values,
+            shown: vars,
+        } = vars::convert(&body.vars.unwrap_or_default()).map_err(ApiError::bad_request)?;
+        let explicit_dbrps = dbrps(body.dbrps.unwrap_or_default());
+        let definition = define(
+            &script,
+            &var_values,
+            &explicit_dbrps,
+            &self.options,
+            Action::Create,
+        )
+        .map_err(ApiError::bad_request)?;
+        self.master
+            .define(&id, definition.pipeline.clone())
+            .map_err(ApiError::internal)?;
+        let now = Time::now();
+        let record = records.entry(id.clone()).or_insert(Record {
+            definition,
+            script,
+            explicit_dbrps,
+            vars,
+            var_values,
+            enabled: false,
+            error: String::new(),
+            created: now,
+            modified: now,
+            last_enabled: None,
+        });
+        if body.status.as_deref() == Some("enabled") {
+            self.start(&id, record)?;
+        }
+        Ok(id)
+    }
+
+    /// Updates a task (spec: http-api.md §3.6) and returns its (possibly new) id.
+    pub fn update(&self, id: &str, body: TaskBody) -> Result<String, ApiError> {
+        let mut records = self.lock();
+        let Some(mut record) = records.remove(id) else {
+            return Err(ApiError::not_found("task does not exist, cannot update"));
+        };
+        let result = self.apply(id, &mut record, body, &records);
+        let new_id = result.as_ref().map_or(id, String::as_str).to_string();
+        records.insert(new_id, record);
+        result
+    }
+
+    /// Applies an update to a record taken out of the store; returns its id afterwards.
+    fn apply(
+        &self,
+        id: &str,
+        record: &mut Record,
+        body: TaskBody,
+        others: &BTreeMap<String, Record>,
+    ) -> Result<String, ApiError> {
+        let new_id = body.id.clone().filter(|n| !n.is_empty() && n != id);
+        if let Some(new_id) = &new_id {
+            check_id(new_id)?;
+            if others.contains_key(new_id) {
+                return Err(ApiError::bad_request(format!(
+                    "task {new_id} already exists"
+                )));
+            }
+        }
+        let redefine = body.script.is_some() || body.dbrps.is_some() || body.vars.is_some();
+        if redefine {
+            let script = body.script.clone().unwrap_or_else(|| record.script.clone());
+            let vars::Converted {
+                values: var_values,
+                shown: vars,
+            } = match body.vars.as_ref().filter(|v| !v.is_empty()) {
+                Some(v) => vars::convert(v).map_err(ApiError::bad_request)?,
+                None => vars::Converted {
+                    values: record.var_values.clone(),
+                    shown: record.vars.clone(),
+                },
+            };
+            let explicit = match body.dbrps.clone().filter(|d| !d.is_empty()) {
+                Some(d) => dbrps(d),
+                None => record.explicit_dbrps.clone(),
+            };
+            let definition = define(
+                &script,
+                &var_values,
+                &explicit,
+                &self.options,
+                Action::Update,
+            )
+            .map_err(ApiError::bad_request)?;
+            // The running instance keeps its old definition until it is restarted.
+            self.master
+                .define(id, definition.pipeline.clone())
+                .map_err(ApiError::internal)?;
+            record.definition = definition;
+            record.script = script;
+            record.explicit_dbrps = explicit;
+            record.vars = vars;
+            record.var_values = var_values;
+        }
+        let id = match new_id {
+            Some(new_id) => {
+                self.rename(id, &new_id, record)?;
+                new_id
+            }
+            None => id.to_string(),
+        };
+        match body.status.as_deref() {
+            Some("enabled") if !self.master.is_running(&id) => self.start(&id, record)?,
+            Some("disabled") => {
+                record.enabled = false;
+                self.stop(&id);
+            }
+            _ => {}
+        }
+        record.modified = Time::now();
+        Ok(id)
+    }
+
+    /// Moves the master's definition and running instance from `old` to `new`.
+    fn rename(&self, old: &str, new: &str, record: &mut Record) -> Result<(), ApiError> {
+        let was_running = self.master.delete(old).is_some();
+        self.master
+            .define(new, record.definition.pipeline.clone())
+            .map_err(ApiError::internal)?;
+        if was_running && record.enabled {
+            self.start(new, record)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a task, stopping it first; deleting an unknown task is not an error.
+    pub fn delete(&self, id: &str) {
+        let mut records = self.lock();
+        records.remove(id);
+        if let Some(stopped) = self.master.delete(id) {
+            report(&stopped);
+        }
+    }
+
+    /// Marks the record enabled and starts it; a start failure is kept as its error.
+    fn start(&self, id: &str, record: &mut Record) -> Result<(), ApiError> {
+        record.enabled = true;
+        record.last_enabled = Some(Time::now());
+        match self.master.enable(id) {
+            Ok(()) => {
+                record.error.clear();
+                Ok(())
+            }
+            Err(MasterError::AlreadyRunning { .. }) => Ok(()),
+            Err(err) => {
+                record.error = start_error(&err);
+                Err(ApiError::internal(&record.error))
+            }
+        }
+    }
+
+    fn stop(&self, id: &str) {
+        if let Some(stopped) = self.master.disable(id) {
+            report(&stopped);
+        }
+    }
+
+    /// One line about task `id`: its status, type, dbrps and DAG edges, e.g.
+    /// `task cpu: enabled stream task on "db"."rp": stream0 -> from1, from1 -> log2`.
+    pub fn describe(&self, id: &str) -> Option<String> {
+        let records = self.lock();
+        let record = records.get(id)?;
+        let pipeline = &record.definition.pipeline;
+        let dbrps: Vec<String> = pipeline.dbrps.iter().map(ToString::to_string).collect();
+        let dot = pipeline.to_dot(id);
+        let edges: Vec<&str> = dot
+            .lines()
+            .filter_map(|line| line.strip_suffix(';'))
+            .collect();
+        let status = if self.master.is_running(id) {
+            "executing"
+        } else {
+            "disabled"
+        };
+        Some(format!(
+            "task {id}: {status} {} task on {}: {}",
+            record.definition.task_type,
+            dbrps.join(", "),
+            edges.join(", ")
+        ))
+    }
+
+    /// Task `id` as the API shows it.
+    pub fn get(
+        &self,
+        id: &str,
+        format: ScriptFormat,
+        view: DotView,
+    ) -> Result<TaskObject, ApiError> {
+        let records = self.lock();
+        let record = records
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("no task exists"))?;
+        Ok(self.object(id, record, format, view))
+    }
+
+    /// Every task whose id matches `pattern`, sorted by id, from `offset`, at most `limit`.
+    pub fn list(
+        &self,
+        pattern: &str,
+        offset: usize,
+        limit: usize,
+        format: ScriptFormat,
+        view: DotView,
+    ) -> Vec<TaskObject> {
+        let records = self.lock();
+        records
+            .iter()
+            .filter(|(id, _)| pattern.is_empty() || crate::glob::matches(pattern, id))
+            .skip(offset)
+            .take(limit)
+            .map(|(id, record)| self.object(id, record, format, view))
+            .collect()
+    }
+
+    fn object(&self, id: &str, record: &Record, format: ScriptFormat, view: DotView) -> TaskObject {
+        let pipeline = &record.definition.pipeline;
+        let stats = self.master.stats(id);
+        let dot = match &stats {
+            Some(stats) => task_json::running_dot(id, pipeline, stats, view),
+            None => pipeline.to_dot(id),
+        };
+        TaskObject {
+            link: Link {
+                rel: "self",
+                href: format!("/kapacitor/v1/tasks/{id}"),
+            },
+            id: id.to_string(),
+            template_id: String::new(),
+            task_type: record.definition.task_type.to_string(),
+            dbrps: pipeline.dbrps.iter().map(DbrpJson::from).collect(),
+            script: match format {
+                ScriptFormat::Formatted => record.definition.formatted.clone(),
+                ScriptFormat::Raw => record.script.clone(),
+            },
+            vars: record.vars.clone(),
+            dot,
+            status: if record.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            },
+            executing: stats.is_some(),
+            error: record.error.clone(),
+            stats: stats
+                .as_ref()
+                .map_or_else(|| serde_json::json!({}), task_json::stats),
+            created: task_json::time(Some(record.created)),
+            modified: task_json::time(Some(record.modified)),
+            last_enabled: task_json::time(record.last_enabled),
+        }
+    }
+}
+
+/// A start error as the task's `error` shows it.
+fn start_error(err: &MasterError) -> String {
+    match err {
+        MasterError::Build { source, .. } => source.to_string(),
+        MasterError::Start { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Writes how a drained task ended to stderr when it ended with an error.
+fn report(stopped: &tickflow_engine::master::Stopped) {
+    if let Err(err) = &stopped.result {
+        eprintln!("task {}: {err}", stopped.id);
+    }
+}
+
+fn dbrps(body: Vec<DbrpBody>) -> Vec<Dbrp> {
+    body.into_iter()
+        .map(|d| Dbrp::new(d.db.as_str(), d.rp.as_str()))
+        .collect()
+}
+
+/// Kapacitor's id rule: letters, digits, `-`, `.` and `_`.
+fn check_id(id: &str) -> Result<(), ApiError> {
+    let valid = id
+        .chars()
+        .all(|c| c.is_alphabetic() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
+    if valid && !id.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "task ID must contain only letters, numbers, '-', '.' and '_'. {id:?}"
+        )))
+    }
+}

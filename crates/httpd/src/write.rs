@@ -1,0 +1,107 @@
+//! `POST /write` and `POST /kapacitor/v1/write` (spec: http-api.md §2): the query
+//! parameters, the body, the wait for a write permit and the statuses.
+//!
+//! The handler takes a write permit before it reads the body, so while the engine is busy
+//! a waiting client's body stays in its socket: the client is slowed down, and with
+//! `write-timeout` set it gets 503 after that wait, with nothing written. Once a write has
+//! its permit, its points are all routed (blocking pushes run on tokio's blocking pool,
+//! never on the runtime's threads).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::header::CONTENT_ENCODING;
+use hyper::{Request, StatusCode};
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::app::App;
+use crate::body::{self, BodyError};
+use crate::ingest::{ingest, WriteError, WriteRequest};
+use crate::reply::Reply;
+
+/// Handles one write request.
+pub async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply {
+    let params = query(request.uri().query());
+    let Some(permit) = permit(app).await else {
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timed out waiting for the engine: try again later",
+        );
+    };
+    let gzip = request
+        .headers()
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes() == b"gzip");
+    let body = match body::read(request.into_body(), app.body_limit()).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            return text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &BodyError::TooLarge.to_string(),
+            )
+        }
+        Err(err) => return text(StatusCode::BAD_REQUEST, &err.to_string()),
+    };
+    let param = |key: &str| params.get(key).cloned().unwrap_or_default();
+    let mut retention_policy = param("rp");
+    if retention_policy.is_empty() {
+        retention_policy.clone_from(&app.config.default_retention_policy);
+    }
+    let write = WriteRequest {
+        body,
+        gzip,
+        database: param("db"),
+        retention_policy,
+        precision: param("precision"),
+        limit: app.body_limit(),
+    };
+    let master = Arc::clone(&app.master);
+    let result = tokio::task::spawn_blocking(move || {
+        let result = ingest(&master, write);
+        drop(permit);
+        result
+    })
+    .await;
+    match result {
+        Ok(Ok(_)) => Reply::empty(StatusCode::NO_CONTENT),
+        Ok(Err(err)) => text(status(&err), &err.to_string()),
+        Err(join) => text(StatusCode::INTERNAL_SERVER_ERROR, &join.to_string()),
+    }
+}
+
+/// A write permit, waiting at most the configured time; `None` when it ran out.
+async fn permit(app: &App) -> Option<OwnedSemaphorePermit> {
+    let acquire = Arc::clone(&app.writes).acquire_owned();
+    let permit = match app.config.write_timeout {
+        Some(wait) => tokio::time::timeout(wait, acquire).await.ok()?,
+        None => acquire.await,
+    };
+    permit.ok()
+}
+
+/// The status of a refused write.
+fn status(err: &WriteError) -> StatusCode {
+    match err {
+        WriteError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        WriteError::Master(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        WriteError::Gzip(_)
+        | WriteError::Precision(_)
+        | WriteError::Parse(_)
+        | WriteError::NoDatabase => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// The write endpoint's error body: the text and one newline, not JSON (§2.3).
+fn text(status: StatusCode, message: &str) -> Reply {
+    Reply::body(status, format!("{message}\n"))
+}
+
+/// The decoded query parameters; the first of a repeated key wins, as Go's `Get`.
+pub fn query(query: Option<&str>) -> HashMap<String, String> {
+    let mut params = HashMap::new();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned() {
+        params.entry(key).or_insert(value);
+    }
+    params
+}
