@@ -110,7 +110,11 @@ impl PostHandler {
         })?;
         match response.is_success() {
             true => Ok(()),
-            false => Err(PostError::status(&self.url, &response, self.capture_response)),
+            false => Err(PostError::status(
+                &self.url,
+                &response,
+                self.capture_response,
+            )),
         }
     }
 }

@@ -5,8 +5,8 @@ use tickflow_alert::{
     ExecHandler, Handler, HandlerError, HttpPostEndpoint, PostError, PostHandler, TcpHandler,
 };
 
-use tickflow_testkit::sink::{closed_address, Sink};
 use crate::{event, temp_dir};
+use tickflow_testkit::sink::{closed_address, Sink};
 
 #[test]
 fn post_sends_the_document_and_a_newline_as_json() {
