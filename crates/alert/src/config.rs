@@ -5,6 +5,7 @@
 
 use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
 use crate::http::UrlError;
+use crate::inhibit::Inhibitors;
 use crate::template::ServerInfo;
 
 /// A named HTTP endpoint, Kapacitor's `[[httppost]]` section.
@@ -22,8 +23,9 @@ pub struct HttpPostEndpoint {
     pub row_template: Option<String>,
 }
 
-/// What alert handlers and `httpPost` nodes take from the server's configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What alert handlers and `httpPost` nodes take from the server's configuration, and
+/// the alert state every task of the server shares. Cloning shares that state.
+#[derive(Debug, Clone)]
 pub struct Services {
     /// `.ServerInfo` in templates.
     pub server: ServerInfo,
@@ -31,6 +33,8 @@ pub struct Services {
     pub http_post: Vec<HttpPostEndpoint>,
     /// Events each handler may have waiting before new ones are dropped.
     pub queue_capacity: usize,
+    /// The active inhibitors of all alert nodes.
+    pub inhibitors: Inhibitors,
 }
 
 impl Default for Services {
@@ -39,6 +43,7 @@ impl Default for Services {
             server: ServerInfo::default(),
             http_post: Vec::new(),
             queue_capacity: DEFAULT_CAPACITY,
+            inhibitors: Inhibitors::default(),
         }
     }
 }

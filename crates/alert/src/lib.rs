@@ -15,7 +15,8 @@
 //!   (`.post(url)`), [`TcpHandler`] (`.tcp(addr)`), [`ExecHandler`] (`.exec(prog, …)`),
 //!   and [`Dispatcher`], which runs each handler on its own thread behind a queue.
 //! * [`http`]: the small blocking HTTP/1.1 client behind `.post()` and `httpPost`.
-//! * [`config`]: [`Services`], the server-level settings (endpoints, server identity).
+//! * [`config`]: [`Services`], the server-level settings (endpoints, server identity) and
+//!   shared state ([`Inhibitors`]).
 //! * [`template`]: the Go `text/template` and `html/template` subset that `.id()`,
 //!   `.message()` and `.details()` use.
 //!
@@ -58,6 +59,7 @@ pub mod config;
 pub mod data;
 pub mod handlers;
 pub mod http;
+pub mod inhibit;
 pub mod json;
 pub mod row;
 pub mod template;
@@ -68,6 +70,7 @@ pub use handlers::{
     Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, PostError,
     PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
 };
+pub use inhibit::Inhibitors;
 pub use json::{EncodeError, JsonWriter};
 pub use row::{batch_result, point_result, result_json, write_result, write_row, Cell, Row};
 pub use template::{Kind, ServerInfo, Template, TemplateData, TemplateError};

@@ -7,7 +7,8 @@
 //! framing) is about two hundred lines with no new dependency; `ureq` would bring TLS
 //! (rustls and ring, a C build) to the engine's build for a feature no conformance case
 //! or bundled script uses. The cost: `https://` URLs are refused with a clear
-//! [`UrlError::Scheme`] when the task is built, so a user with a TLS target puts a proxy
+//! [`UrlError::Scheme`] (when the task is built, or per request for a templated
+//! `httpPost` URL), so a user with a TLS target puts a proxy
 //! in front, or this module is swapped for `ureq` behind the same [`post`] signature.
 
 mod client;

@@ -3,7 +3,7 @@
 //!
 //! [`Template::parse`] compiles the subset of Go's `text/template` that TICKscripts use;
 //! [`Template::render`] executes it against a [`TemplateData`], [`Template::render_row`]
-//! against a [`Row`](crate::Row) (the URL and row templates of `httpPost`). [`Kind::Text`] behaves like
+//! against a [`Row`] (the URL and row templates of `httpPost`). [`Kind::Text`] behaves like
 //! `text/template` (id and message); [`Kind::Html`] like `html/template` in an HTML text
 //! context (details): every action's output is HTML-escaped, literal text is kept, and the
 //! `json`/`jsonCompact` functions exist.

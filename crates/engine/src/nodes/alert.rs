@@ -15,7 +15,7 @@ pub mod state;
 use std::collections::HashMap;
 
 use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData};
-use tickflow_alert::{AlertData, Dispatcher, Level, Row, Services};
+use tickflow_alert::{AlertData, Dispatcher, Inhibitors, Level, Row, Services};
 use tickflow_expr::{Evaluator, Lambda, Scope};
 use tickflow_model::{Batch, FieldValue, Fields, GroupId, Message, Point, Str, Tags, Time};
 use tickflow_pipeline::nodes::alert::AlertNode;
@@ -28,6 +28,8 @@ use state::GroupState;
 pub struct Alert {
     spec: AlertNode,
     task: String,
+    node: String,
+    inhibitors: Inhibitors,
     server: ServerInfo,
     id: Template,
     message: Template,
@@ -78,6 +80,8 @@ impl Alert {
             };
         Ok(Alert {
             task: task.to_string(),
+            node: node.to_string(),
+            inhibitors: services.inhibitors.clone(),
             server: services.server.clone(),
             id: template(&spec.id, Kind::Text)?,
             message: template(&spec.message, Kind::Text)?,
@@ -165,6 +169,7 @@ impl Alert {
         let group = self.group(&point.group);
         group.triggered(point.time);
         let duration = group.duration();
+        self.update_inhibitors(&point.group, &point.tags, level);
         if self.spec.no_recoveries && level == Level::Ok {
             return Ok(());
         }
@@ -218,6 +223,7 @@ impl Alert {
         let group = self.group(&batch.group);
         group.triggered(time);
         let duration = group.duration();
+        self.update_inhibitors(&batch.group, &batch.tags, level);
         if self.spec.no_recoveries && level == Level::Ok {
             return Ok(());
         }
@@ -240,7 +246,8 @@ impl Alert {
         Ok(())
     }
 
-    /// Renders the templates, builds the event and hands it to every handler.
+    /// Renders the templates, builds the event and hands it to every handler unless an
+    /// inhibitor of the node's category matches its tags.
     fn publish(
         &mut self,
         event: &Event<'_>,
@@ -267,7 +274,13 @@ impl Alert {
         let message = self.message.render(&data).map_err(fail)?;
         data.message = Some(message.clone());
         let details = self.details.render(&data).map_err(fail)?;
-        let previous_level = self.topic.insert(id.clone(), level).unwrap_or(Level::Ok);
+        let inhibited = !self.spec.category.is_empty()
+            && self.inhibitors.inhibits(&self.spec.category, event.tags);
+        let previous_level = match inhibited {
+            true => self.topic.get(&id).copied(),
+            false => self.topic.insert(id.clone(), level),
+        }
+        .unwrap_or(Level::Ok);
         let alert = AlertData {
             id,
             message,
@@ -279,8 +292,30 @@ impl Alert {
             previous_level,
             recoverable: !self.spec.no_recoveries,
         };
-        self.handlers.send(alert.clone());
+        if !inhibited {
+            self.handlers.send(alert.clone());
+        }
         Ok(alert)
+    }
+
+    /// Turns the group's inhibitors on while its level is not OK (nodes.md §8.7), with
+    /// the group's values of each inhibitor's tags.
+    fn update_inhibitors(&self, group: &GroupId, tags: &Tags, level: Level) {
+        for (i, inhibit) in self.spec.inhibits.iter().enumerate() {
+            let values = inhibit
+                .equal_tags
+                .iter()
+                .map(|k| {
+                    (
+                        k.clone(),
+                        tags.get(k).map_or(String::new(), |v| v.to_string()),
+                    )
+                })
+                .collect();
+            let owner = format!("{}/{}/{group}/{i}", self.task, self.node);
+            self.inhibitors
+                .set(&owner, &inhibit.category, values, level != Level::Ok);
+        }
     }
 
     /// Adds the level, id, message and duration tags and fields the spec asks for.
@@ -508,7 +543,10 @@ mod tests {
         let task = crate::Task::build_with(&pipeline, "t", services).expect("task builds");
         let diagnostics = std::sync::Arc::new(crate::diagnostics::Collect::default());
         let mut inline = crate::executor::Inline::new(task.dag, diagnostics.clone());
-        inline.push(values(input)).expect("runs");
+        // One point at a time, so each reaches every branch before the next (inhibitors).
+        for message in values(input) {
+            inline.push(vec![message]).expect("runs");
+        }
         inline.finish().expect("finishes");
         diagnostics.errors()
     }
@@ -564,5 +602,34 @@ mod tests {
             err.to_string(),
             "node alert2: unsupported url \"https://example.com/\": only http:// urls are supported"
         );
+    }
+
+    #[test]
+    fn an_active_inhibitor_keeps_events_of_its_category_from_the_handlers() {
+        let dir = std::env::temp_dir().join(format!("tickflow-inhibit-{}", std::process::id()));
+        let path = dir.join("alerts.log");
+        let _ = std::fs::remove_file(&path);
+        let script = format!(
+            "var data = stream|from().measurement('cpu')\n\
+             data|alert().crit(lambda: \"value\" > 10).inhibit('system', 'host')\n\
+             data|alert().category('system').crit(lambda: \"value\" > 5).details('').log('{}')",
+            path.display()
+        );
+        let errors = run_task(&script, &Services::default(), &[20.0, 7.0, 0.0]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let log = std::fs::read_to_string(&path).expect("log written");
+        let levels: Vec<(&str, &str)> = log
+            .lines()
+            .map(|line| {
+                let field = |key: &str| {
+                    let start = line.find(&format!("\"{key}\":\"")).expect(key) + key.len() + 4;
+                    let end = start + line[start..].find('"').expect("closing quote");
+                    &line[start..end]
+                };
+                (field("level"), field("previousLevel"))
+            })
+            .collect();
+        // 20: inhibited; 7: the inhibitor recovered, so CRITICAL goes out; 0: recovery.
+        assert_eq!(levels, [("CRITICAL", "OK"), ("OK", "CRITICAL")]);
     }
 }
