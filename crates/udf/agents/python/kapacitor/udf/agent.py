@@ -165,7 +165,8 @@ class Agent(object):
 class Server(object):
     """Accepts connections on a Unix socket and hands each to ``accepter`` on a thread.
 
-    ``accepter.accept(conn, addr)`` gets the connection as a read/write binary file; a
+    ``accepter.accept(conn, addr)`` gets the connection as an unbuffered read/write
+    binary file, closed when the agent's ``wait()`` closes its streams; a
     typical accepter runs ``Agent(conn, conn)`` with a new handler, ``start()``, ``wait()``.
     """
 
@@ -211,7 +212,9 @@ class Server(object):
                 pass
 
     def _handle(self, conn, addr):
-        stream = conn.makefile("rwb")
+        # Unbuffered, as ``python -u`` makes stdin and stdout: data written without a
+        # flush is not held back. The framing loops over the short reads this gives.
+        stream = conn.makefile("rwb", buffering=0)
         # The file keeps the connection open until the agent closes it.
         conn.close()
         try:
