@@ -238,14 +238,17 @@ class TTestHandler(Handler):
         if self._history is None:
             raise ValueError("tTest cannot restore a snapshot before init")
         try:
-            values = json.loads(snapshot.decode("utf-8"))["history"]
-            history = MovingStats(self._history.size)
-            for value in values:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ValueError("tTest snapshot holds a non-number: {!r}".format(value))
-                history.update(float(value))
-        except (UnicodeDecodeError, KeyError, TypeError) as err:
-            raise ValueError("tTest snapshot has no history: {}".format(err))
+            state = json.loads(snapshot.decode("utf-8"))
+        except ValueError as err:  # bad UTF-8 or bad JSON
+            raise ValueError("tTest snapshot is not JSON: {}".format(err))
+        values = state.get("history") if isinstance(state, dict) else None
+        if not isinstance(values, list):
+            raise ValueError("tTest snapshot has no history: {!r}".format(state))
+        history = MovingStats(self._history.size)
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError("tTest snapshot holds a non-number: {!r}".format(value))
+            history.update(float(value))
         return history
 
     def begin_batch(self, begin_req):

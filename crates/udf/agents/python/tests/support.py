@@ -40,6 +40,20 @@ def tool_path(module, folder):
     return None
 
 
+def require_tool(test, module, folder, why):
+    """The PYTHONPATH entry for an optional tool (see ``tool_path``). Without it the test
+    is skipped, or fails under CI (where .ci/run installs it), saying ``why``."""
+    path = tool_path(module, folder)
+    if path is None:
+        message = "{} needs {}, which is not installed ({}); .ci/run installs it into {}".format(
+            test.id(), module, why, os.path.join(TOOLS_DIR, folder)
+        )
+        if os.environ.get("CI"):
+            test.fail(message)
+        test.skipTest(message)
+    return path
+
+
 def load_ttest_module():
     """tickscripts/udf/ttest.py imported as a module (its main() does not run)."""
     spec = importlib.util.spec_from_file_location("tickflow_ttest", TTEST_SCRIPT)
@@ -191,20 +205,23 @@ class ResponseReader(object):
 class AgentProcess(object):
     """A UDF script run as Kapacitor runs it: ``python3 -u script``, driven over pipes.
 
-    ``extra_paths`` go on the child's PYTHONPATH after the agent package."""
+    The child's PYTHONPATH is the agent package (unless ``agent_on_path`` is false)
+    followed by ``extra_paths``."""
 
-    def __init__(self, script, extra_paths=(), unbuffered=True):
+    def __init__(self, script, extra_paths=(), unbuffered=True, agent_on_path=True, cwd=None):
         env = dict(os.environ)
-        paths = [PY_ROOT] + [p for p in extra_paths if p]
-        if env.get("PYTHONPATH"):
-            paths.append(env["PYTHONPATH"])
-        env["PYTHONPATH"] = os.pathsep.join(paths)
+        paths = ([PY_ROOT] if agent_on_path else []) + [p for p in extra_paths if p]
+        if paths:
+            env["PYTHONPATH"] = os.pathsep.join(paths)
+        else:
+            env.pop("PYTHONPATH", None)
         self.proc = subprocess.Popen(
             [sys.executable] + (["-u"] if unbuffered else []) + [script],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
+            cwd=cwd,
         )
         self.responses = ResponseReader(self.proc.stdout)
         self._stderr = []

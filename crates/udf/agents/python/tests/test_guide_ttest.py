@@ -16,7 +16,7 @@ from support import (
     batch_requests,
     frames_of,
     load_ttest_module,
-    tool_path,
+    require_tool,
     ttest_init,
     udf_pb2,
 )
@@ -67,12 +67,7 @@ class GuideScriptIsUnchanged(unittest.TestCase):
 
 class GuideScriptOverPipes(unittest.TestCase):
     def setUp(self):
-        scipy_path = tool_path("scipy", "scipy")
-        if scipy_path is None:
-            self.skipTest(
-                "the guide's ttest.py needs scipy, which is not installed "
-                "(.ci/run installs it into target/py-tools/scipy)"
-            )
+        scipy_path = require_tool(self, "scipy", "scipy", "the guide's ttest.py imports it")
         self.agent = AgentProcess(GUIDE_TTEST, extra_paths=[scipy_path])
         self.addCleanup(self.agent.kill)
 
