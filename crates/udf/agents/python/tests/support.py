@@ -26,7 +26,7 @@ from kapacitor.udf import udf_pb2  # noqa: E402
 from kapacitor.udf.framing import decode_uvarint32, frame  # noqa: E402
 
 # How long a test waits for an agent's answer before failing.
-TIMEOUT = 10.0
+TIMEOUT = 30.0
 
 
 def tool_path(module, folder):

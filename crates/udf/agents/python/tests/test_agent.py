@@ -10,6 +10,7 @@ from support import (
     AgentProcess,
     KeptBytesIO,
     TESTS_DIR,
+    TIMEOUT,
     TrickleReader,
     frames_of,
     hex_bytes,
@@ -216,7 +217,7 @@ class AgentOverPipes(unittest.TestCase):
         response = self.agent.ask(point=udf_pb2.Point(name="boom"))
         self.assertEqual(response.error.error, "error processing request of type point: boom point")
         self.assertIsNone(self.agent.responses.next())
-        self.assertEqual(self.agent.proc.wait(timeout=10), 0)
+        self.assertEqual(self.agent.proc.wait(timeout=TIMEOUT), 0)
         self.assertIn("ValueError: boom point", self.agent.stderr())
 
 
