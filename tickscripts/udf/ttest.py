@@ -87,8 +87,11 @@ def regularized_beta(a, b, x, one_minus_x):
     if one_minus_x <= 0.0:
         return 1.0
     log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-        + a * math.log(x) + b * math.log(one_minus_x)
+        math.lgamma(a + b)
+        - math.lgamma(a)
+        - math.lgamma(b)
+        + a * math.log(x)
+        + b * math.log(one_minus_x)
     )
     front = math.exp(log_front)
     if x < (a + 1.0) / (a + b + 2.0):
@@ -152,7 +155,9 @@ def welch(a, b):
     n1, n2 = float(a.n), float(b.n)
     vn1 = a.variance() / n1
     vn2 = b.variance() / n2
-    df = ieee_div((vn1 + vn2) * (vn1 + vn2), ieee_div(vn1 * vn1, n1 - 1.0) + ieee_div(vn2 * vn2, n2 - 1.0))
+    df = ieee_div(
+        (vn1 + vn2) * (vn1 + vn2), ieee_div(vn1 * vn1, n1 - 1.0) + ieee_div(vn2 * vn2, n2 - 1.0)
+    )
     if math.isnan(df):
         df = 1.0
     t = ieee_div(a.mean - b.mean, ieee_sqrt(vn1 + vn2))
@@ -268,7 +273,9 @@ class TTestHandler(Handler):
         ):
             if self._field in fields:
                 raise ValueError(
-                    "field {} is a {}, tTest needs a float".format(json.dumps(self._field), type_name)
+                    "field {} is a {}, tTest needs a float".format(
+                        json.dumps(self._field), type_name
+                    )
                 )
 
     def end_batch(self, end_req):

@@ -84,7 +84,7 @@ def parse_responses(data):
         if pos + size > len(data):
             raise AssertionError("truncated frame at byte {}".format(pos))
         response = udf_pb2.Response()
-        response.ParseFromString(data[pos:pos + size])
+        response.ParseFromString(data[pos : pos + size])
         responses.append(response)
         pos += size
     return responses
@@ -122,7 +122,7 @@ class TrickleReader(io.RawIOBase):
     def read(self, size=-1):
         if self._pos >= len(self._data) or size == 0:
             return b""
-        chunk = self._data[self._pos:self._pos + 1]
+        chunk = self._data[self._pos : self._pos + 1]
         self._pos += 1
         return chunk
 

@@ -1,7 +1,6 @@
 """The agent loop: dispatch, keepalives, management answers, errors, end of input."""
 
 import json
-import logging
 import os
 import threading
 import unittest
@@ -15,7 +14,6 @@ from support import (
     frames_of,
     hex_bytes,
     parse_responses,
-    request_frame,
     run_agent,
     udf_pb2,
 )
@@ -80,7 +78,11 @@ class AgentInMemory(unittest.TestCase):
                     responses, _ = run_agent(base_handler, hex_bytes(request))
                 self.assertEqual(
                     [r.error.error for r in responses],
-                    ["error processing request of type {}: cannot write None response".format(kind)],
+                    [
+                        "error processing request of type {}: cannot write None response".format(
+                            kind
+                        )
+                    ],
                 )
 
     def test_handler_exceptions_become_error_responses_with_their_text(self):
@@ -211,7 +213,9 @@ class AgentOverPipes(unittest.TestCase):
         init.options.add(name="factor").values.add(type=udf_pb2.DOUBLE, doubleValue=0.0)
         response = self.agent.ask(init=init).init
         self.assertEqual((response.success, response.error), (False, "factor must not be 0"))
-        self.assertEqual(self.agent.ask(keepalive=udf_pb2.KeepaliveRequest(time=1)).keepalive.time, 1)
+        self.assertEqual(
+            self.agent.ask(keepalive=udf_pb2.KeepaliveRequest(time=1)).keepalive.time, 1
+        )
 
     def test_a_handler_exception_ends_the_process_after_an_error_response(self):
         response = self.agent.ask(point=udf_pb2.Point(name="boom"))

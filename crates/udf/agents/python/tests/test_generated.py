@@ -57,7 +57,9 @@ class GeneratedCode(unittest.TestCase):
         self.assertEqual(descriptor_numbers(), expected)
 
     def test_the_committed_file_is_what_the_pinned_protoc_generates(self):
-        path = require_tool(self, "grpc_tools", "grpc", "grpcio-tools==1.62.3 regenerates udf_pb2.py")
+        path = require_tool(
+            self, "grpc_tools", "grpc", "grpcio-tools==1.62.3 regenerates udf_pb2.py"
+        )
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (path, env.get("PYTHONPATH")) if p)
         result = subprocess.run(

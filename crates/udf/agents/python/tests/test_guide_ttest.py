@@ -38,8 +38,8 @@ def guide_script():
     """The code block after "The Complete UDF script" in the guide."""
     with open(GUIDE, encoding="utf-8") as f:
         text = f.read()
-    block = text[text.index("### The Complete UDF script"):]
-    block = block[block.index("```python\n") + len("```python\n"):]
+    block = text[text.index("### The Complete UDF script") :]
+    block = block[block.index("```python\n") + len("```python\n") :]
     return block[: block.index("```")]
 
 

@@ -78,7 +78,10 @@ EXAMPLES = [
         udf_pb2.Response(begin=udf_pb2.BeginBatch(name="cpu", size=2)),
         "0A 82 01 07 0A 03 63 70 75 20 02",
     ),
-    (udf_pb2.Response(end=udf_pb2.EndBatch(name="cpu", tmax=5)), "0A 92 01 07 0A 03 63 70 75 18 05"),
+    (
+        udf_pb2.Response(end=udf_pb2.EndBatch(name="cpu", tmax=5)),
+        "0A 92 01 07 0A 03 63 70 75 18 05",
+    ),
     (empty_point_response(), "03 8A 01 00"),
 ]
 
@@ -99,9 +102,7 @@ class SpecByteExamples(unittest.TestCase):
                 decoded = type(message)()
                 decoded.ParseFromString(payload)
                 self.assertEqual(decoded, message)
-                self.assertEqual(
-                    decoded.WhichOneof("message"), message.WhichOneof("message")
-                )
+                self.assertEqual(decoded.WhichOneof("message"), message.WhichOneof("message"))
 
     def test_field_numbers_that_are_easy_to_swap(self):
         point = udf_pb2.Point()

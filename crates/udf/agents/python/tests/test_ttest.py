@@ -42,7 +42,9 @@ def reference_init():
 
 def window_frames(windows, first_index=0):
     return b"".join(
-        frames_of(batch_requests(values, field=REFERENCE["field"], tmax=(first_index + i + 1) * 1000))
+        frames_of(
+            batch_requests(values, field=REFERENCE["field"], tmax=(first_index + i + 1) * 1000)
+        )
         for i, values in enumerate(windows)
     )
 
@@ -64,8 +66,12 @@ class StudentT(unittest.TestCase):
 
     def test_known_values(self):
         # Table values: t(0.975, 10) = 2.228138851986..., t(0.975, inf) = 1.959963984540...
-        self.assertAlmostEqual(ttest.student_t_two_sided(2.2281388519862735, 10.0), 0.05, delta=1e-12)
-        self.assertAlmostEqual(ttest.student_t_two_sided(1.959963984540054, math.inf), 0.05, delta=1e-15)
+        self.assertAlmostEqual(
+            ttest.student_t_two_sided(2.2281388519862735, 10.0), 0.05, delta=1e-12
+        )
+        self.assertAlmostEqual(
+            ttest.student_t_two_sided(1.959963984540054, math.inf), 0.05, delta=1e-15
+        )
         # Cauchy: P(|T| >= 1) = 1/2; df = 2: P(|T| >= t) = 1 - t / sqrt(2 + t^2).
         self.assertAlmostEqual(ttest.student_t_two_sided(1.0, 1.0), 0.5, delta=1e-14)
         for t in (0.1, 1.0, 3.0, 30.0):
@@ -78,9 +84,13 @@ class StudentT(unittest.TestCase):
         for a in (0.5, 2.0, 7.5, 300.0):
             for x in (0.01, 0.3, 0.5, 0.9, 0.999):
                 with self.subTest(a=a, x=x):
-                    self.assertAlmostEqual(ttest.regularized_beta(a, 1.0, x, 1.0 - x), x**a, delta=1e-13)
                     self.assertAlmostEqual(
-                        ttest.regularized_beta(1.0, a, x, 1.0 - x), 1.0 - (1.0 - x) ** a, delta=1e-13
+                        ttest.regularized_beta(a, 1.0, x, 1.0 - x), x**a, delta=1e-13
+                    )
+                    self.assertAlmostEqual(
+                        ttest.regularized_beta(1.0, a, x, 1.0 - x),
+                        1.0 - (1.0 - x) ** a,
+                        delta=1e-13,
                     )
 
 
@@ -183,7 +193,9 @@ class Protocol(unittest.TestCase):
         requests[5].begin.byName = True
         responses = run_ttest(request_frame(init=ttest_init(size=10)) + frames_of(requests))
         point = responses[1].point
-        self.assertEqual((point.name, point.time, point.group), ("temperatures", 20, "printer=p1,room=lab"))
+        self.assertEqual(
+            (point.name, point.time, point.group), ("temperatures", 20, "printer=p1,room=lab")
+        )
         self.assertEqual(dict(point.tags), tags)
         self.assertEqual(list(point.dimensions), ["printer", "room"])
         self.assertTrue(point.byName)
