@@ -12,4 +12,6 @@
 //! assert!((ttest.info)().options.contains_key("alpha"));
 //! ```
 
+pub mod framing;
 pub mod native;
+pub mod proto;

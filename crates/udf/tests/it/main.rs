@@ -1,0 +1,4 @@
+//! The udf crate's integration tests, in one binary.
+
+mod proto_fresh;
+mod wire_bytes;
