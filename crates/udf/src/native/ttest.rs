@@ -27,6 +27,7 @@ pub fn info() -> UdfInfo {
             ("size".to_string(), vec![OptionType::Int]),
             ("alpha".to_string(), vec![OptionType::Double]),
         ]),
+        variadic: Default::default(),
     }
 }
 
