@@ -9,6 +9,7 @@
 
 use tickflow_model::Dbrp;
 use tickflow_pipeline::Pipeline;
+use tickflow_udf::Registry;
 
 use crate::dag::{Dag, LinkError};
 use crate::nodes;
@@ -40,15 +41,16 @@ pub enum TaskError {
         /// Why the template does not parse.
         source: tickflow_alert::template::TemplateError,
     },
-    /// A UDF refused the node's options.
-    #[error("node {node}: UDF {udf:?} refused its options: {source}")]
+    /// A UDF could not start for the node: unknown, options that do not fit, refused
+    /// by the UDF, or an agent that failed.
+    #[error("node {node}: {source}")]
     UdfInit {
         /// The node's name.
         node: String,
         /// The UDF.
         udf: String,
-        /// The UDF's reason.
-        source: tickflow_udf::native::InitError,
+        /// Why (boxed: agent errors carry stderr lines).
+        source: Box<tickflow_udf::InstanceError>,
     },
     /// The pipeline's links do not run parents first.
     #[error(transparent)]
@@ -66,11 +68,18 @@ pub struct Task {
 }
 
 impl Task {
-    /// Creates every node of `pipeline` and links them.
+    /// Creates every node of `pipeline` and links them; UDFs are the native built-ins.
     pub fn build(pipeline: &Pipeline, id: &str) -> Result<Task, TaskError> {
+        Self::build_with(pipeline, id, &Registry::builtins())
+    }
+
+    /// Creates every node of `pipeline` and links them, starting UDFs from `udfs` (each
+    /// external UDF node starts its own agent and sends it Init now, so bad options fail
+    /// the build).
+    pub fn build_with(pipeline: &Pipeline, id: &str, udfs: &Registry) -> Result<Task, TaskError> {
         let mut dag = Dag::new();
         for node in &pipeline.nodes {
-            let running = nodes::create(node, id)?;
+            let running = nodes::create(node, id, udfs)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
             for parent in &node.parents {
                 dag.link(parent.0, index)?;

@@ -11,7 +11,7 @@ use tickflow_engine::Task;
 use tickflow_line_protocol::Precision;
 use tickflow_model::Dbrp;
 
-use crate::commands::script::Script;
+use crate::commands::script::{self, Script};
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
@@ -21,7 +21,7 @@ use crate::Outcome;
 /// points are written to it. Ends with a summary: points read, elapsed time, points per
 /// second and each node's messages in and out, errors and busy time. Exit code 1 when
 /// the script is invalid, uses a node the engine does not run yet, a node fails, or the
-/// data has bad lines (the good ones are still replayed).
+/// data has bad lines (the good ones are still replayed). `--config` adds UDFs.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The TICKscript to run.
@@ -43,19 +43,31 @@ pub struct Args {
     /// harness does.
     #[arg(long)]
     rebase: bool,
+    /// A config file declaring UDFs in Kapacitor's `[udf.functions.NAME]` tables
+    /// (processes, sockets, or built-ins under other names); each external UDF is asked
+    /// for its Info at start-up.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 /// Builds the task, reads the data and runs it.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.script)?;
-    let pipeline = match script.pipeline() {
+    let udfs = match script::registry(args.config.as_deref()) {
+        Ok(udfs) => udfs,
+        Err(err) => {
+            eprintln!("{err:#}");
+            return Ok(Outcome::Problems);
+        }
+    };
+    let pipeline = match script.pipeline_with(&udfs) {
         Ok(pipeline) => pipeline,
         Err(diagnostic) => {
             eprint!("{diagnostic}");
             return Ok(Outcome::Problems);
         }
     };
-    let mut task = match Task::build(&pipeline, &script.task_id()) {
+    let mut task = match Task::build_with(&pipeline, &script.task_id(), &udfs) {
         Ok(task) => task,
         Err(err) => {
             eprintln!("{}: {err}", script.path);

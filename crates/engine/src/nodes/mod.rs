@@ -9,6 +9,8 @@
 use tickflow_model::{Batch, Dimensions, GroupId};
 use tickflow_pipeline::{EdgeType, NodeKind};
 
+use tickflow_udf::{Instance, Registry};
+
 use crate::node::Node;
 use crate::task::TaskError;
 
@@ -23,8 +25,12 @@ pub mod udf;
 pub mod r#where;
 pub mod window;
 
-/// The running node for a pipeline node of task `task`.
-pub fn create(node: &tickflow_pipeline::Node, task: &str) -> Result<Box<dyn Node>, TaskError> {
+/// The running node for a pipeline node of task `task`; UDFs come from `udfs`.
+pub fn create(
+    node: &tickflow_pipeline::Node,
+    task: &str,
+    udfs: &Registry,
+) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
             node: node.name.clone(),
@@ -47,23 +53,28 @@ pub fn create(node: &tickflow_pipeline::Node, task: &str) -> Result<Box<dyn Node
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
         NodeKind::Window(spec) => Box::new(window::Window::new(spec)),
         NodeKind::Alert(spec) => Box::new(alert::Alert::new(spec, &node.name, task, lambda)?),
-        NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
+        NodeKind::Udf(spec) => Box::new(udf::Udf::new(
+            udf_instance(node, spec, task, udfs)?,
+            &node.name,
+        )),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
 }
 
-/// Initialises the native UDF a `@name()` node calls; external UDFs are not run yet.
-fn native_udf(
+/// Starts the UDF a `@name()` node calls: a native instance, or an agent that has
+/// accepted Init with the node's options.
+fn udf_instance(
     node: &tickflow_pipeline::Node,
     spec: &tickflow_pipeline::nodes::udf::UdfNode,
-) -> Result<Box<dyn tickflow_udf::native::NativeUdf>, TaskError> {
-    let builtin = tickflow_udf::native::builtin(&spec.name)
-        .ok_or_else(|| unsupported(node, &format!("external UDF {}", spec.name)))?;
-    (builtin.init)(&spec.options).map_err(|source| TaskError::UdfInit {
-        node: node.name.clone(),
-        udf: spec.name.clone(),
-        source,
-    })
+    task: &str,
+    udfs: &Registry,
+) -> Result<Instance, TaskError> {
+    udfs.instance(&spec.name, task, &node.name, &spec.options)
+        .map_err(|source| TaskError::UdfInit {
+            node: node.name.clone(),
+            udf: spec.name.clone(),
+            source: Box::new(source),
+        })
 }
 
 /// The unsupported-node error for `node`.

@@ -341,6 +341,33 @@ impl ExternalUdf {
         }
     }
 
+    /// Sends a snapshot taken earlier (Restore), and keeps it for restarts.
+    pub fn restore(&mut self, snapshot: Vec<u8>) -> Result<(), AgentError> {
+        let Some(mut connection) = self.connection.take() else {
+            return Err(fail(
+                &self.spec.udf,
+                Failure::ClosedOutput("a snapshot was to be restored"),
+                Vec::new(),
+            ));
+        };
+        let result = connection
+            .send(&wrap(request::Message::Restore(RestoreRequest {
+                snapshot: snapshot.clone(),
+            })))
+            .and_then(|()| self.await_response(&connection, "restore"));
+        self.connection = Some(connection);
+        match result {
+            Ok(response::Message::Restore(r)) if !r.success => {
+                Err(self.failed(Failure::RestoreRejected(r.error)))
+            }
+            Ok(_) => {
+                self.last_snapshot = Some(snapshot).filter(|s| !s.is_empty());
+                Ok(())
+            }
+            Err(failure) => Err(self.failed(failure)),
+        }
+    }
+
     /// Ends the input, waits for the agent's remaining output (to `out`) and its exit.
     pub fn finish(&mut self, out: &mut Vec<Message>) -> Result<(), AgentError> {
         let Some(mut connection) = self.connection.take() else {
