@@ -6,6 +6,7 @@ mod fmt;
 mod printer_data;
 mod replay;
 mod tidy;
+mod udf_config;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
