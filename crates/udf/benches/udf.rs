@@ -3,6 +3,9 @@
 //! (`batch-stream` mode, which only counts points) over the protocol, so the difference
 //! is the protocol's cost (framing, pipes, a process).
 
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tickflow_model::{Batch, BatchPoint, Fields, GroupInfo, Message, Tags, Time};
 use tickflow_pipeline::nodes::udf::{OptionValue, UdfOption};

@@ -232,10 +232,7 @@ mod tests {
                 wants: EdgeType::Stream,
                 provides: EdgeType::Stream,
                 options: BTreeMap::from([("field".to_string(), vec![OptionType::String])]),
-                variadic: variadic
-                    .then(|| "field".to_string())
-                    .into_iter()
-                    .collect(),
+                variadic: variadic.then(|| "field".to_string()).into_iter().collect(),
             },
             options: Vec::new(),
         }
