@@ -51,5 +51,5 @@ pub use diagnostics::Diagnostics;
 pub use master::{MasterConfig, MasterError, TaskMaster};
 pub use node::{Context, Node, NodeError};
 pub use stats::{NodeStats, StatsSnapshot};
-pub use task::{Task, TaskError};
+pub use task::{Environment, Task, TaskError};
 pub use tickflow_alert::{HttpPostEndpoint, Services};

@@ -88,7 +88,7 @@ use crate::diagnostics::Diagnostics;
 use crate::executor::{Threaded, ThreadedError};
 use crate::nodes::http_out::{HttpOutput, HttpOutputs};
 use crate::stats::StatsSnapshot;
-use crate::task::{Task, TaskError};
+use crate::task::{Environment, Task, TaskError};
 
 /// How the master runs tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,15 +196,28 @@ struct State {
 /// The tasks of a server: definitions, running tasks, and the router of written points.
 pub struct TaskMaster {
     config: MasterConfig,
+    environment: Environment,
     diagnostics: Arc<dyn Diagnostics>,
     state: RwLock<State>,
 }
 
 impl TaskMaster {
-    /// An empty master; node errors of every task go to `diagnostics`.
+    /// An empty master with the default [`Environment`] (native UDFs, no configured
+    /// endpoints); node errors of every task go to `diagnostics`.
     pub fn new(config: MasterConfig, diagnostics: Arc<dyn Diagnostics>) -> Self {
+        Self::with_environment(config, Environment::default(), diagnostics)
+    }
+
+    /// An empty master whose tasks are built in `environment` (its UDFs and alert
+    /// services).
+    pub fn with_environment(
+        config: MasterConfig,
+        environment: Environment,
+        diagnostics: Arc<dyn Diagnostics>,
+    ) -> Self {
         TaskMaster {
             config,
+            environment,
             diagnostics,
             state: RwLock::new(State::default()),
         }
@@ -237,9 +250,11 @@ impl TaskMaster {
             .get(id)
             .cloned()
             .ok_or_else(|| MasterError::UnknownTask { id: id.to_string() })?;
-        let task = Task::build(&pipeline, id).map_err(|source| MasterError::Build {
-            id: id.to_string(),
-            source: Box::new(source),
+        let task = Task::build_with(&pipeline, id, &self.environment).map_err(|source| {
+            MasterError::Build {
+                id: id.to_string(),
+                source: Box::new(source),
+            }
         })?;
         self.start(task)
     }

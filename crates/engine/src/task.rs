@@ -10,6 +10,7 @@
 use tickflow_alert::Services;
 use tickflow_model::Dbrp;
 use tickflow_pipeline::Pipeline;
+use tickflow_udf::Registry;
 
 use crate::dag::{Dag, LinkError};
 use crate::nodes;
@@ -50,19 +51,39 @@ pub enum TaskError {
         /// Why.
         source: tickflow_alert::SetupError,
     },
-    /// A UDF refused the node's options.
-    #[error("node {node}: UDF {udf:?} refused its options: {source}")]
+    /// A UDF could not start for the node: unknown, options that do not fit, refused
+    /// by the UDF, or an agent that failed.
+    #[error("node {node}: {source}")]
     UdfInit {
         /// The node's name.
         node: String,
         /// The UDF.
         udf: String,
-        /// The UDF's reason.
-        source: tickflow_udf::native::InitError,
+        /// Why (boxed: agent errors carry stderr lines).
+        source: Box<tickflow_udf::InstanceError>,
     },
     /// The pipeline's links do not run parents first.
     #[error(transparent)]
     Link(#[from] LinkError),
+}
+
+/// What tasks take from the program that runs them: the alert services (endpoints,
+/// server identity, inhibitors) and the UDFs scripts may call.
+pub struct Environment {
+    /// Alert handlers' and `httpPost` nodes' configuration.
+    pub services: Services,
+    /// The UDFs, native and external.
+    pub udfs: Registry,
+}
+
+impl Default for Environment {
+    /// No configured endpoints; the native built-in UDFs.
+    fn default() -> Self {
+        Environment {
+            services: Services::default(),
+            udfs: Registry::builtins(),
+        }
+    }
 }
 
 /// A task ready to run: its id, the dbrps it reads and its DAG.
@@ -78,21 +99,20 @@ pub struct Task {
 }
 
 impl Task {
-    /// Creates every node of `pipeline` and links them, with the default [`Services`].
+    /// Creates every node of `pipeline` and links them, with the default
+    /// [`Environment`]: no configured endpoints, the native built-in UDFs.
     pub fn build(pipeline: &Pipeline, id: &str) -> Result<Task, TaskError> {
-        Self::build_with(pipeline, id, &Services::default())
+        Self::build_with(pipeline, id, &Environment::default())
     }
 
-    /// Creates every node of `pipeline` and links them; alert handlers and `httpPost`
-    /// nodes take endpoints and the server identity from `services`.
-    pub fn build_with(
-        pipeline: &Pipeline,
-        id: &str,
-        services: &Services,
-    ) -> Result<Task, TaskError> {
+    /// Creates every node of `pipeline` and links them in `env`: alert handlers and
+    /// `httpPost` nodes take endpoints and the server identity from its services, UDF
+    /// nodes start from its registry (each external UDF node starts its own agent and
+    /// sends it Init now, so bad options fail the build).
+    pub fn build_with(pipeline: &Pipeline, id: &str, env: &Environment) -> Result<Task, TaskError> {
         let (mut dag, mut http_outputs) = (Dag::new(), HttpOutputs::new());
         for node in &pipeline.nodes {
-            let running = nodes::create(node, id, services, &mut http_outputs)?;
+            let running = nodes::create(node, id, env, &mut http_outputs)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
             for parent in &node.parents {
                 dag.link(parent.0, index)?;

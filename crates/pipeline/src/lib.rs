@@ -32,6 +32,7 @@
 //!         ("field".to_string(), vec![OptionType::String]),
 //!         ("size".to_string(), vec![OptionType::Int]),
 //!     ]),
+//!     variadic: Default::default(),
 //! };
 //! let options = BuildOptions { udfs: BTreeMap::from([("tTest".to_string(), udf)]), ..Default::default() };
 //! let pipeline = build(&tickflow_tickscript::parse(src)?, &options)?;

@@ -12,4 +12,14 @@
 //! assert!((ttest.info)().options.contains_key("alpha"));
 //! ```
 
+pub mod config;
+pub mod convert;
+pub mod external;
+pub mod framing;
 pub mod native;
+pub mod proto;
+mod registry;
+
+pub use registry::{
+    check_options, Instance, InstanceError, OptionProblem, Registry, RegistryError,
+};

@@ -8,11 +8,11 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use tickflow_engine::diagnostics::Stderr;
 use tickflow_engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
-use tickflow_engine::Task;
+use tickflow_engine::{Environment, Services, Task};
 use tickflow_line_protocol::Precision;
 use tickflow_model::Dbrp;
 
-use crate::commands::script::Script;
+use crate::commands::script::{self, Script};
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
@@ -24,7 +24,7 @@ use crate::Outcome;
 /// elapsed time, points per second, windows emitted, alerts, errors and each node's
 /// messages in and out, errors and busy time. Exit code 1 when
 /// the script is invalid, uses a node the engine does not run yet, a node fails, or the
-/// data has bad lines (the good ones are still replayed).
+/// data has bad lines (the good ones are still replayed). `--config` adds UDFs.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The TICKscript to run.
@@ -46,19 +46,35 @@ pub struct Args {
     /// harness does.
     #[arg(long)]
     rebase: bool,
+    /// A config file declaring UDFs in Kapacitor's `[udf.functions.NAME]` tables
+    /// (processes, sockets, or built-ins under other names); each external UDF is asked
+    /// for its Info at start-up.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 /// Builds the task, reads the data and runs it.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.script)?;
-    let pipeline = match script.pipeline() {
+    let udfs = match script::registry(args.config.as_deref()) {
+        Ok(udfs) => udfs,
+        Err(err) => {
+            eprintln!("{err:#}");
+            return Ok(Outcome::Problems);
+        }
+    };
+    let pipeline = match script.pipeline_with(&udfs) {
         Ok(pipeline) => pipeline,
         Err(diagnostic) => {
             eprint!("{diagnostic}");
             return Ok(Outcome::Problems);
         }
     };
-    let mut task = match Task::build(&pipeline, &script.task_id()) {
+    let environment = Environment {
+        services: Services::default(),
+        udfs,
+    };
+    let mut task = match Task::build_with(&pipeline, &script.task_id(), &environment) {
         Ok(task) => task,
         Err(err) => {
             eprintln!("{}: {err}", script.path);

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use tickflow_httpd::store::TaskBody;
 
-use crate::commands::script::Script;
+use crate::commands::script::{registry, Script};
 use crate::commands::serve::{load_config, serve};
 use crate::Outcome;
 
@@ -19,7 +19,8 @@ pub struct Args {
     /// The TICKscripts to run.
     #[arg(required = true)]
     scripts: Vec<PathBuf>,
-    /// A Kapacitor-style TOML configuration; its `[http]` section is read.
+    /// A Kapacitor-style TOML configuration; its `[http]` and `[udf.functions.NAME]`
+    /// sections are read.
     #[arg(long)]
     config: Option<PathBuf>,
     /// The address to listen on (`host:port`, or `:port` for every interface); overrides
@@ -30,17 +31,24 @@ pub struct Args {
 
 /// Checks every script, then serves with each as an enabled task.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    let udfs = match registry(args.config.as_deref()) {
+        Ok(udfs) => udfs,
+        Err(err) => {
+            eprintln!("{err:#}");
+            return Ok(Outcome::Problems);
+        }
+    };
     let mut scripts = Vec::with_capacity(args.scripts.len());
     for path in &args.scripts {
         let script = Script::read(path)?;
-        if let Err(diagnostic) = script.pipeline() {
+        if let Err(diagnostic) = script.pipeline_with(&udfs) {
             eprint!("{diagnostic}");
             return Ok(Outcome::Problems);
         }
         scripts.push(script);
     }
     let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
-    serve(config, |tasks| {
+    serve(config, udfs, |tasks| {
         for script in &scripts {
             let id = script.task_id();
             let body = TaskBody {

@@ -1,13 +1,14 @@
 //! Loading a TICKscript file for a command: read, parse and (for most commands) build the
 //! pipeline, with diagnostics rendered against the source.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use anyhow::Context;
 use tickflow_pipeline::{build, BuildOptions, Pipeline};
 use tickflow_tickscript::Program;
+use tickflow_udf::config::Config;
+use tickflow_udf::Registry;
 
 /// A script file read from disk.
 pub struct Script {
@@ -42,19 +43,33 @@ impl Script {
 
     /// Parses and builds the pipeline with the built-in UDFs, or renders why that fails.
     pub fn pipeline(&self) -> Result<Pipeline, String> {
+        self.pipeline_with(&Registry::builtins())
+    }
+
+    /// Parses and builds the pipeline with the UDFs of `udfs`, or renders why that fails.
+    pub fn pipeline_with(&self, udfs: &Registry) -> Result<Pipeline, String> {
         let program = self.parse()?;
-        build(&program, &build_options()).map_err(|e| e.render(&self.source, &self.path))
+        build(&program, &build_options(udfs)).map_err(|e| e.render(&self.source, &self.path))
     }
 }
 
-/// What scripts may call: the native built-in UDFs under their names.
-pub(crate) fn build_options() -> BuildOptions {
-    let udfs: BTreeMap<String, _> = tickflow_udf::native::BUILTINS
-        .iter()
-        .map(|b| (b.name.to_string(), (b.info)()))
-        .collect();
+/// The UDFs of a config file (`--config`): the built-ins and its
+/// `[udf.functions.NAME]` entries, each external one probed for its Info now; the
+/// built-ins alone without a file.
+pub fn registry(config: Option<&Path>) -> anyhow::Result<Registry> {
+    let Some(path) = config else {
+        return Ok(Registry::builtins());
+    };
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    let config = Config::parse(&text).with_context(|| format!("config {}", path.display()))?;
+    Registry::from_config(&config).with_context(|| format!("config {}", path.display()))
+}
+
+/// What scripts may call: the UDFs of `udfs`, under their names.
+pub fn build_options(udfs: &Registry) -> BuildOptions {
     BuildOptions {
-        udfs,
+        udfs: udfs.infos(),
         ..BuildOptions::default()
     }
 }

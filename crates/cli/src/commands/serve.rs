@@ -7,17 +7,19 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tickflow_engine::diagnostics::Stderr;
-use tickflow_engine::{MasterConfig, TaskMaster};
+use tickflow_engine::{Environment, MasterConfig, Services, TaskMaster};
 use tickflow_httpd::{shutdown_signal, HttpConfig, Server, TaskStore};
+use tickflow_udf::Registry;
 
-use crate::commands::script::build_options;
+use crate::commands::script::{build_options, registry};
 use crate::Outcome;
 
 /// Serves Kapacitor's HTTP API (`POST /write`, ping, tasks) until SIGINT or SIGTERM,
 /// then stops accepting, drains every task and exits 0.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A Kapacitor-style TOML configuration; its `[http]` section is read.
+    /// A Kapacitor-style TOML configuration; its `[http]` and `[udf.functions.NAME]`
+    /// sections are read.
     #[arg(long)]
     config: Option<PathBuf>,
     /// The address to listen on (`host:port`, or `:port` for every interface); overrides
@@ -29,7 +31,8 @@ pub struct Args {
 /// Serves with no tasks.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
-    serve(config, |_| Ok(Outcome::Success))
+    let udfs = registry(args.config.as_deref())?;
+    serve(config, udfs, |_| Ok(Outcome::Success))
 }
 
 /// The `[http]` settings of `path` (defaults without one), with `bind` overriding the
@@ -49,16 +52,27 @@ pub fn load_config(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Ht
     Ok(config)
 }
 
-/// Binds the server, lets `define` add tasks (it stops here unless it returns
-/// `Success`), then serves until a signal and reports how each task ended.
+/// Binds the server, whose tasks may call `udfs`, lets `define` add tasks (it stops here
+/// unless it returns `Success`), then serves until a signal and reports how each task
+/// ended.
 pub fn serve(
     config: HttpConfig,
+    udfs: Registry,
     define: impl FnOnce(&TaskStore) -> anyhow::Result<Outcome>,
 ) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let master = Arc::new(TaskMaster::new(MasterConfig::default(), Arc::new(Stderr)));
-        let server = Server::bind(config, master, build_options()).await?;
+        let options = build_options(&udfs);
+        let environment = Environment {
+            services: Services::default(),
+            udfs,
+        };
+        let master = Arc::new(TaskMaster::with_environment(
+            MasterConfig::default(),
+            environment,
+            Arc::new(Stderr),
+        ));
+        let server = Server::bind(config, master, options).await?;
         let outcome = tokio::task::block_in_place(|| define(server.tasks()))?;
         if outcome != Outcome::Success {
             return Ok(outcome);

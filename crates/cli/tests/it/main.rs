@@ -8,6 +8,7 @@ mod printer_data;
 mod replay;
 mod server;
 mod tidy;
+mod udf_config;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

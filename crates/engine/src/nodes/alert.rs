@@ -540,7 +540,11 @@ mod tests {
         let program = tickflow_tickscript::parse(script).expect("script parses");
         let pipeline =
             tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
-        let task = crate::Task::build_with(&pipeline, "t", services).expect("task builds");
+        let environment = crate::Environment {
+            services: services.clone(),
+            ..crate::Environment::default()
+        };
+        let task = crate::Task::build_with(&pipeline, "t", &environment).expect("task builds");
         let diagnostics = std::sync::Arc::new(crate::diagnostics::Collect::default());
         let mut inline = crate::executor::Inline::new(task.dag, diagnostics.clone());
         // One point at a time, so each reaches every branch before the next (inhibitors).
@@ -595,7 +599,11 @@ mod tests {
             }],
             ..Services::default()
         };
-        let err = crate::Task::build_with(&pipeline, "t", &services)
+        let environment = crate::Environment {
+            services,
+            ..crate::Environment::default()
+        };
+        let err = crate::Task::build_with(&pipeline, "t", &environment)
             .err()
             .expect("no tls");
         assert_eq!(

@@ -6,12 +6,13 @@
 //! pipeline crate's, and a kind not listed in [`create`] fails the task with
 //! [`TaskError::Unsupported`].
 
-use tickflow_alert::Services;
 use tickflow_model::{Batch, Dimensions, GroupId};
 use tickflow_pipeline::{EdgeType, NodeKind};
 
+use tickflow_udf::{Instance, Registry};
+
 use crate::node::Node;
-use crate::task::TaskError;
+use crate::task::{Environment, TaskError};
 
 pub mod alert;
 pub mod default;
@@ -28,12 +29,12 @@ pub mod udf;
 pub mod r#where;
 pub mod window;
 
-/// The running node for a pipeline node of task `task`, with the server's `services`;
-/// an `httpOut` node adds its endpoint to `outputs`.
+/// The running node for a pipeline node of task `task`, with the program's `env`
+/// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`.
 pub fn create(
     node: &tickflow_pipeline::Node,
     task: &str,
-    services: &Services,
+    env: &Environment,
     outputs: &mut http_out::HttpOutputs,
 ) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
@@ -73,27 +74,38 @@ pub fn create(
             let output = outputs.entry(spec.endpoint.clone()).or_default();
             Box::new(http_out::HttpOut::new(output.clone()))
         }
-        NodeKind::Alert(spec) => {
-            Box::new(alert::Alert::new(spec, &node.name, task, services, lambda)?)
+        NodeKind::Alert(spec) => Box::new(alert::Alert::new(
+            spec,
+            &node.name,
+            task,
+            &env.services,
+            lambda,
+        )?),
+        NodeKind::HttpPost(spec) => {
+            Box::new(http_post::HttpPost::new(spec, &node.name, &env.services)?)
         }
-        NodeKind::HttpPost(spec) => Box::new(http_post::HttpPost::new(spec, &node.name, services)?),
-        NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
+        NodeKind::Udf(spec) => Box::new(udf::Udf::new(
+            udf_instance(node, spec, task, &env.udfs)?,
+            &node.name,
+        )),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
 }
 
-/// Initialises the native UDF a `@name()` node calls; external UDFs are not run yet.
-fn native_udf(
+/// Starts the UDF a `@name()` node calls: a native instance, or an agent that has
+/// accepted Init with the node's options.
+fn udf_instance(
     node: &tickflow_pipeline::Node,
     spec: &tickflow_pipeline::nodes::udf::UdfNode,
-) -> Result<Box<dyn tickflow_udf::native::NativeUdf>, TaskError> {
-    let builtin = tickflow_udf::native::builtin(&spec.name)
-        .ok_or_else(|| unsupported(node, &format!("external UDF {}", spec.name)))?;
-    (builtin.init)(&spec.options).map_err(|source| TaskError::UdfInit {
-        node: node.name.clone(),
-        udf: spec.name.clone(),
-        source,
-    })
+    task: &str,
+    udfs: &Registry,
+) -> Result<Instance, TaskError> {
+    udfs.instance(&spec.name, task, &node.name, &spec.options)
+        .map_err(|source| TaskError::UdfInit {
+            node: node.name.clone(),
+            udf: spec.name.clone(),
+            source: Box::new(source),
+        })
 }
 
 /// The unsupported-node error for `node`.

@@ -3,7 +3,7 @@
 //! and its options; `.option(args…)` calls are checked against them (nodes.md §10) and
 //! kept in order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use tickflow_model::Duration;
@@ -23,6 +23,9 @@ pub struct UdfInfo {
     pub provides: EdgeType,
     /// Its options and the types of each option's arguments.
     pub options: BTreeMap<String, Vec<OptionType>>,
+    /// Options whose last argument may repeat (`.field('a', 'b', 'c')`). Only native
+    /// UDFs declare these; Kapacitor's Info response cannot, so it is empty for agents.
+    pub variadic: BTreeSet<String>,
 }
 
 /// The type of a UDF option argument (the UDF protocol's `ValueType`).
@@ -150,6 +153,16 @@ impl UdfNode {
     /// Records the call `.name(args…)` of a declared option.
     pub(crate) fn set_option(&mut self, name: &str, args: Vec<Value>) -> Result<(), OptionError> {
         let types = self.info.options.get(name).map_or(&[][..], Vec::as_slice);
+        let repeats = self.info.variadic.contains(name) && args.len() > types.len();
+        let types: Vec<OptionType> = match types.last() {
+            Some(&last) if repeats => types
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(last))
+                .take(args.len())
+                .collect(),
+            _ => types.to_vec(),
+        };
         if args.len() != types.len() {
             return Err(OptionError::Arity {
                 got: args.len(),
@@ -159,7 +172,7 @@ impl UdfNode {
         let values = args
             .iter()
             .zip(types)
-            .map(|(arg, &expected)| match OptionValue::from_value(arg) {
+            .map(|(arg, expected)| match OptionValue::from_value(arg) {
                 Some(value) if value.option_type() == expected => Ok(value),
                 Some(value) => Err(OptionError::Type {
                     got: value.option_type().to_string(),
@@ -205,5 +218,49 @@ impl NodeSpec for UdfNode {
         for option in &self.options {
             props.put(&option.name, render_values(&option.values));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(variadic: bool) -> UdfNode {
+        UdfNode {
+            name: "movingAvg".into(),
+            info: UdfInfo {
+                wants: EdgeType::Stream,
+                provides: EdgeType::Stream,
+                options: BTreeMap::from([("field".to_string(), vec![OptionType::String])]),
+                variadic: variadic.then(|| "field".to_string()).into_iter().collect(),
+            },
+            options: Vec::new(),
+        }
+    }
+
+    fn strings(values: &[&str]) -> Vec<Value> {
+        values.iter().map(|v| Value::String((*v).into())).collect()
+    }
+
+    #[test]
+    fn a_variadic_option_takes_several_arguments_of_its_last_type() {
+        let mut udf = node(true);
+        udf.set_option("field", strings(&["hotend", "bed", "air"]))
+            .expect("three fields");
+        assert_eq!(udf.options[0].values.len(), 3);
+        assert_eq!(
+            udf.set_option("field", vec![Value::Int(1), Value::Int(2)]),
+            Err(OptionError::Type {
+                got: "INT".into(),
+                expected: OptionType::String
+            })
+        );
+        assert_eq!(
+            node(false).set_option("field", strings(&["hotend", "bed"])),
+            Err(OptionError::Arity {
+                got: 2,
+                expected: 1
+            })
+        );
     }
 }

@@ -22,6 +22,7 @@ pub fn t_test() -> UdfInfo {
             ("size".to_string(), vec![OptionType::Int]),
             ("alpha".to_string(), vec![OptionType::Double]),
         ]),
+        variadic: Default::default(),
     }
 }
 
@@ -43,6 +44,7 @@ pub fn golden_options() -> BuildOptions {
             ),
             ("verbose".to_string(), vec![OptionType::Bool]),
         ]),
+        variadic: Default::default(),
     };
     let udfs = BTreeMap::from([
         ("tTest".to_string(), t_test()),

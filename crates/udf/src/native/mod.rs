@@ -2,17 +2,22 @@
 //! with the same lifecycle as Kapacitor's UDF agents (info, init, snapshot and restore,
 //! points or batches in, points or batches out) and no protocol in between.
 //!
+//! Built-ins: [`ttest`] (the guide's t-test), [`moving_avg`] and [`outliers`] (from
+//! Kapacitor's example agents); each accepts several fields at once.
+//!
 //! A [`Builtin`] names a native UDF, declares its [`UdfInfo`] (the same edges and option
 //! types an external agent's Info response declares, so scripts are validated the same
 //! way) and makes an instance from the options of a `@name()` node.
 
+pub mod moving_avg;
 mod moving_stats;
+pub mod outliers;
 pub mod ttest;
 
 pub use moving_stats::MovingStats;
 
 use tickflow_model::{Batch, Message, Point};
-use tickflow_pipeline::nodes::udf::{UdfInfo, UdfOption};
+use tickflow_pipeline::nodes::udf::{OptionValue, UdfInfo, UdfOption};
 
 /// A UDF refused its options (the Init response's error).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,11 +77,37 @@ pub struct Builtin {
 }
 
 /// Every built-in native UDF.
-pub const BUILTINS: &[Builtin] = &[Builtin {
-    name: "tTest",
-    info: ttest::info,
-    init: ttest::init,
-}];
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "tTest",
+        info: ttest::info,
+        init: ttest::init,
+    },
+    Builtin {
+        name: "movingAvg",
+        info: moving_avg::info,
+        init: moving_avg::init,
+    },
+    Builtin {
+        name: "outliers",
+        info: outliers::info,
+        init: outliers::init,
+    },
+];
+
+/// The strings of a (variadic) string option.
+pub(crate) fn strings(values: &[OptionValue]) -> Result<Vec<String>, InitError> {
+    values
+        .iter()
+        .map(|value| match value {
+            OptionValue::String(s) => Ok(s.clone()),
+            other => Err(InitError::new(format!(
+                "expected a string, got {}",
+                other.option_type()
+            ))),
+        })
+        .collect()
+}
 
 /// The built-in called `name`.
 pub fn builtin(name: &str) -> Option<&'static Builtin> {

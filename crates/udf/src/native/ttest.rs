@@ -6,8 +6,12 @@
 //! window's values join the history only when `pvalue > alpha`: an anomalous window does
 //! not become the new normal. Options, edges and results are exactly those of the guide's
 //! `ttest.py`, so a script runs the same with this built-in or with the Python agent.
+//!
+//! tickflow's addition: `.field('hotend', 'bed', 'air')` tests several fields with one
+//! history each, and names the results `hotend_t`, `hotend_pvalue`, ... (one field keeps
+//! the guide's `t` and `pvalue`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use tickflow_model::{Batch, FieldValue, Fields, Message, Point};
@@ -15,7 +19,7 @@ use tickflow_pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption}
 use tickflow_pipeline::EdgeType;
 
 use super::moving_stats::MovingStats;
-use super::{InitError, NativeUdf, UdfError};
+use super::{strings, InitError, NativeUdf, UdfError};
 
 /// The options and edges `tTest` declares.
 pub fn info() -> UdfInfo {
@@ -27,25 +31,26 @@ pub fn info() -> UdfInfo {
             ("size".to_string(), vec![OptionType::Int]),
             ("alpha".to_string(), vec![OptionType::Double]),
         ]),
+        variadic: BTreeSet::from(["field".to_string()]),
     }
 }
 
 /// A running `tTest`.
 #[derive(Debug)]
 pub struct TTest {
-    field: String,
+    /// Each tested field with its history, in option order.
+    fields: Vec<(String, MovingStats)>,
     alpha: f64,
-    history: MovingStats,
 }
 
 /// Makes a `tTest` from its options, refusing them as the guide's agent does.
 pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
-    let mut field = String::new();
+    let mut fields = Vec::new();
     let mut size = 0;
     let mut alpha = 0.0;
     for option in options {
         match (option.name.as_str(), option.values.as_slice()) {
-            ("field", [OptionValue::String(v)]) => field = v.clone(),
+            ("field", values) if !values.is_empty() => fields = strings(values)?,
             ("size", [OptionValue::Int(v)]) => size = *v,
             ("alpha", [OptionValue::Double(v)]) => alpha = *v,
             (name, _) => return Err(InitError::new(format!("unexpected option {name:?}"))),
@@ -55,7 +60,7 @@ pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
     if size <= 1 {
         problems.push("must supply window size > 1");
     }
-    if field.is_empty() {
+    if fields.iter().all(String::is_empty) {
         problems.push("must supply a field name");
     }
     if alpha == 0.0 {
@@ -67,9 +72,11 @@ pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
     let size = usize::try_from(size)
         .map_err(|_| InitError::new(format!("window size {size} is too large")))?;
     Ok(Box::new(TTest {
-        field,
+        fields: fields
+            .into_iter()
+            .map(|f| (f, MovingStats::with_size(size)))
+            .collect(),
         alpha,
-        history: MovingStats::with_size(size),
     }))
 }
 
@@ -94,66 +101,91 @@ pub fn welch(a: &MovingStats, b: &MovingStats) -> (f64, f64) {
 
 impl NativeUdf for TTest {
     fn batch(&mut self, batch: Batch, out: &mut Vec<Message>) -> Result<(), UdfError> {
-        let mut window = MovingStats::unbounded();
-        for point in &batch.points {
-            match point.fields.get(&self.field) {
-                Some(FieldValue::Float(v)) => window.update(*v),
-                Some(other) => {
-                    return Err(UdfError::new(format!(
-                        "field {:?} is a {}, tTest needs a float",
-                        self.field,
-                        other.type_name()
-                    )))
-                }
-                None => {}
+        let single = self.fields.len() == 1;
+        let mut results = Vec::new();
+        for (field, history) in &mut self.fields {
+            let window = window_of(&batch, field)?;
+            if window.n() == 0 {
+                continue;
+            }
+            let mut pvalue = 1.0;
+            if history.n() != 0 {
+                let (t, p) = welch(history, &window);
+                pvalue = p;
+                let name = |result: &str| match single {
+                    true => result.to_string(),
+                    false => format!("{field}_{result}"),
+                };
+                results.push((name("pvalue"), FieldValue::Float(p)));
+                results.push((name("t"), FieldValue::Float(t)));
+            }
+            if pvalue > self.alpha {
+                window.values().for_each(|v| history.update(v));
             }
         }
-        if window.n() == 0 {
-            return Ok(());
-        }
-        let mut pvalue = 1.0;
-        if self.history.n() != 0 {
-            let (t, p) = welch(&self.history, &window);
-            pvalue = p;
-            out.push(Message::Point(result_point(&batch, t, p)));
-        }
-        if pvalue > self.alpha {
-            for value in window.values() {
-                self.history.update(value);
-            }
+        if !results.is_empty() {
+            out.push(Message::Point(result_point(&batch, results)));
         }
         Ok(())
     }
 
     fn snapshot(&self) -> Result<serde_json::Value, UdfError> {
-        Ok(serde_json::json!({ "history": self.history.values().collect::<Vec<f64>>() }))
+        let histories: serde_json::Map<String, serde_json::Value> = self
+            .fields
+            .iter()
+            .map(|(field, history)| (field.clone(), history.values().collect::<Vec<f64>>().into()))
+            .collect();
+        Ok(serde_json::json!({ "history": histories }))
     }
 
     fn restore(&mut self, state: &serde_json::Value) -> Result<(), UdfError> {
-        let values = state
+        let histories = state
             .get("history")
-            .and_then(|h| h.as_array())
+            .and_then(|h| h.as_object())
             .ok_or_else(|| UdfError::new("tTest snapshot has no history"))?;
-        let mut history = self.history.emptied();
-        for value in values {
-            history.update(
-                value
-                    .as_f64()
-                    .ok_or_else(|| UdfError::new("tTest snapshot holds a non-number"))?,
-            );
+        for (field, history) in &mut self.fields {
+            let Some(values) = histories.get(field.as_str()).and_then(|v| v.as_array()) else {
+                continue;
+            };
+            let mut restored = history.emptied();
+            for value in values {
+                restored.update(
+                    value
+                        .as_f64()
+                        .ok_or_else(|| UdfError::new("tTest snapshot holds a non-number"))?,
+                );
+            }
+            *history = restored;
         }
-        self.history = history;
         Ok(())
     }
 }
 
+/// The statistics of `field` over a window; the field must be a float where present.
+fn window_of(batch: &Batch, field: &str) -> Result<MovingStats, UdfError> {
+    let mut window = MovingStats::unbounded();
+    for point in &batch.points {
+        match point.fields.get(field) {
+            Some(FieldValue::Float(v)) => window.update(*v),
+            Some(other) => {
+                return Err(UdfError::new(format!(
+                    "field {field:?} is a {}, tTest needs a float",
+                    other.type_name()
+                )))
+            }
+            None => {}
+        }
+    }
+    Ok(window)
+}
+
 /// The point `tTest` emits for a window: the window's name, group and time.
-fn result_point(batch: &Batch, t: f64, pvalue: f64) -> Point {
+fn result_point(batch: &Batch, results: Vec<(String, FieldValue)>) -> Point {
     let mut point = Point::new(batch.name.clone(), batch.tmax);
     point.tags = batch.tags.clone();
     point.dimensions = batch.dimensions.clone();
     point.group = batch.group.clone();
-    point.fields = Fields::from_pairs([("pvalue", pvalue), ("t", t)]);
+    point.fields = Fields::from_pairs(results);
     point
 }
 
@@ -246,7 +278,51 @@ mod tests {
             .expect("pvalue");
         assert!(p < 0.001, "p = {p}");
         let snapshot = udf.snapshot().expect("snapshot");
-        assert_eq!(snapshot["history"].as_array().map(Vec::len), Some(16));
+        assert_eq!(
+            snapshot["history"]["hotend"].as_array().map(Vec::len),
+            Some(16)
+        );
+    }
+
+    #[test]
+    fn several_fields_keep_separate_histories_and_name_their_results() {
+        let mut options = options("hotend", 100, 0.001);
+        options[0].values = ["hotend", "bed"]
+            .map(|f| OptionValue::String(f.into()))
+            .to_vec();
+        let mut udf = init(&options).expect("valid options");
+        let mut out = Vec::new();
+        let two = |hotend: f64, tmax| {
+            let mut batch = window(&[hotend, hotend + 0.2, hotend - 0.1, hotend + 0.1], tmax);
+            for (i, p) in batch.points.iter_mut().enumerate() {
+                p.fields
+                    .insert("bed".into(), FieldValue::Float(60.0 + i as f64 * 0.1));
+            }
+            batch
+        };
+        udf.batch(two(220.0, 10), &mut out).expect("batch");
+        udf.batch(two(205.0, 20), &mut out).expect("batch");
+        let [Message::Point(point)] = &out[..] else {
+            panic!("expected one point, got {out:?}")
+        };
+        let p = |name: &str| {
+            point
+                .fields
+                .get(name)
+                .and_then(FieldValue::as_f64)
+                .expect(name)
+        };
+        assert!(p("hotend_pvalue") < 0.001, "the hotend moved");
+        assert!(p("bed_pvalue") > 0.5, "the bed did not");
+        let snapshot = udf.snapshot().expect("snapshot");
+        assert_eq!(
+            snapshot["history"]["hotend"].as_array().map(Vec::len),
+            Some(4)
+        );
+        assert_eq!(snapshot["history"]["bed"].as_array().map(Vec::len), Some(8));
+        let mut restored = init(&options).expect("valid options");
+        restored.restore(&snapshot).expect("restores");
+        assert_eq!(restored.snapshot().expect("snapshot"), snapshot);
     }
 
     #[test]

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use serde_json::Value;
 use tickflow_engine::diagnostics::Collect;
 use tickflow_engine::replay::{self, ReadOptions};
-use tickflow_engine::{HttpPostEndpoint, Services, Task, TaskError};
+use tickflow_engine::{Environment, HttpPostEndpoint, Services, Task, TaskError};
 use tickflow_model::Dbrp;
 use tickflow_pipeline::BuildOptions;
+use tickflow_udf::Registry;
 
 use super::case::CaseFile;
 use super::sink::{Request, Sink};
@@ -57,9 +58,12 @@ pub fn execute(file: &CaseFile) -> anyhow::Result<Run> {
     let case = &file.case;
     let sink = Sink::start(case.sink_status_codes.clone())?;
     let script = case.tickscript.replace("${SINK_URL}", &sink.url());
-    let services = services(case.config.as_ref(), &sink.url())?;
+    let environment = Environment {
+        services: services(case.config.as_ref(), &sink.url())?,
+        udfs: Registry::builtins(),
+    };
     let mut actual = Actual::default();
-    let task = match define_and_start(&script, &case.task_id, &services, &mut actual) {
+    let task = match define_and_start(&script, &case.task_id, &environment, &mut actual) {
         Ok(Some(task)) => task,
         Ok(None) => {
             actual.requests = sink.stop();
@@ -104,7 +108,7 @@ pub fn execute(file: &CaseFile) -> anyhow::Result<Run> {
 fn define_and_start(
     script: &str,
     id: &str,
-    services: &Services,
+    environment: &Environment,
     actual: &mut Actual,
 ) -> Result<Option<Task>, Unsupported> {
     let pipeline = tickflow_tickscript::parse(script)
@@ -121,7 +125,7 @@ fn define_and_start(
             return Ok(None);
         }
     };
-    match Task::build_with(&pipeline, id, services) {
+    match Task::build_with(&pipeline, id, environment) {
         Ok(mut task) => {
             task.dbrps = vec![case_dbrp()];
             Ok(Some(task))

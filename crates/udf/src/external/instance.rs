@@ -1,0 +1,396 @@
+//! [`ExternalUdf`]: one UDF node's agent, driven through the protocol's lifecycle: Init
+//! (and Restore) at start, data both ways, snapshots, end of input (spec §4).
+//!
+//! Responses keep their order: data responses read while waiting for a management
+//! response are assembled and kept in order with the rest. When the agent fails
+//! (dies, hangs past its timeout, sends garbage or an ErrorResponse) the error names the
+//! UDF and quotes its stderr; [`ExternalUdf::restart`] then starts a fresh agent and
+//! restores the last snapshot it gave. Kapacitor does not restart; tickflow does.
+
+use std::time::Duration;
+
+use crossbeam_channel::RecvTimeoutError;
+use tickflow_model::Message;
+use tickflow_pipeline::nodes::udf::{UdfInfo, UdfOption};
+
+use super::connection::{Connection, Event};
+use super::error::{AgentError, Failure};
+use super::log;
+use crate::config::Function;
+use crate::convert::{self, wrap, Assembler};
+use crate::proto::{request, response, InfoRequest, InitRequest, RestoreRequest, SnapshotRequest};
+
+/// How long a dying agent gets to send its last responses after a write to it failed.
+const DYING_GRACE: Duration = Duration::from_secs(2);
+
+/// Asks the agent of `function` for its Info, then stops it (spec §4.2).
+pub fn probe(udf: &str, function: &Function) -> Result<UdfInfo, AgentError> {
+    let mut connection = Connection::open(udf, &function.agent, function.timeout)
+        .map_err(|failure| fail(udf, failure, Vec::new()))?;
+    let result = probe_on(&mut connection);
+    let result = result.and_then(|info| end(&mut connection).map(|()| info));
+    result.map_err(|failure| {
+        let failure = connection.exit_reason(failure);
+        fail(udf, failure, connection.stderr())
+    })
+}
+
+fn probe_on(connection: &mut Connection) -> Result<UdfInfo, Failure> {
+    connection.send(&wrap(request::Message::Info(InfoRequest {})))?;
+    match next_event(connection, "waiting for the info response")? {
+        response::Message::Info(info) => Ok(convert::info(&info)?),
+        other => Err(Failure::Unsolicited(kind(&other))),
+    }
+}
+
+/// The next event as a response; EOF and failures are errors.
+fn next_event(connection: &Connection, doing: &'static str) -> Result<response::Message, Failure> {
+    match connection.events().recv() {
+        Ok(Event::Response(response::Message::Error(e))) => Err(Failure::Agent(e.error)),
+        Ok(Event::Response(m)) => Ok(m),
+        Ok(Event::Failed(failure)) => Err(failure),
+        Ok(Event::Eof) | Err(_) => Err(Failure::ClosedOutput(doing)),
+    }
+}
+
+/// Closes the agent's input, waits for its output to end and for it to exit.
+fn end(connection: &mut Connection) -> Result<(), Failure> {
+    connection.close_input();
+    loop {
+        match connection.events().recv() {
+            Ok(Event::Response(response::Message::Error(e))) => {
+                return Err(Failure::Agent(e.error))
+            }
+            Ok(Event::Response(_)) => {}
+            Ok(Event::Failed(failure)) => return Err(failure),
+            Ok(Event::Eof) | Err(_) => break,
+        }
+    }
+    let status = connection.wait_exit(connection.timeout());
+    Connection::exit_failure(status).map_or(Ok(()), Err)
+}
+
+fn fail(udf: &str, failure: Failure, stderr: Vec<String>) -> AgentError {
+    AgentError {
+        udf: udf.to_string(),
+        failure,
+        stderr,
+    }
+}
+
+/// The name of a response's kind, as errors show it.
+fn kind(message: &response::Message) -> &'static str {
+    match message {
+        response::Message::Info(_) => "info",
+        response::Message::Init(_) => "init",
+        response::Message::Keepalive(_) => "keepalive",
+        response::Message::Snapshot(_) => "snapshot",
+        response::Message::Restore(_) => "restore",
+        response::Message::Error(_) => "error",
+        response::Message::Begin(_) => "begin",
+        response::Message::Point(_) => "point",
+        response::Message::End(_) => "end",
+    }
+}
+
+/// What a UDF node needs to start (and restart) its agent.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The UDF's name.
+    pub udf: String,
+    /// How to reach it.
+    pub function: Function,
+    /// The task's id.
+    pub task: String,
+    /// The node's name (`tTest3`).
+    pub node: String,
+    /// The node's options.
+    pub options: Vec<UdfOption>,
+}
+
+/// A UDF node's running agent.
+pub struct ExternalUdf {
+    spec: Spec,
+    connection: Option<Connection>,
+    assembler: Assembler,
+    /// Output assembled and not yet handed out, in order.
+    pending: Vec<Message>,
+    /// The last snapshot the agent gave, restored after a restart.
+    last_snapshot: Option<Vec<u8>>,
+    /// Cleared when the agent answers a snapshot request with an error.
+    snapshots: bool,
+}
+
+impl ExternalUdf {
+    /// Starts the agent, sends Init and, when `snapshot` is given, Restore.
+    pub fn start(spec: Spec, snapshot: Option<Vec<u8>>) -> Result<Self, AgentError> {
+        let mut udf = ExternalUdf {
+            spec,
+            connection: None,
+            assembler: Assembler::default(),
+            pending: Vec::new(),
+            last_snapshot: snapshot.filter(|s| !s.is_empty()),
+            snapshots: true,
+        };
+        udf.connect()?;
+        Ok(udf)
+    }
+
+    /// The UDF's name.
+    pub fn name(&self) -> &str {
+        &self.spec.udf
+    }
+
+    /// Starts a new agent and initialises it; the old one, if any, is ended.
+    fn connect(&mut self) -> Result<(), AgentError> {
+        self.connection = None;
+        self.assembler = Assembler::default();
+        let mut connection = Connection::open(
+            &self.spec.udf,
+            &self.spec.function.agent,
+            self.spec.function.timeout,
+        )
+        .map_err(|failure| fail(&self.spec.udf, failure, Vec::new()))?;
+        let result = self
+            .initialise(&mut connection)
+            .map_err(|failure| connection.exit_reason(failure));
+        self.connection = Some(connection);
+        result.map_err(|failure| self.failed(failure))
+    }
+
+    fn initialise(&mut self, connection: &mut Connection) -> Result<(), Failure> {
+        connection.send(&wrap(request::Message::Init(InitRequest {
+            options: convert::options(&self.spec.options),
+            task_id: self.spec.task.clone(),
+            node_id: self.spec.node.clone(),
+        })))?;
+        match self.await_response(connection, "init")? {
+            response::Message::Init(init) if !init.success => {
+                return Err(Failure::InitRejected(init.error))
+            }
+            _ => {}
+        }
+        if let Some(snapshot) = self.last_snapshot.clone() {
+            connection.send(&wrap(request::Message::Restore(RestoreRequest {
+                snapshot,
+            })))?;
+            match self.await_response(connection, "restore")? {
+                response::Message::Restore(r) if !r.success => {
+                    return Err(Failure::RestoreRejected(r.error))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the management response of kind `expected`, assembling data that
+    /// arrives first.
+    fn await_response(
+        &mut self,
+        connection: &Connection,
+        expected: &'static str,
+    ) -> Result<response::Message, Failure> {
+        loop {
+            let message = next_event(connection, expected)?;
+            match message {
+                response::Message::Begin(_)
+                | response::Message::Point(_)
+                | response::Message::End(_) => self.assembler.take(message, &mut self.pending)?,
+                m if kind(&m) == expected => return Ok(m),
+                m => return Err(Failure::Unsolicited(kind(&m))),
+            }
+        }
+    }
+
+    /// The error for `failure`, with the agent's stderr.
+    fn error(&self, failure: Failure) -> AgentError {
+        let stderr = self
+            .connection
+            .as_ref()
+            .map(Connection::stderr)
+            .unwrap_or_default();
+        fail(&self.spec.udf, failure, stderr)
+    }
+
+    /// Sends one point or batch; output that has arrived goes to `out`, in order.
+    pub fn send(&mut self, message: &Message, out: &mut Vec<Message>) -> Result<(), AgentError> {
+        let requests = match message {
+            Message::Point(point) => vec![convert::stream_point(point)],
+            Message::Batch(batch) => convert::batch(batch),
+            _ => Vec::new(),
+        };
+        let result = match self.connection.as_mut() {
+            Some(connection) => connection.send_all(&requests),
+            None => Err(Failure::ClosedOutput("a request was to be sent")),
+        };
+        let result = match result {
+            Ok(()) => self.poll(),
+            Err(failure) => Err(self.explain(failure)),
+        };
+        out.append(&mut self.pending);
+        result.map_err(|failure| self.failed(failure))
+    }
+
+    /// Takes every event that has arrived, without waiting.
+    fn poll(&mut self) -> Result<(), Failure> {
+        let Some(connection) = self.connection.as_ref() else {
+            return Ok(());
+        };
+        let events: Vec<Event> = connection.events().try_iter().collect();
+        for event in events {
+            match event {
+                Event::Response(message) => self.take_data(message)?,
+                Event::Eof => {
+                    return Err(self.explain(Failure::ClosedOutput("data was being sent")))
+                }
+                Event::Failed(failure) => return Err(failure),
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles a response outside any management request.
+    fn take_data(&mut self, message: response::Message) -> Result<(), Failure> {
+        match message {
+            response::Message::Error(e) => Err(Failure::Agent(e.error)),
+            m @ (response::Message::Begin(_)
+            | response::Message::Point(_)
+            | response::Message::End(_)) => Ok(self.assembler.take(m, &mut self.pending)?),
+            other => Err(Failure::Unsolicited(kind(&other))),
+        }
+    }
+
+    /// The real reason behind a write error or an early EOF: an error the agent sent or a
+    /// failure seen by the reader, else its exit status, else `failure` itself.
+    fn explain(&mut self, failure: Failure) -> Failure {
+        let Some(connection) = self.connection.as_mut() else {
+            return failure;
+        };
+        loop {
+            match connection.events().recv_timeout(DYING_GRACE) {
+                Ok(Event::Response(response::Message::Error(e))) => return Failure::Agent(e.error),
+                Ok(Event::Response(message)) => {
+                    // Data sent before it died still counts, in order.
+                    if let Err(failure) = self.assembler.take(message, &mut self.pending) {
+                        return failure.into();
+                    }
+                }
+                Ok(Event::Failed(failure)) => return failure,
+                Ok(Event::Eof)
+                | Err(RecvTimeoutError::Disconnected)
+                | Err(RecvTimeoutError::Timeout) => break,
+            }
+        }
+        connection.exit_reason(failure)
+    }
+
+    /// Marks the agent dead and builds the error.
+    fn failed(&mut self, failure: Failure) -> AgentError {
+        let err = self.error(failure);
+        self.connection = None;
+        err
+    }
+
+    /// Whether the agent has failed and needs [`ExternalUdf::restart`].
+    pub fn is_dead(&self) -> bool {
+        self.connection.is_none()
+    }
+
+    /// Starts a fresh agent and restores the last snapshot it gave (tickflow's
+    /// addition: Kapacitor stops the task instead). Data sent since that snapshot is not
+    /// replayed.
+    pub fn restart(&mut self) -> Result<(), AgentError> {
+        log::warn(&self.spec.udf, "restarting the agent");
+        self.connect()
+    }
+
+    /// Asks the agent for a snapshot. An ErrorResponse (an agent without snapshots) is
+    /// a warning: no more snapshots are asked of this node, the agent is restarted if it
+    /// stopped, and `None` is returned; the last good snapshot stays.
+    pub fn snapshot(&mut self) -> Result<Option<Vec<u8>>, AgentError> {
+        if !self.snapshots {
+            return Ok(self.last_snapshot.clone());
+        }
+        let Some(mut connection) = self.connection.take() else {
+            return Ok(self.last_snapshot.clone());
+        };
+        let result = connection
+            .send(&wrap(request::Message::Snapshot(SnapshotRequest {})))
+            .and_then(|()| self.await_response(&connection, "snapshot"));
+        self.connection = Some(connection);
+        match result {
+            Ok(response::Message::Snapshot(s)) => {
+                self.last_snapshot = Some(s.snapshot).filter(|s| !s.is_empty());
+                Ok(self.last_snapshot.clone())
+            }
+            Ok(_) => Ok(self.last_snapshot.clone()),
+            Err(Failure::Agent(text)) => {
+                log::warn(
+                    &self.spec.udf,
+                    &format!(
+                        "snapshot failed, no more snapshots are asked of node {}: {text}",
+                        self.spec.node
+                    ),
+                );
+                self.snapshots = false;
+                self.restart()?;
+                Ok(self.last_snapshot.clone())
+            }
+            Err(failure) => Err(self.failed(failure)),
+        }
+    }
+
+    /// Sends a snapshot taken earlier (Restore), and keeps it for restarts.
+    pub fn restore(&mut self, snapshot: Vec<u8>) -> Result<(), AgentError> {
+        let Some(mut connection) = self.connection.take() else {
+            return Err(fail(
+                &self.spec.udf,
+                Failure::ClosedOutput("a snapshot was to be restored"),
+                Vec::new(),
+            ));
+        };
+        let result = connection
+            .send(&wrap(request::Message::Restore(RestoreRequest {
+                snapshot: snapshot.clone(),
+            })))
+            .and_then(|()| self.await_response(&connection, "restore"));
+        self.connection = Some(connection);
+        match result {
+            Ok(response::Message::Restore(r)) if !r.success => {
+                Err(self.failed(Failure::RestoreRejected(r.error)))
+            }
+            Ok(_) => {
+                self.last_snapshot = Some(snapshot).filter(|s| !s.is_empty());
+                Ok(())
+            }
+            Err(failure) => Err(self.failed(failure)),
+        }
+    }
+
+    /// Ends the input, waits for the agent's remaining output (to `out`) and its exit.
+    pub fn finish(&mut self, out: &mut Vec<Message>) -> Result<(), AgentError> {
+        let Some(mut connection) = self.connection.take() else {
+            return Ok(());
+        };
+        connection.close_input();
+        let result = loop {
+            match connection.events().recv() {
+                Ok(Event::Response(message)) => {
+                    if let Err(failure) = self.take_data(message) {
+                        break Err(failure);
+                    }
+                }
+                Ok(Event::Failed(failure)) => break Err(failure),
+                Ok(Event::Eof) | Err(_) => break Ok(()),
+            }
+        };
+        let result = result.and_then(|()| {
+            let status = connection.wait_exit(connection.timeout());
+            Connection::exit_failure(status).map_or(Ok(()), Err)
+        });
+        out.append(&mut self.pending);
+        let stderr = connection.stderr();
+        result.map_err(|failure| fail(&self.spec.udf, failure, stderr))
+    }
+}
