@@ -181,3 +181,69 @@ fn the_printer_script_finds_the_three_anomalies() {
         );
     }
 }
+
+/// `(time, pvalue)` of every alert event in an alert log.
+fn pvalues(log: &str) -> Vec<(String, f64)> {
+    log.lines()
+        .map(|line| {
+            let event: serde_json::Value =
+                serde_json::from_str(line).expect("an alert document per line");
+            let series = &event["data"]["series"][0];
+            let columns = series["columns"].as_array().expect("columns");
+            let at = columns
+                .iter()
+                .position(|c| c == "pvalue")
+                .expect("a pvalue column");
+            let pvalue = series["values"][0][at].as_f64().expect("a pvalue");
+            (event["time"].as_str().expect("a time").to_string(), pvalue)
+        })
+        .collect()
+}
+
+#[test]
+fn the_python_agent_agrees_with_the_native_ttest() {
+    let logs = |name: &str, config: Option<&str>| {
+        let dir = scratch_dir(name);
+        let script = std::fs::read_to_string(root().join("tickscripts/print_temps.tick"))
+            .expect("read script");
+        let script = script.replace("/tmp/tickflow/", &format!("{}/", dir.display()));
+        let script = write(&dir, "print_temps.tick", &script);
+        let mut args = vec![
+            "replay".to_string(),
+            script,
+            "--data".into(),
+            "testdata/printer_24h.lp".into(),
+            "--precision".into(),
+            "s".into(),
+        ];
+        if let Some(config) = config {
+            args.extend(["--config".to_string(), config.to_string()]);
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tickflow"))
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .expect("tickflow runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ["hotend", "bed", "air"].map(|sensor| {
+            let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
+                .expect("alert log written");
+            pvalues(&log)
+        })
+    };
+    let native = logs("replay-native-ttest", None);
+    let python = logs("replay-python-ttest", Some("tickscripts/print_temps.conf"));
+    for (native, python) in native.iter().zip(&python) {
+        assert!(!native.is_empty());
+        assert_eq!(native.len(), python.len(), "{native:?} vs {python:?}");
+        for ((t1, p1), (t2, p2)) in native.iter().zip(python) {
+            assert_eq!(t1, t2);
+            assert!((p1 - p2).abs() <= 1e-9, "{t1}: native {p1}, python {p2}");
+        }
+    }
+}
