@@ -16,6 +16,7 @@ use crate::task::TaskError;
 pub mod alert;
 pub mod default;
 pub mod delete;
+pub mod derivative;
 pub mod eval;
 pub mod from;
 pub mod group_by;
@@ -23,6 +24,7 @@ pub mod http_out;
 pub mod http_post;
 pub mod influxql;
 pub mod log;
+pub mod shift;
 pub mod stream;
 pub mod udf;
 pub mod r#where;
@@ -77,6 +79,8 @@ pub fn create(
             Box::new(alert::Alert::new(spec, &node.name, task, services, lambda)?)
         }
         NodeKind::HttpPost(spec) => Box::new(http_post::HttpPost::new(spec, &node.name, services)?),
+        NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
+        NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
