@@ -8,13 +8,12 @@
 //! without becoming the previous one; a zero elapsed time is reported and, like a negative
 //! change under `.nonNegative()`, drops the point but keeps it as the previous one.
 
-use std::collections::HashMap;
-
 use serde_json::{json, Value};
-use tickflow_model::{Duration, FieldValue, Fields, GroupId, GroupInfo, Message, Str, Time};
+use tickflow_model::{Duration, FieldValue, Fields, Message, Str, Time};
 use tickflow_pipeline::nodes::derivative::DerivativeNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_state::Groups;
 use crate::state::{self, StateError};
 
 /// Why a point gave no derivative.
@@ -45,26 +44,35 @@ struct Previous {
 
 /// The running derivative node.
 pub struct Derivative {
+    rate: Rate,
+    /// Stream state: each group's previous point.
+    groups: Groups<Option<Previous>>,
+}
+
+/// How the derivative is taken.
+struct Rate {
     field: Str,
     unit: Duration,
     non_negative: bool,
     as_name: Str,
-    /// Stream state: each group's name, info and previous point.
-    groups: HashMap<GroupId, (Str, GroupInfo, Previous)>,
 }
 
 impl Derivative {
     /// A derivative node for a validated spec.
     pub fn new(spec: &DerivativeNode) -> Self {
         Derivative {
-            field: Str::from(spec.field.as_str()),
-            unit: spec.unit,
-            non_negative: spec.non_negative,
-            as_name: Str::from(spec.as_name.as_str()),
-            groups: HashMap::new(),
+            rate: Rate {
+                field: Str::from(spec.field.as_str()),
+                unit: spec.unit,
+                non_negative: spec.non_negative,
+                as_name: Str::from(spec.as_name.as_str()),
+            },
+            groups: Groups::default(),
         }
     }
+}
 
+impl Rate {
     /// The value of the field on a point.
     fn value(&self, fields: &Fields) -> Result<f64, DerivativeError> {
         match fields.get(&self.field) {
@@ -99,7 +107,7 @@ impl Derivative {
         )
     }
 
-    /// [`Derivative::step`], reporting its error.
+    /// [`Rate::step`], reporting its error.
     fn advance(
         &self,
         previous: &mut Option<Previous>,
@@ -128,16 +136,10 @@ impl Node for Derivative {
     ) -> Result<(), NodeError> {
         match message {
             Message::Point(mut point) => {
-                let mut previous = self.groups.get(&point.group).map(|(_, _, p)| *p);
-                let derivative = self.advance(&mut previous, point.time, &point.fields, ctx);
-                if let Some(previous) = previous {
-                    self.groups.insert(
-                        point.group.clone(),
-                        (point.name.clone(), point.group_info(), previous),
-                    );
-                }
+                let previous = self.groups.of_point(&point, || None);
+                let derivative = self.rate.advance(previous, point.time, &point.fields, ctx);
                 if let Some(derivative) = derivative {
-                    self.with_derivative(&mut point.fields, derivative);
+                    self.rate.with_derivative(&mut point.fields, derivative);
                     ctx.emit(Message::Point(point));
                 }
             }
@@ -145,8 +147,11 @@ impl Node for Derivative {
                 let mut previous = None;
                 let points = std::mem::take(&mut batch.points);
                 for mut point in points {
-                    if let Some(d) = self.advance(&mut previous, point.time, &point.fields, ctx) {
-                        self.with_derivative(&mut point.fields, d);
+                    let derivative =
+                        self.rate
+                            .advance(&mut previous, point.time, &point.fields, ctx);
+                    if let Some(derivative) = derivative {
+                        self.rate.with_derivative(&mut point.fields, derivative);
                         batch.points.push(point);
                     }
                 }
@@ -161,37 +166,35 @@ impl Node for Derivative {
         Ok(())
     }
 
-    /// Each group's previous point, ordered by group id.
+    /// Each group's previous point.
     fn snapshot(&self) -> Option<Value> {
-        let mut groups: Vec<_> = self.groups.iter().collect();
-        groups.sort_by(|a, b| a.0.cmp(b.0));
-        let groups: Vec<_> = groups
-            .into_iter()
-            .map(|(_, (name, info, previous))| {
-                json!({
-                    "group": state::group_json(name, info),
-                    "time": previous.time.nanos(),
-                    "value": state::field_json(&FieldValue::Float(previous.value)),
-                })
-            })
-            .collect();
-        Some(json!({ "groups": groups }))
+        Some(
+            json!({ "groups": self.groups.to_json(|previous| match previous {
+            Some(p) => json!({
+                "time": p.time.nanos(),
+                "value": state::field_json(&FieldValue::Float(p.value)),
+            }),
+            None => Value::Null,
+        }) }),
+        )
     }
 
     fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.groups = state::array(&state, "groups")?
-            .iter()
-            .map(|g| {
-                let (name, info) = state::group_from(state::member(g, "group")?)?;
-                let value = state::field_from(state::member(g, "value")?)?
-                    .as_f64()
-                    .ok_or_else(|| StateError::new("\"value\" is not a number"))?;
-                let time = Time::from_nanos(state::int(g, "time")?);
-                Ok((info.id.clone(), (name, info, Previous { time, value })))
-            })
-            .collect::<Result<_, StateError>>()?;
+        self.groups = Groups::from_json(state::member(&state, "groups")?, previous_from)?;
         Ok(())
     }
+}
+
+/// A group's previous point from [`Derivative::snapshot`].
+fn previous_from(value: &Value) -> Result<Option<Previous>, StateError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let time = Time::from_nanos(state::int(value, "time")?);
+    let value = state::field_from(state::member(value, "value")?)?
+        .as_f64()
+        .ok_or_else(|| StateError::new("\"value\" is not a number"))?;
+    Ok(Some(Previous { time, value }))
 }
 
 #[cfg(test)]

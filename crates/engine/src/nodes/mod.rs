@@ -14,17 +14,23 @@ use crate::node::Node;
 use crate::task::TaskError;
 
 pub mod alert;
+pub mod change_detect;
 pub mod default;
 pub mod delete;
 pub mod derivative;
 pub mod eval;
 pub mod from;
 pub mod group_by;
+pub mod group_state;
 pub mod http_out;
 pub mod http_post;
 pub mod influxql;
 pub mod log;
+pub mod sample;
 pub mod shift;
+pub mod state_count;
+pub mod state_duration;
+pub mod state_tracking;
 pub mod stream;
 pub mod udf;
 pub mod r#where;
@@ -81,6 +87,12 @@ pub fn create(
         NodeKind::HttpPost(spec) => Box::new(http_post::HttpPost::new(spec, &node.name, services)?),
         NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
         NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
+        NodeKind::Sample(spec) => Box::new(sample::Sample::new(spec)),
+        NodeKind::ChangeDetect(spec) => Box::new(change_detect::ChangeDetect::new(spec)),
+        NodeKind::StateDuration(spec) => {
+            Box::new(state_duration::new(spec, lambda(&spec.predicate)?))
+        }
+        NodeKind::StateCount(spec) => Box::new(state_count::new(spec, lambda(&spec.predicate)?)),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
