@@ -8,7 +8,7 @@
 
 use tickflow_alert::Services;
 use tickflow_model::{Batch, Dimensions, GroupId};
-use tickflow_pipeline::{EdgeType, NodeKind};
+use tickflow_pipeline::NodeKind;
 
 use crate::node::Node;
 use crate::task::TaskError;
@@ -57,10 +57,7 @@ pub fn create(
             spec.predicate.as_ref().map(lambda).transpose()?,
         )),
         NodeKind::Where(spec) => Box::new(r#where::Where::new(lambda(&spec.predicate)?)),
-        NodeKind::GroupBy(spec) if node.wants == EdgeType::Stream => {
-            Box::new(group_by::GroupBy::new(spec))
-        }
-        NodeKind::GroupBy(_) => return Err(unsupported(node, "groupBy on a batch edge")),
+        NodeKind::GroupBy(spec) => Box::new(group_by::GroupBy::new(spec)),
         NodeKind::Eval(spec) => {
             let lambdas = spec
                 .expressions
