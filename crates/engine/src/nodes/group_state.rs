@@ -57,6 +57,11 @@ impl<S> Groups<S> {
             .state
     }
 
+    /// The state of group `id`, if it has one.
+    pub fn get_mut(&mut self, id: &GroupId) -> Option<&mut S> {
+        self.map.get_mut(id).map(|e| &mut e.state)
+    }
+
     /// Forgets group `id`.
     pub fn remove(&mut self, id: &GroupId) {
         self.map.remove(id);

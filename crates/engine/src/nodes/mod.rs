@@ -15,10 +15,12 @@ use crate::task::TaskError;
 
 pub mod alert;
 pub mod change_detect;
+pub mod combine;
 pub mod default;
 pub mod delete;
 pub mod derivative;
 pub mod eval;
+pub mod flatten;
 pub mod from;
 pub mod group_by;
 pub mod group_state;
@@ -32,6 +34,7 @@ pub mod state_count;
 pub mod state_duration;
 pub mod state_tracking;
 pub mod stream;
+pub mod time_buffer;
 pub mod udf;
 pub mod r#where;
 pub mod window;
@@ -90,6 +93,15 @@ pub fn create(
             Box::new(state_duration::new(spec, lambda(&spec.predicate)?))
         }
         NodeKind::StateCount(spec) => Box::new(state_count::new(spec, lambda(&spec.predicate)?)),
+        NodeKind::Flatten(spec) => Box::new(flatten::Flatten::new(spec)),
+        NodeKind::Combine(spec) => {
+            let lambdas = spec
+                .expressions
+                .iter()
+                .map(lambda)
+                .collect::<Result<_, _>>()?;
+            Box::new(combine::Combine::new(spec, lambdas))
+        }
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
