@@ -554,12 +554,12 @@ mod tests {
     #[test]
     fn a_task_the_engine_cannot_run_is_a_build_error() {
         let master = master();
-        let shifts = "stream|from()|shift(5s)";
-        master.define("m", pipeline(shifts)).expect("defined");
-        let err = master.enable("m").expect_err("shift is not supported");
+        let sideloads = "stream|from()|sideload().source('file:///tmp').order('a')";
+        master.define("m", pipeline(sideloads)).expect("defined");
+        let err = master.enable("m").expect_err("sideload is not supported");
         assert_eq!(
             err.to_string(),
-            "task \"m\": node shift2: \"shift\" is not supported by the engine yet"
+            "task \"m\": node sideload2: \"sideload\" is not supported by the engine yet"
         );
         assert!(master.running().is_empty());
     }

@@ -145,13 +145,13 @@ mod tests {
 
     #[test]
     fn an_unsupported_node_is_named_in_the_error() {
-        let pipeline = pipeline("stream|from()|shift(5s)");
+        let pipeline = pipeline("stream|from()|sideload().source('file:///tmp').order('a')");
         let err = Task::build(&pipeline, "t")
             .err()
-            .expect("shift is not supported");
+            .expect("sideload is not supported");
         assert_eq!(
             err.to_string(),
-            "node shift2: \"shift\" is not supported by the engine yet"
+            "node sideload2: \"sideload\" is not supported by the engine yet"
         );
     }
 

@@ -116,13 +116,19 @@ fn other_dbrps_are_not_fed_and_bad_lines_are_reported() {
 #[test]
 fn a_script_with_nodes_the_engine_lacks_fails_clearly() {
     let dir = scratch_dir("replay-unsupported");
-    let script = write(&dir, "shifts.tick", "stream\n    |from()\n    |shift(1m)\n");
+    let script = write(
+        &dir,
+        "sideloads.tick",
+        "stream\n    |from()\n    |sideload().source('file:///tmp').order('a')\n",
+    );
     let data = write(&dir, "data.lp", &data(10));
     let out = tickflow(&["replay", &script, "--data", &data]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("shifts.tick: node shift2: \"shift\" is not supported by the engine yet"),
+        stderr.contains(
+            "sideloads.tick: node sideload2: \"sideload\" is not supported by the engine yet"
+        ),
         "{stderr}"
     );
     assert!(out.stdout.is_empty());

@@ -256,14 +256,16 @@ fn run_refuses_bad_scripts_and_configs_before_serving() {
 
     let unsupported = write(
         &dir,
-        "shifts.tick",
-        "dbrp \"db\".\"rp\"\nstream|from()|shift(5s)\n",
+        "sideloads.tick",
+        "dbrp \"db\".\"rp\"\nstream|from()|sideload().source('file:///tmp').order('a')\n",
     );
     let out = tickflow(&["run", &unsupported, "--bind", "127.0.0.1:0"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("shifts.tick: node shift2: \"shift\" is not supported by the engine yet"),
+        stderr.contains(
+            "sideloads.tick: node sideload2: \"sideload\" is not supported by the engine yet"
+        ),
         "{stderr}"
     );
 

@@ -7,7 +7,7 @@
 //! [`TaskError::Unsupported`].
 
 use tickflow_model::{Batch, Dimensions, GroupId};
-use tickflow_pipeline::{EdgeType, NodeKind};
+use tickflow_pipeline::NodeKind;
 
 use tickflow_udf::{Instance, Registry};
 
@@ -15,16 +15,27 @@ use crate::node::Node;
 use crate::task::{Environment, TaskError};
 
 pub mod alert;
+pub mod change_detect;
+pub mod combine;
 pub mod default;
 pub mod delete;
+pub mod derivative;
 pub mod eval;
+pub mod flatten;
 pub mod from;
 pub mod group_by;
+pub mod group_state;
 pub mod http_out;
 pub mod http_post;
 pub mod influxql;
 pub mod log;
+pub mod sample;
+pub mod shift;
+pub mod state_count;
+pub mod state_duration;
+pub mod state_tracking;
 pub mod stream;
+pub mod time_buffer;
 pub mod udf;
 pub mod r#where;
 pub mod window;
@@ -50,10 +61,7 @@ pub fn create(
             spec.predicate.as_ref().map(lambda).transpose()?,
         )),
         NodeKind::Where(spec) => Box::new(r#where::Where::new(lambda(&spec.predicate)?)),
-        NodeKind::GroupBy(spec) if node.wants == EdgeType::Stream => {
-            Box::new(group_by::GroupBy::new(spec))
-        }
-        NodeKind::GroupBy(_) => return Err(unsupported(node, "groupBy on a batch edge")),
+        NodeKind::GroupBy(spec) => Box::new(group_by::GroupBy::new(spec)),
         NodeKind::Eval(spec) => {
             let lambdas = spec
                 .expressions
@@ -83,6 +91,23 @@ pub fn create(
         )?),
         NodeKind::HttpPost(spec) => {
             Box::new(http_post::HttpPost::new(spec, &node.name, &env.services)?)
+        }
+        NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
+        NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
+        NodeKind::Sample(spec) => Box::new(sample::Sample::new(spec)),
+        NodeKind::ChangeDetect(spec) => Box::new(change_detect::ChangeDetect::new(spec)),
+        NodeKind::StateDuration(spec) => {
+            Box::new(state_duration::new(spec, lambda(&spec.predicate)?))
+        }
+        NodeKind::StateCount(spec) => Box::new(state_count::new(spec, lambda(&spec.predicate)?)),
+        NodeKind::Flatten(spec) => Box::new(flatten::Flatten::new(spec)),
+        NodeKind::Combine(spec) => {
+            let lambdas = spec
+                .expressions
+                .iter()
+                .map(lambda)
+                .collect::<Result<_, _>>()?;
+            Box::new(combine::Combine::new(spec, lambdas))
         }
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(
             udf_instance(node, spec, task, &env.udfs)?,

@@ -1,0 +1,172 @@
+//! `|sample(n)` / `|sample(d)`: keeps every n-th point, or the points whose time lies on
+//! a multiple of `d` (spec: nodes.md §4.6).
+//!
+//! With a count, each group counts its points from 0 and keeps those where
+//! `count % n == 0` (the 1st, the n+1-th, …); in a batch the count starts again at every
+//! batch and applies to its points, and the batch itself always goes on. With a duration,
+//! a point is kept when Go's truncation to `d` leaves its time unchanged.
+
+use serde_json::{json, Value};
+use tickflow_model::{Message, Time};
+use tickflow_pipeline::nodes::sample::{SampleNode, SampleRate};
+
+use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_state::Groups;
+use crate::state::{self, StateError};
+
+/// The running sample node.
+pub struct Sample {
+    rate: SampleRate,
+    /// Count mode on a stream: each group's points so far.
+    counts: Groups<i64>,
+}
+
+impl Sample {
+    /// A sample node for a validated spec.
+    pub fn new(spec: &SampleNode) -> Self {
+        Sample {
+            rate: spec.rate,
+            counts: Groups::default(),
+        }
+    }
+}
+
+/// Whether the point at `time`, the `count`-th of its run (from 0), is kept; advances
+/// `count`.
+fn keep(rate: SampleRate, count: &mut i64, time: Time) -> bool {
+    match rate {
+        SampleRate::Count(n) => {
+            let kept = n != 0 && *count % n == 0;
+            *count = count.wrapping_add(1);
+            kept
+        }
+        SampleRate::Every(d) => time.truncate(d) == time,
+    }
+}
+
+impl Node for Sample {
+    fn message(
+        &mut self,
+        _input: usize,
+        message: Message,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        match message {
+            Message::Point(point) => {
+                let count = self.counts.of_point(&point, || 0);
+                if keep(self.rate, count, point.time) {
+                    ctx.emit(Message::Point(point));
+                }
+            }
+            Message::Batch(mut batch) => {
+                let mut count = 0;
+                batch.points.retain(|p| keep(self.rate, &mut count, p.time));
+                ctx.emit(Message::Batch(batch));
+            }
+            Message::DeleteGroup(group) => {
+                self.counts.remove(&group.id);
+                ctx.emit(Message::DeleteGroup(group));
+            }
+            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        }
+        Ok(())
+    }
+
+    /// Each group's count.
+    fn snapshot(&self) -> Option<Value> {
+        Some(json!({ "counts": self.counts.to_json(|n| json!(n)) }))
+    }
+
+    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
+        self.counts = Groups::from_json(state::member(&state, "counts")?, |v| {
+            v.as_i64()
+                .ok_or_else(|| StateError::new(format!("count {v} is not an integer")))
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tickflow_model::{Batch, BatchPoint, Dimensions, Duration};
+
+    use super::*;
+    use crate::nodes::testing::{point, points, run};
+
+    const S: i64 = 1_000_000_000;
+
+    fn host_point(secs: i64, host: &str) -> tickflow_model::Point {
+        let mut p = point(secs, &[("host", host)], &[]);
+        p.set_dimensions(Dimensions::by_tags(["host"]));
+        p
+    }
+
+    fn at(secs: i64, host: &str) -> Message {
+        Message::Point(host_point(secs, host))
+    }
+
+    fn kept(rate: SampleRate, input: Vec<Message>) -> Vec<i64> {
+        let (out, _) = run(&mut Sample::new(&SampleNode { rate }), input);
+        points(out).iter().map(|p| p.time.nanos() / S).collect()
+    }
+
+    #[test]
+    fn a_count_keeps_the_first_of_every_n_per_group() {
+        let input = (0..7).map(|t| at(t, "a")).collect();
+        assert_eq!(kept(SampleRate::Count(2), input), [0, 2, 4, 6]);
+        let input = vec![at(0, "a"), at(1, "b"), at(2, "a"), at(3, "b"), at(4, "a")];
+        assert_eq!(kept(SampleRate::Count(2), input), [0, 1, 4]);
+    }
+
+    #[test]
+    fn a_duration_keeps_times_on_its_boundaries() {
+        let input = (0..10).map(|t| at(t, "a")).collect();
+        let every = SampleRate::Every(Duration::from_nanos(3 * S));
+        assert_eq!(kept(every, input), [0, 3, 6, 9]);
+    }
+
+    #[test]
+    fn a_batch_counts_from_zero_and_keeps_its_envelope() {
+        let batch = |n: i64| {
+            let p = host_point(0, "a");
+            let mut batch = Batch::new(p.name.clone(), p.group_info(), Time::from_nanos(0));
+            batch.points = (0..n)
+                .map(|t| BatchPoint::from(&host_point(t, "a")))
+                .collect();
+            Message::Batch(batch)
+        };
+        let (out, _) = run(
+            &mut Sample::new(&SampleNode {
+                rate: SampleRate::Count(3),
+            }),
+            vec![batch(5), batch(2)],
+        );
+        let sizes: Vec<usize> = out
+            .iter()
+            .map(|m| match m {
+                Message::Batch(b) => b.points.len(),
+                other => panic!("not a batch: {other:?}"),
+            })
+            .collect();
+        assert_eq!(sizes, [2, 1]);
+    }
+
+    #[test]
+    fn a_restored_node_continues_as_the_saved_one() {
+        let spec = SampleNode {
+            rate: SampleRate::Count(3),
+        };
+        let mut saved = Sample::new(&spec);
+        run(&mut saved, vec![at(0, "a"), at(1, "a"), at(2, "b")]);
+        let mut restored = Sample::new(&spec);
+        restored
+            .restore(saved.snapshot().expect("state"))
+            .expect("restores");
+        let rest: Vec<Message> = (3..9)
+            .map(|t| at(t, if t % 2 == 0 { "a" } else { "b" }))
+            .collect();
+        let expected = run(&mut saved, rest.clone());
+        assert_eq!(run(&mut restored, rest), expected);
+        assert!(Sample::new(&spec).restore(json!({"counts": {}})).is_err());
+    }
+}
