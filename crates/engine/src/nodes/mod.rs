@@ -36,6 +36,7 @@ pub mod state_tracking;
 pub mod stream;
 pub mod time_buffer;
 pub mod udf;
+pub mod union;
 pub mod r#where;
 pub mod window;
 
@@ -102,6 +103,7 @@ pub fn create(
                 .collect::<Result<_, _>>()?;
             Box::new(combine::Combine::new(spec, lambdas))
         }
+        NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
