@@ -8,7 +8,7 @@
 
 use tickflow_alert::Services;
 use tickflow_model::{Batch, Dimensions, GroupId};
-use tickflow_pipeline::NodeKind;
+use tickflow_pipeline::{EdgeType, NodeKind};
 
 use crate::node::Node;
 use crate::task::TaskError;
@@ -27,6 +27,7 @@ pub mod group_state;
 pub mod http_out;
 pub mod http_post;
 pub mod influxql;
+pub mod join;
 pub mod log;
 pub mod sample;
 pub mod shift;
@@ -104,6 +105,10 @@ pub fn create(
             Box::new(combine::Combine::new(spec, lambdas))
         }
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
+        NodeKind::Join(_) if node.wants == EdgeType::Batch => {
+            return Err(unsupported(node, "join on a batch edge"))
+        }
+        NodeKind::Join(spec) => Box::new(join::Join::new(spec, node.parents.len())),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(native_udf(node, spec)?)),
         _ => return Err(unsupported(node, kind_name(&node.name))),
     })
