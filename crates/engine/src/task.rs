@@ -111,11 +111,18 @@ impl Task {
     /// sends it Init now, so bad options fail the build).
     pub fn build_with(pipeline: &Pipeline, id: &str, env: &Environment) -> Result<Task, TaskError> {
         let (mut dag, mut http_outputs) = (Dag::new(), HttpOutputs::new());
+        // Pipeline ids have gaps (a join of n parents takes n ids), DAG indices do not.
+        let mut indices = std::collections::HashMap::new();
         for node in &pipeline.nodes {
             let running = nodes::create(node, id, env, &mut http_outputs)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
+            indices.insert(node.id, index);
             for parent in &node.parents {
-                dag.link(parent.0, index)?;
+                let parent = indices.get(parent).copied().ok_or(LinkError {
+                    parent: parent.0,
+                    child: index,
+                })?;
+                dag.link(parent, index)?;
             }
         }
         Ok(Task {
@@ -141,6 +148,15 @@ mod tests {
     fn pipeline(script: &str) -> Pipeline {
         let program = tickflow_tickscript::parse(script).expect("script parses");
         tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds")
+    }
+
+    #[test]
+    fn nodes_after_a_multi_parent_node_link_despite_the_id_gap() {
+        let pipeline = pipeline(
+            "var a = stream|from()\nvar b = stream|from()\na|union(b)|window().period(1s).every(1s)",
+        );
+        let task = Task::build(&pipeline, "t").expect("builds");
+        assert_eq!(task.dag.len(), pipeline.nodes.len());
     }
 
     #[test]

@@ -62,6 +62,13 @@ impl<S> Groups<S> {
         self.map.get_mut(id).map(|e| &mut e.state)
     }
 
+    /// Every group's state, ordered by group id.
+    pub fn states_mut(&mut self) -> Vec<&mut S> {
+        let mut entries: Vec<_> = self.map.iter_mut().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        entries.into_iter().map(|(_, e)| &mut e.state).collect()
+    }
+
     /// Forgets group `id`.
     pub fn remove(&mut self, id: &GroupId) {
         self.map.remove(id);

@@ -7,7 +7,7 @@
 //! [`TaskError::Unsupported`].
 
 use tickflow_model::{Batch, Dimensions, GroupId};
-use tickflow_pipeline::NodeKind;
+use tickflow_pipeline::{EdgeType, NodeKind};
 
 use tickflow_udf::{Instance, Registry};
 
@@ -28,6 +28,7 @@ pub mod group_state;
 pub mod http_out;
 pub mod http_post;
 pub mod influxql;
+pub mod join;
 pub mod log;
 pub mod sample;
 pub mod shift;
@@ -37,6 +38,7 @@ pub mod state_tracking;
 pub mod stream;
 pub mod time_buffer;
 pub mod udf;
+pub mod union;
 pub mod r#where;
 pub mod window;
 
@@ -109,6 +111,11 @@ pub fn create(
                 .collect::<Result<_, _>>()?;
             Box::new(combine::Combine::new(spec, lambdas))
         }
+        NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
+        NodeKind::Join(_) if node.wants == EdgeType::Batch => {
+            return Err(unsupported(node, "join on a batch edge"))
+        }
+        NodeKind::Join(spec) => Box::new(join::Join::new(spec, node.parents.len())),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(
             udf_instance(node, spec, task, &env.udfs)?,
             &node.name,
