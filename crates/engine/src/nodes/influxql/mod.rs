@@ -286,8 +286,12 @@ impl InfluxQl {
         }
     }
 
-    /// A stream point for a transformation whose fresh state is `template`.
-    fn transform_point(&mut self, template: &Transform, point: Point, ctx: &mut Context<'_>) {
+    /// A stream point: fed to its group's transformation, or added to its group's run
+    /// for an aggregate or selector.
+    fn point(&mut self, point: Point, ctx: &mut Context<'_>) {
+        let Some(template) = &self.template else {
+            return self.run_point(point, ctx);
+        };
         let Some(samples) = self.samples(&[point_row(&point)], ctx) else {
             return;
         };
@@ -353,12 +357,9 @@ impl Node for InfluxQl {
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
         match message {
-            Message::Point(point) => match self.template.clone() {
-                Some(template) => self.transform_point(&template, point, ctx),
-                None => self.run_point(point, ctx),
-            },
-            Message::Batch(batch) => match self.template.clone() {
-                Some(state) => self.transform_batch(state, &batch, ctx),
+            Message::Point(point) => self.point(point, ctx),
+            Message::Batch(batch) => match &self.template {
+                Some(template) => self.transform_batch(template.clone(), &batch, ctx),
                 None => {
                     let rows: Vec<Row<'_>> = batch.points.iter().map(batch_row).collect();
                     self.reduce_rows(&Group::of_batch(&batch), &rows, batch.tmax, ctx);
