@@ -179,10 +179,7 @@ struct Running {
 impl Running {
     /// Whether the task reads `point`.
     fn reads(&self, point: &Point) -> bool {
-        self.task_dbrps.is_empty()
-            || self.task_dbrps.iter().any(|d| {
-                d.database == point.database && d.retention_policy == point.retention_policy
-            })
+        crate::task::reads(&self.task_dbrps, point)
     }
 }
 

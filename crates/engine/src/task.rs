@@ -8,7 +8,7 @@
 //! passed through.
 
 use tickflow_alert::Services;
-use tickflow_model::Dbrp;
+use tickflow_model::{Dbrp, Point};
 use tickflow_pipeline::Pipeline;
 use tickflow_udf::Registry;
 
@@ -65,6 +65,15 @@ pub enum TaskError {
     /// The pipeline's links do not run parents first.
     #[error(transparent)]
     Link(#[from] LinkError),
+}
+
+/// Whether a task reading `dbrps` reads `point`: its database and retention policy are
+/// among them, or the task names none (it then reads every point).
+pub(crate) fn reads(dbrps: &[Dbrp], point: &Point) -> bool {
+    dbrps.is_empty()
+        || dbrps
+            .iter()
+            .any(|d| d.database == point.database && d.retention_policy == point.retention_policy)
 }
 
 /// What tasks take from the program that runs them: the alert services (endpoints,

@@ -36,7 +36,7 @@ use crate::diagnostics::Diagnostics;
 use crate::executor::Inline;
 use crate::node::NodeError;
 use crate::stats::StatsSnapshot;
-use crate::task::Task;
+use crate::task::{reads, Task};
 
 /// The time rebased data starts at: 1971-01-01T00:00:00Z.
 pub const REBASE_TIME: Time = Time::from_nanos(365 * 86_400 * 1_000_000_000);
@@ -244,26 +244,17 @@ impl Feeder {
         }
     }
 
-    /// Whether the task reads `point`'s database and retention policy.
-    fn reads(&self, point: &Point) -> bool {
-        self.dbrps.is_empty()
-            || self.dbrps.iter().any(|d| {
-                d.database == point.database && d.retention_policy == point.retention_policy
-            })
-    }
-
+    /// Pushes the points of the task's dbrps into the DAG, [`CHUNK`] at a time.
     fn feed(&mut self, points: Vec<Point>) -> Result<(), NodeError> {
         self.points_read += points.len();
+        let dbrps = &self.dbrps;
         let mut fed = points
             .into_iter()
-            .filter(|p| self.reads(p))
+            .filter(|p| reads(dbrps, p))
             .map(Message::Point)
             .peekable();
-        let mut chunks = Vec::new();
         while fed.peek().is_some() {
-            chunks.push(fed.by_ref().take(CHUNK).collect::<Vec<_>>());
-        }
-        for chunk in chunks {
+            let chunk: Vec<Message> = fed.by_ref().take(CHUNK).collect();
             self.points_fed += chunk.len();
             self.inline.push(chunk)?;
         }
