@@ -135,7 +135,7 @@ fn a_script_with_nodes_the_engine_lacks_fails_clearly() {
 }
 
 /// The hours (since the start of the data) of the CRITICAL events in an alert log.
-pub(crate) fn critical_hours(log: &str) -> Vec<f64> {
+fn critical_hours(log: &str) -> Vec<f64> {
     const START: i64 = 1_451_606_400; // 2016-01-01T00:00:00Z
     log.lines()
         .filter(|line| line.contains("\"level\":\"CRITICAL\""))
@@ -151,13 +151,35 @@ pub(crate) fn critical_hours(log: &str) -> Vec<f64> {
         .collect()
 }
 
-#[test]
-fn the_printer_script_finds_the_three_anomalies() {
-    let dir = scratch_dir("replay-printer");
+/// `tickscripts/print_temps.tick` with its logs in `dir`.
+pub(crate) fn printer_script(dir: &Path) -> String {
     let script =
         std::fs::read_to_string(root().join("tickscripts/print_temps.tick")).expect("read script");
     let script = script.replace("/tmp/tickflow/", &format!("{}/", dir.display()));
-    let script = write(&dir, "print_temps.tick", &script);
+    write(dir, "print_temps.tick", &script)
+}
+
+/// Each sensor's anomaly is a CRITICAL alert in its failure log, in its hour.
+pub(crate) fn assert_anomalies_found(dir: &Path) {
+    for (sensor, from, to) in [
+        ("hotend", 1.0, 1.5),
+        ("bed", 8.0, 8.5),
+        ("air", 12.0, 12.75),
+    ] {
+        let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
+            .unwrap_or_else(|e| panic!("{sensor}_failure.log: {e}"));
+        let hours = critical_hours(&log);
+        assert!(
+            hours.iter().any(|h| (from..=to).contains(h)),
+            "{sensor}: no CRITICAL alert between {from} h and {to} h, got {hours:?}"
+        );
+    }
+}
+
+#[test]
+fn the_printer_script_finds_the_three_anomalies() {
+    let dir = scratch_dir("replay-printer");
+    let script = printer_script(&dir);
     let data = root().join("testdata/printer_24h.lp");
     let out = tickflow(&[
         "replay",
@@ -173,19 +195,7 @@ fn the_printer_script_finds_the_three_anomalies() {
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for (sensor, from, to) in [
-        ("hotend", 1.0, 1.5),
-        ("bed", 8.0, 8.5),
-        ("air", 12.0, 12.75),
-    ] {
-        let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
-            .expect("alert log written");
-        let hours = critical_hours(&log);
-        assert!(
-            hours.iter().any(|h| (from..=to).contains(h)),
-            "{sensor}: no CRITICAL alert between {from} h and {to} h, got {hours:?}"
-        );
-    }
+    assert_anomalies_found(&dir);
 }
 
 /// `(time, pvalue)` of every alert event in an alert log.
@@ -210,10 +220,7 @@ fn pvalues(log: &str) -> Vec<(String, f64)> {
 fn the_python_agent_agrees_with_the_native_ttest() {
     let logs = |name: &str, config: Option<&str>| {
         let dir = scratch_dir(name);
-        let script = std::fs::read_to_string(root().join("tickscripts/print_temps.tick"))
-            .expect("read script");
-        let script = script.replace("/tmp/tickflow/", &format!("{}/", dir.display()));
-        let script = write(&dir, "print_temps.tick", &script);
+        let script = printer_script(&dir);
         let mut args = vec![
             "replay".to_string(),
             script,

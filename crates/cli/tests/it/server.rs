@@ -3,12 +3,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::replay::{critical_hours, write};
+use crate::replay::{assert_anomalies_found, printer_script, write};
 use crate::{root, scratch_dir, tickflow};
 
 /// A running `tickflow` server, killed if a test fails before stopping it.
@@ -121,31 +121,6 @@ fn post(address: SocketAddr, path: &str, body: &[u8]) -> (u16, String) {
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
     (status, body)
-}
-
-/// `tickscripts/print_temps.tick` with its logs in `dir`.
-fn printer_script(dir: &Path) -> String {
-    let script =
-        std::fs::read_to_string(root().join("tickscripts/print_temps.tick")).expect("read script");
-    let script = script.replace("/tmp/tickflow/", &format!("{}/", dir.display()));
-    write(dir, "print_temps.tick", &script)
-}
-
-/// Each sensor's anomaly is a CRITICAL alert in its failure log, in its hour.
-fn assert_anomalies_found(dir: &Path) {
-    for (sensor, from, to) in [
-        ("hotend", 1.0, 1.5),
-        ("bed", 8.0, 8.5),
-        ("air", 12.0, 12.75),
-    ] {
-        let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
-            .unwrap_or_else(|e| panic!("{sensor}_failure.log: {e}"));
-        let hours = critical_hours(&log);
-        assert!(
-            hours.iter().any(|h| (from..=to).contains(h)),
-            "{sensor}: no CRITICAL alert between {from} h and {to} h, got {hours:?}"
-        );
-    }
 }
 
 /// Checks the run's exit and that it drained every point of the day.

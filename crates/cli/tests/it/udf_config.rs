@@ -1,14 +1,8 @@
 //! `tickflow replay --config`: UDFs declared in Kapacitor's `[udf.functions.NAME]`
 //! tables — a built-in under another name, and agents that cannot start.
 
+use crate::replay::write;
 use crate::{scratch_dir, tickflow};
-
-/// Writes `name` into `dir` and returns its path as a string.
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write file");
-    path.to_str().expect("utf-8 path").to_string()
-}
 
 /// A script calling `@udf()` on 1-minute windows of `temperatures`, and data with one
 /// hotend value per second that jumps after 30 minutes.
