@@ -14,6 +14,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than the system allocator: the replay parses points on one thread and
+/// the nodes free them on another, which glibc's per-thread arenas handle poorly
+/// (docs/BENCHMARKS.md has the figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Runs Kapacitor TICKscripts over InfluxDB line protocol.
 #[derive(Debug, Parser)]
 #[command(name = "tickflow", version, about, long_about = None)]

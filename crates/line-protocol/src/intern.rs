@@ -155,18 +155,22 @@ impl Hasher for FxHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn shares_and_unescapes() {
         let mut interner = Interner::default();
-        let a = interner.measurement(br"cpu\ load");
-        let b = interner.measurement(br"cpu\ load");
-        assert_eq!(&*a, "cpu load");
-        assert!(Arc::ptr_eq(&a, &b));
-        let c = interner.measurement(b"cpu");
-        assert!(Arc::ptr_eq(&c, &interner.measurement(b"cpu")));
-        assert!(Arc::ptr_eq(&c, &interner.name(b"cpu")));
+        // Names longer than a `Str` holds inline live on the heap, shared by every point.
+        let a = interner.measurement(br"cpu\ load\ of\ the\ printers");
+        let b = interner.measurement(br"cpu\ load\ of\ the\ printers");
+        assert_eq!(&*a, "cpu load of the printers");
+        assert_eq!(a.as_ptr(), b.as_ptr());
+        let c = interner.measurement(b"temperatures_of_the_printers");
+        let same = interner.measurement(b"temperatures_of_the_printers");
+        assert_eq!(c.as_ptr(), same.as_ptr());
+        assert_eq!(
+            c.as_ptr(),
+            interner.name(b"temperatures_of_the_printers").as_ptr()
+        );
         assert_eq!(&*interner.tag_string(br#"a\"b\=c"#), r#"a\"b=c"#);
         // A name with a backslash is not its own text: `\\,` reads as `\,`, and `\,` as `,`.
         assert_eq!(&*interner.measurement(br"\\,"), r"\,");

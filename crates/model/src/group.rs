@@ -8,8 +8,8 @@
 //! * otherwise `[name "\n"] k1=v1,k2=v2,...` over the sorted dimension names, a missing
 //!   tag counting as the empty value.
 
+use ecow::EcoVec;
 use std::fmt;
-use std::sync::Arc;
 
 use crate::{Str, Tags};
 
@@ -17,7 +17,7 @@ use crate::{Str, Tags};
 /// is part of the group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Dimensions {
-    tag_names: Arc<[Str]>,
+    tag_names: EcoVec<Str>,
     /// Whether the measurement name is part of the group id.
     pub by_name: bool,
 }
@@ -29,7 +29,7 @@ impl Dimensions {
         names.sort();
         names.dedup();
         Dimensions {
-            tag_names: names.into(),
+            tag_names: names.into_iter().collect(),
             by_name: false,
         }
     }
@@ -96,7 +96,7 @@ impl GroupId {
             }
             id.push_str(tag);
             id.push('=');
-            id.push_str(tags.get(tag).map_or("", |v| v));
+            id.push_str(tags.get(tag).map_or("", |v| v.as_str()));
         }
         GroupId(id.into())
     }

@@ -38,11 +38,14 @@ pub use point::Point;
 pub use sorted_map::SortedMap;
 pub use time::{Duration, Time};
 
-/// A shared, immutable string: measurement names, tag keys and values, field keys.
+/// A string of a point: measurement names, tag keys and values, field keys.
 ///
-/// Cloning bumps a reference count; the line-protocol parser interns repeated names so
-/// that the points of one series share their strings.
-pub type Str = std::sync::Arc<str>;
+/// 16 bytes; up to 15 bytes are stored inline, so cloning the short names and keys that
+/// make up most points copies two words and touches no shared counter. Longer strings
+/// live on the heap behind an atomic reference count, shared by every clone; the
+/// line-protocol parser interns repeated names so that the points of one series share
+/// them.
+pub type Str = ecow::EcoString;
 
 /// A point's tags: tag key to tag value, kept sorted by key.
 pub type Tags = SortedMap<Str>;

@@ -6,17 +6,17 @@
 //! bump, building one from a parser's scratch buffer costs a single allocation, and a node
 //! that changes tags or fields builds a new slice (changes are rare next to reads).
 
-use std::sync::Arc;
+use ecow::EcoVec;
 
 use crate::Str;
 
 /// A map from string keys to `V`, sorted by key bytes, shared until written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SortedMap<V>(Arc<[(Str, V)]>);
+pub struct SortedMap<V: Clone>(EcoVec<(Str, V)>);
 
-impl<V> Default for SortedMap<V> {
+impl<V: Clone> Default for SortedMap<V> {
     fn default() -> Self {
-        SortedMap(Arc::new([]))
+        SortedMap(EcoVec::new())
     }
 }
 
@@ -42,7 +42,7 @@ impl<V: Clone> SortedMap<V> {
             }
             pairs = deduped;
         }
-        SortedMap(pairs.into())
+        SortedMap(pairs.into_iter().collect())
     }
 
     /// Builds a map from pairs already sorted by key with no key repeated, in one
@@ -57,7 +57,7 @@ impl<V: Clone> SortedMap<V> {
         if map.0.windows(2).all(|w| w[0].0 < w[1].0) {
             map
         } else {
-            Self::from_unsorted(map.0.to_vec())
+            Self::from_unsorted(map.0.into_iter().collect())
         }
     }
 
@@ -110,7 +110,7 @@ impl<V: Clone> SortedMap<V> {
 
     /// The entries, writable in place (copied first if shared).
     fn entries_mut(&mut self) -> &mut [(Str, V)] {
-        Arc::make_mut(&mut self.0)
+        self.0.make_mut()
     }
 
     /// Changes the set of entries through a vector, keeping the order invariant to the
@@ -118,7 +118,7 @@ impl<V: Clone> SortedMap<V> {
     fn rebuild(&mut self, change: impl FnOnce(&mut Vec<(Str, V)>)) {
         let mut pairs = self.0.to_vec();
         change(&mut pairs);
-        self.0 = pairs.into();
+        self.0 = pairs.into_iter().collect();
     }
 
     /// The entries in key order.
@@ -148,11 +148,11 @@ impl<V: Clone> SortedMap<V> {
 
     /// Whether both maps share one storage (so they are equal without comparing).
     pub fn ptr_eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        self.0.as_ptr() == other.0.as_ptr()
     }
 
     fn position(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 }
 

