@@ -63,10 +63,10 @@ fn replace(args: &[Value]) -> Result<Value, FnError> {
         return Err(FnError::Signature);
     };
     let replaced = match usize::try_from(*n) {
-        Ok(n) => s.replacen(&**old, new, n),
-        Err(_) => s.replace(&**old, new),
+        Ok(n) => s.replacen(old, new, n),
+        Err(_) => s.replace(old, new),
     };
-    Ok(Value::String(replaced.into()))
+    Ok(Value::String(replaced))
 }
 
 /// `strSubstring(s, start, stop)`: the bytes `[start, stop)`, with Kapacitor's bounds
