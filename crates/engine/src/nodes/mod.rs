@@ -15,6 +15,7 @@ use crate::node::Node;
 use crate::task::{Environment, TaskError};
 
 pub mod alert;
+pub mod barrier;
 pub mod change_detect;
 pub mod combine;
 pub mod default;
@@ -111,6 +112,7 @@ pub fn create(
                 .collect::<Result<_, _>>()?;
             Box::new(combine::Combine::new(spec, lambdas))
         }
+        NodeKind::Barrier(spec) => Box::new(barrier::Barrier::new(spec)),
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
         NodeKind::Join(_) if node.wants == EdgeType::Batch => {
             return Err(unsupported(node, "join on a batch edge"))
