@@ -126,7 +126,8 @@ impl Task {
             let running = nodes::create(node, id, env, &mut http_outputs)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
             indices.insert(node.id, index);
-            for parent in &node.parents {
+            // A `stats` node has no parent in the pipeline: it is fed what it observes.
+            for parent in node.parents.iter().chain(&nodes::stats::observed(node)) {
                 let parent = indices.get(parent).copied().ok_or(LinkError {
                     parent: parent.0,
                     child: index,

@@ -36,6 +36,7 @@ pub mod shift;
 pub mod state_count;
 pub mod state_duration;
 pub mod state_tracking;
+pub mod stats;
 pub mod stream;
 pub mod time_buffer;
 pub mod udf;
@@ -113,6 +114,8 @@ pub fn create(
             Box::new(combine::Combine::new(spec, lambdas))
         }
         NodeKind::Barrier(spec) => Box::new(barrier::Barrier::new(spec)),
+        NodeKind::Stats(spec) => Box::new(stats::Stats::new(spec)),
+        NodeKind::NoOp(_) => Box::new(stats::NoOp),
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
         NodeKind::Join(_) if node.wants == EdgeType::Batch => {
             return Err(unsupported(node, "join on a batch edge"))
