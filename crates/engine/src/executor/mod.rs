@@ -12,7 +12,7 @@ mod inline;
 mod threaded;
 
 pub use inline::Inline;
-pub use threaded::{NamedNode, Threaded, ThreadedError};
+pub use threaded::{Input, NamedNode, Threaded, ThreadedError};
 
 #[cfg(test)]
 mod tests {

@@ -69,6 +69,20 @@ type NodeThread = JoinHandle<Result<Box<dyn Node>, NodeError>>;
 /// A finished node with its name.
 pub type NamedNode = (String, Box<dyn Node>);
 
+/// A handle that pushes into a running DAG's source from any thread. While one exists
+/// the source's input stays open, so holders keep it only for as long as a push takes.
+#[derive(Clone)]
+pub struct Input(Sender<Envelope>);
+
+impl Input {
+    /// Sends a chunk to the source node, blocking while its channel is full.
+    pub fn push(&self, chunk: Vec<Message>) -> Result<(), ThreadedError> {
+        self.0
+            .send(Envelope { input: 0, chunk })
+            .map_err(|_| ThreadedError::Stopped)
+    }
+}
+
 /// A DAG running on its own threads.
 pub struct Threaded {
     input: Option<Sender<Envelope>>,
@@ -121,6 +135,12 @@ impl Threaded {
         input
             .send(Envelope { input: 0, chunk })
             .map_err(|_| ThreadedError::Stopped)
+    }
+
+    /// A handle pushing into the source, for writers on other threads; `None` once the
+    /// input is closed.
+    pub fn input(&self) -> Option<Input> {
+        self.input.clone().map(Input)
     }
 
     /// Every node's name and live counters.

@@ -30,6 +30,7 @@ pub mod http_out;
 pub mod http_post;
 pub mod influxql;
 pub mod join;
+pub mod kapacitor_loopback;
 pub mod log;
 pub mod sample;
 pub mod shift;
@@ -45,12 +46,14 @@ pub mod r#where;
 pub mod window;
 
 /// The running node for a pipeline node of task `task`, with the program's `env`
-/// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`.
+/// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`, a
+/// `kapacitorLoopback` node its target to the task's `loopback`.
 pub fn create(
     node: &tickflow_pipeline::Node,
     task: &str,
     env: &Environment,
     outputs: &mut http_out::HttpOutputs,
+    loopback: &mut kapacitor_loopback::Loopback,
 ) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
@@ -116,6 +119,7 @@ pub fn create(
         NodeKind::Barrier(spec) => Box::new(barrier::Barrier::new(spec)),
         NodeKind::Stats(spec) => Box::new(stats::Stats::new(spec)),
         NodeKind::NoOp(_) => Box::new(stats::NoOp),
+        NodeKind::KapacitorLoopback(spec) => Box::new(loopback.node(&node.name, spec)),
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
         NodeKind::Join(_) if node.wants == EdgeType::Batch => {
             return Err(unsupported(node, "join on a batch edge"))
