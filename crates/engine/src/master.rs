@@ -19,6 +19,19 @@
 //!
 //! The master uses plain threads and locks; it knows nothing of HTTP or async runtimes.
 //!
+//! # Loopback
+//!
+//! `kapacitorLoopback` nodes write through the master: [`TaskMaster::start`] refuses a
+//! task that would read what it writes back (Kapacitor's loop check), then connects its
+//! loopback nodes to a writer that routes their points like a client's write. That writer
+//! never takes the master's lock: it reads a snapshot of the running tasks' inputs kept
+//! beside the state (a mutex held only to swap or clone the snapshot), so a loopback
+//! node pushing into a busy task cannot deadlock with a writer holding the read lock and
+//! an enable waiting for the write lock. A loopback point reaches the tasks running
+//! when it is written; after shutdown it is dropped, and the node reports that once.
+//! Two tasks looping into each other through full channels can still block each other,
+//! as any cycle of bounded queues can.
+//!
 //! # Embedding
 //!
 //! A program defines a task from TICKscript text, writes points, and receives alerts. The
@@ -78,15 +91,16 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::Instant;
 
-use tickflow_model::{Message, Point};
+use tickflow_model::{Dbrp, Message, Point};
 use tickflow_pipeline::Pipeline;
 
 use crate::diagnostics::Diagnostics;
-use crate::executor::{Threaded, ThreadedError};
+use crate::executor::{Input, Threaded, ThreadedError};
 use crate::nodes::http_out::{HttpOutput, HttpOutputs};
+use crate::nodes::kapacitor_loopback::{LoopError, PointWriter};
 use crate::stats::StatsSnapshot;
 use crate::task::{Environment, Task, TaskError};
 
@@ -129,6 +143,14 @@ pub enum MasterError {
         /// Why it cannot run.
         source: Box<TaskError>,
     },
+    /// The task writes back (`kapacitorLoopback`) into a dbrp it reads.
+    #[error("task {id:?}: {source}")]
+    Loop {
+        /// The task's id.
+        id: String,
+        /// Which node loops.
+        source: LoopError,
+    },
     /// The task's threads could not start.
     #[error("task {id:?}: {source}")]
     Start {
@@ -170,16 +192,70 @@ pub struct Stopped {
 
 /// A task on its threads.
 struct Running {
-    task_dbrps: Vec<tickflow_model::Dbrp>,
+    task_dbrps: Vec<Dbrp>,
     http_outputs: HttpOutputs,
     threaded: Threaded,
     started: Instant,
 }
 
-impl Running {
-    /// Whether the task reads `point`.
-    fn reads(&self, point: &Point) -> bool {
-        crate::task::reads(&self.task_dbrps, point)
+/// A running task's input as loopback writes see it.
+#[derive(Clone)]
+struct Route {
+    id: String,
+    dbrps: Vec<Dbrp>,
+    input: Input,
+}
+
+/// The running tasks' inputs for loopback writes: a snapshot swapped under a mutex that
+/// is never held while pushing; `None` once the master has shut down.
+struct Routes(Mutex<Option<Arc<Vec<Route>>>>);
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes(Mutex::new(Some(Arc::default())))
+    }
+}
+
+impl Routes {
+    /// Replaces the snapshot with `change` applied to a copy (nothing once closed).
+    fn update(&self, change: impl FnOnce(&mut Vec<Route>)) {
+        let mut table = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(routes) = table.as_mut() {
+            let mut next = routes.as_ref().clone();
+            change(&mut next);
+            *routes = Arc::new(next);
+        }
+    }
+
+    /// Drops every route: loopback writes go nowhere from now on.
+    fn close(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The routes now, or `None` after shutdown.
+    fn snapshot(&self) -> Option<Arc<Vec<Route>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// What a task's loopback nodes write through: the master's routes, held weakly so the
+/// tasks do not keep the master's inputs alive.
+struct LoopbackWriter(Weak<Routes>);
+
+impl PointWriter for LoopbackWriter {
+    fn write_points(&self, points: Vec<Point>) -> bool {
+        let Some(routes) = self.0.upgrade().and_then(|r| r.snapshot()) else {
+            return false;
+        };
+        let targets: Vec<&Route> = routes.iter().collect();
+        // A task that has stopped takes nothing; the others still get their points.
+        deliver(
+            &targets,
+            |r| &r.dbrps,
+            |r, chunk| r.input.push(chunk),
+            points,
+        );
+        true
     }
 }
 
@@ -196,6 +272,7 @@ pub struct TaskMaster {
     environment: Environment,
     diagnostics: Arc<dyn Diagnostics>,
     state: RwLock<State>,
+    routes: Arc<Routes>,
 }
 
 impl TaskMaster {
@@ -217,6 +294,7 @@ impl TaskMaster {
             environment,
             diagnostics,
             state: RwLock::new(State::default()),
+            routes: Arc::default(),
         }
     }
 
@@ -256,7 +334,8 @@ impl TaskMaster {
         self.start(task)
     }
 
-    /// Starts a task built by the caller (its id must not be running already).
+    /// Starts a task built by the caller (its id must not be running already). A task
+    /// whose `kapacitorLoopback` writes into a dbrp it reads is refused.
     pub fn start(&self, task: Task) -> Result<(), MasterError> {
         let mut state = self.write_lock();
         if state.closed {
@@ -264,6 +343,16 @@ impl TaskMaster {
         }
         if state.running.contains_key(&task.id) {
             return Err(MasterError::AlreadyRunning { id: task.id });
+        }
+        if let Err(source) = task.loopback.check(&task.dbrps) {
+            return Err(MasterError::Loop {
+                id: task.id,
+                source,
+            });
+        }
+        if !task.loopback.is_empty() {
+            let writer = LoopbackWriter(Arc::downgrade(&self.routes));
+            task.loopback.connect(Arc::new(writer));
         }
         let threaded = Threaded::start(
             task.dag,
@@ -274,6 +363,14 @@ impl TaskMaster {
             id: task.id.clone(),
             source,
         })?;
+        if let Some(input) = threaded.input() {
+            let route = Route {
+                id: task.id.clone(),
+                dbrps: task.dbrps.clone(),
+                input,
+            };
+            self.routes.update(|routes| routes.push(route));
+        }
         state.running.insert(
             task.id,
             Running {
@@ -289,6 +386,7 @@ impl TaskMaster {
     /// Stops task `id` and drains it; `None` when it was not running.
     pub fn disable(&self, id: &str) -> Option<Stopped> {
         let running = self.write_lock().running.remove(id)?;
+        self.routes.update(|routes| routes.retain(|r| r.id != id));
         Some(drain(id.to_string(), running))
     }
 
@@ -299,6 +397,7 @@ impl TaskMaster {
             state.definitions.remove(id);
             state.running.remove(id)
         };
+        self.routes.update(|routes| routes.retain(|r| r.id != id));
         running.map(|r| drain(id.to_string(), r))
     }
 
@@ -309,22 +408,11 @@ impl TaskMaster {
         if state.closed {
             return Err(MasterError::Closed);
         }
-        let mut routed = Routed::default();
         let readers: Vec<&Running> = state.running.values().collect();
-        let mut points = Some(points);
-        for (i, running) in readers.iter().enumerate() {
-            let last = i + 1 == readers.len();
-            let chunk = select(running, &mut points, last);
-            if chunk.is_empty() {
-                continue;
-            }
-            routed.tasks += 1;
-            routed.deliveries += chunk.len();
-            // A task whose source node has failed no longer takes data; its error is
-            // reported when it is disabled, and the other tasks still get their points.
-            let _ = running.threaded.push(chunk);
-        }
-        Ok(routed)
+        // A task whose source node has failed no longer takes data; its error is
+        // reported when it is disabled, and the other tasks still get their points.
+        let push = |running: &Running, chunk| running.threaded.push(chunk);
+        Ok(deliver(&readers, |r| &r.task_dbrps, push, points))
     }
 
     /// Whether task `id` is running.
@@ -381,6 +469,7 @@ impl TaskMaster {
             state.closed = true;
             std::mem::take(&mut state.running)
         };
+        self.routes.close();
         running
             .into_iter()
             .map(|(id, running)| drain(id, running))
@@ -388,21 +477,46 @@ impl TaskMaster {
     }
 }
 
-/// The points of the write that `running` reads, as messages. The last task takes the
-/// points themselves; the others get copies (which share their strings and maps).
-fn select(running: &Running, points: &mut Option<Vec<Point>>, last: bool) -> Vec<Message> {
+/// Hands each of `targets` the points its dbrps read, as one chunk, with `push`; a
+/// push that fails (a stopped task) is skipped.
+fn deliver<T>(
+    targets: &[&T],
+    dbrps: impl Fn(&T) -> &[Dbrp],
+    push: impl Fn(&T, Vec<Message>) -> Result<(), ThreadedError>,
+    points: Vec<Point>,
+) -> Routed {
+    let mut routed = Routed::default();
+    let mut points = Some(points);
+    for (i, target) in targets.iter().enumerate() {
+        let last = i + 1 == targets.len();
+        let chunk = select(dbrps(target), &mut points, last);
+        if chunk.is_empty() {
+            continue;
+        }
+        routed.tasks += 1;
+        routed.deliveries += chunk.len();
+        let _ = push(target, chunk);
+    }
+    routed
+}
+
+/// The points of the write that a task reading `dbrps` reads, as messages. The last
+/// task takes the points themselves; the others get copies (which share their strings
+/// and maps).
+fn select(dbrps: &[Dbrp], points: &mut Option<Vec<Point>>, last: bool) -> Vec<Message> {
+    let reads = |p: &Point| crate::task::reads(dbrps, p);
     if last {
         let owned = points.take().unwrap_or_default();
         return owned
             .into_iter()
-            .filter(|p| running.reads(p))
+            .filter(reads)
             .map(Message::Point)
             .collect();
     }
     points.as_ref().map_or_else(Vec::new, |points| {
         points
             .iter()
-            .filter(|p| running.reads(p))
+            .filter(|p| reads(p))
             .cloned()
             .map(Message::Point)
             .collect()
@@ -606,5 +720,53 @@ mod tests {
         for stopped in master.shutdown() {
             assert_eq!(received(&stopped, "where2"), 4 * 50 * 100, "{}", stopped.id);
         }
+    }
+
+    #[test]
+    fn a_loopback_writes_into_the_tasks_that_read_its_dbrp() {
+        let master = master();
+        let looper = "dbrp \"a\".\"autogen\"\nstream|from().measurement('cpu')\
+                      |eval(lambda: \"value\" * 10).as('value')\
+                      |kapacitorLoopback().database('b').retentionPolicy('autogen')\
+                      .measurement('cpu10').tag('via', 'loop')";
+        let reader = "dbrp \"b\".\"autogen\"\nstream|from().measurement('cpu10')\
+                      .where(lambda: \"via\" == 'loop' AND \"value\" >= 10)|httpOut('got')";
+        master.define("a", pipeline(looper)).expect("defined");
+        master.define("b", pipeline(reader)).expect("defined");
+        master.enable("b").expect("b starts");
+        master.enable("a").expect("a starts");
+        let got = master.http_output("b", "got").expect("b serves");
+        master
+            .write(vec![point("a", "cpu", 1), point("a", "cpu", 2)])
+            .expect("written");
+        // Disabling a drains it: every point it loops back has reached b's input.
+        assert!(master.disable("a").expect("was running").result.is_ok());
+        let stopped = master.disable("b").expect("was running");
+        assert_eq!(received(&stopped, "from1"), 2);
+        assert_eq!(
+            got.body().expect("encodes"),
+            "{\"series\":[{\"name\":\"cpu10\",\"tags\":{\"via\":\"loop\"},\"columns\":[\"time\",\"value\"],\
+             \"values\":[[\"1970-01-01T00:00:00.000000002Z\",20]]}]}"
+        );
+    }
+
+    #[test]
+    fn a_task_looping_into_its_own_dbrp_does_not_start() {
+        let master = master();
+        let script = "dbrp \"a\".\"autogen\"\nstream|from()\
+                      |kapacitorLoopback().database('a').retentionPolicy('autogen')";
+        master.define("loop", pipeline(script)).expect("defines");
+        let err = master.enable("loop").expect_err("loops");
+        assert_eq!(
+            err.to_string(),
+            "task \"loop\": node kapacitor_loopback2 writes back to \"a\".\"autogen\", \
+             which the task reads: that would loop"
+        );
+        assert!(master.running().is_empty());
+        let elsewhere = script.replace("database('a')", "database('b')");
+        master
+            .define("loop", pipeline(&elsewhere))
+            .expect("defines");
+        master.enable("loop").expect("no loop");
     }
 }

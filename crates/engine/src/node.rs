@@ -9,9 +9,24 @@
 //! Errors come in two kinds. A problem with one message (a lambda that fails on a point,
 //! a field of the wrong type) is reported with [`Context::error`]: it is logged with the
 //! node's name, counted, and the node goes on, as Kapacitor does. An error returned from
-//! [`Node::message`] or [`Node::finish`] is fatal: the task stops with it.
+//! [`Node::message`], [`Node::tick`] or [`Node::finish`] is fatal: the task stops with it.
+//!
+//! # The engine clock
+//!
+//! A node that acts on time passing rather than on data (`barrier`, `stats` and so the
+//! deadman switch) says so with [`Node::wants_ticks`], asked once when an executor starts.
+//! The executor then asks it, through [`Node::next_tick`], when it next wants
+//! [`Node::tick`], and calls `tick` once the engine clock has reached that time. What the
+//! clock is depends on the executor: in `executor::Inline` (replay, conformance) it is
+//! **event time**, the latest point time the task has been given, so a replay is
+//! deterministic and a deadman fires when the data's own clock says so; in
+//! `executor::Threaded` (the server) it is **wall time**. A tick due at `t` is passed
+//! `now = t` in both, and in event time it fires only once data later than `t` arrives,
+//! so it has seen every point at `t`. While handling messages, such a node reads the
+//! clock with [`Context::now`]. Nodes that do not want ticks cost the executors nothing.
+//! Nothing ticks after the input closes: like windows, timers are not flushed.
 
-use tickflow_model::Message;
+use tickflow_model::{Message, Time};
 
 use crate::diagnostics::Diagnostics;
 use crate::stats::NodeStats;
@@ -50,6 +65,27 @@ pub trait Node: Send {
         Ok(())
     }
 
+    /// Whether the node runs on the engine clock (see the module docs): asked once, when
+    /// an executor starts. Defaults to `false`, and then `next_tick` and `tick` are never
+    /// called.
+    fn wants_ticks(&self) -> bool {
+        false
+    }
+
+    /// When, on the engine clock that reads `now`, the node next wants [`Node::tick`];
+    /// `None` when nothing is due. Asked of nodes that want ticks when the clock starts,
+    /// after each chunk of messages they handle and after each tick. A time not after
+    /// `now` counts as the next instant after it.
+    fn next_tick(&mut self, _now: Time) -> Option<Time> {
+        None
+    }
+
+    /// The engine clock has reached `now`, the time the node asked for last: emit what
+    /// is due (a barrier, a stats point).
+    fn tick(&mut self, _now: Time, _ctx: &mut Context<'_>) -> Result<(), NodeError> {
+        Ok(())
+    }
+
     /// The node's state, for persistence across restarts; `None` for stateless nodes.
     fn snapshot(&self) -> Option<serde_json::Value> {
         None
@@ -69,6 +105,7 @@ pub struct Context<'a> {
     name: &'a str,
     diagnostics: &'a dyn Diagnostics,
     quiet: bool,
+    now: Option<Time>,
 }
 
 impl<'a> Context<'a> {
@@ -86,7 +123,22 @@ impl<'a> Context<'a> {
             name,
             diagnostics,
             quiet,
+            now: None,
         }
+    }
+
+    /// The same context with the engine clock reading `now` (executors set it for nodes
+    /// that want ticks).
+    pub fn with_now(mut self, now: Time) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// The engine clock (event time in a replay, wall time in the server) while a node
+    /// that wants ticks handles a message; other nodes must not rely on it (`None`
+    /// where the executor has no reason to read the clock).
+    pub fn now(&self) -> Option<Time> {
+        self.now
     }
 
     /// Sends `message` to every child.

@@ -15,6 +15,7 @@ use tickflow_udf::Registry;
 use crate::dag::{Dag, LinkError};
 use crate::nodes;
 use crate::nodes::http_out::HttpOutputs;
+use crate::nodes::kapacitor_loopback::Loopback;
 
 /// Why a pipeline could not become a task.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -76,6 +77,11 @@ pub(crate) fn reads(dbrps: &[Dbrp], point: &Point) -> bool {
             .any(|d| d.database == point.database && d.retention_policy == point.retention_policy)
 }
 
+/// Whether a task reading `dbrps` reads points written to `dbrp`.
+pub(crate) fn reads_dbrp(dbrps: &[Dbrp], dbrp: &Dbrp) -> bool {
+    dbrps.is_empty() || dbrps.contains(dbrp)
+}
+
 /// What tasks take from the program that runs them: the alert services (endpoints,
 /// server identity, inhibitors) and the UDFs scripts may call.
 pub struct Environment {
@@ -105,6 +111,8 @@ pub struct Task {
     pub dag: Dag,
     /// What the task's `httpOut` nodes serve, by endpoint name.
     pub http_outputs: HttpOutputs,
+    /// Where its `kapacitorLoopback` nodes write: the task master connects them.
+    pub loopback: Loopback,
 }
 
 impl Task {
@@ -120,13 +128,15 @@ impl Task {
     /// sends it Init now, so bad options fail the build).
     pub fn build_with(pipeline: &Pipeline, id: &str, env: &Environment) -> Result<Task, TaskError> {
         let (mut dag, mut http_outputs) = (Dag::new(), HttpOutputs::new());
+        let mut loopback = Loopback::default();
         // Pipeline ids have gaps (a join of n parents takes n ids), DAG indices do not.
         let mut indices = std::collections::HashMap::new();
         for node in &pipeline.nodes {
-            let running = nodes::create(node, id, env, &mut http_outputs)?;
+            let running = nodes::create(node, id, env, &mut http_outputs, &mut loopback)?;
             let index = dag.add(node.name.clone(), running, node.quiet);
             indices.insert(node.id, index);
-            for parent in &node.parents {
+            // A `stats` node has no parent in the pipeline: it is fed what it observes.
+            for parent in node.parents.iter().chain(&nodes::stats::observed(node)) {
                 let parent = indices.get(parent).copied().ok_or(LinkError {
                     parent: parent.0,
                     child: index,
@@ -139,6 +149,7 @@ impl Task {
             dbrps: pipeline.dbrps.clone(),
             dag,
             http_outputs,
+            loopback,
         })
     }
 }

@@ -1,25 +1,52 @@
 //! [`Inline`]: runs a DAG on the caller's thread, deterministically.
+//!
+//! The engine clock here is event time (see [`Node`]'s docs): the latest time among the
+//! messages pushed into the source. When a message later than the clock arrives, every
+//! tick due before its time fires first, earliest first (ties in DAG order), each with
+//! the clock at its due time; then the clock moves to the message's time. A chunk is
+//! delivered in runs between such advances, so a tick lands between the same two
+//! messages however the input was cut into chunks. A DAG without clocked nodes skips all
+//! of this: its chunks go through whole.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use tickflow_model::Message;
+use tickflow_model::{Duration, Message, Time};
 
 use crate::dag::Dag;
 use crate::diagnostics::Diagnostics;
 use crate::node::{Context, Node, NodeError};
+
+/// A clocked node and the time it next wants a tick.
+struct Timer {
+    node: usize,
+    due: Option<Time>,
+}
 
 /// A DAG driven by the caller: each [`Inline::push`] runs the chunk through every node
 /// depth-first, in child-link order, before it returns.
 pub struct Inline {
     dag: Dag,
     diagnostics: Arc<dyn Diagnostics>,
+    /// The nodes that want ticks, in DAG order.
+    timers: Vec<Timer>,
+    /// Event time: the latest message time pushed so far.
+    clock: Option<Time>,
 }
 
 impl Inline {
     /// Prepares `dag` to run on this thread.
     pub fn new(dag: Dag, diagnostics: Arc<dyn Diagnostics>) -> Self {
-        Inline { dag, diagnostics }
+        let timers = (dag.nodes.iter().enumerate())
+            .filter(|(_, n)| n.node.wants_ticks())
+            .map(|(node, _)| Timer { node, due: None })
+            .collect();
+        Inline {
+            dag,
+            diagnostics,
+            timers,
+            clock: None,
+        }
     }
 
     /// Pushes a chunk of messages into the source (node 0) and through the DAG.
@@ -27,7 +54,71 @@ impl Inline {
         if self.dag.nodes.is_empty() {
             return Ok(());
         }
-        self.deliver(0, 0, chunk)
+        if self.timers.is_empty() {
+            return self.deliver(0, 0, chunk);
+        }
+        let mut run = Vec::with_capacity(chunk.len());
+        for message in chunk {
+            let time = message_time(&message);
+            if let Some(time) = time.filter(|&t| self.clock.is_none_or(|c| t > c)) {
+                if !run.is_empty() {
+                    self.deliver_run(std::mem::take(&mut run))?;
+                }
+                self.advance(time)?;
+            }
+            run.push(message);
+        }
+        if run.is_empty() {
+            return Ok(());
+        }
+        self.deliver_run(run)
+    }
+
+    /// Delivers messages at or before the clock, then asks the clocked nodes (which may
+    /// have seen new groups) when they next want a tick.
+    fn deliver_run(&mut self, run: Vec<Message>) -> Result<(), NodeError> {
+        self.deliver(0, 0, run)?;
+        if let Some(now) = self.clock {
+            self.reschedule_all(now);
+        }
+        Ok(())
+    }
+
+    /// Moves the clock to `time`: starts it on the first message, else fires every tick
+    /// due before `time`, in time order.
+    fn advance(&mut self, time: Time) -> Result<(), NodeError> {
+        if self.clock.is_none() {
+            self.clock = Some(time);
+            self.reschedule_all(time);
+            return Ok(());
+        }
+        while let Some((slot, due)) = self.earliest_before(time) {
+            self.clock = Some(due);
+            let index = self.timers[slot].node;
+            let out = self.work(index, 0, |node, ctx| node.tick(due, ctx))?;
+            self.fan_out(index, out)?;
+            self.reschedule_all(due);
+        }
+        self.clock = Some(time);
+        Ok(())
+    }
+
+    /// The timer due earliest, strictly before `time` (the first in DAG order on a tie).
+    fn earliest_before(&self, time: Time) -> Option<(usize, Time)> {
+        let due = self.timers.iter().enumerate();
+        due.filter_map(|(slot, t)| t.due.filter(|&d| d < time).map(|d| (slot, d)))
+            .min_by_key(|&(slot, due)| (due, slot))
+    }
+
+    /// Asks every clocked node for its next tick with the clock at `now`; a time not
+    /// after `now` becomes the next nanosecond, so time always moves on.
+    fn reschedule_all(&mut self, now: Time) {
+        for timer in &mut self.timers {
+            let node = &mut self.dag.nodes[timer.node].node;
+            timer.due = node
+                .next_tick(now)
+                .map(|due| due.max(now + Duration::NANOSECOND));
+        }
     }
 
     /// Closes the input: finishes every node in order (parents first, so a node's flush
@@ -79,6 +170,9 @@ impl Inline {
             &*self.diagnostics,
             node.quiet,
         );
+        if let Some(now) = self.clock.filter(|_| !self.timers.is_empty()) {
+            ctx = ctx.with_now(now);
+        }
         f(&mut *node.node, &mut ctx)?;
         node.stats
             .record_work(count, out.len() as u64, started.elapsed());
@@ -98,5 +192,16 @@ impl Inline {
             self.deliver(last.child, last.input, out)?;
         }
         Ok(())
+    }
+}
+
+/// The time a message carries: a point's, a batch's tmax, a barrier's; none for a
+/// group deletion.
+fn message_time(message: &Message) -> Option<Time> {
+    match message {
+        Message::Point(p) => Some(p.time),
+        Message::Batch(b) => Some(b.tmax),
+        Message::Barrier { time, .. } => Some(*time),
+        Message::DeleteGroup(_) => None,
     }
 }

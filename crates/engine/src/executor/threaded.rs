@@ -7,13 +7,17 @@
 //! of memory growing. Shutdown is channels closing: when every parent of a node has
 //! finished and dropped its sender, the node finishes, flushes, and drops its own
 //! senders in turn.
+//!
+//! A node that wants ticks runs on wall time (see [`Node`]'s docs): its thread waits for
+//! input only until its next tick is due (`recv_timeout`), and a due tick goes before
+//! waiting input, so a busy node still ticks. Other nodes block on `recv` as before.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crossbeam_channel::{bounded, Receiver, Sender};
-use tickflow_model::Message;
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
+use tickflow_model::{Duration, Message, Time};
 
 use crate::dag::{Dag, DagNode};
 use crate::diagnostics::Diagnostics;
@@ -64,6 +68,20 @@ type NodeThread = JoinHandle<Result<Box<dyn Node>, NodeError>>;
 
 /// A finished node with its name.
 pub type NamedNode = (String, Box<dyn Node>);
+
+/// A handle that pushes into a running DAG's source from any thread. While one exists
+/// the source's input stays open, so holders keep it only for as long as a push takes.
+#[derive(Clone)]
+pub struct Input(Sender<Envelope>);
+
+impl Input {
+    /// Sends a chunk to the source node, blocking while its channel is full.
+    pub fn push(&self, chunk: Vec<Message>) -> Result<(), ThreadedError> {
+        self.0
+            .send(Envelope { input: 0, chunk })
+            .map_err(|_| ThreadedError::Stopped)
+    }
+}
 
 /// A DAG running on its own threads.
 pub struct Threaded {
@@ -119,6 +137,12 @@ impl Threaded {
             .map_err(|_| ThreadedError::Stopped)
     }
 
+    /// A handle pushing into the source, for writers on other threads; `None` once the
+    /// input is closed.
+    pub fn input(&self) -> Option<Input> {
+        self.input.clone().map(Input)
+    }
+
     /// Every node's name and live counters.
     pub fn stats(&self) -> &[(String, Arc<NodeStats>)] {
         &self.stats
@@ -145,6 +169,16 @@ impl Threaded {
     }
 }
 
+/// What a node thread does next.
+enum Event {
+    /// Handle a chunk.
+    Chunk(Envelope),
+    /// Tick with the clock at this time.
+    Tick(Time),
+    /// Every input has closed.
+    Closed,
+}
+
 /// The body of a node thread.
 fn run_node(
     mut node: DagNode,
@@ -153,18 +187,44 @@ fn run_node(
     diagnostics: &dyn Diagnostics,
 ) -> Result<Box<dyn Node>, NodeError> {
     let mut out = Vec::new();
-    while let Ok(envelope) = rx.recv() {
-        let started = Instant::now();
-        let count = envelope.chunk.len() as u64;
-        let before = out.len();
-        let mut ctx = Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
-        for message in envelope.chunk {
-            node.node.message(envelope.input, message, &mut ctx)?;
-        }
-        node.stats
-            .record_work(count, (out.len() - before) as u64, started.elapsed());
-        if out.len() >= CHUNK || rx.is_empty() {
-            send(&children, &mut out);
+    let clocked = node.node.wants_ticks();
+    let mut due = clocked.then(|| schedule(&mut node, Time::now())).flatten();
+    loop {
+        match next_event(&rx, due) {
+            Event::Chunk(envelope) => {
+                let started = Instant::now();
+                let count = envelope.chunk.len() as u64;
+                let before = out.len();
+                let mut ctx =
+                    Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
+                if clocked {
+                    ctx = ctx.with_now(Time::now());
+                }
+                for message in envelope.chunk {
+                    node.node.message(envelope.input, message, &mut ctx)?;
+                }
+                node.stats
+                    .record_work(count, (out.len() - before) as u64, started.elapsed());
+                if clocked {
+                    due = schedule(&mut node, Time::now());
+                }
+                if out.len() >= CHUNK || rx.is_empty() {
+                    send(&children, &mut out);
+                }
+            }
+            Event::Tick(now) => {
+                let started = Instant::now();
+                let before = out.len();
+                let mut ctx =
+                    Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet)
+                        .with_now(now);
+                node.node.tick(now, &mut ctx)?;
+                node.stats
+                    .record_work(0, (out.len() - before) as u64, started.elapsed());
+                due = schedule(&mut node, now);
+                send(&children, &mut out);
+            }
+            Event::Closed => break,
         }
     }
     let started = Instant::now();
@@ -174,6 +234,30 @@ fn run_node(
         .record_work(0, out.len() as u64, started.elapsed());
     send(&children, &mut out);
     Ok(node.node)
+}
+
+/// Asks a clocked node when it next wants a tick, the clock reading `now`; a time not
+/// after `now` becomes the next nanosecond.
+fn schedule(node: &mut DagNode, now: Time) -> Option<Time> {
+    (node.node.next_tick(now)).map(|due| due.max(now + Duration::NANOSECOND))
+}
+
+/// Waits for the next chunk, or until `due` by wall time; a tick already due comes
+/// before waiting input.
+fn next_event(rx: &Receiver<Envelope>, due: Option<Time>) -> Event {
+    let Some(due) = due else {
+        return rx.recv().map_or(Event::Closed, Event::Chunk);
+    };
+    let now = Time::now();
+    if due <= now {
+        return Event::Tick(due);
+    }
+    let wait = u64::try_from(due.since(now).nanos()).unwrap_or(0);
+    match rx.recv_timeout(std::time::Duration::from_nanos(wait)) {
+        Ok(envelope) => Event::Chunk(envelope),
+        Err(RecvTimeoutError::Timeout) => Event::Tick(due),
+        Err(RecvTimeoutError::Disconnected) => Event::Closed,
+    }
 }
 
 /// Sends the gathered output to every child; a child that has stopped is skipped (its

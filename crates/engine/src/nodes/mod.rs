@@ -15,6 +15,7 @@ use crate::node::Node;
 use crate::task::{Environment, TaskError};
 
 pub mod alert;
+pub mod barrier;
 pub mod change_detect;
 pub mod combine;
 pub mod default;
@@ -29,12 +30,14 @@ pub mod http_out;
 pub mod http_post;
 pub mod influxql;
 pub mod join;
+pub mod kapacitor_loopback;
 pub mod log;
 pub mod sample;
 pub mod shift;
 pub mod state_count;
 pub mod state_duration;
 pub mod state_tracking;
+pub mod stats;
 pub mod stream;
 pub mod time_buffer;
 pub mod udf;
@@ -43,12 +46,14 @@ pub mod r#where;
 pub mod window;
 
 /// The running node for a pipeline node of task `task`, with the program's `env`
-/// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`.
+/// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`, a
+/// `kapacitorLoopback` node its target to the task's `loopback`.
 pub fn create(
     node: &tickflow_pipeline::Node,
     task: &str,
     env: &Environment,
     outputs: &mut http_out::HttpOutputs,
+    loopback: &mut kapacitor_loopback::Loopback,
 ) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
@@ -111,6 +116,10 @@ pub fn create(
                 .collect::<Result<_, _>>()?;
             Box::new(combine::Combine::new(spec, lambdas))
         }
+        NodeKind::Barrier(spec) => Box::new(barrier::Barrier::new(spec)),
+        NodeKind::Stats(spec) => Box::new(stats::Stats::new(spec)),
+        NodeKind::NoOp(_) => Box::new(stats::NoOp),
+        NodeKind::KapacitorLoopback(spec) => Box::new(loopback.node(&node.name, spec)),
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
         NodeKind::Join(_) if node.wants == EdgeType::Batch => {
             return Err(unsupported(node, "join on a batch edge"))

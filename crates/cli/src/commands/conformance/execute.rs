@@ -128,6 +128,12 @@ fn define_and_start(
     match Task::build_with(&pipeline, id, environment) {
         Ok(mut task) => {
             task.dbrps = vec![case_dbrp()];
+            // Starting it in a task master would refuse a loop back into its dbrp.
+            if let Err(err) = task.loopback.check(&task.dbrps) {
+                actual.errors.start = true;
+                actual.messages.push(format!("start: {err}"));
+                return Ok(None);
+            }
             Ok(Some(task))
         }
         Err(err @ TaskError::Unsupported { .. }) => Err(Unsupported(err.to_string())),
