@@ -216,7 +216,7 @@ mod tests {
         let shown: Vec<String> = out.iter().map(show).collect();
         // The clock starts at 0; reports at 20 and 40 see every point up to then.
         assert_eq!(shown, ["a@20=21", "b@20=21", "a@40=41", "b@40=30"]);
-        assert_eq!(out[0].name.as_ref(), "stats");
+        assert_eq!(out[0].name.as_str(), "stats");
         assert_eq!(out[0].dimensions, Dimensions::by_tags(["host"]));
         let mut a = cpu(0, "a");
         a.set_dimensions(Dimensions::by_tags(["host"]));
