@@ -257,7 +257,7 @@ mod tests {
             ..GroupInfo::default()
         };
         let mut batch = Batch::new("cpu".into(), info, at_secs(10));
-        batch.points = points;
+        batch.points = points.into();
         batch
     }
 

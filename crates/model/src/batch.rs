@@ -1,5 +1,7 @@
 //! [`Batch`]: the points of one group over a span of time, the message of a batch edge.
 
+use ecow::EcoVec;
+
 use crate::{Dimensions, Fields, GroupId, GroupInfo, Point, Str, Tags, Time};
 
 /// One point inside a batch: its own fields, its full tag set and its time.
@@ -29,8 +31,10 @@ pub struct Batch {
     pub dimensions: Dimensions,
     /// The batch time; its meaning depends on the producer (a window's emission time).
     pub tmax: Time,
-    /// The points, normally in time order but not guaranteed to be.
-    pub points: Vec<BatchPoint>,
+    /// The points, normally in time order but not guaranteed to be. Shared by every clone
+    /// of the batch (fanning a batch out to several children copies no point) and
+    /// copied on the first write to a shared one.
+    pub points: EcoVec<BatchPoint>,
 }
 
 impl Batch {
@@ -42,7 +46,7 @@ impl Batch {
             tags: info.tags,
             dimensions: info.dimensions,
             tmax,
-            points: Vec::new(),
+            points: EcoVec::new(),
         }
     }
 

@@ -31,6 +31,7 @@ mod time;
 
 pub use batch::{Batch, BatchPoint};
 pub use dbrp::Dbrp;
+pub use ecow::EcoVec;
 pub use field::FieldValue;
 pub use group::{Dimensions, GroupId, GroupInfo};
 pub use message::Message;

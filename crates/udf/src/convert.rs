@@ -322,6 +322,6 @@ fn batch_output(end: proto::EndBatch, open: OpenBatch) -> Batch {
         dimensions,
     };
     let mut batch = Batch::new(end.name.into(), group, Time::from_nanos(end.tmax));
-    batch.points = open.points;
+    batch.points = open.points.into();
     batch
 }

@@ -236,7 +236,7 @@ impl Alert {
         };
         let data = self.publish(&event, level, time, duration, Row::from_batch(&batch))?;
         self.augment(&mut batch.tags, &mut Fields::new(), &data);
-        for point in &mut batch.points {
+        for point in batch.points.make_mut() {
             self.augment(&mut point.tags, &mut point.fields, &data);
         }
         if !self.spec.level_tag.is_empty() || !self.spec.id_tag.is_empty() {

@@ -72,7 +72,7 @@ impl Node for Default {
                 ctx.emit(Message::Point(point));
             }
             Message::Batch(mut batch) => {
-                for p in &mut batch.points {
+                for p in batch.points.make_mut() {
                     self.fields(&mut p.fields);
                     self.tags(&mut p.tags);
                 }

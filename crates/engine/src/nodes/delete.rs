@@ -64,7 +64,7 @@ impl Node for Delete {
                 ctx.emit(Message::Point(point));
             }
             Message::Batch(mut batch) => {
-                for p in &mut batch.points {
+                for p in batch.points.make_mut() {
                     self.strip(&mut p.fields, &mut p.tags);
                 }
                 if batch.tags.keys().any(|k| self.deletes_tag(k)) {

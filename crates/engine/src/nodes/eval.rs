@@ -189,7 +189,7 @@ impl Node for Eval {
                 let group = batch.group.clone();
                 batch
                     .points
-                    .retain_mut(|p| match self.point(&group, &p.fields, &p.tags, p.time) {
+                    .retain(|p| match self.point(&group, &p.fields, &p.tags, p.time) {
                         Ok((fields, tags)) => {
                             p.fields = fields;
                             p.tags = tags;

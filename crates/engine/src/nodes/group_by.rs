@@ -80,7 +80,7 @@ impl Pending {
     fn emit(&mut self, ctx: &mut Context<'_>) {
         self.index.clear();
         for mut batch in self.batches.drain(..) {
-            batch.points.sort_by_key(|p| p.time);
+            batch.points.make_mut().sort_by_key(|p| p.time);
             ctx.emit(Message::Batch(batch));
         }
     }

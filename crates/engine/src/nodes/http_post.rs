@@ -185,7 +185,7 @@ impl Node for HttpPost {
             }
             Message::Batch(mut batch) => {
                 let code = self.post(&Row::from_batch(&batch), ctx);
-                for point in &mut batch.points {
+                for point in batch.points.make_mut() {
                     self.set_code(&mut point.fields, code);
                 }
                 ctx.emit(Message::Batch(batch));
@@ -310,7 +310,7 @@ mod tests {
             tags: Tags::new(),
             dimensions: Dimensions::default(),
             tmax: Time::from_nanos(0),
-            points: vec![batch_point(0, 1), batch_point(1, 2)],
+            points: vec![batch_point(0, 1), batch_point(1, 2)].into(),
         };
         let (out, errors) = run(&mut node, vec![Message::Batch(batch)]);
         assert!(errors.is_empty(), "{errors:?}");

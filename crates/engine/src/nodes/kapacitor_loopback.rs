@@ -216,7 +216,7 @@ mod tests {
         p.set_dimensions(Dimensions::by_tags(["host"]));
         let mut batch =
             tickflow_model::Batch::new(p.name.clone(), p.group_info(), Time::from_nanos(9));
-        batch.points = vec![(&p).into(), (&p).into()];
+        batch.points = vec![(&p).into(), (&p).into()].into();
         let (out, errors) = run(&mut node, vec![Message::Point(p), Message::Batch(batch)]);
         assert!(out.is_empty() && errors.is_empty());
         let written = recorder.written.lock().expect("not poisoned");

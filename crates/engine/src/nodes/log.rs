@@ -206,7 +206,7 @@ mod tests {
     fn warn_logs_at_info_and_a_batch_is_begin_points_end() {
         let p = point(0, &[], &[("value", FieldValue::Integer(1))]);
         let mut batch = Batch::new(p.name.clone(), p.group_info(), Time::from_nanos(0));
-        batch.points = vec![BatchPoint::from(&p), BatchPoint::from(&p)];
+        batch.points = vec![BatchPoint::from(&p), BatchPoint::from(&p)].into();
         let (text, _) = logged("WARN", vec![Message::Batch(batch)]);
         let kinds: Vec<&str> = text
             .lines()

@@ -34,7 +34,7 @@ impl Node for Shift {
             }
             Message::Batch(mut batch) => {
                 batch.tmax = batch.tmax + self.shift;
-                for point in &mut batch.points {
+                for point in batch.points.make_mut() {
                     point.time = point.time + self.shift;
                 }
                 Message::Batch(batch)

@@ -84,7 +84,7 @@ impl<T: Tracker> Node for StateTracking<T> {
                 let info = || batch.group_info();
                 let (evaluator, _) = self.groups.of_group(&batch.name, &batch.group, info, init);
                 let mut tracker = fresh.clone();
-                batch.points.retain_mut(|p| {
+                batch.points.retain(|p| {
                     let scope = Scope::of_batch_point(p);
                     let Some(value) = tracked(evaluator, &mut tracker, &scope, ctx) else {
                         return false;

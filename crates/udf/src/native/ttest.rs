@@ -294,7 +294,7 @@ mod tests {
         let mut out = Vec::new();
         let two = |hotend: f64, tmax| {
             let mut batch = window(&[hotend, hotend + 0.2, hotend - 0.1, hotend + 0.1], tmax);
-            for (i, p) in batch.points.iter_mut().enumerate() {
+            for (i, p) in batch.points.make_mut().iter_mut().enumerate() {
                 p.fields
                     .insert("bed".into(), FieldValue::Float(60.0 + i as f64 * 0.1));
             }
