@@ -72,10 +72,7 @@ pub fn create(
                 .collect::<Result<_, _>>()?;
             Box::new(eval::Eval::new(spec, lambdas))
         }
-        NodeKind::InfluxQl(spec) => match influxql::InfluxQl::new(spec) {
-            Some(running) => Box::new(running),
-            None => return Err(unsupported(node, spec.function.method())),
-        },
+        NodeKind::InfluxQl(spec) => Box::new(influxql::InfluxQl::new(spec)),
         NodeKind::Default(spec) => Box::new(default::Default::new(spec)),
         NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
