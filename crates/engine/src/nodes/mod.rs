@@ -6,7 +6,7 @@
 //! pipeline crate's, and a kind not listed in [`create`] fails the task with
 //! [`TaskError::Unsupported`].
 
-use tickflow_model::{Batch, Dimensions, GroupId};
+use tickflow_model::{Batch, Dimensions, GroupId, Point};
 use tickflow_pipeline::{EdgeType, NodeKind};
 
 use tickflow_udf::{Instance, Registry};
@@ -109,10 +109,10 @@ pub fn create(
             Box::new(combine::Combine::new(spec, lambdas))
         }
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
-        NodeKind::Join(_) if node.wants == EdgeType::Batch => {
-            return Err(unsupported(node, "join on a batch edge"))
+        NodeKind::Join(spec) if node.wants == EdgeType::Batch => {
+            Box::new(join::Join::<Batch>::new(spec, node.parents.len()))
         }
-        NodeKind::Join(spec) => Box::new(join::Join::new(spec, node.parents.len())),
+        NodeKind::Join(spec) => Box::new(join::Join::<Point>::new(spec, node.parents.len())),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(
             udf_instance(node, spec, task, &env.udfs)?,
             &node.name,
