@@ -27,6 +27,7 @@ pub mod group_by;
 pub mod group_state;
 pub mod http_out;
 pub mod http_post;
+pub mod influxdb_out;
 pub mod influxql;
 pub mod join;
 pub mod log;
@@ -91,6 +92,14 @@ pub fn create(
         NodeKind::HttpPost(spec) => {
             Box::new(http_post::HttpPost::new(spec, &node.name, &env.services)?)
         }
+        NodeKind::InfluxDbOut(spec) => Box::new(
+            influxdb_out::InfluxDbOut::new(spec, &node.name, &env.influxdb).map_err(|source| {
+                TaskError::InfluxDbOut {
+                    node: node.name.clone(),
+                    source,
+                }
+            })?,
+        ),
         NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
         NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
         NodeKind::Sample(spec) => Box::new(sample::Sample::new(spec)),
