@@ -31,6 +31,7 @@ pub mod influxdb_out;
 pub mod influxql;
 pub mod join;
 pub mod log;
+pub mod noop;
 pub mod sample;
 pub mod shift;
 pub mod state_count;
@@ -100,6 +101,7 @@ pub fn create(
                 }
             })?,
         ),
+        NodeKind::NoOp(_) => Box::new(noop::NoOp),
         NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
         NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
         NodeKind::Sample(spec) => Box::new(sample::Sample::new(spec)),
