@@ -52,6 +52,14 @@ pub enum TaskError {
         /// Why.
         source: tickflow_alert::SetupError,
     },
+    /// An `influxDBOut` node's cluster, URL or precision is not usable.
+    #[error("node {node}: {source}")]
+    InfluxDbOut {
+        /// The node's name.
+        node: String,
+        /// Why.
+        source: crate::nodes::influxdb_out::InfluxDbOutError,
+    },
     /// A UDF could not start for the node: unknown, options that do not fit, refused
     /// by the UDF, or an agent that failed.
     #[error("node {node}: {source}")]
@@ -89,6 +97,8 @@ pub struct Environment {
     pub services: Services,
     /// The UDFs, native and external.
     pub udfs: Registry,
+    /// The InfluxDB servers `influxDBOut` nodes write to (`[[influxdb]]` sections).
+    pub influxdb: Vec<crate::nodes::influxdb_out::config::InfluxDbConfig>,
 }
 
 impl Default for Environment {
@@ -97,6 +107,7 @@ impl Default for Environment {
         Environment {
             services: Services::default(),
             udfs: Registry::builtins(),
+            influxdb: Vec::new(),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use tickflow_engine::diagnostics::Stderr;
 use tickflow_engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
-use tickflow_engine::{Environment, Services, Task};
+use tickflow_engine::Task;
 use tickflow_line_protocol::Precision;
 use tickflow_model::Dbrp;
 
@@ -70,9 +70,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Problems);
         }
     };
-    let environment = Environment {
-        services: Services::default(),
-        udfs,
+    let environment = match script::environment(udfs, args.config.as_deref()) {
+        Ok(environment) => environment,
+        Err(err) => {
+            eprintln!("{err:#}");
+            return Ok(Outcome::Problems);
+        }
     };
     let mut task = match Task::build_with(&pipeline, &script.task_id(), &environment) {
         Ok(task) => task,

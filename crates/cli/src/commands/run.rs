@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use tickflow_httpd::store::TaskBody;
 
-use crate::commands::script::{registry, Script};
+use crate::commands::script::{environment, registry, Script};
 use crate::commands::serve::{load_config, serve};
 use crate::Outcome;
 
@@ -48,7 +48,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         scripts.push(script);
     }
     let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
-    serve(config, udfs, |tasks| {
+    let environment = match environment(udfs, args.config.as_deref()) {
+        Ok(environment) => environment,
+        Err(err) => {
+            eprintln!("{err:#}");
+            return Ok(Outcome::Problems);
+        }
+    };
+    serve(config, environment, |tasks| {
         for script in &scripts {
             let id = script.task_id();
             let body = TaskBody {

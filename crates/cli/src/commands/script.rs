@@ -5,6 +5,8 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::Context;
+use tickflow_engine::nodes::influxdb_out::config as influxdb;
+use tickflow_engine::Environment;
 use tickflow_pipeline::{build, BuildOptions, Pipeline};
 use tickflow_tickscript::Program;
 use tickflow_udf::config::Config;
@@ -64,6 +66,24 @@ pub fn registry(config: Option<&Path>) -> anyhow::Result<Registry> {
         .with_context(|| format!("cannot read config {}", path.display()))?;
     let config = Config::parse(&text).with_context(|| format!("config {}", path.display()))?;
     Registry::from_config(&config).with_context(|| format!("config {}", path.display()))
+}
+
+/// The tasks' environment: `udfs` and the `[[influxdb]]` servers of the config file
+/// (`--config`), none without one.
+pub fn environment(udfs: Registry, config: Option<&Path>) -> anyhow::Result<Environment> {
+    let influxdb = match config {
+        Some(path) => {
+            let text = fs::read_to_string(path)
+                .with_context(|| format!("cannot read config {}", path.display()))?;
+            influxdb::parse(&text).with_context(|| format!("config {}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    Ok(Environment {
+        udfs,
+        influxdb,
+        ..Environment::default()
+    })
 }
 
 /// What scripts may call: the UDFs of `udfs`, under their names.

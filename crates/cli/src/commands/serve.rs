@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tickflow_engine::diagnostics::Stderr;
-use tickflow_engine::{Environment, MasterConfig, Services, TaskMaster};
+use tickflow_engine::{Environment, MasterConfig, TaskMaster};
 use tickflow_httpd::{shutdown_signal, HttpConfig, Server, TaskStore};
-use tickflow_udf::Registry;
 
-use crate::commands::script::{build_options, registry};
+use crate::commands::script::{build_options, environment, registry};
 use crate::Outcome;
 
 /// Serves Kapacitor's HTTP API (`POST /write`, ping, tasks) until SIGINT or SIGTERM,
@@ -32,7 +31,8 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
     let udfs = registry(args.config.as_deref())?;
-    serve(config, udfs, |_| Ok(Outcome::Success))
+    let environment = environment(udfs, args.config.as_deref())?;
+    serve(config, environment, |_| Ok(Outcome::Success))
 }
 
 /// The `[http]` settings of `path` (defaults without one), with `bind` overriding the
@@ -57,16 +57,12 @@ pub fn load_config(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Ht
 /// ended.
 pub fn serve(
     config: HttpConfig,
-    udfs: Registry,
+    environment: Environment,
     define: impl FnOnce(&TaskStore) -> anyhow::Result<Outcome>,
 ) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let options = build_options(&udfs);
-        let environment = Environment {
-            services: Services::default(),
-            udfs,
-        };
+        let options = build_options(&environment.udfs);
         let master = Arc::new(TaskMaster::with_environment(
             MasterConfig::default(),
             environment,

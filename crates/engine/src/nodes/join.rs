@@ -1,7 +1,9 @@
-//! `|join(…)`: joins the points its parents send for the same time into one point whose
-//! fields carry each parent's `.as(…)` prefix (spec: nodes.md §6.2). Stream edges only.
+//! `|join(…)`: joins the points (or batches) its parents send for the same time into one
+//! point (batch) whose fields carry each parent's `.as(…)` prefix (spec: nodes.md §6.2).
 //!
-//! Times are rounded to `.tolerance(…)`.
+//! Times are rounded to `.tolerance(…)`: a point's time, a batch's `tmax`. What follows
+//! says "point" for either; [`member`] has what differs, and how a set of batches is
+//! merged point by point.
 //!
 //! Without `.on(…)` points join within their group. Each group keeps, per rounded time,
 //! a queue of join sets (at most one point per parent; a point goes into the first set
@@ -18,18 +20,23 @@
 //!
 //! A set lacking a parent is dropped without `.fill(…)`; with a number fill the missing
 //! parent gets that number for each field of the first present member. `null` fill
-//! leaves those fields out (a point has no null fields here; `default()` treats both
-//! alike). The output is named `.streamName(…)` or after the first member, has its
+//! leaves those fields out: Kapacitor sets them to null, which tickflow's field values
+//! cannot hold; `default()` treats both alike, and an httpOut row shows null for them
+//! unless the first point of a batch lacks them too. The output is named `.streamName(…)` or after the first member, has its
 //! group tags and dimensions, and the rounded time. When every input has closed, every
 //! remaining set and waiting point goes out.
+
+mod member;
 
 use std::collections::{BTreeMap, VecDeque};
 
 use serde_json::{json, Value};
 use tickflow_model::{
-    Dimensions, Duration, FieldValue, GroupId, GroupInfo, Message, Point, Str, Time,
+    Dimensions, Duration, FieldValue, Fields, GroupId, GroupInfo, Message, Str, Time,
 };
 use tickflow_pipeline::nodes::join::{Fill, JoinNode};
+
+pub use member::Member;
 
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::group_state::Groups;
@@ -46,48 +53,48 @@ pub struct TooFewDimensions {
     pub on: String,
 }
 
-/// One join set: a point per parent, or none yet.
-type Set = Vec<Option<Point>>;
+/// One join set: a point (or batch) per parent, or none yet.
+type Set<T> = Vec<Option<T>>;
 
 /// How sets become points.
-struct Output {
+pub struct Output {
     prefixes: Vec<Str>,
     delimiter: String,
     stream_name: Option<Str>,
     fill: Fill,
+    tolerance: Option<Duration>,
 }
 
-/// The running join node.
-pub struct Join {
+/// The running join node, of points (`Join<Point>`) or batches (`Join<Batch>`).
+pub struct Join<T> {
     output: Output,
-    tolerance: Option<Duration>,
     on: Option<Dimensions>,
     delete_all: bool,
     /// Without `.on`: each group's sets.
-    groups: Groups<Sets>,
+    groups: Groups<Sets<T>>,
     /// With `.on`: each key's match points and waiting points.
-    keys: Groups<OnKey>,
+    keys: Groups<OnKey<T>>,
 }
 
 /// A group's join sets by time and its parents' heads.
 #[derive(Debug, Clone, PartialEq)]
-struct Sets {
-    slots: BTreeMap<Time, VecDeque<Set>>,
+struct Sets<T> {
+    slots: BTreeMap<Time, VecDeque<Set<T>>>,
     heads: Vec<Option<Time>>,
 }
 
 /// The points of one `.on` key.
 #[derive(Debug, Clone, PartialEq)]
-struct OnKey {
+struct OnKey<T> {
     /// Each parent's latest time for the key.
     last_seen: Vec<Option<Time>>,
     /// Match points (rounded time) by parent.
-    matches: Vec<(usize, Point)>,
+    matches: Vec<(usize, T)>,
     /// Specific points (rounded time) by parent, waiting for their matches.
-    waiting: Vec<(usize, Point)>,
+    waiting: Vec<(usize, T)>,
 }
 
-impl Join {
+impl<T: Member> Join<T> {
     /// A join node for a validated spec with `parents` inputs.
     pub fn new(spec: &JoinNode, parents: usize) -> Self {
         let mut prefixes: Vec<Str> = spec.names.iter().map(|n| Str::from(n.as_str())).collect();
@@ -99,8 +106,8 @@ impl Join {
                 stream_name: (!spec.stream_name.is_empty())
                     .then(|| Str::from(spec.stream_name.as_str())),
                 fill: spec.fill,
+                tolerance: spec.tolerance,
             },
-            tolerance: spec.tolerance,
             on: (!spec.on.is_empty())
                 .then(|| Dimensions::by_tags(spec.on.iter().map(String::as_str))),
             delete_all: spec.delete_all,
@@ -114,35 +121,40 @@ impl Join {
     }
 
     /// A point without `.on`: into its group's sets.
-    fn grouped(&mut self, input: usize, point: Point, ctx: &mut Context<'_>) {
+    fn grouped(&mut self, input: usize, point: T, ctx: &mut Context<'_>) {
         let parents = self.parents();
-        let sets = self.groups.of_point(&point, || Sets::new(parents));
+        let sets = self.groups.of_group(
+            point.name(),
+            point.group(),
+            || point.group_info(),
+            || Sets::new(parents),
+        );
         sets.add(input, point);
         sets.emit_ready(&self.output, ctx);
     }
 
     /// A point with `.on`: a match point is kept, a specific one joined or kept waiting.
-    fn keyed(&mut self, on: &Dimensions, input: usize, point: Point, ctx: &mut Context<'_>) {
-        let count = point.dimensions.tag_names().len();
+    fn keyed(&mut self, on: &Dimensions, input: usize, point: T, ctx: &mut Context<'_>) {
+        let count = point.dimensions().tag_names().len();
         if count < on.tag_names().len() {
             ctx.error(&TooFewDimensions {
-                group: point.group.to_string(),
+                group: point.group().to_string(),
                 on: on.tag_names().join(","),
             });
             return;
         }
-        let on = on.clone().with_by_name(point.dimensions.by_name);
-        let key = GroupId::new(&point.name, &point.tags, &on);
+        let on = on.clone().with_by_name(point.dimensions().by_name);
+        let key = GroupId::new(point.name(), point.tags(), &on);
         let info = || GroupInfo {
             id: key.clone(),
-            tags: on.group_tags(&point.tags),
+            tags: on.group_tags(point.tags()),
             dimensions: on.clone(),
         };
         let parents = self.parents();
         let entry = self
             .keys
-            .of_group(&point.name, &key, info, || OnKey::new(parents));
-        entry.last_seen[input] = Some(point.time);
+            .of_group(point.name(), &key, info, || OnKey::new(parents));
+        entry.last_seen[input] = Some(point.time());
         entry.flush_passed(&self.output, ctx);
         if count == on.tag_names().len() {
             entry.matches.push((input, point));
@@ -154,52 +166,44 @@ impl Join {
 }
 
 impl Output {
-    /// The point a set makes at `time`; `None` when it lacks a parent and there is no
-    /// fill.
-    fn joined(&self, set: &[Option<Point>], time: Time) -> Option<Point> {
-        let first = set.iter().flatten().next()?;
+    /// The output's name: `.streamName(…)`, or the first member's.
+    fn name(&self, first: &Str) -> Str {
+        self.stream_name.clone().unwrap_or_else(|| first.clone())
+    }
+
+    /// The joined fields of one member's fields per parent (`None` where it is missing);
+    /// `None` when one is missing and there is no fill.
+    fn fields(&self, members: &[Option<&Fields>]) -> Option<Fields> {
+        let first = members.iter().flatten().next()?;
         let mut fields = Vec::new();
-        for (member, prefix) in set.iter().zip(&self.prefixes) {
+        for (member, prefix) in members.iter().zip(&self.prefixes) {
             let key = |field: &str| Str::from(format!("{prefix}{}{field}", self.delimiter));
             match (member, self.fill) {
-                (Some(p), _) => {
-                    fields.extend(p.fields.iter().map(|(k, v)| (key(k), v.clone())));
+                (Some(member), _) => {
+                    fields.extend(member.iter().map(|(k, v)| (key(k), v.clone())));
                 }
                 (None, Fill::None) => return None,
                 (None, Fill::Null) => {}
                 (None, Fill::Int(n)) => {
-                    fields.extend(
-                        first
-                            .fields
-                            .keys()
-                            .map(|k| (key(k), FieldValue::Integer(n))),
-                    );
+                    fields.extend(first.keys().map(|k| (key(k), FieldValue::Integer(n))));
                 }
                 (None, Fill::Float(x)) => {
-                    fields.extend(first.fields.keys().map(|k| (key(k), FieldValue::Float(x))));
+                    fields.extend(first.keys().map(|k| (key(k), FieldValue::Float(x))));
                 }
             }
         }
-        let name = self
-            .stream_name
-            .clone()
-            .unwrap_or_else(|| first.name.clone());
-        let mut point = Point::new(name, time);
-        point.tags = first.dimensions.group_tags(&first.tags);
-        point.fields = tickflow_model::Fields::from_unsorted(fields);
-        point.set_dimensions(first.dimensions.clone());
-        Some(point)
+        Some(Fields::from_unsorted(fields))
     }
 
-    /// Emits the point a set makes, if any.
-    fn emit(&self, set: &[Option<Point>], time: Time, ctx: &mut Context<'_>) {
-        if let Some(point) = self.joined(set, time) {
-            ctx.emit(Message::Point(point));
+    /// Emits what a set makes at `time`, if anything.
+    fn emit<T: Member>(&self, set: &[Option<T>], time: Time, ctx: &mut Context<'_>) {
+        if let Some(message) = T::join(self, set, time) {
+            ctx.emit(message);
         }
     }
 }
 
-impl Sets {
+impl<T: Member> Sets<T> {
     fn new(parents: usize) -> Self {
         Sets {
             slots: BTreeMap::new(),
@@ -209,8 +213,8 @@ impl Sets {
 
     /// Puts a point (rounded time) from parent `input` into the first set of its time
     /// lacking that parent.
-    fn add(&mut self, input: usize, point: Point) {
-        let time = point.time;
+    fn add(&mut self, input: usize, point: T) {
+        let time = point.time();
         self.heads[input] = Some(time);
         let sets = self.slots.entry(time).or_default();
         match sets.iter_mut().find(|set| set[input].is_none()) {
@@ -259,7 +263,7 @@ impl Sets {
     }
 }
 
-impl OnKey {
+impl<T: Member> OnKey<T> {
     fn new(parents: usize) -> Self {
         OnKey {
             last_seen: vec![None; parents],
@@ -280,13 +284,12 @@ impl OnKey {
 
     /// The set for a specific point: itself and the other parents' match points of its
     /// time, retagged to its group.
-    fn set_for(&self, input: usize, point: &Point) -> Set {
-        let mut set: Set = vec![None; self.last_seen.len()];
+    fn set_for(&self, input: usize, point: &T) -> Set<T> {
+        let mut set: Set<T> = vec![None; self.last_seen.len()];
         for (parent, m) in &self.matches {
-            if *parent != input && m.time == point.time && set[*parent].is_none() {
+            if *parent != input && m.time() == point.time() && set[*parent].is_none() {
                 let mut retagged = m.clone();
-                retagged.tags = point.dimensions.group_tags(&point.tags);
-                retagged.set_dimensions(point.dimensions.clone());
+                retagged.retag(point);
                 set[*parent] = Some(retagged);
             }
         }
@@ -300,7 +303,7 @@ impl OnKey {
         for (input, point) in waiting {
             let set = self.set_for(input, &point);
             if set.iter().all(Option::is_some) {
-                output.emit(&set, point.time, ctx);
+                output.emit(&set, point.time(), ctx);
             } else {
                 self.waiting.push((input, point));
             }
@@ -314,24 +317,24 @@ impl OnKey {
             return;
         };
         self.flush(|t| t < low, output, ctx);
-        self.matches.retain(|(_, m)| m.time >= low);
+        self.matches.retain(|(_, m)| m.time() >= low);
     }
 
     /// Emits the waiting points `due` selects by time, oldest first.
     fn flush(&mut self, due: impl Fn(Time) -> bool, output: &Output, ctx: &mut Context<'_>) {
         let (mut flushed, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
             .into_iter()
-            .partition(|(_, p)| due(p.time));
+            .partition(|(_, p)| due(p.time()));
         self.waiting = kept;
-        flushed.sort_by_key(|(_, p)| p.time);
+        flushed.sort_by_key(|(_, p)| p.time());
         for (input, point) in flushed {
             let set = self.set_for(input, &point);
-            output.emit(&set, point.time, ctx);
+            output.emit(&set, point.time(), ctx);
         }
     }
 }
 
-impl Node for Join {
+impl<T: Member + Send> Node for Join<T> {
     fn message(
         &mut self,
         input: usize,
@@ -342,19 +345,19 @@ impl Node for Join {
             return Err(NodeError::new(format!("join has no input {input}")));
         }
         match message {
-            Message::Point(mut point) => {
-                point.time = rounded(point.time, self.tolerance);
+            data @ (Message::Point(_) | Message::Batch(_)) => {
+                let Some(mut member) = T::take(data) else {
+                    return Err(NodeError::new("join got a message of the other edge type"));
+                };
+                member.set_time(rounded(member.time(), self.output.tolerance));
                 match self.on.clone() {
-                    Some(on) => self.keyed(&on, input, point, ctx),
-                    None => self.grouped(input, point, ctx),
+                    Some(on) => self.keyed(&on, input, member, ctx),
+                    None => self.grouped(input, member, ctx),
                 }
-            }
-            Message::Batch(_) => {
-                return Err(NodeError::new("join of batches is not supported yet"))
             }
             Message::Barrier { group, time } => {
                 if let Some(sets) = self.groups.get_mut(&group.id) {
-                    sets.heads[input] = Some(rounded(time, self.tolerance));
+                    sets.heads[input] = Some(rounded(time, self.output.tolerance));
                     sets.emit_ready(&self.output, ctx);
                 }
                 ctx.emit(Message::Barrier { group, time });
@@ -429,19 +432,19 @@ fn times_from(value: &Value, key: &str, parents: usize) -> Result<Vec<Option<Tim
 }
 
 /// Points tagged with their parent as JSON.
-fn tagged_json(points: &[(usize, Point)]) -> Value {
+fn tagged_json<T: Member>(points: &[(usize, T)]) -> Value {
     json!(points
         .iter()
-        .map(|(i, p)| json!({ "parent": i, "point": state::point_json(p) }))
+        .map(|(i, p)| json!({ "parent": i, "point": p.to_json() }))
         .collect::<Vec<_>>())
 }
 
 /// Points from [`tagged_json`].
-fn tagged_from(
+fn tagged_from<T: Member>(
     value: &Value,
     key: &str,
     parents: usize,
-) -> Result<Vec<(usize, Point)>, StateError> {
+) -> Result<Vec<(usize, T)>, StateError> {
     state::array(value, key)?
         .iter()
         .map(|entry| {
@@ -449,12 +452,12 @@ fn tagged_from(
                 .ok()
                 .filter(|p| *p < parents)
                 .ok_or_else(|| StateError::new("bad parent"))?;
-            Ok((parent, state::point_from(state::member(entry, "point")?)?))
+            Ok((parent, T::from_json(state::member(entry, "point")?)?))
         })
         .collect()
 }
 
-impl Sets {
+impl<T: Member> Sets<T> {
     fn to_json(&self) -> Value {
         let slots: Vec<_> = self
             .slots
@@ -465,7 +468,7 @@ impl Sets {
                     .map(|set| {
                         json!(set
                             .iter()
-                            .map(|m| m.as_ref().map_or(Value::Null, state::point_json))
+                            .map(|m| m.as_ref().map_or(Value::Null, T::to_json))
                             .collect::<Vec<_>>())
                     })
                     .collect();
@@ -489,8 +492,8 @@ impl Sets {
                         .ok_or_else(|| StateError::new("a join set does not match the parents"))?;
                     members
                         .iter()
-                        .map(|m| (!m.is_null()).then(|| state::point_from(m)).transpose())
-                        .collect::<Result<Set, _>>()
+                        .map(|m| (!m.is_null()).then(|| T::from_json(m)).transpose())
+                        .collect::<Result<Set<T>, _>>()
                 })
                 .collect::<Result<_, _>>()?;
             sets.slots.insert(time, queue);
@@ -499,7 +502,7 @@ impl Sets {
     }
 }
 
-impl OnKey {
+impl<T: Member> OnKey<T> {
     fn to_json(&self) -> Value {
         json!({
             "last_seen": times_json(&self.last_seen),
@@ -519,13 +522,15 @@ impl OnKey {
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::Fields;
+    use tickflow_model::{Batch, BatchPoint, Fields, Point};
 
     use super::*;
     use crate::nodes::testing::point;
     use crate::stats::NodeStats;
 
     const MS: i64 = 1_000_000;
+
+    type PointJoin = Join<Point>;
 
     fn spec(fill: Fill, on: &[&str]) -> JoinNode {
         JoinNode {
@@ -552,7 +557,7 @@ mod tests {
 
     /// Runs (input, point) pairs, optionally finishing; returns the joined points as
     /// (millis, fields).
-    fn run(join: &mut Join, input: Vec<(usize, Point)>, finish: bool) -> Vec<(i64, Fields)> {
+    fn run(join: &mut PointJoin, input: Vec<(usize, Point)>, finish: bool) -> Vec<(i64, Fields)> {
         let (stats, diagnostics, mut out) = (
             NodeStats::default(),
             crate::diagnostics::Collect::default(),
@@ -583,7 +588,7 @@ mod tests {
 
     #[test]
     fn points_within_the_tolerance_join_at_the_rounded_time() {
-        let mut join = Join::new(&spec(Fill::None, &[]), 2);
+        let mut join = PointJoin::new(&spec(Fill::None, &[]), 2);
         let out = run(
             &mut join,
             vec![(0, svc(900, 7.0)), (1, svc(1400, 700.0))],
@@ -595,12 +600,12 @@ mod tests {
     #[test]
     fn an_incomplete_set_waits_then_goes_by_the_fill() {
         let input = vec![(0, svc(0, 1.0)), (0, svc(2000, 2.0)), (1, svc(4000, 40.0))];
-        let mut inner = Join::new(&spec(Fill::None, &[]), 2);
+        let mut inner = PointJoin::new(&spec(Fill::None, &[]), 2);
         assert!(run(&mut inner, input.clone(), false).is_empty());
-        let mut filled = Join::new(&spec(Fill::Int(0), &[]), 2);
+        let mut filled = PointJoin::new(&spec(Fill::Int(0), &[]), 2);
         let out = run(&mut filled, input.clone(), false);
         assert_eq!(out, [(0, fields(Some(1.0), Some(0i64.into())))]);
-        let mut null = Join::new(&spec(Fill::Null, &[]), 2);
+        let mut null = PointJoin::new(&spec(Fill::Null, &[]), 2);
         let out = run(&mut null, input, true);
         assert_eq!(out.len(), 3);
         assert_eq!(out[2], (4000, fields(None, Some(40.0.into()))));
@@ -608,7 +613,7 @@ mod tests {
 
     #[test]
     fn the_output_has_the_stream_name_and_group_tags_only() {
-        let mut join = Join::new(&spec(Fill::None, &[]), 2);
+        let mut join = PointJoin::new(&spec(Fill::None, &[]), 2);
         let (stats, diagnostics, mut out) = (
             NodeStats::default(),
             crate::diagnostics::Collect::default(),
@@ -653,7 +658,7 @@ mod tests {
             (1, lock(2000, 1.0)),
             (0, disk(2000, 70.0)),
         ];
-        let mut join = Join::new(&spec(Fill::Float(-1.0), &["host"]), 2);
+        let mut join = PointJoin::new(&spec(Fill::Float(-1.0), &["host"]), 2);
         let out = run(&mut join, input, false);
         assert_eq!(
             out,
@@ -684,9 +689,9 @@ mod tests {
             ),
         ];
         for (on, first, rest) in cases {
-            let mut saved = Join::new(&spec(Fill::Int(0), on), 2);
+            let mut saved = PointJoin::new(&spec(Fill::Int(0), on), 2);
             run(&mut saved, first, false);
-            let mut restored = Join::new(&spec(Fill::Int(0), on), 2);
+            let mut restored = PointJoin::new(&spec(Fill::Int(0), on), 2);
             restored
                 .restore(saved.snapshot().expect("state"))
                 .expect("restores");
@@ -694,9 +699,174 @@ mod tests {
             assert!(expected.len() >= 2, "{on:?}: {expected:?}");
             assert_eq!(run(&mut restored, rest, true), expected);
         }
-        let mut saved = Join::new(&spec(Fill::None, &[]), 2);
+        let mut saved = PointJoin::new(&spec(Fill::None, &[]), 2);
         run(&mut saved, vec![(0, svc(0, 1.0))], false);
-        let mut three = Join::new(&spec(Fill::None, &[]), 3);
+        let mut three = PointJoin::new(&spec(Fill::None, &[]), 3);
         assert!(three.restore(saved.snapshot().expect("state")).is_err());
+    }
+
+    type BatchJoin = Join<Batch>;
+
+    /// A `cpu` batch at `tmax` seconds grouped by `dims`, one `value` point per
+    /// (millis, value).
+    fn batch(tmax: i64, tags: &[(&str, &str)], dims: &[&str], values: &[(i64, f64)]) -> Batch {
+        let info = at(0, tags, dims, 0.0).group_info();
+        let mut batch = Batch::new("cpu".into(), info, Time::from_nanos(tmax * 1000 * MS));
+        batch.points = values
+            .iter()
+            .map(|&(millis, v)| BatchPoint::from(&at(millis, tags, dims, v)))
+            .collect();
+        batch
+    }
+
+    fn run_batches(join: &mut BatchJoin, input: Vec<(usize, Batch)>, finish: bool) -> Vec<Batch> {
+        let (stats, diagnostics, mut out) = (
+            NodeStats::default(),
+            crate::diagnostics::Collect::default(),
+            Vec::new(),
+        );
+        let mut ctx = Context::new(&mut out, &stats, "join1", &diagnostics, false);
+        for (i, b) in input {
+            join.message(i, Message::Batch(b), &mut ctx)
+                .expect("no fatal error");
+        }
+        if finish {
+            join.finish(&mut ctx).expect("finishes");
+        }
+        assert!(
+            diagnostics.errors().is_empty(),
+            "{:?}",
+            diagnostics.errors()
+        );
+        out.into_iter()
+            .map(|m| match m {
+                Message::Batch(b) => b,
+                other => panic!("not a batch: {other:?}"),
+            })
+            .collect()
+    }
+
+    fn rows(batch: &Batch) -> Vec<(i64, Fields)> {
+        batch
+            .points
+            .iter()
+            .map(|p| (p.time.nanos() / MS, p.fields.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn batches_of_a_slot_merge_their_points_by_rounded_time() {
+        let errors = batch(
+            10,
+            &[("service", "cart")],
+            &["service"],
+            &[(0, 1.0), (1000, 2.0), (2100, 3.0)],
+        );
+        let views = batch(
+            10,
+            &[("service", "cart")],
+            &["service"],
+            &[(0, 10.0), (1900, 30.0)],
+        );
+        let input = vec![(0, errors), (1, views)];
+        let mut inner = BatchJoin::new(&spec(Fill::None, &[]), 2);
+        let out = run_batches(&mut inner, input.clone(), true);
+        let [joined] = &out[..] else {
+            panic!("one batch: {out:?}");
+        };
+        assert_eq!(&*joined.name, "error_view");
+        assert_eq!(joined.tmax, Time::from_nanos(10_000 * MS));
+        assert_eq!(
+            joined.tags,
+            tickflow_model::Tags::from_pairs([("service", "cart")])
+        );
+        assert_eq!(
+            rows(joined),
+            [
+                (0, fields(Some(1.0), Some(10.0.into()))),
+                (2000, fields(Some(3.0), Some(30.0.into()))),
+            ]
+        );
+        let mut filled = BatchJoin::new(&spec(Fill::Int(0), &[]), 2);
+        let out = run_batches(&mut filled, input, true);
+        assert_eq!(
+            rows(&out[0])[1],
+            (1000, fields(Some(2.0), Some(0i64.into())))
+        );
+    }
+
+    #[test]
+    fn a_batch_slot_goes_out_once_every_parent_has_passed_it() {
+        let cart = |tmax, v| {
+            batch(
+                tmax,
+                &[("service", "cart")],
+                &["service"],
+                &[(tmax * 1000, v)],
+            )
+        };
+        let mut join = BatchJoin::new(&spec(Fill::None, &[]), 2);
+        let out = run_batches(
+            &mut join,
+            vec![(0, cart(10, 1.0)), (0, cart(20, 2.0))],
+            false,
+        );
+        assert!(out.is_empty(), "parent 1 has sent nothing: {out:?}");
+        let out = run_batches(&mut join, vec![(1, cart(20, 20.0))], false);
+        let times: Vec<_> = out
+            .iter()
+            .map(|b| (b.tmax.nanos() / MS, b.points.len()))
+            .collect();
+        assert_eq!(times, [(10_000, 0), (20_000, 1)], "slot 10 lacks parent 1");
+    }
+
+    #[test]
+    fn on_joins_a_specific_batch_with_the_match_batch_of_its_key() {
+        let disks = batch(
+            10,
+            &[("host", "A"), ("path", "/")],
+            &["host", "path"],
+            &[(0, 50.0), (1000, 60.0)],
+        );
+        let lock = batch(10, &[("host", "A")], &["host"], &[(0, 1.0)]);
+        let mut join = BatchJoin::new(&spec(Fill::Float(-1.0), &["host"]), 2);
+        let out = run_batches(&mut join, vec![(1, lock), (0, disks)], false);
+        let [joined] = &out[..] else {
+            panic!("one batch: {out:?}");
+        };
+        assert_eq!(joined.group.as_str(), "host=A,path=/");
+        assert_eq!(
+            rows(joined),
+            [
+                (0, fields(Some(50.0), Some(1.0.into()))),
+                (1000, fields(Some(60.0), Some((-1.0).into()))),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_restored_batch_join_continues_as_the_saved_one() {
+        let cart = |tmax, v| {
+            batch(
+                tmax,
+                &[("service", "cart")],
+                &["service"],
+                &[(tmax * 1000, v)],
+            )
+        };
+        let mut saved = BatchJoin::new(&spec(Fill::Int(0), &[]), 2);
+        run_batches(
+            &mut saved,
+            vec![(0, cart(10, 1.0)), (0, cart(20, 2.0))],
+            false,
+        );
+        let mut restored = BatchJoin::new(&spec(Fill::Int(0), &[]), 2);
+        restored
+            .restore(saved.snapshot().expect("state"))
+            .expect("restores");
+        let rest = vec![(1, cart(20, 20.0)), (1, cart(30, 30.0))];
+        let expected = run_batches(&mut saved, rest.clone(), true);
+        assert_eq!(expected.len(), 3);
+        assert_eq!(run_batches(&mut restored, rest, true), expected);
     }
 }

@@ -6,7 +6,7 @@
 //! pipeline crate's, and a kind not listed in [`create`] fails the task with
 //! [`TaskError::Unsupported`].
 
-use tickflow_model::{Batch, Dimensions, GroupId};
+use tickflow_model::{Batch, Dimensions, GroupId, Point};
 use tickflow_pipeline::{EdgeType, NodeKind};
 
 use tickflow_udf::{Instance, Registry};
@@ -28,10 +28,12 @@ pub mod group_by;
 pub mod group_state;
 pub mod http_out;
 pub mod http_post;
+pub mod influxdb_out;
 pub mod influxql;
 pub mod join;
 pub mod kapacitor_loopback;
 pub mod log;
+pub mod noop;
 pub mod sample;
 pub mod shift;
 pub mod state_count;
@@ -77,10 +79,7 @@ pub fn create(
                 .collect::<Result<_, _>>()?;
             Box::new(eval::Eval::new(spec, lambdas))
         }
-        NodeKind::InfluxQl(spec) => match influxql::InfluxQl::new(spec) {
-            Some(running) => Box::new(running),
-            None => return Err(unsupported(node, spec.function.method())),
-        },
+        NodeKind::InfluxQl(spec) => Box::new(influxql::InfluxQl::new(spec)),
         NodeKind::Default(spec) => Box::new(default::Default::new(spec)),
         NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
@@ -99,6 +98,15 @@ pub fn create(
         NodeKind::HttpPost(spec) => {
             Box::new(http_post::HttpPost::new(spec, &node.name, &env.services)?)
         }
+        NodeKind::InfluxDbOut(spec) => Box::new(
+            influxdb_out::InfluxDbOut::new(spec, &node.name, &env.influxdb).map_err(|source| {
+                TaskError::InfluxDbOut {
+                    node: node.name.clone(),
+                    source,
+                }
+            })?,
+        ),
+        NodeKind::NoOp(_) => Box::new(noop::NoOp),
         NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
         NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
         NodeKind::Sample(spec) => Box::new(sample::Sample::new(spec)),
@@ -121,10 +129,10 @@ pub fn create(
         NodeKind::NoOp(_) => Box::new(stats::NoOp),
         NodeKind::KapacitorLoopback(spec) => Box::new(loopback.node(&node.name, spec)),
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
-        NodeKind::Join(_) if node.wants == EdgeType::Batch => {
-            return Err(unsupported(node, "join on a batch edge"))
+        NodeKind::Join(spec) if node.wants == EdgeType::Batch => {
+            Box::new(join::Join::<Batch>::new(spec, node.parents.len()))
         }
-        NodeKind::Join(spec) => Box::new(join::Join::new(spec, node.parents.len())),
+        NodeKind::Join(spec) => Box::new(join::Join::<Point>::new(spec, node.parents.len())),
         NodeKind::Udf(spec) => Box::new(udf::Udf::new(
             udf_instance(node, spec, task, &env.udfs)?,
             &node.name,

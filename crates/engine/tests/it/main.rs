@@ -1,6 +1,7 @@
 //! Engine integration tests: executors over small DAGs of test nodes.
 
 mod executors;
+mod influxdb_out;
 
 use std::sync::{Arc, Mutex};
 

@@ -11,7 +11,6 @@ use tickflow_engine::replay::{self, ReadOptions};
 use tickflow_engine::{Environment, HttpPostEndpoint, Services, Task, TaskError};
 use tickflow_model::Dbrp;
 use tickflow_pipeline::BuildOptions;
-use tickflow_udf::Registry;
 
 use super::case::CaseFile;
 use super::sink::{Request, Sink};
@@ -60,7 +59,7 @@ pub fn execute(file: &CaseFile) -> anyhow::Result<Run> {
     let script = case.tickscript.replace("${SINK_URL}", &sink.url());
     let environment = Environment {
         services: services(case.config.as_ref(), &sink.url())?,
-        udfs: Registry::builtins(),
+        ..Environment::default()
     };
     let mut actual = Actual::default();
     let task = match define_and_start(&script, &case.task_id, &environment, &mut actual) {

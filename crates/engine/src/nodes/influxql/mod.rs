@@ -4,11 +4,14 @@
 //! Aggregates and selectors reduce each batch at its end, or, on a stream, each run of
 //! points of one group with the same time, emitted when a point of another time arrives
 //! (the last run is never emitted, as in Kapacitor). Transformations answer point by
-//! point. [`reduce`] and [`transform`] hold the functions; this file routes messages and
+//! point. [`reduce`] and [`transform`] hold the functions ([`holt_winters`] the forecast,
+//! fitted by [`nelder_mead`]); this file routes messages and
 //! shapes the output: an aggregate is a point with the group's tags and one field, a
-//! selector the selected point with its field renamed, and `distinct`/`top`/`bottom` a
-//! batch of one point per choice.
+//! selector the selected point with its field renamed, `distinct`/`top`/`bottom` a
+//! batch of one point per choice, and the forecasts a batch of the forecast points.
 
+mod holt_winters;
+mod nelder_mead;
 mod reduce;
 mod transform;
 
@@ -144,19 +147,16 @@ pub struct InfluxQl {
 }
 
 impl InfluxQl {
-    /// A node for a validated spec; `None` for functions not run yet (Holt-Winters).
-    pub fn new(spec: &InfluxQlNode) -> Option<Self> {
-        if matches!(spec.function, InfluxQlFunction::HoltWinters { .. }) {
-            return None;
-        }
-        Some(InfluxQl {
+    /// A node for a validated spec.
+    pub fn new(spec: &InfluxQlNode) -> Self {
+        InfluxQl {
             function: spec.function.clone(),
             field: Str::from(spec.field.as_str()),
             as_name: Str::from(spec.as_name.as_str()),
             use_point_times: spec.use_point_times,
             template: Transform::new(&spec.function),
             groups: HashMap::new(),
-        })
+        }
     }
 
     /// The samples of `rows` that have the field with the first one's type; the rest are
@@ -222,6 +222,18 @@ impl InfluxQl {
                     let row = rows[samples[index].row];
                     let time = if self.use_point_times { row.time } else { tmax };
                     batch.points.push(self.batch_point(group, row, time, value));
+                    batch.tmax = batch.tmax.max(time);
+                }
+                ctx.emit(Message::Batch(batch));
+            }
+            Reduced::Forecast(forecast) => {
+                let mut batch = group.batch(tmax);
+                for (time, value) in forecast {
+                    batch.points.push(BatchPoint {
+                        fields: Fields::from_sorted([(self.as_name.clone(), value.into())]),
+                        tags: group.tags.clone(),
+                        time,
+                    });
                     batch.tmax = batch.tmax.max(time);
                 }
                 ctx.emit(Message::Batch(batch));
@@ -433,7 +445,6 @@ mod tests {
             as_name: as_name.into(),
             use_point_times,
         })
-        .expect("runs")
     }
 
     fn value(secs: i64, v: f64) -> Message {

@@ -31,6 +31,8 @@ pub enum Reduced {
     Selected(usize),
     /// A multi-point selector's choices, in output order: sample index and value.
     Many(Vec<(usize, FieldValue)>),
+    /// New points: a Holt-Winters forecast.
+    Forecast(Vec<(Time, f64)>),
     /// No output (an empty batch, a percentile out of range).
     Nothing,
 }
@@ -73,9 +75,21 @@ pub fn reduce(function: &InfluxQlFunction, samples: &[Sample]) -> Reduced {
         Distinct => Reduced::Many(distinct(samples)),
         Top { n, .. } => Reduced::Many(ranked(samples, *n, Ordering::Greater)),
         Bottom { n, .. } => Reduced::Many(ranked(samples, *n, Ordering::Less)),
-        Elapsed { .. } | Difference | MovingAverage { .. } | CumulativeSum | HoltWinters { .. } => {
-            Reduced::Nothing
+        HoltWinters {
+            h,
+            m,
+            interval,
+            with_fit,
+        } => {
+            let forecast = super::holt_winters::HoltWinters {
+                horizon: *h,
+                season: *m,
+                interval: *interval,
+                with_fit: *with_fit,
+            };
+            Reduced::Forecast(forecast.forecast(&numbers(samples)))
         }
+        Elapsed { .. } | Difference | MovingAverage { .. } | CumulativeSum => Reduced::Nothing,
     }
 }
 
@@ -274,6 +288,14 @@ fn ints(samples: &[Sample]) -> impl Iterator<Item = i64> + '_ {
         FieldValue::Integer(v) => Some(v),
         _ => None,
     })
+}
+
+/// The times and values of numeric samples, values as floats.
+fn numbers(samples: &[Sample]) -> Vec<(Time, f64)> {
+    samples
+        .iter()
+        .filter_map(|s| Some((s.time, s.value.as_f64()?)))
+        .collect()
 }
 
 /// The values of numeric samples as floats.
