@@ -1,12 +1,14 @@
 //! [`Services`]: the service-level configuration alert handlers and the `httpPost` node
 //! read: the server's identity for templates, the named `[[httppost]]` endpoints, and
-//! the length of each handler's queue. The embedding program builds it (from its
+//! the length of each handler's queue, and the state every task shares (inhibitors,
+//! topics). The embedding program builds it (from its
 //! configuration file or a conformance case's `config`) and hands it to the engine.
 
 use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
 use crate::http::UrlError;
 use crate::inhibit::Inhibitors;
 use crate::template::ServerInfo;
+use crate::topic::TopicHub;
 
 /// A named HTTP endpoint, Kapacitor's `[[httppost]]` section.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,6 +37,8 @@ pub struct Services {
     pub queue_capacity: usize,
     /// The active inhibitors of all alert nodes.
     pub inhibitors: Inhibitors,
+    /// The alert topics every task publishes to, with their handlers.
+    pub topics: TopicHub,
 }
 
 impl Default for Services {
@@ -44,6 +48,7 @@ impl Default for Services {
             http_post: Vec::new(),
             queue_capacity: DEFAULT_CAPACITY,
             inhibitors: Inhibitors::default(),
+            topics: TopicHub::default(),
         }
     }
 }

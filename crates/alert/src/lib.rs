@@ -17,6 +17,8 @@
 //! * [`http`]: the small blocking HTTP/1.1 client behind `.post()` and `httpPost`.
 //! * [`config`]: [`Services`], the server-level settings (endpoints, server identity) and
 //!   shared state ([`Inhibitors`]).
+//! * [`topic`]: [`TopicHub`], the named topics alert nodes publish to: per-event state
+//!   (`previousLevel`, the alerts API's events) and handlers defined by [`HandlerSpec`].
 //! * [`template`]: the Go `text/template` and `html/template` subset that `.id()`,
 //!   `.message()` and `.details()` use.
 //!
@@ -63,6 +65,7 @@ pub mod inhibit;
 pub mod json;
 pub mod row;
 pub mod template;
+pub mod topic;
 
 pub use config::{HttpPostEndpoint, Services, SetupError, UnknownEndpoint};
 pub use data::{AlertData, Level};
@@ -74,3 +77,7 @@ pub use inhibit::Inhibitors;
 pub use json::{EncodeError, JsonWriter};
 pub use row::{batch_result, point_result, result_json, write_result, write_row, Cell, Row};
 pub use template::{Kind, ServerInfo, Template, TemplateData, TemplateError};
+pub use topic::{
+    anonymous_topic, Define, DefineError, EventState, HandlerSpec, SpecError, TopicError, TopicHub,
+    TopicSummary,
+};
