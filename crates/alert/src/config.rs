@@ -7,6 +7,7 @@
 use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
 use crate::http::UrlError;
 use crate::inhibit::Inhibitors;
+use crate::mqtt::{BrokerError, MqttBrokers};
 use crate::template::ServerInfo;
 use crate::topic::TopicHub;
 
@@ -33,6 +34,8 @@ pub struct Services {
     pub server: ServerInfo,
     /// Named endpoints for `.post().endpoint(name)` and `|httpPost().endpoint(name)`.
     pub http_post: Vec<HttpPostEndpoint>,
+    /// The `[[mqtt]]` brokers for `.mqtt()` handlers.
+    pub mqtt: MqttBrokers,
     /// Events each handler may have waiting before new ones are dropped.
     pub queue_capacity: usize,
     /// The active inhibitors of all alert nodes.
@@ -46,6 +49,7 @@ impl Default for Services {
         Services {
             server: ServerInfo::default(),
             http_post: Vec::new(),
+            mqtt: MqttBrokers::default(),
             queue_capacity: DEFAULT_CAPACITY,
             inhibitors: Inhibitors::default(),
             topics: TopicHub::default(),
@@ -71,6 +75,9 @@ pub enum SetupError {
     /// The handler's worker thread did not start.
     #[error(transparent)]
     Spawn(#[from] SpawnError),
+    /// The mqtt broker is not configured or the QoS is invalid.
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
 }
 
 impl Services {

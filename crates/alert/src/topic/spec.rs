@@ -4,16 +4,17 @@
 //!
 //! Kinds and options (Kapacitor's handler-file names): `log` (`path`, `mode`), `post`
 //! (`url` or `endpoint`, `headers`, `capture-response`, `timeout`,
-//! `skip-ssl-verification`), `tcp` (`address`), `exec` (`prog`, `args`).
+//! `skip-ssl-verification`), `tcp` (`address`), `exec` (`prog`, `args`), `mqtt`
+//! (`broker-name`, `topic`, `qos`, `retained`).
 
 use serde_json::{Map, Value};
 
 use crate::config::{Services, SetupError};
-use crate::handlers::{ExecHandler, Handler, LogHandler, PostHandler, TcpHandler};
+use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler, TcpHandler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 4] = ["log", "post", "tcp", "exec"];
+pub const KINDS: [&str; 5] = ["log", "post", "tcp", "exec", "mqtt"];
 
 /// A topic handler's definition.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -92,6 +93,7 @@ impl HandlerSpec {
                     options.strings("args")?,
                 ))
             }
+            "mqtt" => Box::new(mqtt(&Options::new(kind, &self.options, MQTT)?, services)?),
             _ => {
                 return Err(SpecError::Kind {
                     kind: self.kind.clone(),
@@ -109,6 +111,20 @@ const POST: &[&str] = &[
     "timeout",
     "skip-ssl-verification",
 ];
+
+const MQTT: &[&str] = &["broker-name", "topic", "qos", "retained"];
+
+fn mqtt(options: &Options<'_>, services: &Services) -> Result<MqttHandler, SpecError> {
+    let broker = options.string("broker-name")?.unwrap_or_default();
+    let handler = MqttHandler::new(
+        &services.mqtt,
+        &broker,
+        options.required("topic")?,
+        options.int("qos")?.unwrap_or(0),
+        options.flag("retained")?,
+    );
+    Ok(handler.map_err(SetupError::from)?)
+}
 
 fn log(options: &Options<'_>) -> Result<LogHandler, SpecError> {
     let path = options.required("path")?;
@@ -197,7 +213,7 @@ mod tests {
     fn bad_definitions_are_explained() {
         assert_eq!(
             error(&spec("slack", json!({}))),
-            "unsupported handler kind \"slack\", expected one of log, post, tcp, exec"
+            "unsupported handler kind \"slack\", expected one of log, post, tcp, exec, mqtt"
         );
         assert_eq!(
             error(&spec("log", json!({"path": "x.log"}))),
@@ -220,6 +236,10 @@ mod tests {
         assert_eq!(
             error(&matching),
             "handler match expressions are not supported: \"level() == CRITICAL\""
+        );
+        assert_eq!(
+            error(&spec("mqtt", json!({"topic": "alerts"}))),
+            "no default mqtt broker: configure one [[mqtt]] section, mark one default, or use .brokerName()"
         );
         let mut bad_id = spec("tcp", json!({"address": "h:1"}));
         bad_id.id = "a/b".into();

@@ -8,11 +8,12 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use tickflow_engine::diagnostics::Stderr;
 use tickflow_engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
-use tickflow_engine::{Environment, Services, Task};
+use tickflow_engine::{Environment, Task};
 use tickflow_line_protocol::Precision;
 use tickflow_model::Dbrp;
 
 use crate::commands::script::{self, Script};
+use crate::commands::services;
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
@@ -47,8 +48,9 @@ pub struct Args {
     #[arg(long)]
     rebase: bool,
     /// A config file declaring UDFs in Kapacitor's `[udf.functions.NAME]` tables
-    /// (processes, sockets, or built-ins under other names); each external UDF is asked
-    /// for its Info at start-up.
+    /// (processes, sockets, or built-ins under other names; each external UDF is asked
+    /// for its Info at start-up) and alert services: `[[httppost]]` endpoints, `[[mqtt]]`
+    /// brokers and `[[topic-handler]]`s for `.topic()` alerts.
     #[arg(long)]
     config: Option<PathBuf>,
 }
@@ -70,10 +72,15 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Problems);
         }
     };
-    let environment = Environment {
-        services: Services::default(),
-        udfs,
+    let services = match services::load(args.config.as_deref()) {
+        Ok(services) => services,
+        Err(err) => {
+            eprintln!("{err:#}");
+            return Ok(Outcome::Problems);
+        }
     };
+    let topics = services.topics.clone();
+    let environment = Environment { services, udfs };
     let mut task = match Task::build_with(&pipeline, &script.task_id(), &environment) {
         Ok(task) => task,
         Err(err) => {
@@ -95,6 +102,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         show(&bar, p)
     });
     bar.finish_and_clear();
+    for err in topics.close() {
+        eprintln!("{}: {err}", script.path);
+    }
     let replayed = match replayed {
         Ok(replayed) => replayed,
         Err(ReplayError::Node(err)) => {

@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
+use tickflow_engine::Environment;
 use tickflow_httpd::store::TaskBody;
 
 use crate::commands::script::{registry, Script};
 use crate::commands::serve::{load_config, serve};
+use crate::commands::services;
 use crate::Outcome;
 
 /// Runs TICKscripts as tasks fed over HTTP (`POST :9092/write`, as Kapacitor), until
@@ -47,8 +49,15 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
         scripts.push(script);
     }
+    let services = match services::load(args.config.as_deref()) {
+        Ok(services) => services,
+        Err(err) => {
+            eprintln!("{err:#}");
+            return Ok(Outcome::Problems);
+        }
+    };
     let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
-    serve(config, udfs, |tasks| {
+    serve(config, Environment { services, udfs }, |tasks| {
         for script in &scripts {
             let id = script.task_id();
             let body = TaskBody {

@@ -7,19 +7,19 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tickflow_engine::diagnostics::Stderr;
-use tickflow_engine::{Environment, MasterConfig, Services, TaskMaster};
+use tickflow_engine::{Environment, MasterConfig, TaskMaster};
 use tickflow_httpd::{shutdown_signal, HttpConfig, Server, TaskStore};
-use tickflow_udf::Registry;
 
 use crate::commands::script::{build_options, registry};
+use crate::commands::services;
 use crate::Outcome;
 
 /// Serves Kapacitor's HTTP API (`POST /write`, ping, tasks) until SIGINT or SIGTERM,
 /// then stops accepting, drains every task and exits 0.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A Kapacitor-style TOML configuration; its `[http]` and `[udf.functions.NAME]`
-    /// sections are read.
+    /// A Kapacitor-style TOML configuration; its `[http]`, `[udf.functions.NAME]`,
+    /// `[[httppost]]`, `[[mqtt]]` and `[[topic-handler]]` sections are read.
     #[arg(long)]
     config: Option<PathBuf>,
     /// The address to listen on (`host:port`, or `:port` for every interface); overrides
@@ -31,8 +31,11 @@ pub struct Args {
 /// Serves with no tasks.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
-    let udfs = registry(args.config.as_deref())?;
-    serve(config, udfs, |_| Ok(Outcome::Success))
+    let environment = Environment {
+        udfs: registry(args.config.as_deref())?,
+        services: services::load(args.config.as_deref())?,
+    };
+    serve(config, environment, |_| Ok(Outcome::Success))
 }
 
 /// The `[http]` settings of `path` (defaults without one), with `bind` overriding the
@@ -52,21 +55,19 @@ pub fn load_config(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Ht
     Ok(config)
 }
 
-/// Binds the server, whose tasks may call `udfs`, lets `define` add tasks (it stops here
-/// unless it returns `Success`), then serves until a signal and reports how each task
-/// ended.
+/// Binds the server, whose tasks run in `environment` (UDFs, alert services), lets
+/// `define` add tasks (it stops here unless it returns `Success`), then serves until a
+/// signal, reports how each task ended and stops the topic handlers, reporting their
+/// last errors.
 pub fn serve(
     config: HttpConfig,
-    udfs: Registry,
+    environment: Environment,
     define: impl FnOnce(&TaskStore) -> anyhow::Result<Outcome>,
 ) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let options = build_options(&udfs);
-        let environment = Environment {
-            services: Services::default(),
-            udfs,
-        };
+        let options = build_options(&environment.udfs);
+        let topics = environment.services.topics.clone();
         let master = Arc::new(TaskMaster::with_environment(
             MasterConfig::default(),
             environment,
@@ -85,6 +86,9 @@ pub fn serve(
                 Ok(()) => eprintln!("tickflow: task {} drained after {received} points", task.id),
                 Err(err) => eprintln!("tickflow: task {} failed: {err}", task.id),
             }
+        }
+        for err in topics.close() {
+            eprintln!("tickflow: {err}");
         }
         eprintln!("tickflow: stopped");
         Ok(Outcome::Success)

@@ -679,6 +679,58 @@ mod tests {
     }
 
     #[test]
+    fn mqtt_handlers_publish_the_message_to_the_configured_broker() {
+        let Some(broker) = tickflow_testkit::mosquitto::Mosquitto::start() else {
+            return;
+        };
+        let url = format!("tcp://{}", broker.address);
+        let config = tickflow_alert::MqttBroker::new("local", &url).expect("url");
+        let services = Services {
+            mqtt: tickflow_alert::MqttBrokers::new(vec![config]).expect("broker"),
+            ..Services::default()
+        };
+        let mut subscriber =
+            tickflow_alert::mqtt::Subscriber::connect(&broker.address, "watch", "alerts", 1)
+                .expect("subscribed");
+        let script = "stream|from()|alert().id('cpu').crit(lambda: \"value\" > 10)\
+                      .mqtt('alerts').brokerName('local').qos(1).retained(TRUE)";
+        let errors = run_task(script, &services, &[20.0, 0.0]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let wait = std::time::Duration::from_secs(10);
+        let messages: Vec<(Vec<u8>, bool)> = (0..2)
+            .map(|_| subscriber.next(wait).expect("a message"))
+            .map(|m| (m.payload, m.retain))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (b"cpu is CRITICAL".to_vec(), false),
+                (b"cpu is OK".to_vec(), false)
+            ]
+        );
+        let mut late =
+            tickflow_alert::mqtt::Subscriber::connect(&broker.address, "late", "alerts", 0)
+                .expect("subscribed");
+        let kept = late.next(wait).expect("the retained message");
+        assert_eq!((kept.payload, kept.retain), (b"cpu is OK".to_vec(), true));
+        let script = "stream|from()|alert().crit(lambda: TRUE).mqtt('a').brokerName('other')";
+        let program = tickflow_tickscript::parse(script).expect("script parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
+        let environment = crate::Environment {
+            services,
+            ..crate::Environment::default()
+        };
+        let err = crate::Task::build_with(&pipeline, "t", &environment)
+            .err()
+            .expect("unknown broker");
+        assert_eq!(
+            err.to_string(),
+            "node alert2: unknown mqtt broker \"other\""
+        );
+    }
+
+    #[test]
     fn post_endpoints_come_from_the_services() {
         let script = "stream|from()|alert().crit(lambda: TRUE).post().endpoint('test')";
         let program = tickflow_tickscript::parse(script).expect("script parses");

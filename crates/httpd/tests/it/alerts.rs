@@ -130,7 +130,7 @@ fn handlers_are_listed_replaced_and_deleted() {
         (bad.status, bad.json()["error"].clone()),
         (
             400,
-            json!("unsupported handler kind \"slack\", expected one of log, post, tcp, exec")
+            json!("unsupported handler kind \"slack\", expected one of log, post, tcp, exec, mqtt")
         )
     );
     let put = send_json(
