@@ -1,6 +1,7 @@
 //! What one alert costs on its way out: encoding the document, handing it to a handler's
 //! queue (what the alert node's thread pays), and a full `.post()` to a local HTTP server
-//! (a fresh loopback connection per event, as Kapacitor does). Reported in events/s.
+//! (a fresh loopback connection per event, as Kapacitor does), and publishing to a topic
+//! without handlers (the state update every published event pays). Reported in events/s.
 
 // `criterion_group!` defines an undocumented public function.
 #![allow(missing_docs)]
@@ -9,7 +10,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tickflow_alert::{AlertData, Dispatcher, Handler, HandlerError, Level, PostHandler, Row};
+use tickflow_alert::{
+    AlertData, Dispatcher, Handler, HandlerError, Level, PostHandler, Row, TopicHub,
+};
 use tickflow_model::{Duration, Fields, Point, Tags, Time};
 
 /// A stream alert like the printer script's: a few tags and fields.
@@ -84,8 +87,23 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let post = PostHandler::new(&serve()).expect("valid url");
     group.throughput(Throughput::Elements(1));
+    let hub = TopicHub::default();
+    let ids: Vec<AlertData> = (0..100)
+        .map(|i| AlertData {
+            id: format!("temperature:printer=p{i}"),
+            ..e.clone()
+        })
+        .collect();
+    let mut next = ids.iter().cycle();
+    group.bench_function("topic_publish", |b| {
+        b.iter(|| {
+            let mut event = next.next().cloned().unwrap_or_else(|| e.clone());
+            hub.publish("printers", &mut event)
+        })
+    });
+
+    let post = PostHandler::new(&serve()).expect("valid url");
     group.bench_function("post_loopback", |b| b.iter(|| post.handle(&e)));
     group.finish();
 }

@@ -1,12 +1,15 @@
 //! [`Services`]: the service-level configuration alert handlers and the `httpPost` node
 //! read: the server's identity for templates, the named `[[httppost]]` endpoints, and
-//! the length of each handler's queue. The embedding program builds it (from its
+//! the length of each handler's queue, and the state every task shares (inhibitors,
+//! topics). The embedding program builds it (from its
 //! configuration file or a conformance case's `config`) and hands it to the engine.
 
 use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
 use crate::http::UrlError;
 use crate::inhibit::Inhibitors;
+use crate::mqtt::{BrokerError, MqttBrokers};
 use crate::template::ServerInfo;
+use crate::topic::TopicHub;
 
 /// A named HTTP endpoint, Kapacitor's `[[httppost]]` section.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,10 +34,14 @@ pub struct Services {
     pub server: ServerInfo,
     /// Named endpoints for `.post().endpoint(name)` and `|httpPost().endpoint(name)`.
     pub http_post: Vec<HttpPostEndpoint>,
+    /// The `[[mqtt]]` brokers for `.mqtt()` handlers.
+    pub mqtt: MqttBrokers,
     /// Events each handler may have waiting before new ones are dropped.
     pub queue_capacity: usize,
     /// The active inhibitors of all alert nodes.
     pub inhibitors: Inhibitors,
+    /// The alert topics every task publishes to, with their handlers.
+    pub topics: TopicHub,
 }
 
 impl Default for Services {
@@ -42,8 +49,10 @@ impl Default for Services {
         Services {
             server: ServerInfo::default(),
             http_post: Vec::new(),
+            mqtt: MqttBrokers::default(),
             queue_capacity: DEFAULT_CAPACITY,
             inhibitors: Inhibitors::default(),
+            topics: TopicHub::default(),
         }
     }
 }
@@ -66,6 +75,9 @@ pub enum SetupError {
     /// The handler's worker thread did not start.
     #[error(transparent)]
     Spawn(#[from] SpawnError),
+    /// The mqtt broker is not configured or the QoS is invalid.
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
 }
 
 impl Services {

@@ -13,10 +13,15 @@
 //! * [`data`]: [`AlertData`] and [`Level`].
 //! * [`handlers`]: the [`Handler`] trait, [`LogHandler`] (`.log(path)`), [`PostHandler`]
 //!   (`.post(url)`), [`TcpHandler`] (`.tcp(addr)`), [`ExecHandler`] (`.exec(prog, …)`),
+//!   [`MqttHandler`] (`.mqtt(topic)`),
 //!   and [`Dispatcher`], which runs each handler on its own thread behind a queue.
 //! * [`http`]: the small blocking HTTP/1.1 client behind `.post()` and `httpPost`.
+//! * [`mqtt`]: the small MQTT 3.1.1 publisher behind `.mqtt()` ([`MqttHandler`]), with the
+//!   configured brokers ([`MqttBrokers`]).
 //! * [`config`]: [`Services`], the server-level settings (endpoints, server identity) and
 //!   shared state ([`Inhibitors`]).
+//! * [`topic`]: [`TopicHub`], the named topics alert nodes publish to: per-event state
+//!   (`previousLevel`, the alerts API's events) and handlers defined by [`HandlerSpec`].
 //! * [`template`]: the Go `text/template` and `html/template` subset that `.id()`,
 //!   `.message()` and `.details()` use.
 //!
@@ -61,16 +66,23 @@ pub mod handlers;
 pub mod http;
 pub mod inhibit;
 pub mod json;
+pub mod mqtt;
 pub mod row;
 pub mod template;
+pub mod topic;
 
 pub use config::{HttpPostEndpoint, Services, SetupError, UnknownEndpoint};
 pub use data::{AlertData, Level};
 pub use handlers::{
-    Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, PostError,
-    PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
+    Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, MqttHandler,
+    PostError, PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
 };
 pub use inhibit::Inhibitors;
 pub use json::{EncodeError, JsonWriter};
+pub use mqtt::{BrokerError, MqttBroker, MqttBrokers, MqttClient, MqttError};
 pub use row::{batch_result, point_result, result_json, write_result, write_row, Cell, Row};
 pub use template::{Kind, ServerInfo, Template, TemplateData, TemplateError};
+pub use topic::{
+    anonymous_topic, Define, DefineError, EventState, HandlerSpec, SpecError, TopicError, TopicHub,
+    TopicSummary,
+};

@@ -306,6 +306,11 @@ impl TaskMaster {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The environment tasks are built in: its alert services hold the shared topics.
+    pub fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
     /// Stores (or replaces) the definition `id`. A running instance keeps its old
     /// definition until it is disabled and enabled again, as in Kapacitor.
     pub fn define(&self, id: &str, pipeline: Pipeline) -> Result<(), MasterError> {

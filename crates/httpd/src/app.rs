@@ -22,6 +22,11 @@ pub struct App {
 }
 
 impl App {
+    /// The alert topics every task publishes to.
+    pub fn topics(&self) -> &tickflow_alert::TopicHub {
+        &self.master.environment().services.topics
+    }
+
     /// The body limit, `None` for no limit.
     pub fn body_limit(&self) -> Option<u64> {
         (self.config.max_body_size > 0).then_some(self.config.max_body_size)

@@ -10,7 +10,8 @@
 //! Routes (spec: `http-api.md`): `POST /write` and `/kapacitor/v1/write` ([`ingest`]),
 //! `GET|HEAD /kapacitor/v1/ping`, and `/kapacitor/v1/tasks[/<id>]` (create, list, get
 //! with the DOT graph and node stats, update with enable/disable, delete) kept by a
-//! [`TaskStore`]. Every handler's blocking work (parsing, routing points, starting and
+//! [`TaskStore`], and the alerts API (`/kapacitor/v1/alerts/topics…`: topics, their
+//! events and handlers). Every handler's blocking work (parsing, routing points, starting and
 //! draining tasks) runs on tokio's blocking pool, never on the runtime's threads.
 //!
 //! ```
@@ -40,6 +41,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod alerts;
 mod app;
 mod body;
 pub mod config;

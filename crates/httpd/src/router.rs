@@ -19,7 +19,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
 use crate::reply::Reply;
-use crate::{tasks, write};
+use crate::{alerts, tasks, write};
 
 /// The version every response carries in `X-Kapacitor-Version`.
 pub const VERSION: &str = concat!("tickflow ", env!("CARGO_PKG_VERSION"));
@@ -80,6 +80,7 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
                 _ => tasks::delete(app, id).await,
             }
         }
+        _ if path.starts_with(alerts::TOPICS) => alerts::route(app, request, path).await,
         _ => Reply::not_found(),
     }
 }

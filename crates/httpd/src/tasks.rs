@@ -36,7 +36,7 @@ const FIELDS: [&str; 15] = [
 ];
 
 /// Runs a store operation on the blocking pool.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     app: &Arc<App>,
     f: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -52,7 +52,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// A 200 with the pretty JSON of `value`.
-fn ok(value: &impl Serialize) -> Reply {
+pub(crate) fn ok(value: &impl Serialize) -> Reply {
     Reply::body(StatusCode::OK, json::pretty(value))
 }
 

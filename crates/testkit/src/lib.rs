@@ -1,6 +1,6 @@
 //! Test support shared by the integration tests of tickflow's crates: where the workspace
 //! is, the golden cases under `testdata/`, the shared Kapacitor conformance corpus, and a
-//! local HTTP/TCP [`sink`].
+//! local HTTP/TCP [`sink`] and a real MQTT broker ([`mosquitto`]).
 //!
 //! Only ever a dev-dependency; it panics with the offending path on anything unexpected,
 //! which is what a test wants.
@@ -10,6 +10,7 @@
 //! assert!(cases.iter().all(|c| c.name.starts_with("ok/") && c.name.ends_with(".tick")));
 //! ```
 
+pub mod mosquitto;
 pub mod sink;
 
 use std::fs;

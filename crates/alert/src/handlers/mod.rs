@@ -2,24 +2,28 @@
 //!
 //! Every handler implements [`Handler`], so the engine's alert node can hold a
 //! `Vec<Box<dyn Handler>>`: [`LogHandler`] (`.log(path)`), [`PostHandler`] (`.post(url)`),
-//! [`TcpHandler`] (`.tcp(addr)`) and [`ExecHandler`] (`.exec(prog, args…)`). A handler
+//! [`TcpHandler`] (`.tcp(addr)`), [`ExecHandler`] (`.exec(prog, args…)`) and
+//! [`MqttHandler`] (`.mqtt(topic)`). A handler
 //! delivers synchronously; [`Dispatcher`] puts each on its own thread behind a bounded
 //! queue. Every error names the handler and its target.
 
 mod exec;
 mod log;
+mod mqtt;
 mod post;
 mod queue;
 mod tcp;
 
 pub use exec::{ExecError, ExecHandler};
 pub use log::{LogError, LogHandler};
+pub use mqtt::MqttHandler;
 pub use post::{PostError, PostHandler};
 pub use queue::{Dispatcher, QueueFull, SpawnError, DEFAULT_CAPACITY};
 pub use tcp::{TcpError, TcpHandler};
 
 use crate::data::AlertData;
 use crate::json::EncodeError;
+use crate::mqtt::MqttError;
 
 /// Delivers alert events; shared between threads.
 pub trait Handler: Send + Sync {
@@ -48,6 +52,9 @@ pub enum HandlerError {
     /// The exec handler failed.
     #[error(transparent)]
     Exec(#[from] ExecError),
+    /// The mqtt handler failed.
+    #[error(transparent)]
+    Mqtt(#[from] MqttError),
     /// The handler's queue was full.
     #[error(transparent)]
     QueueFull(#[from] QueueFull),

@@ -1,11 +1,13 @@
 //! Integration tests of `tickflow-alert`, in one binary: the golden alert log of
 //! alert-data.md §6, the log handler's file behaviour, the network and exec handlers
-//! against local sinks, and asynchronous delivery.
+//! against local sinks, the MQTT handler against a real broker, and asynchronous
+//! delivery.
 
 mod dispatch;
 mod golden;
 mod handlers;
 mod log;
+mod mqtt;
 mod template;
 
 use std::path::PathBuf;

@@ -8,4 +8,5 @@ pub mod replay;
 pub mod run;
 mod script;
 pub mod serve;
+mod services;
 pub mod show;

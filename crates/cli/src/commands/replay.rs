@@ -47,8 +47,9 @@ pub struct Args {
     #[arg(long)]
     rebase: bool,
     /// A config file declaring UDFs in Kapacitor's `[udf.functions.NAME]` tables
-    /// (processes, sockets, or built-ins under other names); each external UDF is asked
-    /// for its Info at start-up.
+    /// (processes, sockets, or built-ins under other names; each external UDF is asked
+    /// for its Info at start-up) and alert services: `[[httppost]]` endpoints, `[[mqtt]]`
+    /// brokers and `[[topic-handler]]`s for `.topic()` alerts.
     #[arg(long)]
     config: Option<PathBuf>,
 }
@@ -77,6 +78,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Problems);
         }
     };
+    let topics = environment.services.topics.clone();
     let mut task = match Task::build_with(&pipeline, &script.task_id(), &environment) {
         Ok(task) => task,
         Err(err) => {
@@ -98,6 +100,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         show(&bar, p)
     });
     bar.finish_and_clear();
+    for err in topics.close() {
+        eprintln!("{}: {err}", script.path);
+    }
     let replayed = match replayed {
         Ok(replayed) => replayed,
         Err(ReplayError::Node(err)) => {

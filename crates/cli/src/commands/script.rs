@@ -12,6 +12,8 @@ use tickflow_tickscript::Program;
 use tickflow_udf::config::Config;
 use tickflow_udf::Registry;
 
+use crate::commands::services;
+
 /// A script file read from disk.
 pub struct Script {
     /// The path as given.
@@ -68,9 +70,11 @@ pub fn registry(config: Option<&Path>) -> anyhow::Result<Registry> {
     Registry::from_config(&config).with_context(|| format!("config {}", path.display()))
 }
 
-/// The tasks' environment: `udfs` and the `[[influxdb]]` servers of the config file
-/// (`--config`), none without one.
+/// The tasks' environment: `udfs`, and the services (`[[httppost]]`, `[[mqtt]]`,
+/// `[[topic-handler]]`) and `[[influxdb]]` servers of the config file (`--config`), none
+/// without one.
 pub fn environment(udfs: Registry, config: Option<&Path>) -> anyhow::Result<Environment> {
+    let services = services::load(config)?;
     let influxdb = match config {
         Some(path) => {
             let text = fs::read_to_string(path)
@@ -82,7 +86,7 @@ pub fn environment(udfs: Registry, config: Option<&Path>) -> anyhow::Result<Envi
     Ok(Environment {
         udfs,
         influxdb,
-        ..Environment::default()
+        services,
     })
 }
 

@@ -17,8 +17,8 @@ use crate::Outcome;
 /// then stops accepting, drains every task and exits 0.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A Kapacitor-style TOML configuration; its `[http]` and `[udf.functions.NAME]`
-    /// sections are read.
+    /// A Kapacitor-style TOML configuration; its `[http]`, `[udf.functions.NAME]`,
+    /// `[[httppost]]`, `[[mqtt]]` and `[[topic-handler]]` sections are read.
     #[arg(long)]
     config: Option<PathBuf>,
     /// The address to listen on (`host:port`, or `:port` for every interface); overrides
@@ -52,9 +52,10 @@ pub fn load_config(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Ht
     Ok(config)
 }
 
-/// Binds the server, whose tasks may call `udfs`, lets `define` add tasks (it stops here
-/// unless it returns `Success`), then serves until a signal and reports how each task
-/// ended.
+/// Binds the server, whose tasks run in `environment` (UDFs, alert services), lets
+/// `define` add tasks (it stops here unless it returns `Success`), then serves until a
+/// signal, reports how each task ended and stops the topic handlers, reporting their
+/// last errors.
 pub fn serve(
     config: HttpConfig,
     environment: Environment,
@@ -63,6 +64,7 @@ pub fn serve(
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let options = build_options(&environment.udfs);
+        let topics = environment.services.topics.clone();
         let master = Arc::new(TaskMaster::with_environment(
             MasterConfig::default(),
             environment,
@@ -81,6 +83,9 @@ pub fn serve(
                 Ok(()) => eprintln!("tickflow: task {} drained after {received} points", task.id),
                 Err(err) => eprintln!("tickflow: task {} failed: {err}", task.id),
             }
+        }
+        for err in topics.close() {
+            eprintln!("tickflow: {err}");
         }
         eprintln!("tickflow: stopped");
         Ok(Outcome::Success)

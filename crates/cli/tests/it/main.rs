@@ -1,6 +1,7 @@
 //! Integration tests of the `tickflow` binary and the bundled data: each module runs real
 //! executables and reads real files.
 
+mod alert_config;
 mod check;
 mod conformance;
 mod fmt;

@@ -8,6 +8,13 @@
 //! the point or batch is emitted downstream, augmented with the level, id, message or
 //! duration when asked. When the node finishes, it waits until every queued event is
 //! delivered.
+//!
+//! Events are published to the server's topics ([`tickflow_alert::TopicHub`]): the
+//! node's anonymous topic `main:<task>:<node>` when it has handlers (its `previousLevel`
+//! is what the node's handlers see) and `.topic(name)` when set, whose handlers are
+//! defined outside the script (configuration, alerts API) and whose errors are reported
+//! under the node's name like its own handlers'. The anonymous topic is deleted when the
+//! node finishes.
 
 pub mod handlers;
 pub mod state;
@@ -15,7 +22,9 @@ pub mod state;
 use std::collections::HashMap;
 
 use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData};
-use tickflow_alert::{AlertData, Dispatcher, Inhibitors, Level, Row, Services};
+use tickflow_alert::{
+    anonymous_topic, AlertData, Dispatcher, Inhibitors, Level, Row, Services, TopicError, TopicHub,
+};
 use tickflow_expr::{Evaluator, Lambda, Scope};
 use tickflow_model::{Batch, FieldValue, Fields, GroupId, Message, Point, Str, Tags, Time};
 use tickflow_pipeline::nodes::alert::AlertNode;
@@ -40,8 +49,14 @@ pub struct Alert {
     resets: [Option<Evaluator>; 4],
     handlers: Dispatcher,
     groups: HashMap<GroupId, GroupState>,
-    /// The last level sent per event id: the `previousLevel` of the next event.
-    topic: HashMap<String, Level>,
+    /// The server's topics.
+    topics: TopicHub,
+    /// The topic of the node's own handlers, if it has any.
+    anonymous: Option<String>,
+    /// The `.topic()`, if set.
+    named: Option<String>,
+    /// Errors of `.topic()` handlers, reported after the current message.
+    topic_errors: Vec<TopicError>,
 }
 
 const LEVELS: [Level; 4] = [Level::Ok, Level::Info, Level::Warning, Level::Critical];
@@ -100,7 +115,10 @@ impl Alert {
             ],
             handlers: handlers::start(&spec.handlers, node, services)?,
             groups: HashMap::new(),
-            topic: HashMap::new(),
+            topics: services.topics.clone(),
+            anonymous: (!spec.handlers.is_empty()).then(|| anonymous_topic(task, node)),
+            named: (!spec.topic.is_empty()).then(|| spec.topic.clone()),
+            topic_errors: Vec::new(),
             spec: spec.clone(),
         })
     }
@@ -246,8 +264,9 @@ impl Alert {
         Ok(())
     }
 
-    /// Renders the templates, builds the event and hands it to every handler unless an
-    /// inhibitor of the node's category matches its tags.
+    /// Renders the templates, builds the event and publishes it to the node's topics
+    /// (its own handlers' and `.topic()`) unless an inhibitor of the node's category
+    /// matches its tags.
     fn publish(
         &mut self,
         event: &Event<'_>,
@@ -276,12 +295,7 @@ impl Alert {
         let details = self.details.render(&data).map_err(fail)?;
         let inhibited = !self.spec.category.is_empty()
             && self.inhibitors.inhibits(&self.spec.category, event.tags);
-        let previous_level = match inhibited {
-            true => self.topic.get(&id).copied(),
-            false => self.topic.insert(id.clone(), level),
-        }
-        .unwrap_or(Level::Ok);
-        let alert = AlertData {
+        let mut alert = AlertData {
             id,
             message,
             details,
@@ -289,10 +303,23 @@ impl Alert {
             duration,
             level,
             data: vec![row],
-            previous_level,
+            previous_level: Level::Ok,
             recoverable: !self.spec.no_recoveries,
         };
-        if !inhibited {
+        if inhibited {
+            if let Some(topic) = &self.anonymous {
+                alert.previous_level = self.topics.previous_level(topic, &alert.id);
+            }
+            return Ok(alert);
+        }
+        if let Some(topic) = &self.named {
+            let mut published = alert.clone();
+            let errors = self.topics.publish(topic, &mut published);
+            self.topic_errors.extend(errors);
+        }
+        if let Some(topic) = &self.anonymous {
+            let errors = self.topics.publish(topic, &mut alert);
+            self.topic_errors.extend(errors);
             self.handlers.send(alert.clone());
         }
         Ok(alert)
@@ -387,6 +414,9 @@ impl Node for Alert {
         for err in self.handlers.take_errors() {
             ctx.error(&err);
         }
+        for err in self.topic_errors.drain(..) {
+            ctx.error(&err);
+        }
         result
     }
 
@@ -394,6 +424,12 @@ impl Node for Alert {
     fn finish(&mut self, ctx: &mut Context<'_>) -> Result<(), NodeError> {
         for err in self.handlers.close() {
             ctx.error(&err);
+        }
+        for err in self.topic_errors.drain(..) {
+            ctx.error(&err);
+        }
+        if let Some(topic) = &self.anonymous {
+            self.topics.delete_topic(topic);
         }
         Ok(())
     }
@@ -576,6 +612,122 @@ mod tests {
         let exec = "alert2: exec \"/nonexistent/handler\" failed: ";
         assert_eq!(errors.iter().filter(|e| e.starts_with(&tcp)).count(), 3);
         assert_eq!(errors.iter().filter(|e| e.starts_with(exec)).count(), 3);
+    }
+
+    #[test]
+    fn events_published_to_a_topic_reach_its_handlers_and_state() {
+        let dir = std::env::temp_dir().join(format!("tickflow-topic-node-{}", std::process::id()));
+        let path = dir.join("topic.log");
+        let _ = std::fs::remove_file(&path);
+        let services = Services::default();
+        let options = serde_json::json!({ "path": path.display().to_string() });
+        let spec = tickflow_alert::HandlerSpec {
+            id: "log".into(),
+            kind: "log".into(),
+            options: options.as_object().cloned().expect("object"),
+            match_expr: String::new(),
+        };
+        let hub = &services.topics;
+        hub.define("cpu", spec, &services, tickflow_alert::Define::Create)
+            .expect("handler defined");
+        let script =
+            "stream|from()|alert().id('x').crit(lambda: \"value\" > 10).details('').topic('cpu')";
+        let errors = run_task(script, &services, &[20.0, 30.0, 0.0]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(hub.close().is_empty());
+        let log = std::fs::read_to_string(&path).expect("log written");
+        let previous: Vec<bool> = log
+            .lines()
+            .map(|l| l.contains("\"previousLevel\":\"CRITICAL\""))
+            .collect();
+        assert_eq!(previous, [false, true, true], "{log}");
+        let state = hub.event("cpu", "x").expect("state kept");
+        assert_eq!(
+            (state.level, state.message.as_str()),
+            (Level::Ok, "x is OK")
+        );
+        assert!(
+            hub.topic("main:t:alert2").is_none(),
+            "no anonymous topic without handlers"
+        );
+    }
+
+    #[test]
+    fn topic_handler_errors_are_reported_under_the_node() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("loopback port");
+        let services = Services::default();
+        let options = serde_json::json!({ "address": closed.to_string() });
+        let spec = tickflow_alert::HandlerSpec {
+            id: "tcp".into(),
+            kind: "tcp".into(),
+            options: options.as_object().cloned().expect("object"),
+            match_expr: String::new(),
+        };
+        services
+            .topics
+            .define("cpu", spec, &services, tickflow_alert::Define::Create)
+            .expect("handler defined");
+        let script = "stream|from()|alert().crit(lambda: TRUE).topic('cpu')";
+        let mut errors = run_task(script, &services, &[1.0, 2.0, 3.0]);
+        errors.extend(services.topics.close().iter().map(|e| e.to_string()));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors
+            .iter()
+            .all(|e| e.contains("topic \"cpu\" handler \"tcp\": tcp to ")));
+    }
+
+    #[test]
+    fn mqtt_handlers_publish_the_message_to_the_configured_broker() {
+        let Some(broker) = tickflow_testkit::mosquitto::Mosquitto::start() else {
+            return;
+        };
+        let url = format!("tcp://{}", broker.address);
+        let config = tickflow_alert::MqttBroker::new("local", &url).expect("url");
+        let services = Services {
+            mqtt: tickflow_alert::MqttBrokers::new(vec![config]).expect("broker"),
+            ..Services::default()
+        };
+        let mut subscriber =
+            tickflow_alert::mqtt::Subscriber::connect(&broker.address, "watch", "alerts", 1)
+                .expect("subscribed");
+        let script = "stream|from()|alert().id('cpu').crit(lambda: \"value\" > 10)\
+                      .mqtt('alerts').brokerName('local').qos(1).retained(TRUE)";
+        let errors = run_task(script, &services, &[20.0, 0.0]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let wait = std::time::Duration::from_secs(10);
+        let messages: Vec<(Vec<u8>, bool)> = (0..2)
+            .map(|_| subscriber.next(wait).expect("a message"))
+            .map(|m| (m.payload, m.retain))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (b"cpu is CRITICAL".to_vec(), false),
+                (b"cpu is OK".to_vec(), false)
+            ]
+        );
+        let mut late =
+            tickflow_alert::mqtt::Subscriber::connect(&broker.address, "late", "alerts", 0)
+                .expect("subscribed");
+        let kept = late.next(wait).expect("the retained message");
+        assert_eq!((kept.payload, kept.retain), (b"cpu is OK".to_vec(), true));
+        let script = "stream|from()|alert().crit(lambda: TRUE).mqtt('a').brokerName('other')";
+        let program = tickflow_tickscript::parse(script).expect("script parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
+        let environment = crate::Environment {
+            services,
+            ..crate::Environment::default()
+        };
+        let err = crate::Task::build_with(&pipeline, "t", &environment)
+            .err()
+            .expect("unknown broker");
+        assert_eq!(
+            err.to_string(),
+            "node alert2: unknown mqtt broker \"other\""
+        );
     }
 
     #[test]

@@ -126,7 +126,6 @@ pub fn create(
         }
         NodeKind::Barrier(spec) => Box::new(barrier::Barrier::new(spec)),
         NodeKind::Stats(spec) => Box::new(stats::Stats::new(spec)),
-        NodeKind::NoOp(_) => Box::new(stats::NoOp),
         NodeKind::KapacitorLoopback(spec) => Box::new(loopback.node(&node.name, spec)),
         NodeKind::Union(spec) => Box::new(union::Union::new(spec, node.parents.len())),
         NodeKind::Join(spec) if node.wants == EdgeType::Batch => {

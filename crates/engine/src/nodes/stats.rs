@@ -32,16 +32,6 @@ pub fn observed(node: &tickflow_pipeline::Node) -> Option<NodeId> {
     }
 }
 
-/// The `noop` node the pipeline puts under an observed node that has no other child:
-/// it drops what it receives.
-pub struct NoOp;
-
-impl Node for NoOp {
-    fn message(&mut self, _: usize, _: Message, _: &mut Context<'_>) -> Result<(), NodeError> {
-        Ok(())
-    }
-}
-
 /// The running stats node.
 pub struct Stats {
     interval: Duration,

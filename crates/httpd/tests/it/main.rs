@@ -1,6 +1,7 @@
 //! Integration tests of the HTTP server: a real server on a loopback port per test,
 //! spoken to with a minimal HTTP/1.1 client over `std::net::TcpStream`.
 
+mod alerts;
 mod shutdown;
 mod tasks;
 mod traffic;

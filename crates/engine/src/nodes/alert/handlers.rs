@@ -3,9 +3,13 @@
 //! bounded queue per handler), so delivery never stalls the node.
 
 use tickflow_alert::{
-    Dispatcher, ExecHandler, Handler, LogHandler, PostHandler, Services, SetupError, TcpHandler,
+    Dispatcher, ExecHandler, Handler, LogHandler, MqttHandler, PostHandler, Services, SetupError,
+    TcpHandler,
 };
-use tickflow_pipeline::nodes::alert::{Handler as HandlerSpec, PostHandler as PostSpec};
+use tickflow_pipeline::nodes::alert::{
+    Handler as HandlerSpec, PostHandler as PostSpec, ServiceHandler,
+};
+use tickflow_pipeline::nodes::udf::OptionValue;
 
 use crate::task::TaskError;
 
@@ -52,6 +56,9 @@ fn handler(
             let args = exec.command.iter().skip(1).cloned().collect();
             Box::new(ExecHandler::new(program, args))
         }
+        HandlerSpec::Service(service) if service.service == "mqtt" => {
+            Box::new(mqtt_handler(service, services).map_err(setup)?)
+        }
         HandlerSpec::Service(service) => {
             return Err(TaskError::Unsupported {
                 node: node.to_string(),
@@ -75,6 +82,36 @@ fn post_handler(spec: &PostSpec, services: &Services) -> Result<PostHandler, Set
         handler = handler.with_timeout(std_duration(timeout));
     }
     Ok(handler)
+}
+
+/// `.mqtt(topic)` with `.brokerName()`, `.qos()` and `.retained()` (validation
+/// guarantees their types).
+fn mqtt_handler(spec: &ServiceHandler, services: &Services) -> Result<MqttHandler, SetupError> {
+    let last = |name: &str| {
+        spec.options
+            .iter()
+            .rev()
+            .find(|(option, _)| option == name)
+            .and_then(|(_, values)| values.first())
+    };
+    let text = |value: Option<&OptionValue>| match value {
+        Some(OptionValue::String(text)) => text.clone(),
+        _ => String::new(),
+    };
+    let qos = match last("qos") {
+        Some(OptionValue::Int(qos)) => *qos,
+        _ => 0,
+    };
+    let retained = matches!(last("retained"), Some(OptionValue::Bool(true)));
+    let topic = text(spec.args.first());
+    let broker = text(last("brokerName"));
+    Ok(MqttHandler::new(
+        &services.mqtt,
+        &broker,
+        topic,
+        qos,
+        retained,
+    )?)
 }
 
 /// A script duration as a std one (negative durations become zero).
