@@ -186,8 +186,6 @@ fn the_printer_script_finds_the_three_anomalies() {
         &script,
         "--data",
         data.to_str().expect("utf-8 path"),
-        "--precision",
-        "s",
     ]);
     assert_eq!(
         out.status.code(),
@@ -226,8 +224,6 @@ fn the_python_agent_agrees_with_the_native_ttest() {
             script,
             "--data".into(),
             "testdata/printer_24h.lp".into(),
-            "--precision".into(),
-            "s".into(),
         ];
         if let Some(config) = config {
             args.extend(["--config".to_string(), config.to_string()]);
