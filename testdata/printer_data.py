@@ -10,20 +10,27 @@ offset at fixed seconds:
 * bed goes bad at 8 h for 15 minutes;
 * air gets noisier from 3 h, goes bad at 12 h for 30 minutes, and is back to normal at 20 h.
 
-Write the line protocol (precision s) to a file with --out, or POST it in chunks to a
-running server with --url (tickflow's or Kapacitor's /write). Only the standard library
-is used, so a fresh machine needs nothing but Python 3.
+Write the line protocol to a file with --out, or POST it in chunks to a running server
+with --url (tickflow's or Kapacitor's /write). Timestamps are in nanoseconds by default,
+Kapacitor's and InfluxDB's default precision, so the file replays and POSTs without a
+precision; --precision s (or ms, u) writes the same data with coarser timestamps, and
+--url then asks the server for that precision. Only the standard library is used, so a
+fresh machine needs nothing but Python 3.
 """
 
 import argparse
 import random
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 MEASUREMENT = "temperatures"
 START_EPOCH_SECONDS = 1451606400  # 2016-01-01T00:00:00Z
 SECONDS = 60 * 60 * 24 + 2
+
+# Units per second of each precision, as InfluxDB's `precision` query parameter names them.
+PRECISIONS = {"ns": 10**9, "n": 10**9, "u": 10**6, "ms": 10**3, "s": 1}
 
 TARGETS = {"hotend": 220.0, "bed": 90.0, "air": 70.0}
 
@@ -44,15 +51,30 @@ def regime(field, second):
     return sigma, offset
 
 
-def lines(seed, seconds):
-    """Yield one line of line protocol per second of the scenario."""
+def lines(seed, seconds, precision="ns"):
+    """Yield one line of line protocol per second of the scenario, timestamps in `precision`."""
+    scale = PRECISIONS[precision]
     rng = random.Random(seed)
     for i in range(seconds):
         values = []
         for field in ("hotend", "bed", "air"):
             sigma, offset = regime(field, i)
             values.append("%s=%f" % (field, rng.gauss(TARGETS[field] + offset, sigma)))
-        yield "%s %s %d\n" % (MEASUREMENT, ",".join(values), START_EPOCH_SECONDS + i)
+        yield "%s %s %d\n" % (MEASUREMENT, ",".join(values), (START_EPOCH_SECONDS + i) * scale)
+
+
+def with_precision(url, precision):
+    """`url` asking for `precision`; a different precision already in it is an error."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    given = [value for key, value in query if key == "precision"]
+    wanted = "n" if precision == "ns" else precision
+    if not given:
+        query.append(("precision", wanted))
+    elif PRECISIONS.get(given[-1]) != PRECISIONS[precision]:
+        raise RuntimeError("%s asks for precision %r but the data is written with --precision %s"
+                           % (url, given[-1], precision))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
 def post(url, body):
@@ -71,7 +93,9 @@ def main():
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--seconds", type=int, default=SECONDS, help="how many seconds of data (default 24h + 2s)")
     parser.add_argument("--out", help="write line protocol to this file ('-' for stdout)")
-    parser.add_argument("--url", help="POST to this URL, e.g. http://localhost:9092/write?db=printer&rp=autogen&precision=s")
+    parser.add_argument("--precision", choices=["ns", "u", "ms", "s"], default="ns",
+                        help="timestamp precision (default ns, Kapacitor's default)")
+    parser.add_argument("--url", help="POST to this URL, e.g. http://localhost:9092/write?db=printer&rp=autogen")
     parser.add_argument("--chunk", type=int, default=5000, help="lines per POST with --url (default 5000)")
     args = parser.parse_args()
     if not args.out and not args.url:
@@ -80,16 +104,17 @@ def main():
     if args.out:
         out = sys.stdout if args.out == "-" else open(args.out, "w", newline="\n")
         with out:
-            out.writelines(lines(args.seed, args.seconds))
+            out.writelines(lines(args.seed, args.seconds, args.precision))
     if args.url:
+        url = with_precision(args.url, args.precision)
         chunk = []
-        for line in lines(args.seed, args.seconds):
+        for line in lines(args.seed, args.seconds, args.precision):
             chunk.append(line)
             if len(chunk) == args.chunk:
-                post(args.url, "".join(chunk))
+                post(url, "".join(chunk))
                 chunk = []
         if chunk:
-            post(args.url, "".join(chunk))
+            post(url, "".join(chunk))
     return 0
 
 

@@ -18,7 +18,6 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tickflow_engine::diagnostics::Collect;
 use tickflow_engine::replay::{self, ReadOptions};
 use tickflow_engine::Task;
-use tickflow_line_protocol::Precision;
 use tickflow_model::Dbrp;
 use tickflow_pipeline::{BuildOptions, Pipeline};
 
@@ -61,7 +60,7 @@ fn replay_printer(c: &mut Criterion) {
     let logs = std::env::temp_dir().join(format!("tickflow-bench-{}", std::process::id()));
     let pipeline = printer_pipeline(&logs);
     let options = ReadOptions {
-        precision: Some(Precision::Second),
+        precision: None,
         dbrp: Dbrp::new("printer", "autogen"),
         rebase: false,
     };

@@ -18,8 +18,8 @@ use tickflow_model::Time;
 
 /// Lines of the generated fallback: one a second for 24 hours and two seconds.
 const FALLBACK_LINES: i64 = 86_402;
-/// 2016-01-01T00:00:00Z in seconds.
-const START: i64 = 1_451_606_400;
+/// 2016-01-01T00:00:00Z in nanoseconds (the file's precision, Kapacitor's default).
+const START: i64 = 1_451_606_400_000_000_000;
 
 /// The printer data, and where it came from.
 fn printer_data() -> (Vec<u8>, String) {
@@ -36,7 +36,7 @@ fn printer_data() -> (Vec<u8>, String) {
             220.0 + wobble(7919),
             90.0 + wobble(104_729),
             70.0 + wobble(1_299_709),
-            START + i
+            START + i * 1_000_000_000
         ));
     }
     (
@@ -58,7 +58,7 @@ fn parse(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("tickflow", |b| {
         b.iter(|| {
-            let mut parser = Parser::new(Precision::Second, Time::from_nanos(0));
+            let mut parser = Parser::new(Precision::Nanosecond, Time::from_nanos(0));
             let parsed = parser.parse(black_box(&body));
             assert!(parsed.errors.is_empty());
             parsed.points.len()
@@ -69,7 +69,7 @@ fn parse(c: &mut Criterion) {
     let mut parsed = Parsed::default();
     group.bench_function("tickflow-reused-output", |b| {
         b.iter(|| {
-            let mut parser = Parser::new(Precision::Second, Time::from_nanos(0));
+            let mut parser = Parser::new(Precision::Nanosecond, Time::from_nanos(0));
             parsed.points.clear();
             parser.parse_into(black_box(&body), &mut parsed);
             parsed.points.len()

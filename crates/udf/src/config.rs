@@ -5,6 +5,12 @@
 //! process (`prog`, `args`, `env`, `timeout`), a Unix socket (`socket`, `timeout`), or,
 //! tickflow's addition, a native built-in under another name (`builtin = "ttest"`).
 //!
+//! `snapshot-interval` (tickflow's, per function; Kapacitor has one `[task]
+//! snapshot-interval` for every task) is how often a running agent is asked for a
+//! snapshot: a Go duration, [`DEFAULT_SNAPSHOT_INTERVAL`] (Kapacitor's default) when
+//! absent, `"0"` to never ask. A native built-in's state is read exactly whenever the
+//! task's state is taken, so the key means nothing for `builtin` functions.
+//!
 //! ```
 //! use tickflow_udf::config::{Agent, Config};
 //!
@@ -37,7 +43,13 @@ pub struct Function {
     pub agent: Agent,
     /// The keepalive timeout: an agent silent this long is stopped.
     pub timeout: Duration,
+    /// How often a running agent is asked for a snapshot; `None` never.
+    pub snapshot_interval: Option<Duration>,
 }
+
+/// How often an agent is asked for a snapshot unless its table says otherwise:
+/// Kapacitor's `[task] snapshot-interval` default, one minute.
+pub const DEFAULT_SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Where a UDF runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +106,9 @@ pub enum FunctionProblem {
     /// The timeout does not parse.
     #[error("invalid timeout {0:?}: expected a duration such as \"10s\"")]
     BadTimeout(String),
+    /// The snapshot interval does not parse.
+    #[error("invalid snapshot-interval {0:?}: expected a duration such as \"1m\", or \"0\"")]
+    BadSnapshotInterval(String),
 }
 
 /// The shape of the file, as far as UDFs go.
@@ -119,6 +134,8 @@ struct RawFunction {
     timeout: Option<String>,
     socket: Option<String>,
     builtin: Option<String>,
+    #[serde(rename = "snapshot-interval")]
+    snapshot_interval: Option<String>,
 }
 
 /// The smallest timeout Kapacitor accepts is just over this.
@@ -143,6 +160,11 @@ impl Config {
 
 /// Checks one table as Kapacitor does.
 fn function(raw: RawFunction) -> Result<Function, FunctionProblem> {
+    let snapshot_interval = match raw.snapshot_interval {
+        Some(text) => parse_duration(&text).ok_or(FunctionProblem::BadSnapshotInterval(text))?,
+        None => DEFAULT_SNAPSHOT_INTERVAL,
+    };
+    let snapshot_interval = Some(snapshot_interval).filter(|d| !d.is_zero());
     let process = raw.prog.is_some() || !raw.args.is_empty() || !raw.env.is_empty();
     let agent = match (raw.prog, raw.socket, raw.builtin) {
         (_, Some(_), _) if process => return Err(FunctionProblem::Both("socket", "process")),
@@ -153,6 +175,7 @@ fn function(raw: RawFunction) -> Result<Function, FunctionProblem> {
             return Ok(Function {
                 agent: Agent::Builtin { name },
                 timeout: Duration::ZERO,
+                snapshot_interval,
             })
         }
         (_, Some(path), None) => Agent::Socket { path: path.into() },
@@ -169,7 +192,11 @@ fn function(raw: RawFunction) -> Result<Function, FunctionProblem> {
     if timeout <= MIN_TIMEOUT {
         return Err(FunctionProblem::TimeoutTooSmall(go_duration(timeout)));
     }
-    Ok(Function { agent, timeout })
+    Ok(Function {
+        agent,
+        timeout,
+        snapshot_interval,
+    })
 }
 
 /// Parses a Go duration (`10s`, `1m30s`, `500ms`, `1.5h`).
@@ -241,6 +268,11 @@ hostname = "localhost"
     [udf.functions.sock]
         socket = "/tmp/sock.sock"
         timeout = "1m30s"
+        snapshot-interval = "10s"
+    [udf.functions.off]
+        socket = "/tmp/off.sock"
+        timeout = "1s"
+        snapshot-interval = "0"
     [udf.functions.tt]
         builtin = "ttest"
 "#,
@@ -255,6 +287,7 @@ hostname = "localhost"
                     env: BTreeMap::from([("PYTHONPATH".into(), "/agent/py".into())]),
                 },
                 timeout: Duration::from_secs(10),
+                snapshot_interval: Some(DEFAULT_SNAPSHOT_INTERVAL),
             }
         );
         assert_eq!(
@@ -264,8 +297,10 @@ hostname = "localhost"
                     path: "/tmp/sock.sock".into()
                 },
                 timeout: Duration::from_secs(90),
+                snapshot_interval: Some(Duration::from_secs(10)),
             }
         );
+        assert_eq!(config.functions["off"].snapshot_interval, None);
         assert!(matches!(
             &config.functions["tt"].agent,
             Agent::Builtin { name } if name == "ttest"
@@ -293,6 +328,10 @@ hostname = "localhost"
         assert_eq!(
             problem("[udf.functions.a]\nprog = \"x\"\ntimeout = \"ten\""),
             "UDF a: invalid timeout \"ten\": expected a duration such as \"10s\""
+        );
+        assert_eq!(
+            problem("[udf.functions.a]\nprog = \"x\"\ntimeout = \"1s\"\nsnapshot-interval = \"often\""),
+            "UDF a: invalid snapshot-interval \"often\": expected a duration such as \"1m\", or \"0\""
         );
         assert!(problem("[udf.functions.a]\nprog = 3").starts_with("invalid config: "));
     }

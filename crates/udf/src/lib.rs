@@ -2,8 +2,11 @@
 //!
 //! [`native`] holds UDFs written in Rust that run in-process: the [`native::NativeUdf`]
 //! trait and the built-ins ([`native::ttest`], the t-test anomaly detector of the
-//! Kapacitor guide). External agents speaking Kapacitor's UDF protocol come next
-//! (issue 7).
+//! Kapacitor guide). [`external`] drives agents speaking Kapacitor's UDF protocol, with
+//! snapshots on a schedule ([`config`]'s `snapshot-interval`) and restarts that lose and
+//! duplicate nothing: a failed agent restores its last snapshot, the requests sent since
+//! are sent again and the outputs it had already produced for them are dropped (exact for
+//! agents that are deterministic and answer in order; see `external`'s journal).
 //!
 //! ```
 //! use tickflow_udf::native::builtin;

@@ -186,8 +186,6 @@ fn the_printer_script_finds_the_three_anomalies() {
         &script,
         "--data",
         data.to_str().expect("utf-8 path"),
-        "--precision",
-        "s",
     ]);
     assert_eq!(
         out.status.code(),
@@ -216,47 +214,57 @@ fn pvalues(log: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
-#[test]
-fn the_python_agent_agrees_with_the_native_ttest() {
-    let logs = |name: &str, config: Option<&str>| {
-        let dir = scratch_dir(name);
-        let script = printer_script(&dir);
-        let mut args = vec![
-            "replay".to_string(),
-            script,
-            "--data".into(),
-            "testdata/printer_24h.lp".into(),
-            "--precision".into(),
-            "s".into(),
-        ];
-        if let Some(config) = config {
-            args.extend(["--config".to_string(), config.to_string()]);
-        }
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tickflow"))
-            .args(&args)
-            .current_dir(root())
-            .output()
-            .expect("tickflow runs");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        ["hotend", "bed", "air"].map(|sensor| {
-            let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
-                .expect("alert log written");
-            pvalues(&log)
-        })
-    };
-    let native = logs("replay-native-ttest", None);
-    let python = logs("replay-python-ttest", Some("tickscripts/print_temps.conf"));
-    for (native, python) in native.iter().zip(&python) {
+/// Replays the printer script with `config` (the native tTest when `None`) from the
+/// repository's root; returns each sensor's alert pvalues and tickflow's stderr.
+pub(crate) fn printer_pvalues(
+    name: &str,
+    config: Option<&str>,
+) -> ([Vec<(String, f64)>; 3], String) {
+    let dir = scratch_dir(name);
+    let script = printer_script(&dir);
+    let mut args = vec![
+        "replay".to_string(),
+        script,
+        "--data".into(),
+        "testdata/printer_24h.lp".into(),
+    ];
+    if let Some(config) = config {
+        args.extend(["--config".to_string(), config.to_string()]);
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .args(&args)
+        .current_dir(root())
+        .output()
+        .expect("tickflow runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+    assert_anomalies_found(&dir);
+    let pvalues = ["hotend", "bed", "air"].map(|sensor| {
+        let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
+            .expect("alert log written");
+        pvalues(&log)
+    });
+    (pvalues, stderr)
+}
+
+/// Asserts that two runs alerted at the same times with pvalues within 1e-9.
+pub(crate) fn assert_same_alerts(
+    native: &[Vec<(String, f64)>; 3],
+    other: &[Vec<(String, f64)>; 3],
+) {
+    for (native, other) in native.iter().zip(other) {
         assert!(!native.is_empty());
-        assert_eq!(native.len(), python.len(), "{native:?} vs {python:?}");
-        for ((t1, p1), (t2, p2)) in native.iter().zip(python) {
+        assert_eq!(native.len(), other.len(), "{native:?} vs {other:?}");
+        for ((t1, p1), (t2, p2)) in native.iter().zip(other) {
             assert_eq!(t1, t2);
-            assert!((p1 - p2).abs() <= 1e-9, "{t1}: native {p1}, python {p2}");
+            assert!((p1 - p2).abs() <= 1e-9, "{t1}: native {p1}, other {p2}");
         }
     }
+}
+
+#[test]
+fn the_python_agent_agrees_with_the_native_ttest() {
+    let (native, _) = printer_pvalues("replay-native-ttest", None);
+    let (python, _) = printer_pvalues("replay-python-ttest", Some("tickscripts/print_temps.conf"));
+    assert_same_alerts(&native, &python);
 }

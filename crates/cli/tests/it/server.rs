@@ -149,7 +149,7 @@ fn run_finds_the_printer_anomalies_in_data_posted_over_http() {
         let body = chunk.join("\n");
         let (status, text) = post(
             running.address,
-            "/write?db=printer&rp=autogen&precision=s",
+            "/write?db=printer&rp=autogen",
             body.as_bytes(),
         );
         assert_eq!(status, 204, "{text}");
@@ -163,10 +163,7 @@ fn run_finds_the_printer_anomalies_posted_by_the_generator() {
     let dir = scratch_dir("server-generator");
     let script = printer_script(&dir);
     let running = Running::start(&["run", &script]);
-    let url = format!(
-        "http://{}/write?db=printer&rp=autogen&precision=s",
-        running.address
-    );
+    let url = format!("http://{}/write?db=printer&rp=autogen", running.address);
     let out = Command::new("python3")
         .arg(root().join("testdata/printer_data.py"))
         .args(["--url", &url])

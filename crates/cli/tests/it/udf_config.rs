@@ -1,7 +1,8 @@
 //! `tickflow replay --config`: UDFs declared in Kapacitor's `[udf.functions.NAME]`
-//! tables — a built-in under another name, and agents that cannot start.
+//! tables — a built-in under another name, agents that cannot start, and an agent
+//! without snapshots on a snapshot schedule.
 
-use crate::replay::write;
+use crate::replay::{assert_same_alerts, printer_pvalues, write};
 use crate::{scratch_dir, tickflow};
 
 /// A script calling `@udf()` on 1-minute windows of `temperatures`, and data with one
@@ -100,4 +101,37 @@ fn an_invalid_config_names_the_function() {
         String::from_utf8_lossy(&out.stderr),
         format!("config {config}: UDF tTest: timeout is too small: 0s\n")
     );
+}
+
+/// `tickscripts/udf/ttest.py` without its snapshot method, as the guide's ttest.py is:
+/// Kapacitor's Python agent answers a snapshot request with an ErrorResponse and stops.
+const TTEST_WITHOUT_SNAPSHOTS: &str = "\
+import runpy
+import sys
+
+ttest = runpy.run_path(sys.argv[1])
+del ttest['TTestHandler'].snapshot
+ttest['main']()
+";
+
+#[test]
+fn an_agent_without_snapshots_is_warned_about_once_and_loses_nothing() {
+    let dir = scratch_dir("udf-config-no-snapshots");
+    let agent = write(&dir, "ttest_without_snapshots.py", TTEST_WITHOUT_SNAPSHOTS);
+    let config = write(
+        &dir,
+        "udf.conf",
+        &format!(
+            "[udf.functions.tTest]\nprog = \"python3\"\n\
+             args = [\"-u\", {agent:?}, \"tickscripts/udf/ttest.py\"]\n\
+             timeout = \"10s\"\nsnapshot-interval = \"1ms\"\n"
+        ),
+    );
+    let (native, _) = printer_pvalues("udf-config-no-snapshots-native", None);
+    let (python, stderr) = printer_pvalues("udf-config-no-snapshots-python", Some(&config));
+    for node in ["tTest3", "tTest5", "tTest7"] {
+        let warning = format!("snapshot failed, no more snapshots are asked of node {node}: ");
+        assert_eq!(stderr.matches(&warning).count(), 1, "{node}: {stderr}");
+    }
+    assert_same_alerts(&native, &python);
 }

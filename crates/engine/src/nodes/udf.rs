@@ -8,14 +8,21 @@
 //!
 //! When an agent fails (dies, hangs past its timeout, sends garbage or an error) the
 //! error names the UDF and quotes its stderr; it is reported as the node's error and the
-//! agent is restarted from its last snapshot, up to [`MAX_RESTARTS`] times; past that,
-//! or when the restart itself fails, the task stops with the error. Kapacitor stops the
-//! task at the first failure.
-
-use std::sync::{Mutex, PoisonError};
+//! agent is restarted from its last snapshot with every request since sent again and the
+//! outputs already emitted for them dropped, so the node's output is what it would have
+//! been without the failure (for agents that are deterministic and answer in order, see
+//! `tickflow_udf::external`). That is done up to [`MAX_RESTARTS`] times; past that, or
+//! when the restart itself fails, the task stops with the error. Kapacitor stops the task
+//! at the first failure.
+//!
+//! [`Node::snapshot`] of an external UDF is the agent's [`AgentState`], with no I/O: its
+//! last snapshot (asked on the function's `snapshot-interval` and before the input
+//! closes), the requests since and the count of outputs emitted since, as
+//! `{"agent": hex or null, "journal": hex, "emitted": n}`; [`Node::restore`] brings a
+//! fresh agent back to it. A native UDF's snapshot is its state, read when asked.
 
 use tickflow_model::Message;
-use tickflow_udf::external::ExternalUdf;
+use tickflow_udf::external::{AgentState, ExternalUdf};
 use tickflow_udf::native::NativeUdf;
 use tickflow_udf::Instance;
 
@@ -33,9 +40,8 @@ pub struct Udf {
 
 enum Kind {
     Native(Box<dyn NativeUdf>),
-    /// A mutex because snapshots (taken through `&self`) talk to the agent.
     External {
-        udf: Box<Mutex<ExternalUdf>>,
+        udf: Box<ExternalUdf>,
         restarts: u32,
     },
 }
@@ -45,10 +51,7 @@ impl Udf {
     pub fn new(instance: Instance, name: &str) -> Self {
         let kind = match instance {
             Instance::Native(udf) => Kind::Native(udf),
-            Instance::External(udf) => Kind::External {
-                udf: Box::new(Mutex::new(*udf)),
-                restarts: 0,
-            },
+            Instance::External(udf) => Kind::External { udf, restarts: 0 },
         };
         Udf {
             kind,
@@ -75,24 +78,27 @@ fn native(udf: &mut dyn NativeUdf, message: Message, ctx: &mut Context<'_>) {
 }
 
 impl Udf {
-    /// Reports an agent's failure and restarts it, or stops the task when it has failed
-    /// too often or cannot restart.
+    /// Reports an agent's failure and restarts it (a restart that fails, in its replay
+    /// say, is one more failure), or stops the task when it has failed too often.
     fn recover(
         &mut self,
-        err: tickflow_udf::external::AgentError,
+        mut err: tickflow_udf::external::AgentError,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
         let Kind::External { udf, restarts } = &mut self.kind else {
             return Ok(());
         };
-        if *restarts >= MAX_RESTARTS {
-            return Err(NodeError::new(format!("{}: {err}", self.name)));
+        loop {
+            if *restarts >= MAX_RESTARTS {
+                return Err(NodeError::new(format!("{}: {err}", self.name)));
+            }
+            ctx.error(&err);
+            *restarts += 1;
+            match udf.restart() {
+                Ok(()) => return Ok(()),
+                Err(again) => err = again,
+            }
         }
-        ctx.error(&err);
-        *restarts += 1;
-        let udf = udf.get_mut().unwrap_or_else(PoisonError::into_inner);
-        udf.restart()
-            .map_err(|err| NodeError::new(format!("{}: {err}", self.name)))
     }
 }
 
@@ -109,7 +115,6 @@ impl Node for Udf {
                 return Ok(());
             }
             Kind::External { udf, .. } => {
-                let udf = udf.get_mut().unwrap_or_else(PoisonError::into_inner);
                 let mut out = Vec::new();
                 let result = match message {
                     Message::Point(_) | Message::Batch(_) => udf.send(&message, &mut out),
@@ -132,7 +137,6 @@ impl Node for Udf {
         let Kind::External { udf, .. } = &mut self.kind else {
             return Ok(());
         };
-        let udf = udf.get_mut().unwrap_or_else(PoisonError::into_inner);
         let mut out = Vec::new();
         let result = udf.finish(&mut out);
         out.into_iter().for_each(|m| ctx.emit(m));
@@ -142,34 +146,52 @@ impl Node for Udf {
     fn snapshot(&self) -> Option<serde_json::Value> {
         match &self.kind {
             Kind::Native(udf) => udf.snapshot().ok(),
-            Kind::External { udf, .. } => {
-                let mut udf = udf.lock().unwrap_or_else(PoisonError::into_inner);
-                let bytes = udf.snapshot().ok().flatten()?;
-                Some(serde_json::json!({ "agent": hex(&bytes) }))
-            }
+            Kind::External { udf, .. } => agent_json(&udf.state()),
         }
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), NodeError> {
         let restored = match &mut self.kind {
             Kind::Native(udf) => udf.restore(&state).map_err(|err| err.to_string()),
-            Kind::External { udf, .. } => restore_agent(
-                udf.get_mut().unwrap_or_else(PoisonError::into_inner),
-                &state,
-            ),
+            Kind::External { udf, .. } => agent_from(&state)
+                .and_then(|state| udf.restore(state).map_err(|err| err.to_string())),
         };
         restored.map_err(|message| NodeError::new(format!("{}: {message}", self.name)))
     }
 }
 
-/// Restores an agent from the state [`Udf::snapshot`] kept.
-fn restore_agent(udf: &mut ExternalUdf, state: &serde_json::Value) -> Result<(), String> {
-    let bytes = state
-        .get("agent")
-        .and_then(|v| v.as_str())
-        .and_then(unhex)
-        .ok_or_else(|| format!("not an agent's snapshot: {state}"))?;
-    udf.restore(bytes).map_err(|err| err.to_string())
+/// An agent's state as JSON; `None` when there is nothing to restore.
+fn agent_json(state: &AgentState) -> Option<serde_json::Value> {
+    if *state == AgentState::default() {
+        return None;
+    }
+    Some(serde_json::json!({
+        "agent": state.snapshot.as_deref().map(hex),
+        "journal": hex(&state.journal),
+        "emitted": state.emitted,
+    }))
+}
+
+/// The state of [`agent_json`]; `journal` and `emitted` may be missing (the agent's
+/// snapshot alone).
+fn agent_from(value: &serde_json::Value) -> Result<AgentState, String> {
+    let bad = || format!("not an agent's state: {value}");
+    if !value.is_object() {
+        return Err(bad());
+    }
+    let bytes = |key: &str| match value.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v.as_str().and_then(unhex).map(Some).ok_or_else(bad),
+    };
+    let emitted = match value.get("emitted") {
+        None => 0,
+        Some(v) => v.as_u64().ok_or_else(bad)?,
+    };
+    Ok(AgentState {
+        snapshot: bytes("agent")?,
+        journal: bytes("journal")?.unwrap_or_default(),
+        emitted,
+    })
 }
 
 /// Bytes as lowercase hex, how an agent's opaque snapshot is kept in the task's JSON.
@@ -192,6 +214,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use std::io::BufReader;
     use std::os::unix::net::{UnixListener, UnixStream};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
     use tickflow_model::{Fields, Point, Time};
@@ -206,9 +229,10 @@ mod tests {
     use crate::executor::Inline;
     use crate::Task;
 
-    /// An agent on a Unix socket: echoes points, and drops the connection on a point
-    /// with a `die` field.
-    fn echo_agent(stream: UnixStream) -> Option<()> {
+    /// An agent on a Unix socket: echoes points, snapshots as the number of points seen,
+    /// and drops the connection on the first point with a `die` field it is the first
+    /// agent of the registry to see.
+    fn echo_agent(stream: UnixStream, died: &AtomicBool) -> Option<()> {
         let mut reader = FrameReader::new(BufReader::new(stream.try_clone().ok()?));
         let mut writer = stream;
         while let Some(request) = reader.read_message::<Request>().ok()? {
@@ -223,7 +247,23 @@ mod tests {
                 request::Message::Keepalive(k) => {
                     response::Message::Keepalive(proto::KeepaliveResponse { time: k.time })
                 }
-                request::Message::Point(p) if p.fields_double.contains_key("die") => return None,
+                request::Message::Snapshot(_) => {
+                    response::Message::Snapshot(proto::SnapshotResponse {
+                        snapshot: b"echo".to_vec(),
+                    })
+                }
+                request::Message::Restore(_) => {
+                    response::Message::Restore(proto::RestoreResponse {
+                        success: true,
+                        error: String::new(),
+                    })
+                }
+                request::Message::Point(p)
+                    if p.fields_double.contains_key("die")
+                        && !died.swap(true, Ordering::SeqCst) =>
+                {
+                    return None
+                }
                 request::Message::Point(p) => response::Message::Point(p),
                 _ => continue,
             };
@@ -244,9 +284,11 @@ mod tests {
         std::fs::create_dir_all(dir).expect("scratch dir");
         let path = dir.join("echo.sock");
         let listener = UnixListener::bind(&path).expect("bind");
+        let died = Arc::new(AtomicBool::new(false));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                std::thread::spawn(move || echo_agent(stream));
+                let died = died.clone();
+                std::thread::spawn(move || echo_agent(stream, &died));
             }
         });
         let config = Config::parse(&format!(
@@ -302,14 +344,37 @@ mod tests {
     }
 
     #[test]
-    fn a_dead_agent_is_a_node_error_and_is_restarted() {
+    fn a_dead_agent_is_a_node_error_and_is_restarted_without_loss() {
         let (input, output, errors) =
             run_echo("restart", points(&["a", "die", "b", "c", "d", "e"]));
-        assert_eq!((input, errors), (6, 1));
-        assert!(
-            output >= 2,
-            "the first point and later ones come back: {output}"
+        assert_eq!(
+            (input, output, errors),
+            (6, 6, 1),
+            "every point comes back once"
         );
+    }
+
+    #[test]
+    fn an_agents_state_round_trips_through_json() {
+        let state = AgentState {
+            snapshot: Some(vec![1, 2]),
+            journal: vec![3, 0xff],
+            emitted: 7,
+        };
+        let json = agent_json(&state).expect("something to keep");
+        assert_eq!(
+            json,
+            serde_json::json!({"agent": "0102", "journal": "03ff", "emitted": 7})
+        );
+        assert_eq!(agent_from(&json), Ok(state));
+        assert_eq!(agent_json(&AgentState::default()), None);
+        let old = serde_json::json!({"agent": "2a"});
+        assert_eq!(
+            agent_from(&old).map(|s| (s.snapshot, s.emitted)),
+            Ok((Some(vec![42]), 0))
+        );
+        assert!(agent_from(&serde_json::json!("2a")).is_err());
+        assert!(agent_from(&serde_json::json!({"emitted": -1})).is_err());
     }
 
     #[test]

@@ -5,11 +5,15 @@
 //! thread sends a keepalive every `timeout / 2` and watches the time since the last
 //! response of any kind: after `timeout` it reports [`Failure::KeepaliveTimeout`],
 //! closes the agent's input and, if the agent has not ended `2 × timeout` later, kills
-//! it (spec §4.4). The owner writes requests with [`Connection::send`] and reads the
-//! events.
+//! it (spec §4.4). The same thread keeps the snapshot schedule: every snapshot interval
+//! (wall-clock, from the agent's start) it raises a flag that the owner reads with
+//! [`Connection::snapshot_due`] before its next request, so snapshots are taken between
+//! requests, on the owner's thread. The owner writes requests with [`Connection::send`]
+//! and reads the events.
 
 use std::io::{BufReader, BufWriter, Write};
 use std::process::ExitStatus;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -52,6 +56,8 @@ pub(crate) struct Connection {
     /// Disconnected when the stderr thread has read everything.
     stderr_done: Receiver<()>,
     timeout: Duration,
+    /// Raised by the keepalive thread when a snapshot is due.
+    snapshot_due: Arc<AtomicBool>,
     /// Dropped to stop the keepalive thread.
     stop: Option<Sender<()>>,
     threads: Vec<JoinHandle<()>>,
@@ -63,8 +69,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Connection {
-    /// Starts the agent of UDF `udf` and the threads around it.
-    pub(crate) fn open(udf: &str, agent: &Agent, timeout: Duration) -> Result<Self, Failure> {
+    /// Starts the agent of UDF `udf` and the threads around it; a snapshot is due every
+    /// `snapshot_interval`, if given.
+    pub(crate) fn open(
+        udf: &str,
+        agent: &Agent,
+        timeout: Duration,
+        snapshot_interval: Option<Duration>,
+    ) -> Result<Self, Failure> {
         let Opened {
             writer,
             reader,
@@ -102,6 +114,7 @@ impl Connection {
                 }),
             )?);
         }
+        let snapshot_due = Arc::new(AtomicBool::new(false));
         let watchdog = Watchdog {
             writer: writer.clone(),
             peer: peer.clone(),
@@ -109,6 +122,8 @@ impl Connection {
             last_response,
             stop: stop_rx,
             timeout,
+            snapshot_due: snapshot_due.clone(),
+            snapshot_interval,
         };
         threads.push(spawn("keepalive", Box::new(move || watchdog.run()))?);
         Ok(Connection {
@@ -118,6 +133,7 @@ impl Connection {
             stderr: tail,
             stderr_done,
             timeout,
+            snapshot_due,
             stop: Some(stop),
             threads,
             frame: Vec::new(),
@@ -131,18 +147,31 @@ impl Connection {
 
     /// Writes requests in order, then flushes.
     pub(crate) fn send_all(&mut self, requests: &[Request]) -> Result<(), Failure> {
-        self.frame.clear();
+        let mut frame = std::mem::take(&mut self.frame);
+        frame.clear();
         for request in requests {
-            encode_frame(request, &mut self.frame);
+            encode_frame(request, &mut frame);
         }
+        let result = self.send_frames(&frame);
+        self.frame = frame;
+        result
+    }
+
+    /// Writes requests already framed, then flushes.
+    pub(crate) fn send_frames(&mut self, frames: &[u8]) -> Result<(), Failure> {
         let mut writer = lock(&self.writer);
         let writer = writer
             .as_mut()
             .ok_or_else(|| Failure::Write("the agent's input is closed".into()))?;
         writer
-            .write_all(&self.frame)
+            .write_all(frames)
             .and_then(|()| writer.flush())
             .map_err(|e| Failure::Write(e.to_string()))
+    }
+
+    /// Whether a snapshot has fallen due since the last call.
+    pub(crate) fn snapshot_due(&self) -> bool {
+        self.snapshot_due.swap(false, Ordering::Relaxed)
     }
 
     /// The events reported so far and to come.
@@ -261,19 +290,36 @@ struct Watchdog {
     last_response: Arc<Mutex<Instant>>,
     stop: Receiver<()>,
     timeout: Duration,
+    snapshot_due: Arc<AtomicBool>,
+    snapshot_interval: Option<Duration>,
 }
 
 impl Watchdog {
-    /// Sends keepalives every `timeout / 2` until stopped or timed out.
+    /// Sends keepalives every `timeout / 2` and raises the snapshot flag every snapshot
+    /// interval, until stopped or timed out.
     fn run(self) {
+        let keepalive_every = self.timeout / 2;
+        let mut next_keepalive = Instant::now() + keepalive_every;
+        let mut next_snapshot = self.snapshot_interval.map(|every| Instant::now() + every);
         loop {
-            if self.stop.recv_timeout(self.timeout / 2) != Err(RecvTimeoutError::Timeout) {
+            let wake = next_snapshot.map_or(next_keepalive, |at| at.min(next_keepalive));
+            if self.stop.recv_deadline(wake) != Err(RecvTimeoutError::Timeout) {
                 return;
             }
-            if lock(&self.last_response).elapsed() > self.timeout {
-                return self.abort();
+            let now = Instant::now();
+            if let (Some(at), Some(every)) = (next_snapshot, self.snapshot_interval) {
+                if now >= at {
+                    self.snapshot_due.store(true, Ordering::Relaxed);
+                    next_snapshot = Some(now + every);
+                }
             }
-            self.keepalive();
+            if now >= next_keepalive {
+                if lock(&self.last_response).elapsed() > self.timeout {
+                    return self.abort();
+                }
+                self.keepalive();
+                next_keepalive = now + keepalive_every;
+            }
         }
     }
 

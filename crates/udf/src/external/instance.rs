@@ -4,8 +4,16 @@
 //! Responses keep their order: data responses read while waiting for a management
 //! response are assembled and kept in order with the rest. When the agent fails
 //! (dies, hangs past its timeout, sends garbage or an ErrorResponse) the error names the
-//! UDF and quotes its stderr; [`ExternalUdf::restart`] then starts a fresh agent and
-//! restores the last snapshot it gave. Kapacitor does not restart; tickflow does.
+//! UDF and quotes its stderr; [`ExternalUdf::restart`] then starts a fresh agent,
+//! restores the last snapshot it gave and sends again every request since that snapshot
+//! (the [`Journal`]), dropping the outputs the dead agent had already produced for them,
+//! so nothing is lost or duplicated downstream. Kapacitor does not restart; tickflow does.
+//!
+//! Snapshots are asked on the function's `snapshot-interval` (wall-clock, kept by the
+//! agent's keepalive thread and taken between two requests), when the journal is full,
+//! and once more before the input closes. An agent that answers one with an
+//! ErrorResponse gets one warning and is not asked again; since such an agent stops (as
+//! Kapacitor's Python agent does), it is restarted and its input replayed.
 
 use std::time::Duration;
 
@@ -15,17 +23,20 @@ use tickflow_pipeline::nodes::udf::{UdfInfo, UdfOption};
 
 use super::connection::{Connection, Event};
 use super::error::{AgentError, Failure};
+use super::journal::{Journal, JOURNAL_LIMIT};
 use super::log;
 use crate::config::Function;
 use crate::convert::{self, wrap, Assembler};
-use crate::proto::{request, response, InfoRequest, InitRequest, RestoreRequest, SnapshotRequest};
+use crate::proto::{
+    request, response, InfoRequest, InitRequest, Request, RestoreRequest, SnapshotRequest,
+};
 
 /// How long a dying agent gets to send its last responses after a write to it failed.
 const DYING_GRACE: Duration = Duration::from_secs(2);
 
 /// Asks the agent of `function` for its Info, then stops it (spec §4.2).
 pub fn probe(udf: &str, function: &Function) -> Result<UdfInfo, AgentError> {
-    let mut connection = Connection::open(udf, &function.agent, function.timeout)
+    let mut connection = Connection::open(udf, &function.agent, function.timeout, None)
         .map_err(|failure| fail(udf, failure, Vec::new()))?;
     let result = probe_on(&mut connection);
     let result = result.and_then(|info| end(&mut connection).map(|()| info));
@@ -108,6 +119,20 @@ pub struct Spec {
     pub options: Vec<UdfOption>,
 }
 
+/// What a UDF node keeps of its agent across a restart of tickflow: the last snapshot
+/// the agent gave, the requests sent to it since (framed, as on the wire) and how many
+/// outputs were handed downstream since. [`ExternalUdf::restore`] brings a fresh agent
+/// back to the same point.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgentState {
+    /// The agent's last snapshot, opaque.
+    pub snapshot: Option<Vec<u8>>,
+    /// The data requests sent since that snapshot, framed.
+    pub journal: Vec<u8>,
+    /// The outputs handed downstream since that snapshot.
+    pub emitted: u64,
+}
+
 /// A UDF node's running agent.
 pub struct ExternalUdf {
     spec: Spec,
@@ -119,6 +144,8 @@ pub struct ExternalUdf {
     last_snapshot: Option<Vec<u8>>,
     /// Cleared when the agent answers a snapshot request with an error.
     snapshots: bool,
+    /// The requests since the last snapshot, replayed after a restart.
+    journal: Journal,
 }
 
 impl ExternalUdf {
@@ -131,6 +158,7 @@ impl ExternalUdf {
             pending: Vec::new(),
             last_snapshot: snapshot.filter(|s| !s.is_empty()),
             snapshots: true,
+            journal: Journal::new(JOURNAL_LIMIT),
         };
         udf.connect()?;
         Ok(udf)
@@ -141,14 +169,30 @@ impl ExternalUdf {
         &self.spec.udf
     }
 
+    /// Bounds the requests kept for replay ([`JOURNAL_LIMIT`] bytes by default).
+    pub fn set_journal_limit(&mut self, bytes: usize) {
+        self.journal.set_limit(bytes);
+    }
+
+    /// Whether snapshots are asked of this agent.
+    fn asks_snapshots(&self) -> bool {
+        self.snapshots && self.spec.function.snapshot_interval.is_some()
+    }
+
     /// Starts a new agent and initialises it; the old one, if any, is ended.
     fn connect(&mut self) -> Result<(), AgentError> {
         self.connection = None;
         self.assembler = Assembler::default();
+        let interval = self
+            .spec
+            .function
+            .snapshot_interval
+            .filter(|_| self.snapshots);
         let mut connection = Connection::open(
             &self.spec.udf,
             &self.spec.function.agent,
             self.spec.function.timeout,
+            interval,
         )
         .map_err(|failure| fail(&self.spec.udf, failure, Vec::new()))?;
         let result = self
@@ -171,17 +215,24 @@ impl ExternalUdf {
             _ => {}
         }
         if let Some(snapshot) = self.last_snapshot.clone() {
-            connection.send(&wrap(request::Message::Restore(RestoreRequest {
-                snapshot,
-            })))?;
-            match self.await_response(connection, "restore")? {
-                response::Message::Restore(r) if !r.success => {
-                    return Err(Failure::RestoreRejected(r.error))
-                }
-                _ => {}
-            }
+            self.send_restore(connection, snapshot)?;
         }
         Ok(())
+    }
+
+    /// Sends Restore and waits for its success.
+    fn send_restore(
+        &mut self,
+        connection: &mut Connection,
+        snapshot: Vec<u8>,
+    ) -> Result<(), Failure> {
+        connection.send(&wrap(request::Message::Restore(RestoreRequest {
+            snapshot,
+        })))?;
+        match self.await_response(connection, "restore")? {
+            response::Message::Restore(r) if !r.success => Err(Failure::RestoreRejected(r.error)),
+            _ => Ok(()),
+        }
     }
 
     /// Waits for the management response of kind `expected`, assembling data that
@@ -196,11 +247,20 @@ impl ExternalUdf {
             match message {
                 response::Message::Begin(_)
                 | response::Message::Point(_)
-                | response::Message::End(_) => self.assembler.take(message, &mut self.pending)?,
+                | response::Message::End(_) => self.assemble(message)?,
                 m if kind(&m) == expected => return Ok(m),
                 m => return Err(Failure::Unsolicited(kind(&m))),
             }
         }
+    }
+
+    /// Assembles one data response into the pending output, dropping what a replay
+    /// produced again.
+    fn assemble(&mut self, message: response::Message) -> Result<(), Failure> {
+        let from = self.pending.len();
+        let result = self.assembler.take(message, &mut self.pending);
+        self.journal.admit(&mut self.pending, from);
+        Ok(result?)
     }
 
     /// The error for `failure`, with the agent's stderr.
@@ -213,22 +273,61 @@ impl ExternalUdf {
         fail(&self.spec.udf, failure, stderr)
     }
 
-    /// Sends one point or batch; output that has arrived goes to `out`, in order.
+    /// Sends one point or batch; output that has arrived goes to `out`, in order. A
+    /// snapshot that has fallen due (or a full journal) is taken first. The message is
+    /// journaled even when this fails, so after [`ExternalUdf::restart`] it must not be
+    /// sent again: the restart sends it.
     pub fn send(&mut self, message: &Message, out: &mut Vec<Message>) -> Result<(), AgentError> {
         let requests = match message {
             Message::Point(point) => vec![convert::stream_point(point)],
             Message::Batch(batch) => convert::batch(batch),
             _ => Vec::new(),
         };
+        let result = match self.keep_snapshots() {
+            Ok(()) => self.write(&requests),
+            Err(err) => {
+                // Journaled all the same: the restart sends it.
+                self.journal.append(&requests);
+                Err(err)
+            }
+        };
+        out.append(&mut self.pending);
+        result
+    }
+
+    /// Takes a snapshot when one is due or the journal is full.
+    fn keep_snapshots(&mut self) -> Result<(), AgentError> {
+        let due = self
+            .connection
+            .as_ref()
+            .is_some_and(Connection::snapshot_due);
+        if self.asks_snapshots() && (due || self.journal.full()) {
+            self.snapshot()?;
+        }
+        Ok(())
+    }
+
+    /// Writes data requests, journaled, and takes the responses that have arrived.
+    fn write(&mut self, requests: &[Request]) -> Result<(), AgentError> {
+        let frames = self.journal.append(requests);
         let result = match self.connection.as_mut() {
-            Some(connection) => connection.send_all(&requests),
+            Some(connection) => connection.send_frames(frames),
             None => Err(Failure::ClosedOutput("a request was to be sent")),
         };
+        if self.journal.full() && !self.asks_snapshots() && self.journal.give_up() {
+            log::warn(
+                &self.spec.udf,
+                &format!(
+                    "node {}: the input since the agent's last snapshot exceeds the replay \
+                     bound; it is no longer kept, and a restarted agent misses it",
+                    self.spec.node
+                ),
+            );
+        }
         let result = match result {
             Ok(()) => self.poll(),
             Err(failure) => Err(self.explain(failure)),
         };
-        out.append(&mut self.pending);
         result.map_err(|failure| self.failed(failure))
     }
 
@@ -256,7 +355,7 @@ impl ExternalUdf {
             response::Message::Error(e) => Err(Failure::Agent(e.error)),
             m @ (response::Message::Begin(_)
             | response::Message::Point(_)
-            | response::Message::End(_)) => Ok(self.assembler.take(m, &mut self.pending)?),
+            | response::Message::End(_)) => self.assemble(m),
             other => Err(Failure::Unsolicited(kind(&other))),
         }
     }
@@ -264,16 +363,17 @@ impl ExternalUdf {
     /// The real reason behind a write error or an early EOF: an error the agent sent or a
     /// failure seen by the reader, else its exit status, else `failure` itself.
     fn explain(&mut self, failure: Failure) -> Failure {
-        let Some(connection) = self.connection.as_mut() else {
+        let Some(connection) = self.connection.as_ref() else {
             return failure;
         };
+        let events = connection.events().clone();
         loop {
-            match connection.events().recv_timeout(DYING_GRACE) {
+            match events.recv_timeout(DYING_GRACE) {
                 Ok(Event::Response(response::Message::Error(e))) => return Failure::Agent(e.error),
                 Ok(Event::Response(message)) => {
                     // Data sent before it died still counts, in order.
-                    if let Err(failure) = self.assembler.take(message, &mut self.pending) {
-                        return failure.into();
+                    if let Err(failure) = self.assemble(message) {
+                        return failure;
                     }
                 }
                 Ok(Event::Failed(failure)) => return failure,
@@ -282,7 +382,10 @@ impl ExternalUdf {
                 | Err(RecvTimeoutError::Timeout) => break,
             }
         }
-        connection.exit_reason(failure)
+        match self.connection.as_mut() {
+            Some(connection) => connection.exit_reason(failure),
+            None => failure,
+        }
     }
 
     /// Marks the agent dead and builds the error.
@@ -297,23 +400,68 @@ impl ExternalUdf {
         self.connection.is_none()
     }
 
-    /// Starts a fresh agent and restores the last snapshot it gave (tickflow's
-    /// addition: Kapacitor stops the task instead). Data sent since that snapshot is not
-    /// replayed.
+    /// Starts a fresh agent, restores the last snapshot it gave and sends again the
+    /// requests since (tickflow's addition: Kapacitor stops the task instead). The
+    /// outputs the dead agent already produced for them are dropped when the new one
+    /// produces them again; the output that follows is the output of an agent that never
+    /// failed.
     pub fn restart(&mut self) -> Result<(), AgentError> {
         log::warn(&self.spec.udf, "restarting the agent");
-        self.connect()
+        self.revive()
     }
 
-    /// Asks the agent for a snapshot. An ErrorResponse (an agent without snapshots) is
-    /// a warning: no more snapshots are asked of this node, the agent is restarted if it
-    /// stopped, and `None` is returned; the last good snapshot stays.
+    /// Starts a fresh agent from the last snapshot and replays the journal.
+    fn revive(&mut self) -> Result<(), AgentError> {
+        self.connect()?;
+        self.replay()
+    }
+
+    /// Sends the journal to an agent just restored from the last snapshot.
+    fn replay(&mut self) -> Result<(), AgentError> {
+        let Some(connection) = self.connection.as_mut() else {
+            return Ok(());
+        };
+        let result = match self.journal.replay() {
+            Some([]) => return Ok(()),
+            Some(frames) => connection.send_frames(frames),
+            None => {
+                log::warn(
+                    &self.spec.udf,
+                    &format!(
+                        "node {}: the input since the agent's last snapshot was past the \
+                         replay bound and is not sent again",
+                        self.spec.node
+                    ),
+                );
+                return Ok(());
+            }
+        };
+        let result = match result {
+            Ok(()) => self.poll(),
+            Err(failure) => Err(self.explain(failure)),
+        };
+        result.map_err(|failure| self.failed(failure))
+    }
+
+    /// Asks the agent for a snapshot now. An ErrorResponse (an agent without snapshots)
+    /// is one warning: no more snapshots are asked of this node, the agent (which stops
+    /// after an error) is restarted with its input replayed, and the last good snapshot
+    /// stays. Returns the last good snapshot.
     pub fn snapshot(&mut self) -> Result<Option<Vec<u8>>, AgentError> {
-        if !self.snapshots {
-            return Ok(self.last_snapshot.clone());
+        if self.request_snapshot()? {
+            self.revive()?;
+        }
+        Ok(self.last_snapshot.clone())
+    }
+
+    /// Sends a snapshot request and keeps the answer; `true` when the agent refused
+    /// (warned about, and no more are asked).
+    fn request_snapshot(&mut self) -> Result<bool, AgentError> {
+        if !self.asks_snapshots() {
+            return Ok(false);
         }
         let Some(mut connection) = self.connection.take() else {
-            return Ok(self.last_snapshot.clone());
+            return Ok(false);
         };
         let result = connection
             .send(&wrap(request::Message::Snapshot(SnapshotRequest {})))
@@ -322,9 +470,10 @@ impl ExternalUdf {
         match result {
             Ok(response::Message::Snapshot(s)) => {
                 self.last_snapshot = Some(s.snapshot).filter(|s| !s.is_empty());
-                Ok(self.last_snapshot.clone())
+                self.journal.snapshot_taken();
+                Ok(false)
             }
-            Ok(_) => Ok(self.last_snapshot.clone()),
+            Ok(_) => Ok(false),
             Err(Failure::Agent(text)) => {
                 log::warn(
                     &self.spec.udf,
@@ -334,15 +483,32 @@ impl ExternalUdf {
                     ),
                 );
                 self.snapshots = false;
-                self.restart()?;
-                Ok(self.last_snapshot.clone())
+                Ok(true)
             }
-            Err(failure) => Err(self.failed(failure)),
+            Err(failure) => {
+                let failure = match self.connection.as_mut() {
+                    Some(connection) => connection.exit_reason(failure),
+                    None => failure,
+                };
+                Err(self.failed(failure))
+            }
         }
     }
 
-    /// Sends a snapshot taken earlier (Restore), and keeps it for restarts.
-    pub fn restore(&mut self, snapshot: Vec<u8>) -> Result<(), AgentError> {
+    /// What a restart of tickflow needs to bring this agent back (see [`AgentState`]).
+    pub fn state(&self) -> AgentState {
+        let (journal, emitted) = self.journal.state();
+        AgentState {
+            snapshot: self.last_snapshot.clone(),
+            journal: journal.map(<[u8]>::to_vec).unwrap_or_default(),
+            emitted,
+        }
+    }
+
+    /// Brings the agent back to a saved [`AgentState`]: Restore with its snapshot, then
+    /// its journal sent again with its outputs already handed out dropped. Outputs past
+    /// those come out with the next [`ExternalUdf::send`] or [`ExternalUdf::finish`].
+    pub fn restore(&mut self, state: AgentState) -> Result<(), AgentError> {
         let Some(mut connection) = self.connection.take() else {
             return Err(fail(
                 &self.spec.udf,
@@ -350,27 +516,32 @@ impl ExternalUdf {
                 Vec::new(),
             ));
         };
-        let result = connection
-            .send(&wrap(request::Message::Restore(RestoreRequest {
-                snapshot: snapshot.clone(),
-            })))
-            .and_then(|()| self.await_response(&connection, "restore"));
+        let snapshot = state.snapshot.filter(|s| !s.is_empty());
+        let result = match snapshot.clone() {
+            Some(snapshot) => self.send_restore(&mut connection, snapshot),
+            None => Ok(()),
+        };
         self.connection = Some(connection);
-        match result {
-            Ok(response::Message::Restore(r)) if !r.success => {
-                Err(self.failed(Failure::RestoreRejected(r.error)))
-            }
-            Ok(_) => {
-                self.last_snapshot = Some(snapshot).filter(|s| !s.is_empty());
-                Ok(())
-            }
-            Err(failure) => Err(self.failed(failure)),
-        }
+        result.map_err(|failure| self.failed(failure))?;
+        self.last_snapshot = snapshot;
+        self.journal.restore(state.journal, state.emitted);
+        self.replay()
     }
 
-    /// Ends the input, waits for the agent's remaining output (to `out`) and its exit.
+    /// Takes a last snapshot, ends the input, waits for the agent's remaining output (to
+    /// `out`) and its exit.
     pub fn finish(&mut self, out: &mut Vec<Message>) -> Result<(), AgentError> {
+        let last = if self.connection.is_some() {
+            self.request_snapshot().map(|_refused| ())
+        } else {
+            Ok(())
+        };
+        if let Err(err) = last {
+            out.append(&mut self.pending);
+            return Err(err);
+        }
         let Some(mut connection) = self.connection.take() else {
+            out.append(&mut self.pending);
             return Ok(());
         };
         connection.close_input();
@@ -389,6 +560,7 @@ impl ExternalUdf {
             let status = connection.wait_exit(connection.timeout());
             Connection::exit_failure(status).map_or(Ok(()), Err)
         });
+        self.journal.settle();
         out.append(&mut self.pending);
         let stderr = connection.stderr();
         result.map_err(|failure| fail(&self.spec.udf, failure, stderr))

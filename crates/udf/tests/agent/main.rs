@@ -6,7 +6,9 @@
 //! `stream-batch` (every `size` points of a group as one batch), `batch-stream` (one
 //! point per batch: `count` at tmax), `batch-batch` (each batch back with `field` × 2);
 //! failures: `crash-after N`, `hang-after N`, `garbage-after N`, `reject-init`,
-//! `no-snapshot`, `info-fails`.
+//! `no-snapshot`, `info-fails`. `--crash-every N` after the mode makes any mode exit after
+//! every N data requests of one process (a restarted agent runs N more), for the
+//! no-loss restart tests. Snapshots hold the count and the points buffered per group.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufReader, Read, Write};
@@ -15,9 +17,12 @@ use std::os::unix::net::UnixListener;
 use tickflow_udf::framing::{frame, FrameReader};
 use tickflow_udf::proto::{
     option_value, request, response, BeginBatch, EdgeType, EndBatch, ErrorResponse, InfoResponse,
-    InitRequest, InitResponse, KeepaliveResponse, OptionInfo, Point, Request, Response,
-    RestoreResponse, SnapshotResponse, ValueType,
+    InitRequest, InitResponse, KeepaliveRequest, KeepaliveResponse, OptionInfo, Point, Request,
+    Response, RestoreResponse, SnapshotResponse, ValueType,
 };
+
+/// Marks, in a snapshot, the points of the open batch (their group follows it).
+const BATCH_MARK: &str = "\u{0}batch:";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -57,11 +62,19 @@ struct Agent<W> {
     count: u64,
     groups: BTreeMap<String, Vec<Point>>,
     batch: Vec<Point>,
+    /// Data requests this process may take before it exits (`--crash-every`).
+    crash_every: Option<u64>,
+    /// Data requests this process took.
+    taken: u64,
 }
 
 fn run(args: &[String], input: impl Read, out: impl Write) -> io::Result<()> {
     let mode = args.first().cloned().unwrap_or_default();
     let limit = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(u64::MAX);
+    let crash_every = args
+        .iter()
+        .position(|a| a == "--crash-every")
+        .and_then(|i| args.get(i + 1)?.parse().ok());
     let mut agent = Agent {
         mode,
         limit,
@@ -72,6 +85,8 @@ fn run(args: &[String], input: impl Read, out: impl Write) -> io::Result<()> {
         count: 0,
         groups: BTreeMap::new(),
         batch: Vec::new(),
+        crash_every,
+        taken: 0,
     };
     let mut reader = FrameReader::new(BufReader::new(input));
     while let Some(request) = reader
@@ -127,29 +142,84 @@ impl<W: Write> Agent<W> {
                 std::process::exit(0);
             }
             request::Message::Snapshot(_) => {
-                self.send(response::Message::Snapshot(SnapshotResponse {
-                    snapshot: self.count.to_string().into_bytes(),
-                }))
+                let snapshot = self.snapshot();
+                self.send(response::Message::Snapshot(SnapshotResponse { snapshot }))
             }
             request::Message::Restore(r) => {
-                let count = String::from_utf8_lossy(&r.snapshot).parse().ok();
-                self.count = count.unwrap_or(0);
+                let restored = self.restore(&r.snapshot);
                 self.send(response::Message::Restore(RestoreResponse {
-                    success: count.is_some(),
-                    error: if count.is_some() {
+                    success: restored.is_some(),
+                    error: if restored.is_some() {
                         String::new()
                     } else {
                         "bad snapshot".into()
                     },
                 }))
             }
-            request::Message::Point(point) => self.point(point),
+            request::Message::Point(point) => {
+                self.take()?;
+                self.point(point)
+            }
             request::Message::Begin(_) => {
+                self.take()?;
                 self.batch.clear();
                 Ok(())
             }
-            request::Message::End(end) => self.end(end),
+            request::Message::End(end) => {
+                self.take()?;
+                self.end(end)
+            }
         }
+    }
+
+    /// Counts a data request of this process and exits past `--crash-every`.
+    fn take(&mut self) -> io::Result<()> {
+        self.taken += 1;
+        if self.crash_every.is_some_and(|n| self.taken > n) {
+            eprintln!("crashing after {} requests", self.taken - 1);
+            std::process::exit(4);
+        }
+        Ok(())
+    }
+
+    /// The count as a keepalive frame (the count in `time`), then every buffered point of
+    /// the stream groups and of the open batch, framed.
+    fn snapshot(&self) -> Vec<u8> {
+        let count = i64::try_from(self.count).unwrap_or(i64::MAX);
+        let mut bytes = frame(&KeepaliveRequest { time: count });
+        for point in self.groups.values().flatten() {
+            bytes.extend(frame(point));
+        }
+        for point in &self.batch {
+            bytes.extend(frame(&Point {
+                group: format!("{BATCH_MARK}{}", point.group),
+                ..point.clone()
+            }));
+        }
+        bytes
+    }
+
+    /// Restores a [`Agent::snapshot`]; `None` when it does not decode.
+    fn restore(&mut self, snapshot: &[u8]) -> Option<()> {
+        let mut frames = FrameReader::new(snapshot);
+        let count = frames.read_message::<KeepaliveRequest>().ok()??;
+        self.count = u64::try_from(count.time).ok()?;
+        self.groups.clear();
+        self.batch.clear();
+        while let Some(point) = frames.read_message::<Point>().ok()? {
+            if let Some(group) = point.group.strip_prefix(BATCH_MARK) {
+                self.batch.push(Point {
+                    group: group.to_string(),
+                    ..point
+                });
+            } else {
+                self.groups
+                    .entry(point.group.clone())
+                    .or_default()
+                    .push(point);
+            }
+        }
+        Some(())
     }
 
     fn info(&mut self) -> io::Result<()> {

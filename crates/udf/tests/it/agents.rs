@@ -10,16 +10,23 @@ use tickflow_model::{
 use tickflow_pipeline::nodes::udf::{OptionValue, UdfOption};
 use tickflow_pipeline::EdgeType;
 use tickflow_udf::config::Config;
+use tickflow_udf::convert;
 use tickflow_udf::external::{ExternalUdf, Failure};
+use tickflow_udf::framing::frame;
 use tickflow_udf::{Instance, InstanceError, Registry, RegistryError};
 
 const AGENT: &str = env!("CARGO_BIN_EXE_udf-test-agent");
 
 /// A config running the test agent in `mode` as UDF `name`.
 fn config(name: &str, mode: &[&str], timeout: &str) -> Config {
+    config_with(name, mode, &format!("timeout = {timeout:?}"))
+}
+
+/// A config running the test agent in `mode` as UDF `name`, with more keys.
+fn config_with(name: &str, mode: &[&str], keys: &str) -> Config {
     let args: Vec<String> = mode.iter().map(|a| format!("{a:?}")).collect();
     Config::parse(&format!(
-        "[udf.functions.{name}]\nprog = {AGENT:?}\nargs = [{}]\ntimeout = {timeout:?}\n",
+        "[udf.functions.{name}]\nprog = {AGENT:?}\nargs = [{}]\n{keys}\n",
         args.join(", ")
     ))
     .expect("valid config")
@@ -239,12 +246,11 @@ fn an_init_refusal_is_the_agents_reason() {
 }
 
 #[test]
-fn a_crash_mid_stream_names_the_exit_and_the_agent_restarts_from_its_snapshot() {
+fn a_crash_mid_stream_names_the_exit_and_quotes_the_agent() {
     let registry = registry(&["crash-after", "2"]);
     let mut udf = start(&registry, &[]).expect("starts");
     let mut out = Vec::new();
     udf.send(&point(1, "a", 1.0), &mut out).expect("first");
-    assert_eq!(udf.snapshot().expect("snapshot"), Some(b"1".to_vec()));
     udf.send(&point(2, "a", 1.0), &mut out).expect("second");
     // The death shows on a later write or poll; keep sending (bounded) until it does.
     let err = (3..500)
@@ -259,15 +265,201 @@ fn a_crash_mid_stream_names_the_exit_and_the_agent_restarts_from_its_snapshot() 
         "{err}"
     );
     assert!(udf.is_dead());
-    udf.restart().expect("restarts");
-    udf.send(&point(10, "a", 1.0), &mut out)
-        .expect("runs again");
-    udf.finish(&mut out).expect("finishes");
-    let counts: Vec<Option<FieldValue>> = out.iter().map(|m| field(m, "count")).collect();
+}
+
+/// Sends every message, restarting the agent whenever it fails (a failed message is
+/// not sent again: the restart replays it), then finishes; returns all output and the
+/// number of restarts.
+fn run_restarting(udf: &mut ExternalUdf, messages: &[Message]) -> (Vec<Message>, usize) {
+    let mut out = Vec::new();
+    let mut restarts = 0;
+    for message in messages {
+        if udf.send(message, &mut out).is_err() {
+            restarts += 1;
+            udf.restart().expect("restarts");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    while let Err(err) = udf.finish(&mut out) {
+        assert!(restarts < messages.len(), "keeps failing: {err}");
+        restarts += 1;
+        udf.restart().expect("restarts");
+    }
+    (out, restarts)
+}
+
+fn stream_input() -> Vec<Message> {
+    (0..60)
+        .map(|i| point(i, ["a", "b", "c"][(i % 3) as usize], i as f64))
+        .collect()
+}
+
+fn batch_input() -> Vec<Message> {
+    (0..30)
+        .map(|i| batch(["a", "b"][(i % 2) as usize], &[i as f64, 1.0, 2.0], i))
+        .collect()
+}
+
+/// The output of `mode` over `input` without failures, and with the agent crashing
+/// after every `crash_every` requests. A journal bound of one byte makes a snapshot come
+/// before every message, so the journal holds the message sent since and the one whose
+/// send found the crash, and a restarted agent gets through its replay when that is
+/// fewer requests than `crash_every` (a time schedule would make it depend on the
+/// machine's speed).
+fn with_and_without_crashes(
+    mode: &str,
+    options: &[UdfOption],
+    input: &[Message],
+    crash_every: &str,
+) -> [(Vec<Message>, usize); 2] {
+    let keys = "timeout = \"10s\"\nsnapshot-interval = \"1h\"";
+    let clean = Registry::from_config(&config_with("agent", &[mode], keys)).expect("probe");
+    let crashing = Registry::from_config(&config_with(
+        "agent",
+        &[mode, "--crash-every", crash_every],
+        keys,
+    ))
+    .expect("probe");
+    [clean, crashing].map(|registry| {
+        let mut udf = start(&registry, options).expect("starts");
+        udf.set_journal_limit(1);
+        run_restarting(&mut udf, input)
+    })
+}
+
+#[test]
+fn a_run_with_crashes_gives_the_output_of_a_run_without_stream_to_stream() {
+    let [(clean, none), (crashed, restarts)] =
+        with_and_without_crashes("stream-stream", &[], &stream_input(), "7");
+    assert_eq!(none, 0);
+    assert!(restarts >= 3, "the agent crashed {restarts} times");
+    assert_eq!(clean.len(), 60);
     assert_eq!(
-        counts,
-        [1, 2, 2].map(|c| Some(FieldValue::Integer(c))),
-        "the restarted agent counts on from the snapshot (1)"
+        crashed, clean,
+        "nothing lost, nothing twice, counts restored"
+    );
+}
+
+#[test]
+fn a_run_with_crashes_gives_the_output_of_a_run_without_stream_to_batch() {
+    let size = UdfOption {
+        name: "size".into(),
+        values: vec![OptionValue::Int(4)],
+    };
+    let [(clean, _), (crashed, restarts)] =
+        with_and_without_crashes("stream-batch", &[size], &stream_input(), "7");
+    assert!(restarts >= 3, "the agent crashed {restarts} times");
+    assert_eq!(clean.len(), 15);
+    assert_eq!(
+        crashed, clean,
+        "buffered groups come back from the snapshot"
+    );
+}
+
+#[test]
+fn a_run_with_crashes_gives_the_output_of_a_run_without_batch_to_batch() {
+    let [(clean, _), (crashed, restarts)] = with_and_without_crashes(
+        "batch-batch",
+        &[string_option("field", "value")],
+        &batch_input(),
+        "12",
+    );
+    assert!(restarts >= 3, "the agent crashed {restarts} times");
+    assert_eq!(clean.len(), 30);
+    assert_eq!(crashed, clean);
+}
+
+#[test]
+fn a_full_journal_asks_for_a_snapshot() {
+    let registry = Registry::from_config(&config_with(
+        "agent",
+        &["stream-stream"],
+        "timeout = \"10s\"\nsnapshot-interval = \"1h\"",
+    ))
+    .expect("probe");
+    let mut udf = start(&registry, &[]).expect("starts");
+    udf.set_journal_limit(200);
+    let mut out = Vec::new();
+    for message in &stream_input()[..10] {
+        udf.send(message, &mut out).expect("sent");
+    }
+    let state = udf.state();
+    assert!(state.snapshot.is_some(), "a snapshot was taken");
+    assert!(
+        state.journal.len() <= 200 + 100,
+        "the journal was emptied: {} bytes",
+        state.journal.len()
+    );
+}
+
+#[test]
+fn snapshots_are_asked_on_the_interval_and_never_with_zero() {
+    let state_after = |interval: &str| {
+        let registry = Registry::from_config(&config_with(
+            "agent",
+            &["stream-stream"],
+            &format!("timeout = \"10s\"\nsnapshot-interval = {interval:?}"),
+        ))
+        .expect("probe");
+        let mut udf = start(&registry, &[]).expect("starts");
+        let mut out = Vec::new();
+        for message in &stream_input()[..20] {
+            udf.send(message, &mut out).expect("sent");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        udf.state()
+    };
+    let scheduled = state_after("20ms");
+    assert!(scheduled.snapshot.is_some());
+    assert!(
+        scheduled.emitted < 20,
+        "the journal starts at the last snapshot: {scheduled:?}"
+    );
+    let never = state_after("0");
+    assert_eq!(never.snapshot, None);
+    let everything: usize = stream_input()[..20]
+        .iter()
+        .map(|m| match m {
+            Message::Point(p) => frame(&convert::stream_point(p)).len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(
+        never.journal.len(),
+        everything,
+        "everything since the start is journaled"
+    );
+}
+
+#[test]
+fn a_restart_of_tickflow_restores_the_agent_from_its_state() {
+    let registry = registry(&["stream-stream"]);
+    let input = stream_input();
+    let mut first = start(&registry, &[]).expect("starts");
+    let mut out = Vec::new();
+    for message in &input[..20] {
+        first.send(message, &mut out).expect("sent");
+    }
+    first.snapshot().expect("snapshot");
+    for message in &input[20..30] {
+        first.send(message, &mut out).expect("sent");
+    }
+    // Let the outputs of the journaled requests arrive, then save the state.
+    std::thread::sleep(Duration::from_millis(100));
+    first.send(&input[30], &mut out).expect("sent");
+    let state = first.state();
+    let emitted_before = out.len();
+    drop(first);
+
+    let mut second = start(&registry, &[]).expect("starts again");
+    second.restore(state).expect("restores");
+    let rest = run(&mut second, &input[31..]);
+    out.extend(rest);
+    let clean = run(&mut start(&registry, &[]).expect("starts"), &input);
+    assert!(emitted_before >= 20, "the outputs before the snapshot came first");
+    assert_eq!(
+        out, clean,
+        "the second run continues exactly where the first was"
     );
 }
 
@@ -314,10 +506,16 @@ fn a_snapshot_error_is_a_warning_and_the_agent_keeps_running() {
     udf.send(&point(1, "a", 1.0), &mut out).expect("first");
     assert_eq!(udf.snapshot().expect("a warning, not an error"), None);
     assert!(!udf.is_dead());
+    assert_eq!(udf.snapshot().expect("not asked again"), None);
     udf.send(&point(2, "a", 1.0), &mut out)
         .expect("still running");
     udf.finish(&mut out).expect("finishes");
-    assert_eq!(out.len(), 2);
+    let counts: Vec<Option<FieldValue>> = out.iter().map(|m| field(m, "count")).collect();
+    assert_eq!(
+        counts,
+        [1, 2].map(|c| Some(FieldValue::Integer(c))),
+        "the restarted agent got the first point again, its output was not repeated"
+    );
 }
 
 #[test]

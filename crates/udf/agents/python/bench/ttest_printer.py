@@ -29,13 +29,13 @@ ALPHA = 0.001
 
 
 def read_points(path):
-    """(time in ns, {field: value}) per line of a precision=s line protocol file."""
+    """(time in ns, {field: value}) per line of a line protocol file in nanoseconds."""
     points = []
     with open(path, encoding="utf-8") as f:
         for line in f:
-            _, fields, seconds = line.split()
+            _, fields, nanos = line.split()
             values = dict((k, float(v)) for k, v in (kv.split("=") for kv in fields.split(",")))
-            points.append((int(seconds) * 10**9, values))
+            points.append((int(nanos), values))
     return points
 
 
