@@ -2,11 +2,14 @@
 //! and [`Node::restore`](crate::Node::restore): groups, tags, fields and buffered points.
 //!
 //! Field values keep their type through a round trip (`{"f": 1.0}`, `{"i": 1}`,
-//! `{"u": 1}`, `{"s": "x"}`, `{"b": true}`), and times are integer nanoseconds, so a
-//! restored node is exactly the node that was saved. Decoding names the member it could
-//! not read.
+//! `{"u": 1}`, `{"s": "x"}`, `{"b": true}`; floats that are not finite as `"NaN"`,
+//! `"+Inf"`, `"-Inf"`), and times are integer nanoseconds, so a restored node is exactly
+//! the node that was saved. The evaluators of a node's lambdas save the state of their
+//! stateful functions ([`evaluators_json`]). Decoding names the member it could not read.
 
 use serde_json::{json, Map, Value};
+use tickflow_expr::snapshot::{float_from, float_json};
+use tickflow_expr::{Evaluator, Lambda, RestoreError};
 use tickflow_model::{
     BatchPoint, Dimensions, FieldValue, Fields, GroupId, GroupInfo, Point, Str, Tags, Time,
 };
@@ -20,6 +23,12 @@ impl StateError {
     /// An error about `what`.
     pub fn new(what: impl Into<String>) -> Self {
         StateError(what.into())
+    }
+}
+
+impl From<RestoreError> for StateError {
+    fn from(err: RestoreError) -> Self {
+        StateError(err.to_string())
     }
 }
 
@@ -83,7 +92,7 @@ pub fn tags_from(value: &Value) -> Result<Tags, StateError> {
 /// A field value with its type.
 pub fn field_json(value: &FieldValue) -> Value {
     match value {
-        FieldValue::Float(v) => json!({ "f": v }),
+        FieldValue::Float(v) => json!({ "f": float_json(*v) }),
         FieldValue::Integer(v) => json!({ "i": v }),
         FieldValue::Unsigned(v) => json!({ "u": v }),
         FieldValue::String(v) => json!({ "s": &**v }),
@@ -99,13 +108,36 @@ pub fn field_from(value: &Value) -> Result<FieldValue, StateError> {
         .and_then(|o| o.iter().next())
         .ok_or_else(bad)?;
     Ok(match kind.as_str() {
-        "f" => FieldValue::Float(v.as_f64().ok_or_else(bad)?),
+        "f" => FieldValue::Float(float_from(v).ok_or_else(bad)?),
         "i" => FieldValue::Integer(v.as_i64().ok_or_else(bad)?),
         "u" => FieldValue::Unsigned(v.as_u64().ok_or_else(bad)?),
         "s" => FieldValue::String(Str::from(v.as_str().ok_or_else(bad)?)),
         "b" => FieldValue::Boolean(v.as_bool().ok_or_else(bad)?),
         _ => return Err(bad()),
     })
+}
+
+/// The state of one evaluator per lambda, in the lambdas' order.
+pub fn evaluators_json(evaluators: &[Evaluator]) -> Value {
+    evaluators.iter().map(Evaluator::snapshot).collect()
+}
+
+/// Evaluators of `lambdas` going on from [`evaluators_json`].
+pub fn evaluators_from(lambdas: &[Lambda], value: &Value) -> Result<Vec<Evaluator>, StateError> {
+    let states = value
+        .as_array()
+        .filter(|states| states.len() == lambdas.len())
+        .ok_or_else(|| {
+            StateError::new(format!(
+                "lambda states {value} are not an array of {}",
+                lambdas.len()
+            ))
+        })?;
+    Ok(lambdas
+        .iter()
+        .zip(states)
+        .map(|(lambda, state)| lambda.restored_evaluator(state))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Fields as an object of typed values.
@@ -225,6 +257,7 @@ mod tests {
     fn field_values_keep_their_types() {
         for value in [
             FieldValue::Float(1.0),
+            FieldValue::Float(f64::NEG_INFINITY),
             FieldValue::Integer(-1),
             FieldValue::Unsigned(u64::MAX),
             FieldValue::String("x".into()),

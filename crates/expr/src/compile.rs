@@ -13,6 +13,7 @@ use tickflow_tickscript::{Expr, LitValue, Span};
 use crate::check::{check, CheckError, CheckErrorKind};
 use crate::eval::{Evaluator, Node};
 use crate::functions::lookup;
+use crate::snapshot::RestoreError;
 use crate::{Type, Value};
 
 /// A lambda that failed to compile.
@@ -50,6 +51,7 @@ pub struct Lambda {
     root: Arc<Node>,
     result: Option<Type>,
     references: Arc<[Str]>,
+    stateful: bool,
 }
 
 impl Lambda {
@@ -61,6 +63,7 @@ impl Lambda {
         references.sort();
         references.dedup();
         Ok(Lambda {
+            stateful: root.is_stateful(),
             root: Arc::new(root),
             result,
             references: references.into(),
@@ -70,6 +73,19 @@ impl Lambda {
     /// A fresh evaluator with its own state for the stateful functions.
     pub fn evaluator(&self) -> Evaluator {
         Evaluator::new(Arc::clone(&self.root))
+    }
+
+    /// An evaluator that goes on from the state [`Evaluator::snapshot`] wrote.
+    pub fn restored_evaluator(&self, state: &serde_json::Value) -> Result<Evaluator, RestoreError> {
+        let mut evaluator = self.evaluator();
+        evaluator.restore(state)?;
+        Ok(evaluator)
+    }
+
+    /// Whether the lambda calls a stateful function (`count()`, `sigma()`, `spread()`,
+    /// `rand()`): only then do its evaluators have state worth saving.
+    pub fn is_stateful(&self) -> bool {
+        self.stateful
     }
 
     /// The result type when it is known without data.

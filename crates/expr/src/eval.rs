@@ -9,6 +9,7 @@ use crate::arith::{apply_binary, apply_unary, ArithError};
 use crate::functions::stateful::State;
 use crate::functions::{Builtin, FnError};
 use crate::signatures::signatures;
+use crate::snapshot::RestoreError;
 use crate::{Scope, Type, Value};
 
 /// A compiled expression tree.
@@ -106,6 +107,19 @@ impl Evaluator {
             root,
             state: State::default(),
         }
+    }
+
+    /// The state of the lambda's stateful functions (`count()`, `sigma()`, ...) as JSON,
+    /// `{}` while none has run; see [`crate::snapshot`].
+    pub fn snapshot(&self) -> serde_json::Value {
+        self.state.to_json()
+    }
+
+    /// Takes the state [`Evaluator::snapshot`] wrote, so evaluation goes on as it would
+    /// have in the evaluator that wrote it.
+    pub fn restore(&mut self, state: &serde_json::Value) -> Result<(), RestoreError> {
+        self.state = State::from_json(state)?;
+        Ok(())
     }
 
     /// Evaluates the lambda on one point. A result that is a missing reference is an error.
@@ -218,6 +232,20 @@ impl Evaluator {
                 message,
             },
         })
+    }
+}
+
+impl Node {
+    /// Whether the tree calls a stateful function.
+    pub(crate) fn is_stateful(&self) -> bool {
+        match self {
+            Node::Const(_) | Node::Ref(_) | Node::Time => false,
+            Node::Unary(_, operand) => operand.is_stateful(),
+            Node::Binary(_, l, r) => l.is_stateful() || r.is_stateful(),
+            Node::Call { builtin, args, .. } => {
+                matches!(builtin, Builtin::Stateful(_)) || args.iter().any(Node::is_stateful)
+            }
+        }
     }
 }
 

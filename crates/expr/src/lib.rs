@@ -7,7 +7,9 @@
 //! * [`Lambda::compile`] resolves functions, compiles regexes, folds constants;
 //! * [`Lambda::evaluator`] makes an [`Evaluator`] (one per state scope, since `count()`,
 //!   `sigma()`, `spread()` and `rand()` keep state), which evaluates against a [`Scope`]
-//!   (a point's fields, tags and time) to a [`Value`].
+//!   (a point's fields, tags and time) to a [`Value`];
+//! * [`Evaluator::snapshot`] and [`Evaluator::restore`] save and restore that state as
+//!   JSON ([`snapshot`]), for nodes that persist their state.
 //!
 //! The type rules ([`binary_type`], [`apply_binary`]) and function [`Signature`]s are
 //! public so the pipeline can evaluate top-level expressions (`var d = 1m + 30s`) by the
@@ -37,6 +39,7 @@ pub mod functions;
 mod operators;
 mod scope;
 mod signatures;
+pub mod snapshot;
 pub mod suggest;
 mod types;
 mod value;
@@ -48,5 +51,6 @@ pub use eval::{EvalError, Evaluator};
 pub use operators::{binary_type, unary_type, OperatorError};
 pub use scope::Scope;
 pub use signatures::{is_stateful, names as function_names, resolve, signatures, Signature};
+pub use snapshot::RestoreError;
 pub use types::Type;
 pub use value::Value;

@@ -14,13 +14,19 @@
 //! A point or batch older than its group's last barrier is dropped. With delete, the
 //! group is forgotten after its barrier, so its next message starts it afresh. Barriers
 //! and deletions from upstream pass through (a deletion also forgets the group here).
+//!
+//! A snapshot holds each group's due time, latest data time and last barrier, as times
+//! on the engine clock: restored in the server after a pause, timers due meanwhile fire
+//! at the first tick, one after another, as a replay over the gap would.
 
 use std::collections::{BTreeSet, HashMap};
 
-use tickflow_model::{Duration, GroupId, GroupInfo, Message, Time};
+use serde_json::{json, Value};
+use tickflow_model::{Duration, GroupId, GroupInfo, Message, Str, Time};
 use tickflow_pipeline::nodes::barrier::BarrierNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::state::{self, StateError};
 
 /// When a group's barrier is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +39,8 @@ enum Mode {
 
 /// One group's timer and times.
 struct Group {
+    /// The measurement of its first message (part of the id of a group by name).
+    name: Str,
     info: GroupInfo,
     /// When its next barrier is due, on the engine clock.
     due: Time,
@@ -70,7 +78,7 @@ impl Barrier {
     /// the data is older than the group's last barrier and must be dropped.
     fn data(
         &mut self,
-        id: &GroupId,
+        (name, id): (&Str, &GroupId),
         info: impl FnOnce() -> GroupInfo,
         time: Time,
         now: Time,
@@ -80,6 +88,7 @@ impl Barrier {
             let due = now + mode.wait();
             self.queue.insert((due, id.clone()));
             let group = Group {
+                name: name.clone(),
                 info: info(),
                 due,
                 last: time,
@@ -152,11 +161,11 @@ impl Node for Barrier {
         let keep = match &message {
             Message::Point(p) => {
                 let now = ctx.now().unwrap_or(p.time);
-                self.data(&p.group, || p.group_info(), p.time, now)
+                self.data((&p.name, &p.group), || p.group_info(), p.time, now)
             }
             Message::Batch(b) => {
                 let now = ctx.now().unwrap_or(b.tmax);
-                self.data(&b.group, || b.group_info(), b.tmax, now)
+                self.data((&b.name, &b.group), || b.group_info(), b.tmax, now)
             }
             Message::DeleteGroup(info) => {
                 self.forget(&info.id);
@@ -189,6 +198,52 @@ impl Node for Barrier {
         }
         Ok(())
     }
+
+    /// Each group's timer and times, ordered by group id.
+    fn snapshot(&self) -> Option<Value> {
+        let mut groups: Vec<_> = self.groups.values().collect();
+        groups.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+        let groups: Vec<Value> = groups.into_iter().map(Group::to_json).collect();
+        Some(json!({ "groups": groups }))
+    }
+
+    fn restore(&mut self, saved: Value) -> Result<(), NodeError> {
+        let groups = state::array(&saved, "groups")?
+            .iter()
+            .map(Group::from_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.queue = groups.iter().map(|g| (g.due, g.info.id.clone())).collect();
+        self.groups = groups.into_iter().map(|g| (g.info.id.clone(), g)).collect();
+        Ok(())
+    }
+}
+
+impl Group {
+    /// The group with its times in nanoseconds.
+    fn to_json(&self) -> Value {
+        json!({
+            "group": state::group_json(&self.name, &self.info),
+            "due": self.due.nanos(),
+            "last": self.last.nanos(),
+            "barrier": self.barrier.map(Time::nanos),
+        })
+    }
+
+    /// A group from [`Group::to_json`].
+    fn from_json(value: &Value) -> Result<Self, StateError> {
+        let (name, info) = state::group_from(state::member(value, "group")?)?;
+        let barrier = match state::member(value, "barrier")? {
+            Value::Null => None,
+            _ => Some(Time::from_nanos(state::int(value, "barrier")?)),
+        };
+        Ok(Group {
+            name,
+            info,
+            due: Time::from_nanos(state::int(value, "due")?),
+            last: Time::from_nanos(state::int(value, "last")?),
+            barrier,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -196,15 +251,9 @@ mod tests {
     use tickflow_model::Dimensions;
 
     use super::*;
-    use crate::diagnostics::Collect;
-    use crate::nodes::testing::point;
-    use crate::stats::NodeStats;
+    use crate::nodes::testing::{assert_resumes_with, point, run_clocked, seconds, Step};
 
     const S: i64 = 1_000_000_000;
-
-    fn secs(s: i64) -> Time {
-        Time::from_nanos(s * S)
-    }
 
     fn at(t: i64, host: &str) -> Message {
         let mut p = point(t, &[("host", host)], &[]);
@@ -230,35 +279,12 @@ mod tests {
         }
     }
 
-    enum Step {
-        /// A message arriving with the clock at this many seconds.
-        Data(i64, Message),
-        /// The clock reaching this many seconds: every tick due by then.
-        Clock(i64),
+    /// Runs the steps through a barrier node and shows what it emitted.
+    fn run(spec: BarrierNode, steps: Vec<Step>) -> Vec<String> {
+        shown(run_clocked(&mut Barrier::new(&spec), steps))
     }
 
-    /// Runs the steps as an executor would and shows what the node emitted.
-    fn run(spec: BarrierNode, steps: Vec<Step>) -> Vec<String> {
-        let mut node = Barrier::new(&spec);
-        assert!(node.wants_ticks());
-        let (stats, diagnostics, mut out) = (NodeStats::default(), Collect::default(), Vec::new());
-        for step in steps {
-            match step {
-                Step::Data(now, m) => {
-                    let mut ctx = Context::new(&mut out, &stats, "barrier1", &diagnostics, false)
-                        .with_now(secs(now));
-                    node.message(0, m, &mut ctx).expect("no fatal error");
-                }
-                Step::Clock(now) => {
-                    while let Some(due) = node.next_tick(secs(now)).filter(|&d| d <= secs(now)) {
-                        let mut ctx =
-                            Context::new(&mut out, &stats, "barrier1", &diagnostics, false)
-                                .with_now(due);
-                        node.tick(due, &mut ctx).expect("no fatal error");
-                    }
-                }
-            }
-        }
+    fn shown((out, _): (Vec<Message>, Vec<String>)) -> Vec<String> {
         out.iter().map(show).collect()
     }
 
@@ -363,12 +389,40 @@ mod tests {
                     0,
                     Message::Barrier {
                         group,
-                        time: secs(0),
+                        time: seconds(0),
                     },
                 ),
                 Clock(5),
             ],
         );
         assert_eq!(out, ["a@0", "delete a", "barrier a@0"]);
+    }
+
+    #[test]
+    fn a_restored_node_keeps_every_groups_timer() {
+        use Step::*;
+        let b_by_name = || {
+            let mut p = point(2, &[("host", "b")], &[]);
+            p.set_dimensions(Dimensions::by_tags(["host"]).with_by_name(true));
+            Message::Point(p)
+        };
+        let out = assert_resumes_with(
+            || Barrier::new(&idle(5, false)),
+            run_clocked,
+            vec![Data(0, at(0, "a")), Data(2, b_by_name()), Clock(8)],
+            vec![Data(9, at(3, "a")), Data(9, at(9, "a")), Clock(15)],
+        );
+        assert_eq!(
+            shown(out),
+            [
+                // a@3 is older than a's barrier at 5.
+                "a@9",
+                "barrier b@12",
+                "barrier a@14"
+            ]
+        );
+        assert!(Barrier::new(&idle(5, false))
+            .restore(json!({"groups": [{"group": {}}]}))
+            .is_err());
     }
 }

@@ -130,7 +130,7 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Point, Time};
 
     use super::*;
-    use crate::nodes::testing::{point, points, run};
+    use crate::nodes::testing::{assert_resumes, point, points, run};
 
     const S: i64 = 1_000_000_000;
 
@@ -231,16 +231,12 @@ mod tests {
 
     #[test]
     fn a_restored_node_continues_as_the_saved_one() {
-        let mut saved = ChangeDetect::new(&spec());
-        run(&mut saved, vec![ab(0, "x", 1.0.into())]);
-        let mut restored = ChangeDetect::new(&spec());
-        restored
-            .restore(saved.snapshot().expect("state"))
-            .expect("restores");
-        let rest = vec![ab(1, "x", 1.0.into()), ab(2, "y", 1.0.into())];
-        let expected = run(&mut saved, rest.clone());
-        assert_eq!(points(expected.0.clone()).len(), 1);
-        assert_eq!(run(&mut restored, rest), expected);
+        let (out, _) = assert_resumes(
+            || ChangeDetect::new(&spec()),
+            vec![ab(0, "x", 1.0.into())],
+            vec![ab(1, "x", 1.0.into()), ab(2, "y", 1.0.into())],
+        );
+        assert_eq!(points(out).len(), 1);
         assert!(ChangeDetect::new(&spec())
             .restore(json!({"last": [{"group": {}}]}))
             .is_err());

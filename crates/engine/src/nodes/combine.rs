@@ -10,7 +10,8 @@
 //! matches, and a combination where one finds none is skipped. A complete one becomes a
 //! point named after the group at the run's time whose fields and non-dimension tags are
 //! each member's under `<as><delimiter>`. More than `.max(…)` combinations fail the task,
-//! as in Kapacitor; on a stream the last run is never combined.
+//! as in Kapacitor; on a stream the last run is never combined. A snapshot holds each
+//! group's run and its predicates' stateful-function state.
 
 use serde_json::{json, Value};
 use tickflow_expr::{Evaluator, Lambda, Scope};
@@ -235,14 +236,20 @@ impl Node for Combine {
         Ok(())
     }
 
-    /// Each group's run (stateful functions in the predicates start afresh on restore).
+    /// Each group's run and the state of its predicates' stateful functions.
     fn snapshot(&self) -> Option<Value> {
-        Some(json!({ "buffers": self.groups.to_json(|(_, buffer)| buffer.to_json()) }))
+        let encode = |(evaluators, buffer): &(Vec<Evaluator>, TimeBuffer)| json!({ "run": buffer.to_json(), "lambdas": state::evaluators_json(evaluators) });
+        Some(json!({ "groups": self.groups.to_json(encode) }))
     }
 
-    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.groups = Groups::from_json(state::member(&state, "buffers")?, |value| {
-            Ok((evaluators(&self.lambdas), TimeBuffer::from_json(value)?))
+    fn restore(&mut self, saved: Value) -> Result<(), NodeError> {
+        self.groups = Groups::from_json(state::member(&saved, "groups")?, |value| {
+            let evaluators =
+                state::evaluators_from(&self.lambdas, state::member(value, "lambdas")?)?;
+            Ok((
+                evaluators,
+                TimeBuffer::from_json(state::member(value, "run")?)?,
+            ))
         })?;
         Ok(())
     }
@@ -253,7 +260,7 @@ mod tests {
     use tickflow_model::{Dimensions, FieldValue, Time};
 
     use super::*;
-    use crate::nodes::testing::{lambda, point, points, run};
+    use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
     use crate::stats::NodeStats;
 
     const S: i64 = 1_000_000_000;
@@ -392,17 +399,12 @@ mod tests {
 
     #[test]
     fn a_restored_node_continues_as_the_saved_one() {
-        let input = services();
-        let mut saved = node("TRUE", 100);
-        run(&mut saved, input[..2].to_vec());
-        let mut restored = node("TRUE", 100);
-        restored
-            .restore(saved.snapshot().expect("state"))
-            .expect("restores");
-        let rest = input[2..].to_vec();
-        let expected = run(&mut saved, rest.clone());
-        assert_eq!(points(expected.0.clone()).len(), 3);
-        assert_eq!(run(&mut restored, rest), expected);
+        let (out, _) = assert_resumes(
+            || node("count() > 3", 100),
+            services(),
+            vec![at(3100, "log", 1.0), at(5000, "auth", 1.0)],
+        );
+        assert_eq!(pairs(out), [("auth".to_string(), "log".to_string())]);
         assert!(node("TRUE", 1).restore(json!({})).is_err());
     }
 }

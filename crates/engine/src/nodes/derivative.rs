@@ -202,7 +202,7 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Point};
 
     use super::*;
-    use crate::nodes::testing::{point, points, run};
+    use crate::nodes::testing::{assert_resumes, point, points, run};
 
     const S: i64 = 1_000_000_000;
 
@@ -345,17 +345,12 @@ mod tests {
 
     #[test]
     fn a_restored_node_continues_as_the_saved_one() {
-        let first = vec![float(0, 1.0), float(1, 2.0)];
-        let rest = vec![float(3, 8.0), float(4, 9.0)];
-        let mut saved = Derivative::new(&spec());
-        run(&mut saved, first);
-        let mut restored = Derivative::new(&spec());
-        restored
-            .restore(saved.snapshot().expect("state"))
-            .expect("restores");
-        let expected = run(&mut saved, rest.clone());
-        assert_eq!(points(expected.0.clone()).len(), 2);
-        assert_eq!(run(&mut restored, rest), expected);
+        let (out, _) = assert_resumes(
+            || Derivative::new(&spec()),
+            vec![float(0, 1.0), float(1, 2.0)],
+            vec![float(3, 8.0), float(4, 9.0)],
+        );
+        assert_eq!(points(out).len(), 2);
         assert!(Derivative::new(&spec()).restore(json!({})).is_err());
     }
 }

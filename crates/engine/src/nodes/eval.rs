@@ -5,15 +5,19 @@
 //! field nor a tag of the point (an `.as` name that shadows a field is read back from the
 //! point, as Kapacitor does). Each group has its own evaluators, so stateful functions
 //! count per group. A point on which any lambda fails is dropped and the error reported;
-//! a batch keeps its envelope and loses only the failing points.
+//! a batch keeps its envelope and loses only the failing points. When a lambda calls a
+//! stateful function, a snapshot holds each group's evaluator states.
 
 use std::collections::HashMap;
 
+use serde_json::{json, Value as Json};
 use tickflow_expr::{EvalError, Evaluator, Lambda, Scope, Type, Value};
-use tickflow_model::{FieldValue, Fields, GroupId, Message, Str, Tags, Time};
+use tickflow_model::{FieldValue, Fields, Message, Str, Tags, Time};
 use tickflow_pipeline::nodes::eval::EvalNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_state::Groups;
+use crate::state;
 
 /// Why one point could not be evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -50,10 +54,16 @@ enum Keep {
 /// The running eval node.
 pub struct Eval {
     lambdas: Vec<Lambda>,
+    results: Results,
+    /// Each group's evaluators, one per lambda.
+    groups: Groups<Vec<Evaluator>>,
+}
+
+/// What becomes of the lambdas' results.
+struct Results {
     names: Vec<Str>,
     as_tag: Vec<bool>,
     keep: Keep,
-    evaluators: HashMap<GroupId, Vec<Evaluator>>,
 }
 
 impl Eval {
@@ -66,34 +76,38 @@ impl Eval {
         };
         Eval {
             lambdas,
-            names: spec
-                .as_names
-                .iter()
-                .map(|n| Str::from(n.as_str()))
-                .collect(),
-            as_tag: spec
-                .as_names
-                .iter()
-                .map(|n| spec.tags.contains(n))
-                .collect(),
-            keep,
-            evaluators: HashMap::new(),
+            results: Results {
+                names: spec
+                    .as_names
+                    .iter()
+                    .map(|n| Str::from(n.as_str()))
+                    .collect(),
+                as_tag: spec
+                    .as_names
+                    .iter()
+                    .map(|n| spec.tags.contains(n))
+                    .collect(),
+                keep,
+            },
+            groups: Groups::default(),
         }
     }
+}
 
-    /// The evaluated fields and tags of one point.
+/// A fresh evaluator per lambda.
+fn evaluators(lambdas: &[Lambda]) -> Vec<Evaluator> {
+    lambdas.iter().map(Lambda::evaluator).collect()
+}
+
+impl Results {
+    /// The evaluated fields and tags of one point, with its group's `evaluators`.
     fn point(
-        &mut self,
-        group: &GroupId,
+        &self,
+        evaluators: &mut [Evaluator],
         fields: &Fields,
         tags: &Tags,
         time: Time,
     ) -> Result<(Fields, Tags), EvalNodeError> {
-        let lambdas = &self.lambdas;
-        let evaluators = self
-            .evaluators
-            .entry(group.clone())
-            .or_insert_with(|| lambdas.iter().map(Lambda::evaluator).collect());
         let mut scope_fields = fields.clone();
         let mut results = Vec::with_capacity(self.names.len());
         for (evaluator, name) in evaluators.iter_mut().zip(&self.names) {
@@ -176,7 +190,12 @@ impl Node for Eval {
     ) -> Result<(), NodeError> {
         match message {
             Message::Point(mut point) => {
-                match self.point(&point.group, &point.fields, &point.tags, point.time) {
+                let fresh = || evaluators(&self.lambdas);
+                let evaluators = self.groups.of_point(&point, fresh);
+                let evaluated =
+                    self.results
+                        .point(evaluators, &point.fields, &point.tags, point.time);
+                match evaluated {
                     Ok((fields, tags)) => {
                         point.fields = fields;
                         point.tags = tags;
@@ -186,10 +205,12 @@ impl Node for Eval {
                 }
             }
             Message::Batch(mut batch) => {
-                let group = batch.group.clone();
-                batch
-                    .points
-                    .retain(|p| match self.point(&group, &p.fields, &p.tags, p.time) {
+                let fresh = || evaluators(&self.lambdas);
+                let info = || batch.group_info();
+                let evaluators = self.groups.of_group(&batch.name, &batch.group, info, fresh);
+                let results = &self.results;
+                batch.points.retain(|p| {
+                    match results.point(evaluators, &p.fields, &p.tags, p.time) {
                         Ok((fields, tags)) => {
                             p.fields = fields;
                             p.tags = tags;
@@ -199,23 +220,40 @@ impl Node for Eval {
                             ctx.error(&err);
                             false
                         }
-                    });
+                    }
+                });
                 ctx.emit(Message::Batch(batch));
             }
             Message::DeleteGroup(group) => {
-                self.evaluators.remove(&group.id);
+                self.groups.remove(&group.id);
                 ctx.emit(Message::DeleteGroup(group));
             }
             barrier @ Message::Barrier { .. } => ctx.emit(barrier),
         }
         Ok(())
     }
+
+    /// Each group's evaluator states, when a lambda has state.
+    fn snapshot(&self) -> Option<Json> {
+        let stateful = self.lambdas.iter().any(Lambda::is_stateful);
+        let groups = || self.groups.to_json(|e| state::evaluators_json(e));
+        stateful.then(|| json!({ "groups": groups() }))
+    }
+
+    fn restore(&mut self, saved: Json) -> Result<(), NodeError> {
+        self.groups = Groups::from_json(state::member(&saved, "groups")?, |value| {
+            state::evaluators_from(&self.lambdas, value)
+        })?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use tickflow_model::{Dimensions, GroupId};
+
     use super::*;
-    use crate::nodes::testing::{lambda, point, points, run};
+    use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
 
     fn eval(lambdas: &[&str], names: &[&str], tags: &[&str], keep: Option<&[&str]>) -> Eval {
         let spec = EvalNode {
@@ -335,7 +373,7 @@ mod tests {
     fn stateful_functions_count_per_group() {
         let mut node = eval(&["count()"], &["n"], &[], None);
         let mut second = point(2, &[("host", "b")], &[("value", FieldValue::Float(1.0))]);
-        second.dimensions = tickflow_model::Dimensions::by_tags(["host"]);
+        second.dimensions = Dimensions::by_tags(["host"]);
         second.group = GroupId::new("cpu", &second.tags, &second.dimensions);
         let (out, _) = run(&mut node, vec![input(), input(), Message::Point(second)]);
         let counts: Vec<_> = points(out)
@@ -350,5 +388,42 @@ mod tests {
                 Some(FieldValue::Integer(1))
             ]
         );
+    }
+
+    #[test]
+    fn a_restored_node_goes_on_with_each_groups_state() {
+        let at = |t: i64, host: &str, v: f64| {
+            let mut p = point(t, &[("host", host)], &[("value", FieldValue::Float(v))]);
+            p.set_dimensions(Dimensions::by_tags(["host"]));
+            Message::Point(p)
+        };
+        let node = || {
+            eval(
+                &["count()", "spread(\"value\")", "\"value\" * 2.0"],
+                &["n", "spread", "double"],
+                &[],
+                None,
+            )
+        };
+        let (out, errors) = assert_resumes(
+            node,
+            vec![at(0, "a", 1.0), at(1, "b", 5.0), at(2, "a", 4.0)],
+            vec![at(3, "a", 2.0), at(4, "b", 7.0), at(5, "c", 1.0)],
+        );
+        assert!(errors.is_empty());
+        let shown: Vec<_> = points(out).iter().map(fields_of).collect();
+        let row = |n: i64, spread: f64, double: f64| {
+            vec![
+                ("double".to_string(), FieldValue::Float(double)),
+                ("n".to_string(), FieldValue::Integer(n)),
+                ("spread".to_string(), FieldValue::Float(spread)),
+            ]
+        };
+        assert_eq!(
+            shown,
+            [row(3, 3.0, 4.0), row(2, 2.0, 14.0), row(1, 0.0, 2.0)]
+        );
+        assert_eq!(eval(&["1.0"], &["one"], &[], None).snapshot(), None);
+        assert!(node().restore(json!({"groups": [{"group": {"name": "cpu", "tags": {}, "dimensions": [], "by_name": false}, "state": [{}]}]})).is_err());
     }
 }

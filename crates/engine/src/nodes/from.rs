@@ -4,21 +4,24 @@
 //!
 //! All `.where` calls arrive ANDed into one lambda by the pipeline; it has one evaluator
 //! for the whole node (not one per group, unlike `|where()`). An evaluation error drops
-//! the point and is reported. Truncate and round use Go's year-1 alignment.
+//! the point and is reported. Truncate and round use Go's year-1 alignment. When the
+//! lambda calls a stateful function, a snapshot holds its evaluator's state.
 
-use tickflow_expr::{Evaluator, Scope};
+use serde_json::{json, Value};
+use tickflow_expr::{Evaluator, Lambda, Scope};
 use tickflow_model::{Dimensions, Duration, Message, Point, Str};
 use tickflow_pipeline::nodes::from::FromNode;
 use tickflow_pipeline::nodes::group_by::Dimensions as SpecDimensions;
 
 use crate::node::{Context, Node, NodeError};
+use crate::state::{self, StateError};
 
 /// The running from node.
 pub struct From {
     database: Option<Str>,
     retention_policy: Option<Str>,
     measurement: Option<Str>,
-    predicate: Option<Evaluator>,
+    predicate: Option<(Lambda, Evaluator)>,
     grouping: Grouping,
     truncate: Option<Duration>,
     round: Option<Duration>,
@@ -80,12 +83,15 @@ fn filter(value: &str) -> Option<Str> {
 
 impl From {
     /// A from node for a validated spec and its compiled `.where` lambda.
-    pub fn new(spec: &FromNode, predicate: Option<tickflow_expr::Lambda>) -> Self {
+    pub fn new(spec: &FromNode, predicate: Option<Lambda>) -> Self {
         From {
             database: filter(&spec.database),
             retention_policy: filter(&spec.retention_policy),
             measurement: filter(&spec.measurement),
-            predicate: predicate.map(|l| l.evaluator()),
+            predicate: predicate.map(|l| {
+                let evaluator = l.evaluator();
+                (l, evaluator)
+            }),
             grouping: Grouping::new(&spec.dimensions, &[], spec.group_by_measurement),
             truncate: spec.truncate,
             round: spec.round,
@@ -119,7 +125,7 @@ impl Node for From {
         if !self.selects(&point) {
             return Ok(());
         }
-        if let Some(predicate) = &mut self.predicate {
+        if let Some((_, predicate)) = &mut self.predicate {
             match predicate.eval_bool(&Scope::of_point(&point)) {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
@@ -139,6 +145,23 @@ impl Node for From {
         ctx.emit(Message::Point(point));
         Ok(())
     }
+
+    /// The `.where` evaluator's state, when the lambda has state.
+    fn snapshot(&self) -> Option<Value> {
+        let (lambda, evaluator) = self.predicate.as_ref()?;
+        lambda
+            .is_stateful()
+            .then(|| json!({ "where": evaluator.snapshot() }))
+    }
+
+    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
+        let saved = state::member(&state, "where")?;
+        let Some((_, evaluator)) = &mut self.predicate else {
+            return Err(StateError::new("this from has no .where").into());
+        };
+        evaluator.restore(saved).map_err(StateError::from)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -146,7 +169,7 @@ mod tests {
     use tickflow_model::{FieldValue, Time};
 
     use super::*;
-    use crate::nodes::testing::{lambda, point, points, run};
+    use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
 
     fn cpu(tags: &[(&str, &str)], value: f64) -> Message {
         Message::Point(point(0, tags, &[("value", FieldValue::Float(value))]))
@@ -245,5 +268,26 @@ mod tests {
         assert_eq!(truncated[0].time, Time::from_nanos(6 * MIN));
         let both = points(run(&mut From::new(&spec, None), vec![Message::Point(p)]).0);
         assert_eq!(both[0].time, Time::from_nanos(8 * MIN));
+    }
+
+    #[test]
+    fn a_restored_where_counts_on_across_groups() {
+        let node = || From::new(&FromNode::default(), Some(lambda("count() % 3 == 0")));
+        let input = |hosts: &[&str]| -> Vec<Message> {
+            hosts.iter().map(|h| cpu(&[("host", h)], 1.0)).collect()
+        };
+        let (out, _) = assert_resumes(node, input(&["a", "b"]), input(&["c", "a", "b", "c"]));
+        let hosts: Vec<String> = points(out)
+            .iter()
+            .filter_map(|p| p.tags.get("host").map(|h| h.to_string()))
+            .collect();
+        assert_eq!(hosts, ["c", "c"]);
+        assert_eq!(
+            From::new(&FromNode::default(), Some(lambda("TRUE"))).snapshot(),
+            None
+        );
+        assert!(From::new(&FromNode::default(), None)
+            .restore(json!({"where": {}}))
+            .is_err());
     }
 }

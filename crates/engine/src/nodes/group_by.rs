@@ -166,7 +166,7 @@ mod tests {
     use tickflow_pipeline::nodes::group_by::Dimensions as SpecDimensions;
 
     use super::*;
-    use crate::nodes::testing::{point, points, run};
+    use crate::nodes::testing::{assert_resumes, point, points, run};
 
     fn group(spec: GroupByNode, by_name_upstream: bool) -> String {
         let mut p = point(0, &[("host", "a"), ("dc", "eu"), ("rack", "r1")], &[]);
@@ -282,16 +282,12 @@ mod tests {
 
     #[test]
     fn a_restored_node_emits_what_the_saved_one_would() {
-        let mut saved = GroupBy::new(&host_spec());
-        run(&mut saved, vec![batch(5, &[(1, "a"), (2, "b")])]);
-        let mut restored = GroupBy::new(&host_spec());
-        restored
-            .restore(saved.snapshot().expect("state"))
-            .expect("restores");
-        let rest = vec![batch(5, &[(3, "a")]), batch(10, &[])];
-        let expected = run(&mut saved, rest.clone());
-        assert_eq!(batches(&expected.0).len(), 2);
-        assert_eq!(run(&mut restored, rest), expected);
+        let (out, _) = assert_resumes(
+            || GroupBy::new(&host_spec()),
+            vec![batch(5, &[(1, "a"), (2, "b")])],
+            vec![batch(5, &[(3, "a")]), batch(10, &[])],
+        );
+        assert_eq!(batches(&out).len(), 2);
         assert!(GroupBy::new(&host_spec()).restore(json!({})).is_err());
     }
 }

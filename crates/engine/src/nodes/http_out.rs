@@ -6,16 +6,20 @@
 //! endpoint (the server, the conformance runner, an embedding program). The handle keeps
 //! the last message of each group in the order the groups were first seen; a
 //! `DeleteGroup` message frees its group's slot. The JSON body is only built when it is
-//! read, so a busy stream pays one lock and one clone per message, not an encoding.
+//! read, so a busy stream pays one lock and one clone per message, not an encoding. A
+//! snapshot holds those messages, so a restored endpoint serves what the saved one did.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde_json::{json, Value};
 use tickflow_alert::json::EncodeError;
 use tickflow_alert::row::{result_json, Row};
 use tickflow_model::{GroupId, Message};
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::union::{message_from, message_json};
+use crate::state::{self, StateError};
 
 /// The httpOut endpoints of a task, by endpoint name.
 pub type HttpOutputs = BTreeMap<String, HttpOutput>;
@@ -110,6 +114,32 @@ impl Node for HttpOut {
         ctx.emit(message);
         Ok(())
     }
+
+    /// The latest message of each group, in first-seen order.
+    fn snapshot(&self) -> Option<Value> {
+        let slots = self.output.lock();
+        let latest: Vec<Value> = slots
+            .messages
+            .iter()
+            .filter_map(|(_, message)| message_json(message))
+            .collect();
+        Some(json!({ "latest": latest }))
+    }
+
+    fn restore(&mut self, saved: Value) -> Result<(), NodeError> {
+        let mut restored = Slots::default();
+        for value in state::array(&saved, "latest")? {
+            let message = message_from(value)?;
+            let group = match &message {
+                Message::Point(point) => point.group.clone(),
+                Message::Batch(batch) => batch.group.clone(),
+                _ => return Err(StateError::new(format!("not a point or batch: {value}")).into()),
+            };
+            restored.put(&group, message);
+        }
+        *self.output.lock() = restored;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -197,5 +227,32 @@ mod tests {
             output.body().expect("encodes"),
             r#"{"series":[{"name":"cpu"}]}"#
         );
+    }
+
+    #[test]
+    fn a_restored_endpoint_serves_what_the_saved_one_would() {
+        let (saved, restored) = (HttpOutput::default(), HttpOutput::default());
+        let mut saved_node = HttpOut::new(saved.clone());
+        run(
+            &mut saved_node,
+            vec![grouped(1, "b", 1.0), grouped(2, "a", 2.0)],
+        );
+        let snapshot = saved_node.snapshot().expect("state");
+        let mut restored_node = HttpOut::new(restored.clone());
+        restored_node
+            .restore(serde_json::from_str(&snapshot.to_string()).expect("JSON"))
+            .expect("restores");
+        assert_eq!(restored.body(), saved.body());
+        let rest = vec![grouped(3, "c", 3.0), grouped(4, "b", 4.0)];
+        run(&mut saved_node, rest.clone());
+        run(&mut restored_node, rest);
+        let body = saved.body().expect("encodes");
+        assert!(
+            body.find(r#""host":"b""#) < body.find(r#""host":"a""#),
+            "{body}"
+        );
+        assert_eq!(restored.body().expect("encodes"), body);
+        let barrier = json!({"latest": [{"barrier": {"group": {"name": "", "tags": {}, "dimensions": [], "by_name": false}, "time": 0}}]});
+        assert!(restored_node.restore(barrier).is_err());
     }
 }

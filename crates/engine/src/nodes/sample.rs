@@ -91,7 +91,7 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Duration};
 
     use super::*;
-    use crate::nodes::testing::{point, points, run};
+    use crate::nodes::testing::{assert_resumes, point, points, run};
 
     const S: i64 = 1_000_000_000;
 
@@ -156,17 +156,14 @@ mod tests {
         let spec = SampleNode {
             rate: SampleRate::Count(3),
         };
-        let mut saved = Sample::new(&spec);
-        run(&mut saved, vec![at(0, "a"), at(1, "a"), at(2, "b")]);
-        let mut restored = Sample::new(&spec);
-        restored
-            .restore(saved.snapshot().expect("state"))
-            .expect("restores");
         let rest: Vec<Message> = (3..9)
             .map(|t| at(t, if t % 2 == 0 { "a" } else { "b" }))
             .collect();
-        let expected = run(&mut saved, rest.clone());
-        assert_eq!(run(&mut restored, rest), expected);
+        assert_resumes(
+            || Sample::new(&spec),
+            vec![at(0, "a"), at(1, "a"), at(2, "b")],
+            rest,
+        );
         assert!(Sample::new(&spec).restore(json!({"counts": {}})).is_err());
     }
 }

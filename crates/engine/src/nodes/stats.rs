@@ -15,14 +15,20 @@
 //! On the engine clock, a replay reports on event time, so a deadman fires in a replay
 //! when the data's own time says a group went quiet; the server reports on wall time,
 //! as Kapacitor does.
+//!
+//! A snapshot holds the counts and the time of the next report: restored in the server
+//! after a pause, the reports due meanwhile come at once, as a replay over the gap would
+//! give them (a deadman then sees the pause).
 
 use std::collections::BTreeMap;
 
-use tickflow_model::{Duration, FieldValue, Fields, GroupId, GroupInfo, Message, Point, Time};
+use serde_json::{json, Value};
+use tickflow_model::{Duration, FieldValue, Fields, GroupId, GroupInfo, Message, Point, Str, Time};
 use tickflow_pipeline::nodes::stats::StatsNode;
 use tickflow_pipeline::{NodeId, NodeKind};
 
 use crate::node::{Context, Node, NodeError};
+use crate::state::{self, StateError};
 
 /// The node a `stats` node observes: the parent the task links it to.
 pub fn observed(node: &tickflow_pipeline::Node) -> Option<NodeId> {
@@ -37,9 +43,35 @@ pub struct Stats {
     interval: Duration,
     align: bool,
     /// Emitted messages per group seen, ordered by group id.
-    counts: BTreeMap<GroupId, (GroupInfo, i64)>,
+    counts: BTreeMap<GroupId, Count>,
     /// When the next report is due; set when the clock starts.
     next: Option<Time>,
+}
+
+/// One group's count.
+struct Count {
+    /// The measurement of its first message (part of the id of a group by name).
+    name: Str,
+    info: GroupInfo,
+    emitted: i64,
+}
+
+impl Count {
+    /// The count with its group.
+    fn to_json(&self) -> Value {
+        json!({ "group": state::group_json(&self.name, &self.info), "emitted": self.emitted })
+    }
+
+    /// A count from [`Count::to_json`].
+    fn from_json(value: &Value) -> Result<Self, StateError> {
+        let (name, info) = state::group_from(state::member(value, "group")?)?;
+        let emitted = state::int(value, "emitted")?;
+        Ok(Count {
+            name,
+            info,
+            emitted,
+        })
+    }
 }
 
 impl Stats {
@@ -53,12 +85,17 @@ impl Stats {
         }
     }
 
-    /// Counts one message of group `id`.
-    fn count(&mut self, id: &GroupId, info: impl FnOnce() -> GroupInfo) {
+    /// Counts one message of group `id` named `name`.
+    fn count(&mut self, name: &Str, id: &GroupId, info: impl FnOnce() -> GroupInfo) {
         match self.counts.get_mut(id) {
-            Some((_, n)) => *n += 1,
+            Some(count) => count.emitted += 1,
             None => {
-                self.counts.insert(id.clone(), (info(), 1));
+                let count = Count {
+                    name: name.clone(),
+                    info: info(),
+                    emitted: 1,
+                };
+                self.counts.insert(id.clone(), count);
             }
         }
     }
@@ -82,8 +119,8 @@ impl Node for Stats {
         _ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
         match &message {
-            Message::Point(p) => self.count(&p.group, || p.group_info()),
-            Message::Batch(b) => self.count(&b.group, || b.group_info()),
+            Message::Point(p) => self.count(&p.name, &p.group, || p.group_info()),
+            Message::Batch(b) => self.count(&b.name, &b.group, || b.group_info()),
             Message::Barrier { .. } | Message::DeleteGroup(_) => {}
         }
         Ok(())
@@ -110,9 +147,28 @@ impl Node for Stats {
         if self.counts.is_empty() {
             ctx.emit(Self::report(&GroupInfo::default(), 0, time));
         }
-        for (info, emitted) in self.counts.values() {
-            ctx.emit(Self::report(info, *emitted, time));
+        for count in self.counts.values() {
+            ctx.emit(Self::report(&count.info, count.emitted, time));
         }
+        Ok(())
+    }
+
+    /// Each group's count and when the next report is due.
+    fn snapshot(&self) -> Option<Value> {
+        let groups: Vec<Value> = self.counts.values().map(Count::to_json).collect();
+        let next = self.next.map(Time::nanos);
+        Some(json!({ "groups": groups, "next": next }))
+    }
+
+    fn restore(&mut self, saved: Value) -> Result<(), NodeError> {
+        self.counts = state::array(&saved, "groups")?
+            .iter()
+            .map(|value| Count::from_json(value).map(|c| (c.info.id.clone(), c)))
+            .collect::<Result<_, StateError>>()?;
+        self.next = match state::member(&saved, "next")? {
+            Value::Null => None,
+            _ => Some(Time::from_nanos(state::int(&saved, "next")?)),
+        };
         Ok(())
     }
 }
@@ -127,7 +183,7 @@ mod tests {
     use super::*;
     use crate::diagnostics::Collect;
     use crate::executor::Inline;
-    use crate::nodes::testing::point;
+    use crate::nodes::testing::{assert_resumes_with, point, points, run_clocked, Step};
     use crate::Task;
 
     const S: i64 = 1_000_000_000;
@@ -279,5 +335,36 @@ mod tests {
         let dead = "nil:from1 for task 't' is dead: 0.000 points/10s.";
         let expected: Vec<String> = (2..6).map(|t| format!("{}: {dead}", t * 10)).collect();
         assert_eq!(messages, expected);
+    }
+
+    #[test]
+    fn a_restored_node_keeps_its_counts_and_its_clock() {
+        use Step::*;
+        let node = || {
+            Stats::new(&StatsNode {
+                observed: NodeId(1),
+                interval: Duration::from_nanos(10 * S),
+                align: false,
+            })
+        };
+        let by_name = |t: i64, host: &str| {
+            let mut p = cpu(t, host);
+            p.set_dimensions(Dimensions::by_tags(["host"]).with_by_name(true));
+            Message::Point(p)
+        };
+        let (out, _) = assert_resumes_with(
+            node,
+            run_clocked,
+            vec![
+                Clock(0),
+                Data(1, by_name(1, "a")),
+                Data(2, by_name(2, "b")),
+                Clock(10),
+            ],
+            vec![Data(12, by_name(12, "a")), Clock(25)],
+        );
+        let shown: Vec<String> = points(out).iter().map(show).collect();
+        assert_eq!(shown, ["a@20=2", "b@20=1"]);
+        assert!(node().restore(json!({"groups": [], "next": "x"})).is_err());
     }
 }

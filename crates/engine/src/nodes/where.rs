@@ -2,19 +2,21 @@
 //!
 //! Each group has its own evaluator (stateful functions such as `count()` count per
 //! group). `false` drops the point; an evaluation error is reported and drops it too. A
-//! batch keeps its envelope even when no point passes, so empty batches go on.
+//! batch keeps its envelope even when no point passes, so empty batches go on. When the
+//! predicate calls a stateful function, a snapshot holds each group's evaluator state.
 
-use std::collections::HashMap;
-
+use serde_json::{json, Value};
 use tickflow_expr::{Evaluator, Lambda, Scope};
-use tickflow_model::{GroupId, Message};
+use tickflow_model::Message;
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_state::Groups;
+use crate::state;
 
 /// The running where node.
 pub struct Where {
     lambda: Lambda,
-    evaluators: HashMap<GroupId, Evaluator>,
+    evaluators: Groups<Evaluator>,
 }
 
 impl Where {
@@ -22,15 +24,8 @@ impl Where {
     pub fn new(lambda: Lambda) -> Self {
         Where {
             lambda,
-            evaluators: HashMap::new(),
+            evaluators: Groups::default(),
         }
-    }
-
-    /// The evaluator of `group`, made on its first use.
-    fn evaluator(&mut self, group: &GroupId) -> &mut Evaluator {
-        self.evaluators
-            .entry(group.clone())
-            .or_insert_with(|| self.lambda.evaluator())
     }
 }
 
@@ -51,13 +46,17 @@ impl Node for Where {
     ) -> Result<(), NodeError> {
         match message {
             Message::Point(point) => {
-                let evaluator = self.evaluator(&point.group);
+                let evaluator = self.evaluators.of_point(&point, || self.lambda.evaluator());
                 if passes(evaluator, &Scope::of_point(&point), ctx) {
                     ctx.emit(Message::Point(point));
                 }
             }
             Message::Batch(mut batch) => {
-                let evaluator = self.evaluator(&batch.group);
+                let info = || batch.group_info();
+                let init = || self.lambda.evaluator();
+                let evaluator = self
+                    .evaluators
+                    .of_group(&batch.name, &batch.group, info, init);
                 batch
                     .points
                     .retain(|p| passes(evaluator, &Scope::of_batch_point(p), ctx));
@@ -71,6 +70,21 @@ impl Node for Where {
         }
         Ok(())
     }
+
+    /// Each group's evaluator state, when the predicate has state.
+    fn snapshot(&self) -> Option<Value> {
+        let groups = self.evaluators.to_json(Evaluator::snapshot);
+        self.lambda
+            .is_stateful()
+            .then(|| json!({ "groups": groups }))
+    }
+
+    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
+        self.evaluators = Groups::from_json(state::member(&state, "groups")?, |value| {
+            Ok(self.lambda.restored_evaluator(value)?)
+        })?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +92,7 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Time};
 
     use super::*;
-    use crate::nodes::testing::{lambda, point, points, run};
+    use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
 
     fn value(secs: i64, host: &str, v: i64) -> tickflow_model::Point {
         let mut p = point(
@@ -134,5 +148,27 @@ mod tests {
             panic!("one batch: {out:?}");
         };
         assert!(batch.points.is_empty());
+    }
+
+    #[test]
+    fn a_restored_node_counts_on_per_group() {
+        let at = |t: i64, host: &str| Message::Point(value(t, host, 1));
+        let node = || {
+            Where::new(lambda(
+                "count() % 2 == 0 AND sigma(float(\"value\")) == 0.0",
+            ))
+        };
+        let (out, _) = assert_resumes(
+            node,
+            vec![at(0, "a"), at(1, "b"), at(2, "a")],
+            vec![at(3, "b"), at(4, "a"), at(5, "c"), at(6, "c")],
+        );
+        let passed: Vec<i64> = points(out)
+            .iter()
+            .map(|p| p.time.nanos() / 1_000_000_000)
+            .collect();
+        assert_eq!(passed, [3, 6]);
+        assert_eq!(Where::new(lambda("\"value\" > 1")).snapshot(), None);
+        assert!(node().restore(json!({"groups": [{}]})).is_err());
     }
 }

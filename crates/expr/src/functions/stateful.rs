@@ -4,8 +4,15 @@
 //! decides whether that is per group or shared), and all calls of one function name in
 //! a lambda share it: `count() + count()` is 1 + 2. Every evaluation advances the state,
 //! even one whose result is later discarded.
+//!
+//! The state saves as a JSON object holding only the functions that have run
+//! (`{"count": 3, "sigma": {"n": 2.0, "mean": 1.5, "m2": 0.5}, "spread": {"min": 1.0,
+//! "max": 2.0}, "rand": 7}`); a fresh state is `{}`.
+
+use serde_json::{json, Map, Value as Json};
 
 use super::FnError;
+use crate::snapshot::{float_from, float_json, RestoreError};
 use crate::Value;
 
 /// A stateful built-in.
@@ -44,7 +51,7 @@ pub struct State {
 }
 
 /// Welford's running mean and sum of squared differences.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Welford {
     n: f64,
     mean: f64,
@@ -52,7 +59,7 @@ struct Welford {
 }
 
 /// SplitMix64: a small, fast generator, seeded with 0 so that replays are repeatable.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct SplitMix64(u64);
 
 impl SplitMix64 {
@@ -122,6 +129,62 @@ impl State {
         }
         (x - w.mean).abs() / variance.sqrt()
     }
+
+    /// The state as JSON, with only the functions that have run.
+    pub fn to_json(&self) -> Json {
+        let mut object = Map::new();
+        if self.count != 0 {
+            object.insert("count".into(), json!(self.count));
+        }
+        if self.sigma != Welford::default() {
+            let Welford { n, mean, m2 } = self.sigma;
+            let sigma =
+                json!({ "n": float_json(n), "mean": float_json(mean), "m2": float_json(m2) });
+            object.insert("sigma".into(), sigma);
+        }
+        if let Some((min, max)) = self.spread {
+            let spread = json!({ "min": float_json(min), "max": float_json(max) });
+            object.insert("spread".into(), spread);
+        }
+        if self.rand != SplitMix64::default() {
+            object.insert("rand".into(), json!(self.rand.0));
+        }
+        Json::Object(object)
+    }
+
+    /// The state [`State::to_json`] wrote.
+    pub fn from_json(value: &Json) -> Result<Self, RestoreError> {
+        let object = value
+            .as_object()
+            .ok_or_else(|| RestoreError::new(format!("{value} is not an object")))?;
+        let mut state = State::default();
+        for (key, member) in object {
+            let bad = || RestoreError::new(format!("bad {key:?}: {member}"));
+            match key.as_str() {
+                "count" => state.count = member.as_i64().ok_or_else(bad)?,
+                "sigma" => {
+                    state.sigma = Welford {
+                        n: float_member(member, "n").ok_or_else(bad)?,
+                        mean: float_member(member, "mean").ok_or_else(bad)?,
+                        m2: float_member(member, "m2").ok_or_else(bad)?,
+                    }
+                }
+                "spread" => {
+                    let min = float_member(member, "min").ok_or_else(bad)?;
+                    let max = float_member(member, "max").ok_or_else(bad)?;
+                    state.spread = Some((min, max));
+                }
+                "rand" => state.rand = SplitMix64(member.as_u64().ok_or_else(bad)?),
+                _ => return Err(RestoreError::new(format!("unknown function {key:?}"))),
+            }
+        }
+        Ok(state)
+    }
+}
+
+/// `value[key]` as a float written by [`float_json`].
+fn float_member(value: &Json, key: &str) -> Option<f64> {
+    value.get(key).and_then(float_from)
 }
 
 #[cfg(test)]
@@ -166,5 +229,53 @@ mod tests {
                 other => panic!("unexpected {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_state_round_trips_through_json_text_and_goes_on_alike() {
+        assert_eq!(State::default().to_json(), json!({}));
+        let mut state = State::default();
+        for x in [0.1, 0.7, f64::INFINITY] {
+            let _ = state.call(StatefulFn::Count, &[]);
+            let _ = state.call(StatefulFn::Sigma, &[Value::Float(x)]);
+            let _ = state.call(StatefulFn::Spread, &[Value::Float(-x)]);
+            let _ = state.call(StatefulFn::Rand, &[]);
+        }
+        let text = state.to_json().to_string();
+        let mut back =
+            State::from_json(&serde_json::from_str(&text).expect("JSON")).expect("decodes");
+        assert_eq!(back.to_json(), state.to_json());
+        for (f, args) in [
+            (StatefulFn::Count, vec![]),
+            (StatefulFn::Spread, vec![Value::Float(2.0)]),
+            (StatefulFn::Rand, vec![Value::Int(1000)]),
+        ] {
+            assert_eq!(back.call(f, &args), state.call(f, &args), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_state_names_what_is_wrong() {
+        let error = |value: Json| {
+            State::from_json(&value)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            error(json!([])),
+            Err("invalid lambda state: [] is not an object".into())
+        );
+        assert_eq!(
+            error(json!({"count": "x"})),
+            Err("invalid lambda state: bad \"count\": \"x\"".into())
+        );
+        assert_eq!(
+            error(json!({"mean": 1})),
+            Err("invalid lambda state: unknown function \"mean\"".into())
+        );
+        assert_eq!(
+            error(json!({"spread": {"min": 1.0}})).map_err(|_| ()),
+            Err(())
+        );
     }
 }

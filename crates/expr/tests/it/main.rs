@@ -45,6 +45,11 @@ impl TestPoint {
 
 /// Compiles `lambda: <src>` and returns a fresh evaluator.
 pub fn evaluator(src: &str) -> Evaluator {
+    lambda(src).evaluator()
+}
+
+/// Compiles `lambda: <src>`.
+pub fn lambda(src: &str) -> Lambda {
     let program = parse(&format!("var x = lambda: {src}\n")).expect("lambda parses");
     let Some(Statement::Var(decl)) = program.statements.into_iter().next() else {
         panic!("not a var statement");
@@ -52,7 +57,7 @@ pub fn evaluator(src: &str) -> Evaluator {
     let VarInit::Value(body) = decl.init else {
         panic!("no value")
     };
-    Lambda::compile(&body).expect("lambda compiles").evaluator()
+    Lambda::compile(&body).expect("lambda compiles")
 }
 
 /// Evaluates `lambda: <src>` once on the test point.

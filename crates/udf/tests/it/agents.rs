@@ -456,7 +456,10 @@ fn a_restart_of_tickflow_restores_the_agent_from_its_state() {
     let rest = run(&mut second, &input[31..]);
     out.extend(rest);
     let clean = run(&mut start(&registry, &[]).expect("starts"), &input);
-    assert!(emitted_before >= 20, "the outputs before the snapshot came first");
+    assert!(
+        emitted_before >= 20,
+        "the outputs before the snapshot came first"
+    );
     assert_eq!(
         out, clean,
         "the second run continues exactly where the first was"
