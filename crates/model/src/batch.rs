@@ -72,6 +72,17 @@ impl Batch {
     }
 }
 
+impl From<Point> for BatchPoint {
+    /// The point's fields, tags and time, moved.
+    fn from(point: Point) -> Self {
+        BatchPoint {
+            fields: point.fields,
+            tags: point.tags,
+            time: point.time,
+        }
+    }
+}
+
 impl From<&Point> for BatchPoint {
     fn from(point: &Point) -> Self {
         BatchPoint {

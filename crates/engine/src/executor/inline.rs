@@ -32,7 +32,13 @@ pub struct Inline {
     timers: Vec<Timer>,
     /// Event time: the latest message time pushed so far.
     clock: Option<Time>,
+    /// Emptied message vectors, reused for the next chunk so that running a chunk
+    /// allocates nothing in steady state.
+    spare: Vec<Vec<Message>>,
 }
+
+/// How many emptied vectors [`Inline`] keeps for reuse.
+const SPARE_CHUNKS: usize = 16;
 
 impl Inline {
     /// Prepares `dag` to run on this thread.
@@ -46,6 +52,21 @@ impl Inline {
             diagnostics,
             timers,
             clock: None,
+            spare: Vec::new(),
+        }
+    }
+
+    /// An empty vector to fill with the next chunk for [`Inline::push`], reusing the
+    /// memory of an earlier one when there is one.
+    pub fn spare_chunk(&mut self) -> Vec<Message> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Keeps the emptied `chunk` for reuse.
+    fn recycle(&mut self, mut chunk: Vec<Message>) {
+        if self.spare.len() < SPARE_CHUNKS {
+            chunk.clear();
+            self.spare.push(chunk);
         }
     }
 
@@ -140,15 +161,16 @@ impl Inline {
         &mut self,
         index: usize,
         input: usize,
-        chunk: Vec<Message>,
+        mut chunk: Vec<Message>,
     ) -> Result<(), NodeError> {
         let count = chunk.len() as u64;
         let out = self.work(index, count, |node, ctx| {
-            for message in chunk {
+            for message in chunk.drain(..) {
                 node.message(input, message, ctx)?;
             }
             Ok(())
         })?;
+        self.recycle(chunk);
         self.fan_out(index, out)
     }
 
@@ -160,8 +182,8 @@ impl Inline {
         count: u64,
         f: impl FnOnce(&mut dyn Node, &mut Context<'_>) -> Result<(), NodeError>,
     ) -> Result<Vec<Message>, NodeError> {
+        let mut out = self.spare_chunk();
         let node = &mut self.dag.nodes[index];
-        let mut out = Vec::with_capacity(count as usize);
         let started = Instant::now();
         let mut ctx = Context::new(
             &mut out,
@@ -181,17 +203,19 @@ impl Inline {
 
     /// Gives `out` to every child of `index`: clones for all but the last, which gets it.
     fn fan_out(&mut self, index: usize, out: Vec<Message>) -> Result<(), NodeError> {
-        if out.is_empty() {
+        let children = self.dag.nodes[index].children.len();
+        if out.is_empty() || children == 0 {
+            self.recycle(out);
             return Ok(());
         }
-        let children = self.dag.nodes[index].children.clone();
-        if let Some((last, rest)) = children.split_last() {
-            for link in rest {
-                self.deliver(link.child, link.input, out.clone())?;
-            }
-            self.deliver(last.child, last.input, out)?;
+        for i in 0..children - 1 {
+            let link = self.dag.nodes[index].children[i];
+            let mut copy = self.spare_chunk();
+            copy.extend(out.iter().cloned());
+            self.deliver(link.child, link.input, copy)?;
         }
-        Ok(())
+        let last = self.dag.nodes[index].children[children - 1];
+        self.deliver(last.child, last.input, out)
     }
 }
 

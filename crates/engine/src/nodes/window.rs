@@ -8,7 +8,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use tickflow_model::{Batch, BatchPoint, Duration, GroupId, GroupInfo, Message, Point, Str, Time};
+use tickflow_model::{
+    Batch, BatchPoint, Duration, EcoVec, GroupId, GroupInfo, Message, Point, Str, Time,
+};
 use tickflow_pipeline::nodes::window::WindowNode;
 
 use crate::node::{Context, Node, NodeError};
@@ -82,7 +84,7 @@ impl Window {
         match mode {
             Mode::Time { period, every, .. } if every.is_zero() => {
                 let t = point.time;
-                window.buffer.push_back(BatchPoint::from(&point));
+                window.buffer.push_back(BatchPoint::from(point));
                 if t >= window.next_emit {
                     window.purge_through(t - period);
                     ctx.emit(window.batch(t));
@@ -96,11 +98,9 @@ impl Window {
                 ..
             } => {
                 if point.time >= window.next_emit {
-                    window.purge_before(window.next_emit - period);
-                    ctx.emit(window.batch(window.next_emit));
-                    window.next_emit = aligned(point.time + every, every, align);
+                    ctx.emit(window.hop(point.time, period, every, align));
                 }
-                window.buffer.push_back(BatchPoint::from(&point));
+                window.buffer.push_back(BatchPoint::from(point));
             }
             Mode::Count {
                 period,
@@ -110,11 +110,12 @@ impl Window {
                 if window.buffer.len() == period {
                     window.buffer.pop_front();
                 }
-                window.buffer.push_back(BatchPoint::from(&point));
+                let t = point.time;
+                window.buffer.push_back(BatchPoint::from(point));
                 window.count += 1;
                 let first = if fill_period { period as u64 } else { every };
                 if every > 0 && window.count >= first && (window.count - first) % every == 0 {
-                    ctx.emit(window.batch(point.time));
+                    ctx.emit(window.batch(t));
                 }
             }
         }
@@ -141,9 +142,7 @@ impl Window {
             ctx.emit(window.batch(time));
             window.next_emit = time;
         } else {
-            window.purge_before(window.next_emit - period);
-            ctx.emit(window.batch(window.next_emit));
-            window.next_emit = aligned(time + every, every, align);
+            ctx.emit(window.hop(time, period, every, align));
         }
     }
 }
@@ -237,6 +236,28 @@ impl GroupWindow {
             next_emit: Time::from_nanos(state::int(value, "next_emit")?),
             count: u64::try_from(count).map_err(|_| StateError::new("negative count"))?,
         })
+    }
+
+    /// Emits the window due at `next_emit` because data (or a barrier) at `now` reached
+    /// it, and moves `next_emit` on. The buffered points older than the next window's
+    /// start would be purged at the next emission; they move into this batch instead of
+    /// being copied, so a tumbling window (`period == every`) copies no point at all.
+    fn hop(&mut self, now: Time, period: Duration, every: Duration, align: bool) -> Message {
+        let tmax = self.next_emit;
+        self.purge_before(tmax - period);
+        self.next_emit = aligned(now + every, every, align);
+        let keep_from = self.next_emit - period;
+        let done = self
+            .buffer
+            .iter()
+            .take_while(|p| p.time < keep_from)
+            .count();
+        let mut points = EcoVec::with_capacity(self.buffer.len());
+        points.extend(self.buffer.drain(..done));
+        points.extend(self.buffer.iter().cloned());
+        let mut batch = Batch::new(self.name.clone(), self.info.clone(), tmax);
+        batch.points = points;
+        Message::Batch(batch)
     }
 
     /// The current buffer as a batch with time `tmax`.

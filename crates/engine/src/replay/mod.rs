@@ -181,14 +181,16 @@ pub fn replay(
     let mut reader = Reader::new(&source, options);
     let bytes_total = source.bytes.len();
     let (sender, receiver) = crossbeam_channel::bounded::<(usize, Data)>(QUEUED_CHUNKS);
+    // Emptied point vectors go back to the parser, so memory cycles between the threads
+    // instead of being mapped afresh for every chunk.
+    let (recycle, spares) = crossbeam_channel::bounded::<Vec<Point>>(QUEUED_CHUNKS + 2);
     std::thread::scope(|scope| {
         let source = &source;
         scope.spawn(move || {
             for (line, chunk) in source.chunks() {
-                if sender
-                    .send((chunk.len(), reader.parse(line, chunk)))
-                    .is_err()
-                {
+                let spare = spares.try_recv().unwrap_or_default();
+                let data = reader.parse_reusing(line, chunk, spare);
+                if sender.send((chunk.len(), data)).is_err() {
                     break;
                 }
             }
@@ -196,9 +198,11 @@ pub fn replay(
         let mut feeder = Feeder::new(task, diagnostics, started);
         let mut errors = Vec::new();
         let mut bytes_done = 0;
-        for (bytes, data) in receiver {
+        for (bytes, mut data) in receiver {
             errors.extend(data.errors);
-            feeder.feed(data.points)?;
+            feeder.feed(&mut data.points)?;
+            // The parser may have finished; then the vector is simply dropped.
+            let _ = recycle.try_send(data.points);
             bytes_done += bytes;
             progress(Progress {
                 bytes_done,
@@ -220,7 +224,7 @@ pub fn run(
     diagnostics: Arc<dyn Diagnostics>,
 ) -> Result<Summary, ReplayError> {
     let mut feeder = Feeder::new(task, diagnostics, Instant::now());
-    feeder.feed(points)?;
+    feeder.feed(&mut { points })?;
     feeder.finish()
 }
 
@@ -244,17 +248,19 @@ impl Feeder {
         }
     }
 
-    /// Pushes the points of the task's dbrps into the DAG, [`CHUNK`] at a time.
-    fn feed(&mut self, points: Vec<Point>) -> Result<(), NodeError> {
+    /// Pushes the points of the task's dbrps into the DAG, [`CHUNK`] at a time, leaving
+    /// `points` empty.
+    fn feed(&mut self, points: &mut Vec<Point>) -> Result<(), NodeError> {
         self.points_read += points.len();
         let dbrps = &self.dbrps;
         let mut fed = points
-            .into_iter()
+            .drain(..)
             .filter(|p| reads(dbrps, p))
             .map(Message::Point)
             .peekable();
         while fed.peek().is_some() {
-            let chunk: Vec<Message> = fed.by_ref().take(CHUNK).collect();
+            let mut chunk = self.inline.spare_chunk();
+            chunk.extend(fed.by_ref().take(CHUNK));
             self.points_fed += chunk.len();
             self.inline.push(chunk)?;
         }

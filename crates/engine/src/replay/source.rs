@@ -160,9 +160,22 @@ impl Reader {
 
     /// Parses one chunk that starts at file line `first_line`.
     pub fn parse(&mut self, first_line: usize, bytes: &[u8]) -> Data {
+        self.parse_reusing(first_line, bytes, Vec::new())
+    }
+
+    /// [`Reader::parse`] into `spare`, a vector a consumer has emptied: the replay hands
+    /// the parser's vectors back so that the points of each chunk land in memory that is
+    /// already mapped.
+    pub fn parse_reusing(&mut self, first_line: usize, bytes: &[u8], spare: Vec<Point>) -> Data {
         let mut data = match self.format {
             Format::LineProtocol => {
-                let Parsed { points, errors } = self.parser.parse(bytes);
+                let mut parsed = Parsed {
+                    points: spare,
+                    errors: Vec::new(),
+                };
+                parsed.points.clear();
+                self.parser.parse_into(bytes, &mut parsed);
+                let Parsed { points, errors } = parsed;
                 let errors = errors
                     .into_iter()
                     .map(|error| BadLine::Parse {
