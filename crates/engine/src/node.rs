@@ -155,6 +155,12 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Counts an alert event sent to the handlers at `level`, for the task's statistics
+    /// (the replay summary's alerts per level).
+    pub fn alert_sent(&mut self, level: tickflow_alert::Level) {
+        self.stats.record_alert(level);
+    }
+
     /// The node's name (`window2`).
     pub fn name(&self) -> &str {
         self.name

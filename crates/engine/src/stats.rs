@@ -6,6 +6,8 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
+use tickflow_alert::Level;
+
 /// Live counters of one node.
 #[derive(Debug, Default)]
 pub struct NodeStats {
@@ -13,6 +15,8 @@ pub struct NodeStats {
     messages_out: AtomicU64,
     errors: AtomicU64,
     busy_nanos: AtomicU64,
+    /// Alert events sent to handlers, by level (alert nodes only).
+    alerts: [AtomicU64; 4],
 }
 
 /// A copy of a node's counters at one moment.
@@ -26,6 +30,9 @@ pub struct StatsSnapshot {
     pub errors: u64,
     /// Time spent inside the node's code.
     pub busy: Duration,
+    /// Alert events sent to handlers, by level: OK, INFO, WARNING, CRITICAL (alert nodes
+    /// only; zero elsewhere).
+    pub alerts: [u64; 4],
 }
 
 impl NodeStats {
@@ -35,6 +42,11 @@ impl NodeStats {
         self.messages_out.fetch_add(messages_out, Relaxed);
         self.busy_nanos
             .fetch_add(u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Counts one alert event sent to the handlers at `level`.
+    pub fn record_alert(&self, level: Level) {
+        self.alerts[level_index(level)].fetch_add(1, Relaxed);
     }
 
     /// Counts one dropped message.
@@ -49,6 +61,17 @@ impl NodeStats {
             messages_out: self.messages_out.load(Relaxed),
             errors: self.errors.load(Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Relaxed)),
+            alerts: self.alerts.each_ref().map(|count| count.load(Relaxed)),
         }
+    }
+}
+
+/// Where `level` counts in [`StatsSnapshot::alerts`].
+fn level_index(level: Level) -> usize {
+    match level {
+        Level::Ok => 0,
+        Level::Info => 1,
+        Level::Warning => 2,
+        Level::Critical => 3,
     }
 }

@@ -144,6 +144,18 @@ fn show(bar: &ProgressBar, progress: Progress) {
     bar.set_message(format!("{} points", progress.points));
 }
 
+/// The alert events of every alert node, by level: `CRITICAL 9, WARNING 0, INFO 0, OK 6`.
+fn alerts_per_level(summary: &Summary) -> String {
+    let mut totals = [0u64; 4];
+    for (_, stats) in &summary.nodes {
+        for (total, count) in totals.iter_mut().zip(stats.alerts) {
+            *total += count;
+        }
+    }
+    let [ok, info, warning, critical] = totals;
+    format!("CRITICAL {critical}, WARNING {warning}, INFO {info}, OK {ok}")
+}
+
 /// The summary as printed: totals, then a table of the nodes.
 fn render(summary: &Summary, bad_lines: usize, elapsed: std::time::Duration) -> String {
     let secs = elapsed.as_secs_f64();
@@ -159,9 +171,11 @@ fn render(summary: &Summary, bad_lines: usize, elapsed: std::time::Duration) -> 
         .map(|(_, s)| s.messages_out)
         .sum();
     let errors: u64 = summary.nodes.iter().map(|(_, s)| s.errors).sum();
+    let alerts = alerts_per_level(summary);
     let mut text = format!(
         "points read: {} ({bad_lines} bad lines)\npoints fed: {}\nelapsed: {secs:.3}s\n\
-         throughput: {rate:.0} points/s\nwindows: {windows}\nnode errors: {errors}\n",
+         throughput: {rate:.0} points/s\nwindows: {windows}\nalerts: {alerts}\n\
+         node errors: {errors}\n",
         summary.points_read, summary.points_fed,
     );
     let width = summary
