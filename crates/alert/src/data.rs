@@ -32,6 +32,13 @@ impl Level {
             Level::Critical => "CRITICAL",
         }
     }
+
+    /// The level [`Level::as_str`] names, `None` for any other text.
+    pub fn from_name(name: &str) -> Option<Level> {
+        [Level::Ok, Level::Info, Level::Warning, Level::Critical]
+            .into_iter()
+            .find(|level| level.as_str() == name)
+    }
 }
 
 impl fmt::Display for Level {
@@ -98,6 +105,14 @@ mod tests {
     use tickflow_model::{FieldValue, Str, Tags};
 
     use crate::row::Cell;
+
+    #[test]
+    fn levels_are_read_back_from_their_names() {
+        for level in [Level::Ok, Level::Info, Level::Warning, Level::Critical] {
+            assert_eq!(Level::from_name(level.as_str()), Some(level));
+        }
+        assert_eq!(Level::from_name("critical"), None);
+    }
 
     fn event(value: f64) -> AlertData {
         AlertData {

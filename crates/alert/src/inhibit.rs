@@ -20,6 +20,18 @@ struct Inhibitor {
     tags: Vec<(String, String)>,
 }
 
+/// An active inhibitor as [`Inhibitors::held_by`] lists it, to be set again after a
+/// restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The owner, without the prefix asked for.
+    pub owner: String,
+    /// The category it inhibits.
+    pub category: String,
+    /// Tag names and the values an event must have to be inhibited.
+    pub tags: Vec<(String, String)>,
+}
+
 /// The active inhibitors of a server; cloning shares them.
 #[derive(Debug, Clone, Default)]
 pub struct Inhibitors {
@@ -53,6 +65,23 @@ impl Inhibitors {
         })
     }
 
+    /// The active inhibitors whose owner starts with `prefix` (one node's), by owner.
+    pub fn held_by(&self, prefix: &str) -> Vec<Held> {
+        let mut held: Vec<Held> = self
+            .lock()
+            .iter()
+            .filter_map(|(owner, inhibitor)| {
+                Some(Held {
+                    owner: owner.strip_prefix(prefix)?.to_owned(),
+                    category: inhibitor.category.clone(),
+                    tags: inhibitor.tags.clone(),
+                })
+            })
+            .collect();
+        held.sort_by(|a, b| a.owner.cmp(&b.owner));
+        held
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Inhibitor>> {
         self.active
             .lock()
@@ -74,7 +103,15 @@ mod tests {
         assert!(!inhibitors.inhibits("system", &tags("b")));
         assert!(!inhibitors.inhibits("other", &tags("a")));
         let shared = inhibitors.clone();
+        inhibitors.set("u/alert2/host=a/0", "network", host_a.clone(), true);
+        let held = Held {
+            owner: "host=a/0".into(),
+            category: "system".into(),
+            tags: host_a.clone(),
+        };
+        assert_eq!(inhibitors.held_by("t/alert2/"), [held]);
         shared.set("t/alert2/host=a/0", "system", host_a, false);
+        assert_eq!(inhibitors.held_by("t/alert2/"), []);
         assert!(!inhibitors.inhibits("system", &tags("a")));
     }
 }

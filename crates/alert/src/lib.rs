@@ -77,7 +77,7 @@ pub use handlers::{
     Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, MqttHandler,
     PostError, PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
 };
-pub use inhibit::Inhibitors;
+pub use inhibit::{Held, Inhibitors};
 pub use json::{EncodeError, JsonWriter};
 pub use mqtt::{BrokerError, MqttBroker, MqttBrokers, MqttClient, MqttError};
 pub use row::{batch_result, point_result, result_json, write_result, write_row, Cell, Row};

@@ -15,21 +15,29 @@
 //! defined outside the script (configuration, alerts API) and whose errors are reported
 //! under the node's name like its own handlers'. The anonymous topic is deleted when the
 //! node finishes.
+//!
+//! The node's snapshot holds each group's [`state::GroupState`], the lambda state of the
+//! level and reset predicates and the inhibitors its groups hold ([`snapshot`]). The
+//! topics' event states (`previousLevel`) belong to the [`TopicHub`], not to the node.
 
 pub mod handlers;
+pub mod snapshot;
 pub mod state;
 
-use std::collections::HashMap;
-
+use serde_json::{json, Value};
 use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData};
 use tickflow_alert::{
     anonymous_topic, AlertData, Dispatcher, Inhibitors, Level, Row, Services, TopicError, TopicHub,
 };
 use tickflow_expr::{Evaluator, Lambda, Scope};
-use tickflow_model::{Batch, FieldValue, Fields, GroupId, Message, Point, Str, Tags, Time};
+use tickflow_model::{
+    Batch, FieldValue, Fields, GroupId, GroupInfo, Message, Point, Str, Tags, Time,
+};
 use tickflow_pipeline::nodes::alert::AlertNode;
 
+use super::group_state::Groups;
 use crate::node::{Context, Node, NodeError};
+use crate::state as codec;
 use crate::task::TaskError;
 use state::GroupState;
 
@@ -48,7 +56,7 @@ pub struct Alert {
     /// Reset predicates, indexed by the level they leave.
     resets: [Option<Evaluator>; 4],
     handlers: Dispatcher,
-    groups: HashMap<GroupId, GroupState>,
+    groups: Groups<GroupState>,
     /// The server's topics.
     topics: TopicHub,
     /// The topic of the node's own handlers, if it has any.
@@ -114,7 +122,7 @@ impl Alert {
                 evaluator(&spec.crit_reset)?,
             ],
             handlers: handlers::start(&spec.handlers, node, services)?,
-            groups: HashMap::new(),
+            groups: Groups::default(),
             topics: services.topics.clone(),
             anonymous: (!spec.handlers.is_empty()).then(|| anonymous_topic(task, node)),
             named: (!spec.topic.is_empty()).then(|| spec.topic.clone()),
@@ -162,11 +170,17 @@ impl Alert {
         })
     }
 
-    fn group(&mut self, group: &GroupId) -> &mut GroupState {
+    /// The state of group `id` named `name`, made on its first use (`info` gives the
+    /// group's info then).
+    fn group(
+        &mut self,
+        name: &Str,
+        id: &GroupId,
+        info: impl FnOnce() -> GroupInfo,
+    ) -> &mut GroupState {
         let history = self.spec.history;
         self.groups
-            .entry(group.clone())
-            .or_insert_with(|| GroupState::new(history))
+            .of_group(name, id, info, || GroupState::new(history))
     }
 
     fn flapping(&self) -> Option<(f64, f64)> {
@@ -174,17 +188,19 @@ impl Alert {
     }
 
     fn point(&mut self, mut point: Point, ctx: &mut Context<'_>) -> Result<(), NodeError> {
-        let current = self.group(&point.group).current();
+        let current = self
+            .group(&point.name, &point.group, || point.group_info())
+            .current();
         let level = self.determine_level(&Scope::of_point(&point), current, ctx);
         let (max_interval, flapping) = (self.spec.state_changes_max_interval, self.flapping());
-        let group = self.group(&point.group);
+        let group = self.group(&point.name, &point.group, || point.group_info());
         let change = group.add_event(point.time, level, max_interval, flapping);
         let suppressed = group.is_flapping()
             || self.spec.state_changes_only && !change.changed && !change.expired;
         if suppressed || (level == Level::Ok && !change.changed) {
             return Ok(());
         }
-        let group = self.group(&point.group);
+        let group = self.group(&point.name, &point.group, || point.group_info());
         group.triggered(point.time);
         let duration = group.duration();
         self.update_inhibitors(&point.group, &point.tags, level);
@@ -207,7 +223,9 @@ impl Alert {
         if batch.points.is_empty() {
             return Ok(());
         }
-        let current = self.group(&batch.group).current();
+        let current = self
+            .group(&batch.name, &batch.group, || batch.group_info())
+            .current();
         // The highest level, the first point that reaches it, and the lowest level.
         let (mut highest, mut highest_at, mut lowest) = (Level::Ok, 0, Level::Critical);
         for i in 0..batch.points.len() {
@@ -225,7 +243,7 @@ impl Alert {
             batch.points[highest_at].time
         };
         let (max_interval, flapping) = (self.spec.state_changes_max_interval, self.flapping());
-        let group = self.group(&batch.group);
+        let group = self.group(&batch.name, &batch.group, || batch.group_info());
         let change = group.add_event(time, level, max_interval, flapping);
         let quiet = group.is_flapping()
             || self.spec.state_changes_only && !change.changed && !change.expired;
@@ -238,7 +256,7 @@ impl Alert {
         if !triggers {
             return Ok(());
         }
-        let group = self.group(&batch.group);
+        let group = self.group(&batch.name, &batch.group, || batch.group_info());
         group.triggered(time);
         let duration = group.duration();
         self.update_inhibitors(&batch.group, &batch.tags, level);
@@ -339,10 +357,15 @@ impl Alert {
                     )
                 })
                 .collect();
-            let owner = format!("{}/{}/{group}/{i}", self.task, self.node);
+            let owner = format!("{}{group}/{i}", self.inhibitor_prefix());
             self.inhibitors
                 .set(&owner, &inhibit.category, values, level != Level::Ok);
         }
+    }
+
+    /// What the owners of the node's inhibitors start with.
+    fn inhibitor_prefix(&self) -> String {
+        format!("{}/{}/", self.task, self.node)
     }
 
     /// Adds the level, id, message and duration tags and fields the spec asks for.
@@ -433,6 +456,34 @@ impl Node for Alert {
         }
         Ok(())
     }
+
+    /// Each group's state, the level and reset lambdas' states and the active inhibitors.
+    fn snapshot(&self) -> Option<Value> {
+        let held = self.inhibitors.held_by(&self.inhibitor_prefix());
+        Some(json!({
+            "groups": self.groups.to_json(GroupState::to_json),
+            "levels": snapshot::evaluators_json(&self.levels),
+            "resets": snapshot::evaluators_json(&self.resets),
+            "inhibitors": snapshot::held_json(&held),
+        }))
+    }
+
+    fn restore(&mut self, saved: Value) -> Result<(), NodeError> {
+        let history = self.spec.history;
+        let groups = Groups::from_json(codec::member(&saved, "groups")?, |value| {
+            GroupState::from_json(value, history)
+        })?;
+        let held = snapshot::held_from(codec::member(&saved, "inhibitors")?)?;
+        snapshot::restore_evaluators(&mut self.levels, codec::member(&saved, "levels")?, "level")?;
+        snapshot::restore_evaluators(&mut self.resets, codec::member(&saved, "resets")?, "reset")?;
+        self.groups = groups;
+        let prefix = self.inhibitor_prefix();
+        for h in held {
+            self.inhibitors
+                .set(&format!("{prefix}{}", h.owner), &h.category, h.tags, true);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -441,10 +492,15 @@ mod tests {
     use tickflow_pipeline::{BuildOptions, NodeKind};
 
     use super::*;
-    use crate::nodes::testing::{point, points, run};
+    use crate::nodes::testing::{assert_resumes, point, points, run};
 
     /// The alert node of `stream|from()|alert()<properties>`.
     fn alert(properties: &str) -> Alert {
+        alert_with(properties, &Services::default())
+    }
+
+    /// [`alert`] with these services.
+    fn alert_with(properties: &str, services: &Services) -> Alert {
         let script = format!("stream|from()|alert(){properties}");
         let program = tickflow_tickscript::parse(&script).expect("script parses");
         let pipeline =
@@ -459,21 +515,158 @@ mod tests {
                 source,
             })
         };
-        Alert::new(spec, &node.name, "task", &Services::default(), compile).expect("alert node")
+        Alert::new(spec, &node.name, "task", services, compile).expect("alert node")
     }
 
+    /// `cpu,host=a value=…` at 0s, 1s, …
     fn values(values: &[f64]) -> Vec<Message> {
+        host_values(0, "a", values)
+    }
+
+    /// `cpu,host=<host> value=…` grouped by host, at `start` seconds and every second on.
+    fn host_values(start: i64, host: &str, values: &[f64]) -> Vec<Message> {
         values
             .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                Message::Point(point(
-                    i as i64,
-                    &[("host", "a")],
-                    &[("value", FieldValue::Float(*v))],
-                ))
+            .zip(start..)
+            .map(|(v, secs)| {
+                let mut p = point(secs, &[("host", host)], &[("value", FieldValue::Float(*v))]);
+                p.set_dimensions(tickflow_model::Dimensions::by_tags(["host"]));
+                Message::Point(p)
             })
             .collect()
+    }
+
+    /// The time, level and duration (seconds) fields of every emitted point.
+    fn events(out: Vec<Message>) -> Vec<(i64, String, i64)> {
+        points(out)
+            .iter()
+            .map(|p| {
+                let field = |key: &str| p.fields.get(key).cloned();
+                let duration = match field("d") {
+                    Some(FieldValue::Integer(nanos)) => nanos / 1_000_000_000,
+                    _ => -1,
+                };
+                let level = field("level").map(|l| l.to_string()).unwrap_or_default();
+                (p.time.nanos() / 1_000_000_000, level, duration)
+            })
+            .collect()
+    }
+
+    /// Runs the alert node of `properties` through `first`, then checks that one restored
+    /// from its snapshot goes on as it does for `rest`; returns the events of `rest`.
+    fn resumes(
+        properties: &str,
+        first: Vec<Message>,
+        rest: Vec<Message>,
+    ) -> Vec<(i64, String, i64)> {
+        let (out, errors) = assert_resumes(|| alert(properties), first, rest);
+        assert!(errors.is_empty(), "{errors:?}");
+        events(out)
+    }
+
+    #[test]
+    fn a_restored_node_reports_the_full_duration_of_an_event() {
+        let properties = ".crit(lambda: \"value\" > 10).levelField('level').durationField('d')";
+        let first = [
+            host_values(0, "a", &[0.0, 20.0, 30.0]),
+            host_values(0, "b", &[20.0]),
+        ]
+        .concat();
+        let rest = [
+            host_values(3, "a", &[25.0, 0.0]),
+            host_values(3, "b", &[0.0]),
+        ]
+        .concat();
+        let got = resumes(properties, first, rest);
+        assert_eq!(
+            got,
+            [
+                (3, "CRITICAL".into(), 2),
+                (4, "OK".into(), 3),
+                (3, "OK".into(), 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_restored_node_holds_its_groups_inhibitors_again() {
+        let properties = ".crit(lambda: \"value\" > 10).inhibit('system', 'host')";
+        let mut saved = alert(properties);
+        let first = [host_values(0, "a", &[20.0]), host_values(0, "b", &[0.0])].concat();
+        run(&mut saved, first);
+        let snapshot = saved.snapshot().expect("state");
+        let services = Services::default();
+        let mut restored = alert_with(properties, &services);
+        restored.restore(snapshot.clone()).expect("restores");
+        assert_eq!(restored.snapshot(), Some(snapshot));
+        let host = |h: &str| Tags::from_pairs([("host", h)]);
+        let inhibits = |h: &str| services.inhibitors.inhibits("system", &host(h));
+        assert_eq!((inhibits("a"), inhibits("b")), (true, false));
+        run(&mut restored, host_values(1, "a", &[0.0]));
+        assert!(!inhibits("a"), "the recovery turns it off");
+    }
+
+    #[test]
+    fn a_snapshot_of_another_history_length_is_refused() {
+        let mut saved = alert(".crit(lambda: \"value\" > 10).history(5)");
+        run(&mut saved, values(&[20.0]));
+        let snapshot = saved.snapshot().expect("state");
+        let err = alert(".crit(lambda: \"value\" > 10)")
+            .restore(snapshot)
+            .expect_err("history differs");
+        assert_eq!(
+            err.to_string(),
+            "invalid snapshot: alert history of 5 levels, the node keeps 21"
+        );
+    }
+
+    #[test]
+    fn a_restored_node_goes_on_flapping() {
+        let properties = ".crit(lambda: \"value\" > 10).flapping(0.25, 0.5).history(5)\
+                          .levelField('level').durationField('d')";
+        let first = host_values(0, "a", &[20.0, 0.0, 20.0, 0.0]);
+        let rest = host_values(4, "a", &[20.0, 20.0, 20.0, 20.0, 20.0, 20.0]);
+        let got = resumes(properties, first, rest);
+        // Flapping hides the alert until the history settles; the duration counts from
+        // the last trigger after OK that was sent, at 0s (nodes.md §8.4).
+        assert_eq!(got, [(8, "CRITICAL".into(), 8), (9, "CRITICAL".into(), 9)]);
+    }
+
+    #[test]
+    fn a_restored_node_keeps_the_state_changes_interval() {
+        let properties = ".crit(lambda: \"value\" > 10).stateChangesOnly(2s)\
+                          .levelField('level').durationField('d')";
+        let first = host_values(0, "a", &[20.0, 20.0]);
+        let rest = host_values(2, "a", &[20.0, 20.0, 20.0, 0.0]);
+        let got = resumes(properties, first, rest);
+        assert_eq!(
+            got,
+            [
+                (2, "CRITICAL".into(), 2),
+                (4, "CRITICAL".into(), 4),
+                (5, "OK".into(), 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_restored_node_keeps_the_state_of_its_level_lambdas() {
+        let properties = ".warn(lambda: count() > 2)\
+                          .crit(lambda: sigma(\"value\") > 1.4).critReset(lambda: count() > 1)\
+                          .levelField('level').durationField('d')";
+        let first = host_values(0, "a", &[1.0, 2.0]);
+        let rest = host_values(2, "a", &[1.5, 1.6, 9.0, 1.5, 1.5]);
+        let got = resumes(properties, first, rest);
+        assert_eq!(
+            got,
+            [
+                (2, "WARNING".into(), 0),
+                (3, "WARNING".into(), 1),
+                (4, "CRITICAL".into(), 2),
+                (5, "CRITICAL".into(), 3),
+                (6, "WARNING".into(), 4)
+            ]
+        );
     }
 
     /// The level field of every emitted point.

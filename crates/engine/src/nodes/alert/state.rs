@@ -1,8 +1,13 @@
 //! One alert group's state: the ring of recent levels, flapping, and the times that give
-//! an event its duration (nodes.md §8.3–8.5).
+//! an event its duration (nodes.md §8.3–8.5), and its JSON form for node snapshots
+//! ([`GroupState::to_json`]: levels by name, times in integer nanoseconds, `null` for a
+//! trigger that never happened).
 
+use serde_json::{json, Value};
 use tickflow_alert::Level;
 use tickflow_model::{Duration, Time};
+
+use crate::state::{self, StateError};
 
 /// The per-group state of an alert node.
 #[derive(Debug, Clone)]
@@ -93,6 +98,43 @@ impl GroupState {
         }
     }
 
+    /// The state as JSON, for [`GroupState::from_json`].
+    pub fn to_json(&self) -> Value {
+        json!({
+            "history": self.history.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            "idx": self.idx,
+            "flapping": self.flapping,
+            "last_triggered": self.last_triggered.map(Time::nanos),
+            "first_triggered": self.first_triggered.map(Time::nanos),
+        })
+    }
+
+    /// The state [`GroupState::to_json`] wrote, for a node keeping `history` levels (as
+    /// [`GroupState::new`]); a ring of another length is refused.
+    pub fn from_json(value: &Value, history: i64) -> Result<Self, StateError> {
+        let mut group = GroupState::new(history);
+        let levels = state::array(value, "history")?;
+        if levels.len() != group.history.len() {
+            return Err(StateError::new(format!(
+                "alert history of {} levels, the node keeps {}",
+                levels.len(),
+                group.history.len()
+            )));
+        }
+        group.history = levels.iter().map(level_from).collect::<Result<_, _>>()?;
+        let idx = state::int(value, "idx")?;
+        group.idx = usize::try_from(idx)
+            .ok()
+            .filter(|&i| i < levels.len())
+            .ok_or_else(|| StateError::new(format!("alert history index {idx} out of range")))?;
+        group.flapping = state::member(value, "flapping")?
+            .as_bool()
+            .ok_or_else(|| StateError::new("\"flapping\" is not a boolean"))?;
+        group.last_triggered = time_from(value, "last_triggered")?;
+        group.first_triggered = time_from(value, "first_triggered")?;
+        Ok(group)
+    }
+
     /// Kapacitor's weighted share of level changes in the history, pairing entries
     /// exactly as its implementation does (wrap-around included).
     fn percent_change(&self) -> f64 {
@@ -110,6 +152,22 @@ impl GroupState {
         }
         changes / (l - 1) as f64
     }
+}
+
+/// A level from its name.
+fn level_from(value: &Value) -> Result<Level, StateError> {
+    value
+        .as_str()
+        .and_then(Level::from_name)
+        .ok_or_else(|| StateError::new(format!("bad alert level {value}")))
+}
+
+/// `value[key]`: a time in nanoseconds, or `null` for none.
+fn time_from(value: &Value, key: &str) -> Result<Option<Time>, StateError> {
+    if state::member(value, key)?.is_null() {
+        return Ok(None);
+    }
+    state::int(value, key).map(|nanos| Some(Time::from_nanos(nanos)))
 }
 
 #[cfg(test)]
@@ -151,6 +209,38 @@ mod tests {
         g.triggered(t(1));
         assert!(!g.add_event(t(2), Level::Critical, every_2s, None).expired);
         assert!(g.add_event(t(3), Level::Critical, every_2s, None).expired);
+    }
+
+    #[test]
+    fn the_state_round_trips_through_json() {
+        let mut g = GroupState::new(3);
+        for (i, level) in [Level::Critical, Level::Ok, Level::Warning, Level::Warning]
+            .into_iter()
+            .enumerate()
+        {
+            g.add_event(t(i as i64), level, None, Some((0.1, 0.2)));
+            g.triggered(t(i as i64));
+        }
+        let saved = g.to_json();
+        let back = GroupState::from_json(&saved, 3).expect("decodes");
+        assert_eq!(back.to_json(), saved);
+        assert_eq!(
+            (back.current(), back.is_flapping(), back.duration()),
+            (Level::Warning, true, Duration::from_nanos(S))
+        );
+        assert_eq!(
+            GroupState::from_json(&saved, 4).err(),
+            Some(StateError::new(
+                "alert history of 3 levels, the node keeps 4"
+            ))
+        );
+        let mut bad = saved.clone();
+        bad["history"][0] = json!("LOUD");
+        assert_eq!(
+            GroupState::from_json(&bad, 3).err(),
+            Some(StateError::new("bad alert level \"LOUD\""))
+        );
+        assert!(GroupState::from_json(&GroupState::new(2).to_json(), 2).is_ok());
     }
 
     #[test]
