@@ -155,9 +155,9 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Counts an alert event sent to the handlers at `level`, for the task's statistics
-    /// (the replay summary's alerts per level).
-    pub fn alert_sent(&mut self, level: tickflow_alert::Level) {
+    /// Counts an alert event triggered at `level` (as Kapacitor's `alerts_triggered`,
+    /// `crits_triggered`, ... statistics), for the replay summary's alerts per level.
+    pub fn alert_triggered(&mut self, level: tickflow_alert::Level) {
         self.stats.record_alert(level);
     }
 

@@ -15,7 +15,7 @@ pub struct NodeStats {
     messages_out: AtomicU64,
     errors: AtomicU64,
     busy_nanos: AtomicU64,
-    /// Alert events sent to handlers, by level (alert nodes only).
+    /// Alert events triggered, by level (alert nodes only).
     alerts: [AtomicU64; 4],
 }
 
@@ -30,7 +30,7 @@ pub struct StatsSnapshot {
     pub errors: u64,
     /// Time spent inside the node's code.
     pub busy: Duration,
-    /// Alert events sent to handlers, by level: OK, INFO, WARNING, CRITICAL (alert nodes
+    /// Alert events triggered, by level: OK, INFO, WARNING, CRITICAL (alert nodes
     /// only; zero elsewhere).
     pub alerts: [u64; 4],
 }
@@ -44,7 +44,7 @@ impl NodeStats {
             .fetch_add(u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX), Relaxed);
     }
 
-    /// Counts one alert event sent to the handlers at `level`.
+    /// Counts one alert event triggered at `level`.
     pub fn record_alert(&self, level: Level) {
         self.alerts[level_index(level)].fetch_add(1, Relaxed);
     }

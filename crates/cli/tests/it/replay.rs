@@ -194,6 +194,21 @@ fn the_printer_script_finds_the_three_anomalies() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_anomalies_found(&dir);
+    // The summary counts the alerts the logs hold, level by level.
+    let logs: String = ["hotend", "bed", "air"]
+        .iter()
+        .map(|sensor| {
+            std::fs::read_to_string(dir.join(format!("{sensor}_failure.log"))).expect("log")
+        })
+        .collect();
+    let count = |level: &str| logs.matches(&format!("\"level\":\"{level}\"")).count();
+    let expected = format!(
+        "alerts: CRITICAL {}, WARNING 0, INFO 0, OK {}\n",
+        count("CRITICAL"),
+        count("OK")
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&expected), "{expected} in {stdout}");
 }
 
 /// `(time, pvalue)` of every alert event in an alert log.

@@ -214,6 +214,7 @@ impl Alert {
             fields: &point.fields,
         };
         let data = self.publish(&event, level, point.time, duration, Row::from_point(&point))?;
+        ctx.alert_triggered(level);
         self.augment(&mut point.tags, &mut point.fields, &data);
         ctx.emit(Message::Point(point));
         Ok(())
@@ -271,6 +272,7 @@ impl Alert {
             fields: &fields,
         };
         let data = self.publish(&event, level, time, duration, Row::from_batch(&batch))?;
+        ctx.alert_triggered(level);
         self.augment(&mut batch.tags, &mut Fields::new(), &data);
         for point in batch.points.make_mut() {
             self.augment(&mut point.tags, &mut point.fields, &data);
