@@ -443,6 +443,43 @@ mod tests {
     }
 
     #[test]
+    fn a_script_sideloads_through_its_task() {
+        let dir = TempDir::new();
+        dir.write("hosts/a.yml", "threshold: 90\nrack: r1\n");
+        let script = format!(
+            "stream|from()|sideload().source('{}').order('hosts/{{{{.host}}}}.yml')\
+             .field('threshold', 1.0).tag('rack', 'none')|httpOut('out')",
+            dir.source()
+        );
+        let program = tickflow_tickscript::parse(&script).expect("parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &tickflow_pipeline::BuildOptions::default())
+                .expect("builds");
+        let task = crate::Task::build(&pipeline, "t").expect("the task builds");
+        let out = task.http_outputs.get("out").expect("endpoint").clone();
+        let mut run = crate::executor::Inline::new(
+            task.dag,
+            std::sync::Arc::new(crate::diagnostics::Collect::default()),
+        );
+        run.push(vec![host(0, "a")]).expect("runs");
+        run.finish().expect("finishes");
+        assert_eq!(
+            out.body().expect("encodes"),
+            "{\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\",\"rack\":\"r1\"},\
+             \"columns\":[\"time\",\"threshold\"],\"values\":[[\"1970-01-01T00:00:00Z\",90]]}]}"
+        );
+    }
+
+    #[test]
+    fn a_bad_order_template_fails_the_task() {
+        let dir = TempDir::new();
+        let error = Sideload::new(&spec(&dir, &["{{.host"]), "sideload1", RECHECK)
+            .err()
+            .expect("refused");
+        assert!(matches!(error, TaskError::Template { .. }), "{error}");
+    }
+
+    #[test]
     fn the_source_must_be_an_existing_file_directory() {
         let dir = TempDir::new();
         let build = |source: String| {
