@@ -670,12 +670,14 @@ mod tests {
     #[test]
     fn a_task_the_engine_cannot_run_is_a_build_error() {
         let master = master();
-        let sideloads = "stream|from()|sideload().source('file:///tmp').order('a')";
-        master.define("m", pipeline(sideloads)).expect("defined");
-        let err = master.enable("m").expect_err("sideload is not supported");
+        let autoscales = "stream|from()|k8sAutoscale()";
+        master.define("m", pipeline(autoscales)).expect("defined");
+        let err = master
+            .enable("m")
+            .expect_err("k8sAutoscale is not supported");
         assert_eq!(
             err.to_string(),
-            "task \"m\": node sideload2: \"sideload\" is not supported by the engine yet"
+            "task \"m\": node k8s_autoscale2: \"k8s_autoscale\" is not supported by the engine yet"
         );
         assert!(master.running().is_empty());
     }

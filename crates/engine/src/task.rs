@@ -71,6 +71,14 @@ pub enum TaskError {
         /// Why (boxed: agent errors carry stderr lines).
         source: Box<tickflow_udf::InstanceError>,
     },
+    /// A `sideload` node's source is not a readable `file://` directory.
+    #[error("node {node}: {source}")]
+    Sideload {
+        /// The node's name.
+        node: String,
+        /// Why.
+        source: crate::nodes::sideload::SourceError,
+    },
     /// The pipeline's links do not run parents first.
     #[error(transparent)]
     Link(#[from] LinkError),
@@ -192,13 +200,13 @@ mod tests {
 
     #[test]
     fn an_unsupported_node_is_named_in_the_error() {
-        let pipeline = pipeline("stream|from()|sideload().source('file:///tmp').order('a')");
+        let pipeline = pipeline("stream|from()|k8sAutoscale()");
         let err = Task::build(&pipeline, "t")
             .err()
-            .expect("sideload is not supported");
+            .expect("k8sAutoscale is not supported");
         assert_eq!(
             err.to_string(),
-            "node sideload2: \"sideload\" is not supported by the engine yet"
+            "node k8s_autoscale2: \"k8s_autoscale\" is not supported by the engine yet"
         );
     }
 

@@ -3,7 +3,8 @@
 //!
 //! [`Template::parse`] compiles the subset of Go's `text/template` that TICKscripts use;
 //! [`Template::render`] executes it against a [`TemplateData`], [`Template::render_row`]
-//! against a [`Row`] (the URL and row templates of `httpPost`). [`Kind::Text`] behaves like
+//! against a [`Row`] (the URL and row templates of `httpPost`), [`Template::render_tags`]
+//! against a tag map (the file templates of `sideload`). [`Kind::Text`] behaves like
 //! `text/template` (id and message); [`Kind::Html`] like `html/template` in an HTML text
 //! context (details): every action's output is HTML-escaped, literal text is kept, and the
 //! `json`/`jsonCompact` functions exist.
@@ -45,6 +46,7 @@ use std::fmt;
 
 use crate::row::Row;
 use format::Value;
+use tickflow_model::Tags;
 
 pub use data::{ServerInfo, TemplateData};
 
@@ -91,6 +93,13 @@ impl Template {
     /// per values row, keyed by column name.
     pub fn render_row(&self, row: &Row) -> Result<String, TemplateError> {
         exec::render(&self.nodes, self.kind, Value::Row(row))
+            .map_err(|failure| TemplateError::new(&self.source, failure))
+    }
+
+    /// Executes the template against a tag map, so `{{ .host }}` is the `host` tag (the
+    /// path templates of `|sideload()`); a missing tag prints `<no value>`, as in Go.
+    pub fn render_tags(&self, tags: &Tags) -> Result<String, TemplateError> {
+        exec::render(&self.nodes, self.kind, Value::Tags(tags))
             .map_err(|failure| TemplateError::new(&self.source, failure))
     }
 

@@ -118,8 +118,8 @@ fn a_script_with_nodes_the_engine_lacks_fails_clearly() {
     let dir = scratch_dir("replay-unsupported");
     let script = write(
         &dir,
-        "sideloads.tick",
-        "stream\n    |from()\n    |sideload().source('file:///tmp').order('a')\n",
+        "autoscales.tick",
+        "stream\n    |from()\n    |k8sAutoscale()\n",
     );
     let data = write(&dir, "data.lp", &data(10));
     let out = tickflow(&["replay", &script, "--data", &data]);
@@ -127,7 +127,7 @@ fn a_script_with_nodes_the_engine_lacks_fails_clearly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "sideloads.tick: node sideload2: \"sideload\" is not supported by the engine yet"
+            "autoscales.tick: node k8s_autoscale2: \"k8s_autoscale\" is not supported by the engine yet"
         ),
         "{stderr}"
     );

@@ -228,15 +228,15 @@ fn run_refuses_bad_scripts_and_configs_before_serving() {
 
     let unsupported = write(
         &dir,
-        "sideloads.tick",
-        "dbrp \"db\".\"rp\"\nstream|from()|sideload().source('file:///tmp').order('a')\n",
+        "autoscales.tick",
+        "dbrp \"db\".\"rp\"\nstream|from()|k8sAutoscale()\n",
     );
     let out = tickflow(&["run", &unsupported, "--bind", "127.0.0.1:0"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "sideloads.tick: node sideload2: \"sideload\" is not supported by the engine yet"
+            "autoscales.tick: node k8s_autoscale2: \"k8s_autoscale\" is not supported by the engine yet"
         ),
         "{stderr}"
     );

@@ -36,6 +36,7 @@ pub mod log;
 pub mod noop;
 pub mod sample;
 pub mod shift;
+pub mod sideload;
 pub mod state_count;
 pub mod state_duration;
 pub mod state_tracking;
@@ -108,6 +109,11 @@ pub fn create(
         ),
         NodeKind::NoOp(_) => Box::new(noop::NoOp),
         NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
+        NodeKind::Sideload(spec) => Box::new(sideload::Sideload::new(
+            spec,
+            &node.name,
+            sideload::RECHECK,
+        )?),
         NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
         NodeKind::Sample(spec) => Box::new(sample::Sample::new(spec)),
         NodeKind::ChangeDetect(spec) => Box::new(change_detect::ChangeDetect::new(spec)),

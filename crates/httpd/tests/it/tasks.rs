@@ -150,7 +150,7 @@ fn create_refuses_what_kapacitor_refuses() {
 #[test]
 fn a_task_that_cannot_start_stays_stored_with_its_error() {
     let server = TestServer::start(HttpConfig::default());
-    let script = "dbrp \"db\".\"rp\"\nstream|from()|sideload().source('file:///tmp').order('a')";
+    let script = "dbrp \"db\".\"rp\"\nstream|from()|k8sAutoscale()";
     let reply = post(
         &server,
         &json!({"id": "m", "script": script, "status": "enabled"}),
@@ -159,7 +159,7 @@ fn a_task_that_cannot_start_stays_stored_with_its_error() {
         error_of(&reply),
         (
             500,
-            "node sideload2: \"sideload\" is not supported by the engine yet".into()
+            "node k8s_autoscale2: \"k8s_autoscale\" is not supported by the engine yet".into()
         )
     );
     let task = server.send("GET", "/kapacitor/v1/tasks/m", &[], b"").json();
@@ -169,7 +169,7 @@ fn a_task_that_cannot_start_stays_stored_with_its_error() {
     );
     assert_eq!(
         task["error"],
-        "node sideload2: \"sideload\" is not supported by the engine yet"
+        "node k8s_autoscale2: \"k8s_autoscale\" is not supported by the engine yet"
     );
 }
 
