@@ -21,6 +21,10 @@ use tickflow_engine::Task;
 use tickflow_model::Dbrp;
 use tickflow_pipeline::{BuildOptions, Pipeline};
 
+/// The `tickflow` binary's allocator, so the figure is what `tickflow replay` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
