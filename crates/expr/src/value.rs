@@ -97,7 +97,7 @@ impl fmt::Display for Value {
             Value::Bool(v) => write!(f, "{v}"),
             Value::Regex(r) => write!(f, "/{}/", r.as_str()),
             Value::Time(t) => write!(f, "{t}"),
-            Value::Duration(d) => write!(f, "{}", crate::functions::duration_text(*d)),
+            Value::Duration(d) => f.write_str(&d.to_influxql()),
             Value::Missing => f.write_str("missing"),
         }
     }

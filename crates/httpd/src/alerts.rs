@@ -148,7 +148,7 @@ fn event_json(topic: &str, id: String, state: EventState) -> EventJson {
             message: state.message,
             details: state.details,
             time: state.time.to_rfc3339(),
-            duration: tickflow_alert::topic::influxql_duration(state.duration),
+            duration: state.duration.to_influxql(),
         },
     }
 }

@@ -53,6 +53,28 @@ impl Duration {
     pub const fn is_zero(self) -> bool {
         self.0 == 0
     }
+
+    /// The span as InfluxQL and Kapacitor write it: the largest unit of `w d h m s ms u`
+    /// that divides it exactly, else nanoseconds (`0s`, `5m`, `90s`, `1500ms`, `1w`,
+    /// `1001ns`).
+    pub fn to_influxql(self) -> String {
+        const UNITS: [(i64, &str); 7] = [
+            (7 * 24 * 3_600_000_000_000, "w"),
+            (24 * 3_600_000_000_000, "d"),
+            (3_600_000_000_000, "h"),
+            (60_000_000_000, "m"),
+            (1_000_000_000, "s"),
+            (1_000_000, "ms"),
+            (1_000, "u"),
+        ];
+        if self.0 == 0 {
+            return "0s".to_string();
+        }
+        match UNITS.iter().find(|(unit, _)| self.0 % unit == 0) {
+            Some((unit, suffix)) => format!("{}{suffix}", self.0 / unit),
+            None => format!("{}ns", self.0),
+        }
+    }
 }
 
 impl Time {
@@ -158,6 +180,26 @@ impl fmt::Display for Time {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn influxql_text_uses_the_largest_unit_that_divides_the_span() {
+        let cases = [
+            (0, "0s"),
+            (300_000_000_000, "5m"),
+            (90_000_000_000, "90s"),
+            (5_400_000_000_000, "90m"),
+            (1_500_000_000, "1500ms"),
+            (7 * 86_400_000_000_000, "1w"),
+            (1_001, "1001ns"),
+            (1_500, "1500ns"),
+            (7, "7ns"),
+            (-60_000_000_000, "-1m"),
+            (-10_000_000_000, "-10s"),
+        ];
+        for (nanos, text) in cases {
+            assert_eq!(Duration::from_nanos(nanos).to_influxql(), text);
+        }
+    }
 
     const JAN_1_2016: i64 = 1_451_606_400_000_000_000;
 

@@ -93,7 +93,7 @@ impl Render for bool {
 
 impl Render for Duration {
     fn render(&self) -> String {
-        format_duration(*self)
+        self.to_influxql()
     }
 }
 
@@ -131,28 +131,6 @@ pub(crate) fn quote(text: &str) -> String {
         format!("'''{text}'''")
     } else {
         format!("'{}'", text.replace('\'', "\\'"))
-    }
-}
-
-/// A duration as InfluxQL formats it: the largest unit of `w d h m s ms u` that divides it,
-/// else nanoseconds (`0s`, `90s`, `1500ms`, `1w`).
-pub(crate) fn format_duration(d: Duration) -> String {
-    const UNITS: [(i64, &str); 7] = [
-        (7 * 24 * 3_600_000_000_000, "w"),
-        (24 * 3_600_000_000_000, "d"),
-        (3_600_000_000_000, "h"),
-        (60_000_000_000, "m"),
-        (1_000_000_000, "s"),
-        (1_000_000, "ms"),
-        (1_000, "u"),
-    ];
-    let nanos = d.nanos();
-    if nanos == 0 {
-        return "0s".to_string();
-    }
-    match UNITS.iter().find(|(unit, _)| nanos % unit == 0) {
-        Some((unit, suffix)) => format!("{}{suffix}", nanos / unit),
-        None => format!("{nanos}ns"),
     }
 }
 
@@ -204,17 +182,6 @@ mod tests {
 
     fn secs(s: f64) -> Duration {
         Duration::from_nanos((s * 1e9) as i64)
-    }
-
-    #[test]
-    fn influxql_durations() {
-        assert_eq!(format_duration(secs(0.0)), "0s");
-        assert_eq!(format_duration(secs(90.0)), "90s");
-        assert_eq!(format_duration(secs(5400.0)), "90m");
-        assert_eq!(format_duration(secs(1.5)), "1500ms");
-        assert_eq!(format_duration(secs(604_800.0)), "1w");
-        assert_eq!(format_duration(secs(-10.0)), "-10s");
-        assert_eq!(format_duration(Duration::from_nanos(1500)), "1500ns");
     }
 
     #[test]

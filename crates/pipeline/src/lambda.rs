@@ -14,7 +14,6 @@ use tickflow_tickscript::{
     Parens, Program, Span, Statement, Unary,
 };
 
-use crate::describe::format_duration;
 use crate::error::{BuildError, BuildErrorKind};
 use crate::value::Value;
 
@@ -194,7 +193,7 @@ pub(crate) fn to_literal(value: &Value, span: Span) -> Result<Expr, BuildErrorKi
         }),
         Value::Duration(d) => literal(LitValue::Duration {
             nanos: d.nanos(),
-            text: format_duration(*d),
+            text: d.to_influxql(),
         }),
         Value::Regex(re) => literal(LitValue::Regex {
             pattern: re.pattern.clone(),

@@ -12,7 +12,6 @@ use std::fmt;
 use tickflow_model::Duration;
 use tickflow_tickscript::{Span, VarType};
 
-use crate::describe::format_duration;
 use crate::lambda::Lambda;
 
 /// A value during script evaluation.
@@ -100,10 +99,10 @@ impl fmt::Display for TimeDimension {
             Some(offset) => write!(
                 f,
                 "time({}, {})",
-                format_duration(self.length),
-                format_duration(offset)
+                self.length.to_influxql(),
+                offset.to_influxql()
             ),
-            None => write!(f, "time({})", format_duration(self.length)),
+            None => write!(f, "time({})", self.length.to_influxql()),
         }
     }
 }
@@ -172,7 +171,7 @@ impl fmt::Display for Value {
             Value::Float(v) => write!(f, "{v}"),
             Value::Bool(v) => write!(f, "{v}"),
             Value::String(v) => f.write_str(v),
-            Value::Duration(d) => f.write_str(&format_duration(*d)),
+            Value::Duration(d) => f.write_str(&d.to_influxql()),
             Value::Regex(re) => f.write_str(&re.source),
             Value::Lambda(lambda) => f.write_str(&lambda.to_string()),
             Value::List(items) => {

@@ -13,7 +13,7 @@ use tickflow_tickscript::{
     parse, Expr, LitValue, Literal, ParseError, Statement, VarInit, VarType,
 };
 
-use crate::describe::{format_duration, quote};
+use crate::describe::quote;
 use crate::lambda::Lambda;
 use crate::value::{type_name, Regex, Value};
 
@@ -183,7 +183,7 @@ impl fmt::Display for VarValue {
             VarValue::Int(v) => write!(f, "{v}"),
             VarValue::Float(v) => write!(f, "{v:?}"),
             VarValue::String(v) => f.write_str(&quote(v)),
-            VarValue::Duration(d) => f.write_str(&format_duration(*d)),
+            VarValue::Duration(d) => f.write_str(&d.to_influxql()),
             VarValue::Regex { source, .. } => write!(f, "/{source}/"),
             VarValue::Lambda(expr) => write!(
                 f,

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use options::OptionError;
 pub use spec::{HandlerSpec, SpecError};
-pub use state::{influxql_duration, EventState};
+pub use state::EventState;
 
 use crate::config::Services;
 use crate::data::{AlertData, Level};

@@ -86,7 +86,7 @@ fn to_string(args: &[Value]) -> Result<Value, FnError> {
         [Value::String(s)] => return Ok(Value::String(s.clone())),
         [Value::Int(i)] => i.to_string(),
         [Value::Float(f)] => float_text(*f),
-        [Value::Duration(d)] => duration_text(*d),
+        [Value::Duration(d)] => d.to_influxql(),
         _ => return Err(FnError::Signature),
     };
     Ok(Value::String(s.into()))
@@ -116,32 +116,6 @@ fn to_duration(args: &[Value]) -> Result<Value, FnError> {
         _ => return Err(FnError::Signature),
     };
     Ok(Value::Duration(d))
-}
-
-/// InfluxQL's duration units, largest first, with their length in nanoseconds.
-const UNITS: [(&str, i64); 7] = [
-    ("w", 7 * 24 * 3_600_000_000_000),
-    ("d", 24 * 3_600_000_000_000),
-    ("h", 3_600_000_000_000),
-    ("m", 60_000_000_000),
-    ("s", 1_000_000_000),
-    ("ms", 1_000_000),
-    ("u", 1_000),
-];
-
-/// InfluxQL's duration text: the largest unit that divides the value exactly
-/// (`90s`, `90m`, `1500ms`, `1w`), else nanoseconds; zero is `0s`.
-pub fn duration_text(d: Duration) -> String {
-    let nanos = d.nanos();
-    if nanos == 0 {
-        return "0s".to_string();
-    }
-    for (unit, len) in UNITS {
-        if nanos % len == 0 {
-            return format!("{}{unit}", nanos / len);
-        }
-    }
-    format!("{nanos}ns")
 }
 
 /// InfluxQL's duration parser: an optional `-`, then one or more `<digits><unit>` groups
@@ -200,17 +174,6 @@ mod tests {
 
     fn s(v: &str) -> Value {
         Value::String(v.into())
-    }
-
-    #[test]
-    fn duration_text_picks_the_largest_exact_unit() {
-        let secs = |n: i64| Duration::from_nanos(n * 1_000_000_000);
-        assert_eq!(duration_text(secs(90)), "90s");
-        assert_eq!(duration_text(secs(5400)), "90m");
-        assert_eq!(duration_text(Duration::from_nanos(1_500_000_000)), "1500ms");
-        assert_eq!(duration_text(secs(7 * 86400)), "1w");
-        assert_eq!(duration_text(Duration::from_nanos(7)), "7ns");
-        assert_eq!(duration_text(Duration::ZERO), "0s");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod stateful;
 mod strings;
 mod time;
 
-pub use conversion::{duration_text, parse_influxql_duration};
+pub use conversion::parse_influxql_duration;
 
 use crate::Value;
 

@@ -11,7 +11,7 @@ use tickflow_model::Duration;
 
 use crate::args::{decode_dynamic, AnyArg, GoType, Kind, Rest};
 use crate::catalogue::{chain_method, ChainMethod, Created, Edges};
-use crate::describe::{format_duration, quote, Props};
+use crate::describe::{quote, Props};
 use crate::lambda::Lambda;
 use crate::nodes::http_post::{check_headers, check_target, HttpPostError};
 use crate::nodes::udf::{render_values, OptionValue};
@@ -598,7 +598,7 @@ impl Handler {
                     text += &call("captureResponse", String::new());
                 }
                 if let Some(timeout) = post.timeout {
-                    text += &call("timeout", format_duration(timeout));
+                    text += &call("timeout", timeout.to_influxql());
                 }
                 if post.skip_ssl_verification {
                     text += &call("skipSSLVerification", String::new());

@@ -43,9 +43,7 @@ impl NodeSpec for StatsNode {
     fn validate(&self, _parents: usize) -> Result<(), NodeError> {
         match self.interval > Duration::ZERO {
             true => Ok(()),
-            false => {
-                Err(StatsError::Interval(crate::describe::format_duration(self.interval)).into())
-            }
+            false => Err(StatsError::Interval(self.interval.to_influxql()).into()),
         }
     }
 
