@@ -21,16 +21,8 @@ impl Default {
     /// A default node for a validated spec.
     pub fn new(spec: &DefaultNode) -> Self {
         Default {
-            fields: spec
-                .fields
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), v.clone()))
-                .collect(),
-            tags: spec
-                .tags
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), Str::from(v.as_str())))
-                .collect(),
+            fields: super::str_pairs(&spec.fields, Clone::clone),
+            tags: super::str_pairs(&spec.tags, |v| Str::from(v.as_str())),
         }
     }
 

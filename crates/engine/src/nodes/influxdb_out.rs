@@ -80,11 +80,7 @@ impl InfluxDbOut {
             consistency: spec.write_consistency.clone(),
             measurement: (!spec.measurement.is_empty())
                 .then(|| Str::from(spec.measurement.as_str())),
-            tags: spec
-                .tags
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), Str::from(v.as_str())))
-                .collect(),
+            tags: super::str_pairs(&spec.tags, |v| Str::from(v.as_str())),
             unit: precision.unit().nanos(),
         })
     }

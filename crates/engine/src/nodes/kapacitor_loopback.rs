@@ -67,11 +67,7 @@ impl Loopback {
             dbrp,
             measurement: (!spec.measurement.is_empty())
                 .then(|| Str::from(spec.measurement.as_str())),
-            tags: spec
-                .tags
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), Str::from(v.as_str())))
-                .collect(),
+            tags: super::str_pairs(&spec.tags, |v| Str::from(v.as_str())),
             writer: Arc::clone(&self.writer),
             reported: false,
         }

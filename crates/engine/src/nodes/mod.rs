@@ -6,7 +6,7 @@
 //! pipeline crate's, and a kind not listed in [`create`] fails the task with
 //! [`TaskError::Unsupported`].
 
-use tickflow_model::{Batch, Dimensions, GroupId, Point};
+use tickflow_model::{Batch, Dimensions, GroupId, Point, Str};
 use tickflow_pipeline::{EdgeType, NodeKind};
 
 use tickflow_udf::{Instance, Registry};
@@ -173,6 +173,16 @@ fn unsupported(node: &tickflow_pipeline::Node, kind: &str) -> TaskError {
 /// A node's kind as its name shows it: `mean4` without the id.
 fn kind_name(name: &str) -> &str {
     name.trim_end_matches(|c: char| c.is_ascii_digit())
+}
+
+/// A spec's `(key, value)` pairs with the keys as [`Str`]s and each value mapped by
+/// `value`: the fields and tags that default, sideload, influxDBOut and kapacitorLoopback
+/// set.
+pub(crate) fn str_pairs<V, W>(pairs: &[(String, V)], value: impl Fn(&V) -> W) -> Vec<(Str, W)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (Str::from(k.as_str()), value(v)))
+        .collect()
 }
 
 /// Re-derives a batch's dimensions and group from its (changed) group tags, as

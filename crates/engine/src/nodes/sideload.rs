@@ -82,16 +82,8 @@ impl Sideload {
             })
             .collect::<Result<_, _>>()?;
         let wanted = Wanted {
-            fields: spec
-                .fields
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), v.clone()))
-                .collect(),
-            tags: spec
-                .tags
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), Str::from(v.as_str())))
-                .collect(),
+            fields: super::str_pairs(&spec.fields, Clone::clone),
+            tags: super::str_pairs(&spec.tags, |v| Str::from(v.as_str())),
         };
         Ok(Sideload {
             order,
