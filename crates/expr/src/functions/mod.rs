@@ -8,6 +8,7 @@
 mod conversion;
 mod format;
 mod math;
+mod mwc;
 pub mod stateful;
 mod strings;
 mod time;

@@ -7,10 +7,11 @@
 //!
 //! The state saves as a JSON object holding only the functions that have run
 //! (`{"count": 3, "sigma": {"n": 2.0, "mean": 1.5, "m2": 0.5}, "spread": {"min": 1.0,
-//! "max": 2.0}, "rand": 7}`); a fresh state is `{}`.
+//! "max": 2.0}, "rand": [1, 2, 3, 4]}`); a fresh state is `{}`.
 
 use serde_json::{json, Map, Value as Json};
 
+use super::mwc::Mwc;
 use super::FnError;
 use crate::snapshot::{float_from, float_json, RestoreError};
 use crate::Value;
@@ -47,7 +48,7 @@ pub struct State {
     count: i64,
     sigma: Welford,
     spread: Option<(f64, f64)>,
-    rand: SplitMix64,
+    rand: Mwc,
 }
 
 /// Welford's running mean and sum of squared differences.
@@ -56,40 +57,6 @@ struct Welford {
     n: f64,
     mean: f64,
     m2: f64,
-}
-
-/// SplitMix64: a small, fast generator, seeded with 0 so that replays are repeatable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A non-negative i64.
-    fn next_i63(&mut self) -> i64 {
-        (self.next() >> 1) as i64
-    }
-
-    /// Uniform in `[0, n)`, without modulo bias; 0 when `n <= 0`.
-    fn below(&mut self, n: i64) -> i64 {
-        if n <= 0 {
-            return 0;
-        }
-        let n = n as u64;
-        let zone = u64::MAX - u64::MAX % n;
-        loop {
-            let v = self.next();
-            if v < zone {
-                return (v % n) as i64;
-            }
-        }
-    }
 }
 
 impl State {
@@ -146,8 +113,8 @@ impl State {
             let spread = json!({ "min": float_json(min), "max": float_json(max) });
             object.insert("spread".into(), spread);
         }
-        if self.rand != SplitMix64::default() {
-            object.insert("rand".into(), json!(self.rand.0));
+        if self.rand != Mwc::default() {
+            object.insert("rand".into(), json!(self.rand.words()));
         }
         Json::Object(object)
     }
@@ -174,12 +141,22 @@ impl State {
                     let max = float_member(member, "max").ok_or_else(bad)?;
                     state.spread = Some((min, max));
                 }
-                "rand" => state.rand = SplitMix64(member.as_u64().ok_or_else(bad)?),
+                "rand" => state.rand = Mwc::from_words(words(member).ok_or_else(bad)?),
                 _ => return Err(RestoreError::new(format!("unknown function {key:?}"))),
             }
         }
         Ok(state)
     }
+}
+
+/// The four numbers of a saved generator.
+fn words(value: &Json) -> Option<[u64; 4]> {
+    let numbers: Vec<u64> = value
+        .as_array()?
+        .iter()
+        .map(Json::as_u64)
+        .collect::<Option<_>>()?;
+    numbers.try_into().ok()
 }
 
 /// `value[key]` as a float written by [`float_json`].
