@@ -59,6 +59,22 @@ pub trait Node: Send {
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError>;
 
+    /// Receives a chunk of messages on `input`, in order, leaving `chunk` empty. The
+    /// default hands them to [`Node::message`] one by one; a node that passes most
+    /// messages on as they are (stream, from) takes the whole chunk and spares moving
+    /// every message twice.
+    fn messages(
+        &mut self,
+        input: usize,
+        chunk: &mut Vec<Message>,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        for message in chunk.drain(..) {
+            self.message(input, message, ctx)?;
+        }
+        Ok(())
+    }
+
     /// Called once when every input has closed: emit what must be flushed (most nodes
     /// flush nothing; Kapacitor drops partial windows).
     fn finish(&mut self, _ctx: &mut Context<'_>) -> Result<(), NodeError> {
@@ -144,6 +160,15 @@ impl<'a> Context<'a> {
     /// Sends `message` to every child.
     pub fn emit(&mut self, message: Message) {
         self.out.push(message);
+    }
+
+    /// Sends every message of `messages` to every child, in order, leaving it empty.
+    pub fn emit_all(&mut self, messages: &mut Vec<Message>) {
+        if self.out.is_empty() {
+            std::mem::swap(self.out, messages);
+        } else {
+            self.out.append(messages);
+        }
     }
 
     /// Reports a problem with one message: counted always, logged unless the node is

@@ -4,8 +4,10 @@
 //! The lines of one series have the same field keys in the same order, so the order
 //! worked out for one line is kept and reused while the keys stay the same: no sorting and
 //! no key lookups for the next line, only a comparison of its raw keys with the last ones.
+//! The sorted keys are interned ([`SortedKeys::interned`]), so the points of a series
+//! share their keys without a reference count and each point allocates only its values.
 
-use tickflow_model::{FieldValue, Fields, Str};
+use tickflow_model::{EcoVec, FieldValue, Fields, SortedKeys, Str};
 
 use crate::escape::is_verbatim;
 use crate::fields::KeyValue;
@@ -21,6 +23,8 @@ pub(crate) struct FieldLayout {
     verbatim: bool,
     /// Indexes into `keys` in key order, of equal keys only the last.
     order: Vec<usize>,
+    /// The keys in key order: `keys` picked by `order`, shared by the points.
+    sorted: SortedKeys,
 }
 
 impl FieldLayout {
@@ -47,14 +51,18 @@ impl FieldLayout {
                 }
                 same
             });
+            let sorted: Vec<Str> = self.order.iter().map(|&i| keys[i].clone()).collect();
+            // `order` is sorted and free of repeats, so this always interns.
+            self.sorted = SortedKeys::interned(&sorted).unwrap_or_else(SortedKeys::empty);
         }
-        // `order` is sorted and free of repeats, so this is one allocation.
-        Fields::from_sorted(self.order.iter().map(|&i| {
-            (
-                self.keys[i].clone(),
-                std::mem::replace(&mut line[i].1, FieldValue::Boolean(false)),
-            )
-        }))
+        let mut values = EcoVec::with_capacity(self.order.len());
+        for &i in &self.order {
+            values.push(std::mem::replace(
+                &mut line[i].1,
+                FieldValue::Boolean(false),
+            ));
+        }
+        Fields::from_parts(self.sorted.clone(), values)
     }
 
     /// Whether `line` has the last line's keys.

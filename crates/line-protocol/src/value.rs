@@ -23,8 +23,8 @@ use crate::numbers::{parse_float, parse_i64, parse_u64, Decimal};
 /// `number`: the number at the start of `input` (a suffix of the line), up to a comma,
 /// space or the end; the rest starts there.
 pub(crate) fn number(input: &[u8]) -> IResult<'_, FieldValue> {
-    if let Some(number) = plain_number(input) {
-        return Ok(number);
+    if let Some((value, len)) = plain_number(input) {
+        return Ok((&input[len..], value));
     }
     let negative = input.first() == Some(&b'-');
     let mut i = usize::from(negative);
@@ -86,14 +86,15 @@ pub(crate) fn number(input: &[u8]) -> IResult<'_, FieldValue> {
 
 /// The number at the start of `input` if it is plain, `[-] digits [. digits]` or
 /// `[-] digits i` followed by a comma, a space or the end, and short: the common case,
-/// which needs none of `number`'s other checks.
-fn plain_number(input: &[u8]) -> Option<(&[u8], FieldValue)> {
+/// which needs none of `number`'s other checks. Gives the value and the bytes it takes.
+#[inline]
+pub(crate) fn plain_number(input: &[u8]) -> Option<(FieldValue, usize)> {
     let decimal = Decimal::scan(input);
     let (value, len) = match input.get(decimal.len) {
         Some(b'i') => (FieldValue::Integer(decimal.to_i64()?), decimal.len + 1),
         _ => (FieldValue::Float(decimal.to_f64()?), decimal.len),
     };
-    matches!(input.get(len), None | Some(b',' | b' ')).then(|| (&input[len..], value))
+    matches!(input.get(len), None | Some(b',' | b' ')).then_some((value, len))
 }
 
 /// `boolean`: the boolean at the start of `input`, up to a comma, space or the end.

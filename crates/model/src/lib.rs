@@ -26,6 +26,7 @@ mod field;
 mod group;
 mod message;
 mod point;
+mod sorted_keys;
 mod sorted_map;
 mod time;
 
@@ -36,6 +37,7 @@ pub use field::FieldValue;
 pub use group::{Dimensions, GroupId, GroupInfo};
 pub use message::Message;
 pub use point::Point;
+pub use sorted_keys::{SortedKeys, MAX_INTERNED_KEYS, MAX_INTERNED_LISTS};
 pub use sorted_map::SortedMap;
 pub use time::{Duration, Time};
 

@@ -165,10 +165,7 @@ impl Inline {
     ) -> Result<(), NodeError> {
         let count = chunk.len() as u64;
         let out = self.work(index, count, |node, ctx| {
-            for message in chunk.drain(..) {
-                node.message(input, message, ctx)?;
-            }
-            Ok(())
+            node.messages(input, &mut chunk, ctx)
         })?;
         self.recycle(chunk);
         self.fan_out(index, out)

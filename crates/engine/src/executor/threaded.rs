@@ -200,9 +200,8 @@ fn run_node(
                 if clocked {
                     ctx = ctx.with_now(Time::now());
                 }
-                for message in envelope.chunk {
-                    node.node.message(envelope.input, message, &mut ctx)?;
-                }
+                let mut chunk = envelope.chunk;
+                node.node.messages(envelope.input, &mut chunk, &mut ctx)?;
                 node.stats
                     .record_work(count, (out.len() - before) as u64, started.elapsed());
                 if clocked {

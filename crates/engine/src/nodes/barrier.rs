@@ -19,13 +19,14 @@
 //! on the engine clock: restored in the server after a pause, timers due meanwhile fire
 //! at the first tick, one after another, as a replay over the gap would.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 use tickflow_model::{Duration, GroupId, GroupInfo, Message, Str, Time};
 use tickflow_pipeline::nodes::barrier::BarrierNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
 
 /// When a group's barrier is due.
@@ -54,7 +55,7 @@ struct Group {
 pub struct Barrier {
     mode: Mode,
     delete: bool,
-    groups: HashMap<GroupId, Group>,
+    groups: GroupMap<Group>,
     /// Every group's due time, earliest first.
     queue: BTreeSet<(Time, GroupId)>,
 }
@@ -69,7 +70,7 @@ impl Barrier {
         Barrier {
             mode,
             delete: spec.delete,
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
             queue: BTreeSet::new(),
         }
     }

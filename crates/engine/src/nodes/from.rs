@@ -76,6 +76,11 @@ impl Grouping {
     }
 }
 
+/// The error for a batch arriving at a from node.
+fn batch_edge() -> NodeError {
+    NodeError::new("from cannot take a batch edge")
+}
+
 /// `Some(s)` for a filter that is set, `None` for the empty "any".
 fn filter(value: &str) -> Option<Str> {
     (!value.is_empty()).then(|| Str::from(value))
@@ -98,6 +103,33 @@ impl From {
         }
     }
 
+    /// Whether `point` passes the filters and the `.where` lambda (an evaluation error is
+    /// reported and drops it); a point that passes gets its time truncated or rounded
+    /// and its dimensions set.
+    fn admit(&mut self, point: &mut Point, ctx: &mut Context<'_>) -> bool {
+        if !self.selects(point) {
+            return false;
+        }
+        if let Some((_, predicate)) = &mut self.predicate {
+            match predicate.eval_bool(&Scope::of_point(point)) {
+                Ok(true) => {}
+                Ok(false) => return false,
+                Err(err) => {
+                    ctx.error(&err);
+                    return false;
+                }
+            }
+        }
+        if let Some(d) = self.truncate {
+            point.time = point.time.truncate(d);
+        }
+        if let Some(d) = self.round {
+            point.time = point.time.round(d);
+        }
+        self.grouping.apply(point, false);
+        true
+    }
+
     /// Whether the point passes the database, retention policy and measurement filters.
     fn selects(&self, point: &Point) -> bool {
         let matches = |want: &Option<Str>, have: &Str| want.as_ref().is_none_or(|w| w == have);
@@ -114,35 +146,41 @@ impl Node for From {
         message: Message,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        let mut point = match message {
-            Message::Point(point) => point,
-            Message::Batch(_) => return Err(NodeError::new("from cannot take a batch edge")),
+        match message {
+            Message::Point(mut point) => {
+                if self.admit(&mut point, ctx) {
+                    ctx.emit(Message::Point(point));
+                }
+                Ok(())
+            }
+            Message::Batch(_) => Err(batch_edge()),
             other => {
                 ctx.emit(other);
-                return Ok(());
-            }
-        };
-        if !self.selects(&point) {
-            return Ok(());
-        }
-        if let Some((_, predicate)) = &mut self.predicate {
-            match predicate.eval_bool(&Scope::of_point(&point)) {
-                Ok(true) => {}
-                Ok(false) => return Ok(()),
-                Err(err) => {
-                    ctx.error(&err);
-                    return Ok(());
-                }
+                Ok(())
             }
         }
-        if let Some(d) = self.truncate {
-            point.time = point.time.truncate(d);
+    }
+
+    /// Filters and regroups the chunk's points in place; other messages pass through.
+    fn messages(
+        &mut self,
+        _input: usize,
+        chunk: &mut Vec<Message>,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let mut batch = false;
+        chunk.retain_mut(|message| match message {
+            Message::Point(point) => self.admit(point, ctx),
+            Message::Batch(_) => {
+                batch = true;
+                false
+            }
+            _ => true,
+        });
+        if batch {
+            return Err(batch_edge());
         }
-        if let Some(d) = self.round {
-            point.time = point.time.round(d);
-        }
-        self.grouping.apply(&mut point, false);
-        ctx.emit(Message::Point(point));
+        ctx.emit_all(chunk);
         Ok(())
     }
 
@@ -166,10 +204,12 @@ impl Node for From {
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{FieldValue, Time};
+    use tickflow_model::{Batch, FieldValue, GroupInfo, Time};
 
     use super::*;
+    use crate::diagnostics::Collect;
     use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
+    use crate::stats::NodeStats;
 
     fn cpu(tags: &[(&str, &str)], value: f64) -> Message {
         Message::Point(point(0, tags, &[("value", FieldValue::Float(value))]))
@@ -191,6 +231,38 @@ mod tests {
         let input = [matching.clone(), other_db, other_name].map(Message::Point);
         let (out, _) = run(&mut From::new(&spec, None), input.to_vec());
         assert_eq!(out, [Message::Point(matching)]);
+    }
+
+    #[test]
+    fn one_message_at_a_time_and_a_chunk_agree_and_a_batch_is_fatal() {
+        let messages = vec![
+            cpu(&[], 0.5),
+            Message::Barrier {
+                group: GroupInfo::default(),
+                time: Time::from_nanos(1),
+            },
+            cpu(&[("host", "a")], 2.0),
+        ];
+        let mut from = From::new(&FromNode::default(), Some(lambda("\"value\" > 1.0")));
+        let (chunked, _) = run(&mut from, messages.clone());
+        let (stats, diagnostics, mut single) =
+            (NodeStats::default(), Collect::default(), Vec::new());
+        let mut ctx = Context::new(&mut single, &stats, "node1", &diagnostics, false);
+        for message in messages {
+            from.message(0, message, &mut ctx).expect("not fatal");
+        }
+        let batch = Message::Batch(Batch::new(
+            "cpu".into(),
+            GroupInfo::default(),
+            Time::from_nanos(0),
+        ));
+        let mut chunk = vec![cpu(&[], 2.0), batch];
+        let error = from
+            .messages(0, &mut chunk, &mut ctx)
+            .expect_err("a batch is fatal");
+        assert_eq!(error.message, "from cannot take a batch edge");
+        assert_eq!(chunked, single);
+        assert_eq!(chunked.len(), 2);
     }
 
     #[test]

@@ -9,14 +9,13 @@
 //! in the order their groups first appeared and each sorted by time, when a batch with
 //! another `tmax` or a barrier arrives; the last ones are never emitted, as in Kapacitor.
 
-use std::collections::HashMap;
-
 use serde_json::{json, Value};
-use tickflow_model::{Batch, BatchPoint, GroupId, Message, Time};
+use tickflow_model::{Batch, BatchPoint, Message, Time};
 use tickflow_pipeline::nodes::group_by::GroupByNode;
 
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::from::Grouping;
+use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
 
 /// The running groupBy node.
@@ -34,7 +33,7 @@ struct Pending {
     /// The batches, in the order their groups appeared.
     batches: Vec<Batch>,
     /// Where each group's batch is in `batches`.
-    index: HashMap<GroupId, usize>,
+    index: GroupMap<usize>,
 }
 
 impl GroupBy {

@@ -4,11 +4,10 @@
 //! The snapshot is `[{"group": …, "state": …}]` ordered by group id, the group as
 //! [`state::group_json`] writes it and the state as the node encodes it.
 
-use std::collections::HashMap;
-
 use serde_json::{json, Value};
 use tickflow_model::{GroupId, GroupInfo, Point, Str};
 
+use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
 
 /// One group's state with its identity.
@@ -20,13 +19,13 @@ struct Entry<S> {
 
 /// The state of every group a node has seen.
 pub struct Groups<S> {
-    map: HashMap<GroupId, Entry<S>>,
+    map: GroupMap<Entry<S>>,
 }
 
 impl<S> Default for Groups<S> {
     fn default() -> Self {
         Groups {
-            map: HashMap::new(),
+            map: GroupMap::default(),
         }
     }
 }

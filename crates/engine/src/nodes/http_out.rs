@@ -9,7 +9,7 @@
 //! read, so a busy stream pays one lock and one clone per message, not an encoding. A
 //! snapshot holds those messages, so a restored endpoint serves what the saved one did.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Value};
@@ -18,6 +18,7 @@ use tickflow_alert::row::{result_json, Row};
 use tickflow_model::{GroupId, Message};
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_map::GroupMap;
 use crate::nodes::union::{message_from, message_json};
 use crate::state::{self, StateError};
 
@@ -34,7 +35,7 @@ pub struct HttpOutput {
 #[derive(Debug, Default)]
 struct Slots {
     messages: Vec<(GroupId, Message)>,
-    index: HashMap<GroupId, usize>,
+    index: GroupMap<usize>,
 }
 
 impl Slots {

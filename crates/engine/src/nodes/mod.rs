@@ -25,6 +25,7 @@ pub mod eval;
 pub mod flatten;
 pub mod from;
 pub mod group_by;
+pub mod group_map;
 pub mod group_state;
 pub mod http_out;
 pub mod http_post;

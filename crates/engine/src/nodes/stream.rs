@@ -18,6 +18,16 @@ impl Node for Stream {
         ctx.emit(message);
         Ok(())
     }
+
+    fn messages(
+        &mut self,
+        _input: usize,
+        chunk: &mut Vec<Message>,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        ctx.emit_all(chunk);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

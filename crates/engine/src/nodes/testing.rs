@@ -15,9 +15,9 @@ use crate::stats::NodeStats;
 pub fn run(node: &mut dyn Node, messages: Vec<Message>) -> (Vec<Message>, Vec<String>) {
     let (stats, diagnostics, mut out) = (NodeStats::default(), Collect::default(), Vec::new());
     let mut ctx = Context::new(&mut out, &stats, "node1", &diagnostics, false);
-    for m in messages {
-        node.message(0, m, &mut ctx).expect("no fatal error");
-    }
+    let mut chunk = messages;
+    node.messages(0, &mut chunk, &mut ctx)
+        .expect("no fatal error");
     let errors = diagnostics.errors();
     assert_eq!(stats.snapshot().errors, errors.len() as u64);
     (out, errors)

@@ -6,7 +6,7 @@
 //! buffered points in arrival order, and never contains the point that triggered it.
 //! Nothing is flushed when the input closes: a partial window is dropped.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use tickflow_model::{
     Batch, BatchPoint, Duration, EcoVec, GroupId, GroupInfo, Message, Point, Str, Time,
@@ -14,12 +14,13 @@ use tickflow_model::{
 use tickflow_pipeline::nodes::window::WindowNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
 
 /// The running window node.
 pub struct Window {
     mode: Mode,
-    groups: HashMap<GroupId, GroupWindow>,
+    groups: GroupMap<GroupWindow>,
 }
 
 /// How windows are cut.
@@ -71,7 +72,7 @@ impl Window {
         };
         Window {
             mode,
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
         }
     }
 
@@ -305,7 +306,7 @@ impl Node for Window {
         let groups = state::array(&state, "groups")?
             .iter()
             .map(|g| GroupWindow::from_json(g).map(|w| (w.info.id.clone(), w)))
-            .collect::<Result<HashMap<_, _>, _>>()?;
+            .collect::<Result<GroupMap<_>, _>>()?;
         self.groups = groups;
         Ok(())
     }

@@ -12,6 +12,7 @@
 pub mod moving_avg;
 mod moving_stats;
 pub mod outliers;
+mod summary;
 pub mod ttest;
 
 pub use moving_stats::MovingStats;

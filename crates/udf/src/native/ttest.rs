@@ -11,14 +11,14 @@
 //! history each, and names the results `hotend_t`, `hotend_pvalue`, ... (one field keeps
 //! the guide's `t` and `pvalue`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use tickflow_model::{Batch, FieldValue, Fields, Message, Point};
 use tickflow_pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption};
 use tickflow_pipeline::EdgeType;
 
-use super::moving_stats::MovingStats;
+use super::summary::Summary;
 use super::{strings, InitError, NativeUdf, UdfError};
 
 /// The options and edges `tTest` declares.
@@ -39,8 +39,38 @@ pub fn info() -> UdfInfo {
 #[derive(Debug)]
 pub struct TTest {
     /// Each tested field with its history, in option order.
-    fields: Vec<(String, MovingStats)>,
+    fields: Vec<(String, History)>,
     alpha: f64,
+    /// The current window's values of one field, reused from window to window.
+    window: Vec<f64>,
+}
+
+/// The last `size` values that joined the history.
+#[derive(Debug, Clone)]
+struct History {
+    size: usize,
+    values: VecDeque<f64>,
+}
+
+impl History {
+    fn new(size: usize) -> Self {
+        History {
+            size,
+            values: VecDeque::new(),
+        }
+    }
+
+    /// Appends `values`, dropping the oldest beyond `size`.
+    fn extend(&mut self, values: &[f64]) {
+        self.values.extend(values);
+        let excess = self.values.len().saturating_sub(self.size);
+        self.values.drain(..excess);
+    }
+
+    fn summary(&self) -> Summary {
+        let (head, tail) = self.values.as_slices();
+        Summary::of(&[head, tail])
+    }
 }
 
 /// Makes a `tTest` from its options, refusing them as the guide's agent does.
@@ -74,23 +104,24 @@ pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
     Ok(Box::new(TTest {
         fields: fields
             .into_iter()
-            .map(|f| (f, MovingStats::with_size(size)))
+            .map(|f| (f, History::new(size)))
             .collect(),
         alpha,
+        window: Vec::new(),
     }))
 }
 
 /// Welch's two-sided t-test from summary statistics, as scipy's
 /// `ttest_ind_from_stats(..., equal_var=False)` computes it: `(t, pvalue)`.
-pub fn welch(a: &MovingStats, b: &MovingStats) -> (f64, f64) {
-    let (n1, n2) = (a.n() as f64, b.n() as f64);
-    let vn1 = a.variance() / n1;
-    let vn2 = b.variance() / n2;
+pub fn welch(a: &Summary, b: &Summary) -> (f64, f64) {
+    let (n1, n2) = (a.n, b.n);
+    let vn1 = a.variance / n1;
+    let vn2 = b.variance / n2;
     let df = (vn1 + vn2).powi(2) / (vn1.powi(2) / (n1 - 1.0) + vn2.powi(2) / (n2 - 1.0));
     // With both variances zero df is undefined; scipy then uses 1 (any value gives the
     // same p-value for an infinite or undefined t).
     let df = if df.is_nan() { 1.0 } else { df };
-    let t = (a.mean() - b.mean()) / (vn1 + vn2).sqrt();
+    let t = (a.mean - b.mean) / (vn1 + vn2).sqrt();
     let pvalue = match StudentsT::new(0.0, 1.0, df) {
         Ok(dist) if t.is_finite() => 2.0 * dist.sf(t.abs()),
         _ if t.is_infinite() => 0.0,
@@ -104,13 +135,13 @@ impl NativeUdf for TTest {
         let single = self.fields.len() == 1;
         let mut results = Vec::new();
         for (field, history) in &mut self.fields {
-            let window = window_of(&batch, field)?;
-            if window.n() == 0 {
+            values_of(&batch, field, &mut self.window)?;
+            if self.window.is_empty() {
                 continue;
             }
             let mut pvalue = 1.0;
-            if history.n() != 0 {
-                let (t, p) = welch(history, &window);
+            if !history.values.is_empty() {
+                let (t, p) = welch(&history.summary(), &Summary::of(&[&self.window]));
                 pvalue = p;
                 let name = |result: &str| match single {
                     true => result.to_string(),
@@ -120,7 +151,7 @@ impl NativeUdf for TTest {
                 results.push((name("t"), FieldValue::Float(t)));
             }
             if pvalue > self.alpha {
-                window.values().for_each(|v| history.update(v));
+                history.extend(&self.window);
             }
         }
         if !results.is_empty() {
@@ -133,7 +164,7 @@ impl NativeUdf for TTest {
         let histories: serde_json::Map<String, serde_json::Value> = self
             .fields
             .iter()
-            .map(|(field, history)| (field.clone(), history.values().collect::<Vec<f64>>().into()))
+            .map(|(field, history)| (field.clone(), Vec::from(history.values.clone()).into()))
             .collect();
         Ok(serde_json::json!({ "history": histories }))
     }
@@ -147,26 +178,29 @@ impl NativeUdf for TTest {
             let Some(values) = histories.get(field.as_str()).and_then(|v| v.as_array()) else {
                 continue;
             };
-            let mut restored = history.emptied();
-            for value in values {
-                restored.update(
+            let mut restored = History::new(history.size);
+            let values = values
+                .iter()
+                .map(|value| {
                     value
                         .as_f64()
-                        .ok_or_else(|| UdfError::new("tTest snapshot holds a non-number"))?,
-                );
-            }
+                        .ok_or_else(|| UdfError::new("tTest snapshot holds a non-number"))
+                })
+                .collect::<Result<Vec<f64>, UdfError>>()?;
+            restored.extend(&values);
             *history = restored;
         }
         Ok(())
     }
 }
 
-/// The statistics of `field` over a window; the field must be a float where present.
-fn window_of(batch: &Batch, field: &str) -> Result<MovingStats, UdfError> {
-    let mut window = MovingStats::unbounded();
+/// The values of `field` over a window, into `values`; the field must be a float where
+/// present.
+fn values_of(batch: &Batch, field: &str, values: &mut Vec<f64>) -> Result<(), UdfError> {
+    values.clear();
     for point in &batch.points {
         match point.fields.get(field) {
-            Some(FieldValue::Float(v)) => window.update(*v),
+            Some(FieldValue::Float(v)) => values.push(*v),
             Some(other) => {
                 return Err(UdfError::new(format!(
                     "field {field:?} is a {}, tTest needs a float",
@@ -176,7 +210,7 @@ fn window_of(batch: &Batch, field: &str) -> Result<MovingStats, UdfError> {
             None => {}
         }
     }
-    Ok(window)
+    Ok(())
 }
 
 /// The point `tTest` emits for a window: the window's name, group and time.
@@ -194,10 +228,8 @@ mod tests {
     use super::*;
     use tickflow_model::{BatchPoint, GroupInfo, Tags, Time};
 
-    fn stats(values: &[f64]) -> MovingStats {
-        let mut s = MovingStats::unbounded();
-        values.iter().for_each(|v| s.update(*v));
-        s
+    fn stats(values: &[f64]) -> Summary {
+        Summary::of(&[values])
     }
 
     #[test]

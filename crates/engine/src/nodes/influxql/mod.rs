@@ -15,8 +15,6 @@ mod nelder_mead;
 mod reduce;
 mod transform;
 
-use std::collections::HashMap;
-
 use tickflow_model::{
     Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupId, GroupInfo, Message, Point, Str,
     Tags, Time,
@@ -24,6 +22,7 @@ use tickflow_model::{
 use tickflow_pipeline::nodes::influxql::{InfluxQlFunction, InfluxQlNode};
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
 use reduce::{accepts, reduce, Reduced, Sample};
 use transform::Transform;
@@ -143,7 +142,7 @@ pub struct InfluxQl {
     use_point_times: bool,
     /// A fresh state, for transformations.
     template: Option<Transform>,
-    groups: HashMap<GroupId, Pending>,
+    groups: GroupMap<Pending>,
 }
 
 impl InfluxQl {
@@ -155,7 +154,7 @@ impl InfluxQl {
             as_name: Str::from(spec.as_name.as_str()),
             use_point_times: spec.use_point_times,
             template: Transform::new(&spec.function),
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
         }
     }
 
@@ -395,7 +394,7 @@ impl Node for InfluxQl {
     }
 
     fn restore(&mut self, saved: serde_json::Value) -> Result<(), NodeError> {
-        let mut groups = HashMap::new();
+        let mut groups = GroupMap::default();
         for group in state::array(&saved, "groups")? {
             let (id, pending) = self.pending_from(group)?;
             groups.insert(id, pending);
