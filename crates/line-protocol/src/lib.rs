@@ -82,6 +82,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod digits;
 mod error;
 mod escape;
 mod fields;

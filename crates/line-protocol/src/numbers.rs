@@ -1,6 +1,8 @@
 //! Decimal text to numbers, as Go's `strconv` reads it for line protocol: integers with
 //! an optional `-` and leading zeros, and floats, the common short ones on a fast path.
 
+use crate::digits;
+
 /// Powers of ten that are exact in an f64.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -15,16 +17,30 @@ const MAX_SAFE_DIGITS: usize = 19;
 
 /// Decimal digits (at least one, nothing else) as a u64, `None` if it overflows.
 pub(crate) fn parse_u64(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() {
         return None;
     }
-    let add = |n: u64, &b: &u8| n * 10 + u64::from(b - b'0');
-    match digits.len() <= MAX_SAFE_DIGITS {
-        true => Some(digits.iter().fold(0, add)),
-        false => digits.iter().try_fold(0u64, |n, &b| {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        }),
+    if digits.len() > MAX_SAFE_DIGITS {
+        return digits.iter().try_fold(0u64, |n, &b| {
+            let digit = b.wrapping_sub(b'0');
+            (digit <= 9).then_some(())?;
+            n.checked_mul(10)?.checked_add(u64::from(digit))
+        });
     }
+    // At most 19 digits: no overflow is possible.
+    let mut value = 0u64;
+    let mut rest = digits;
+    while let Some((chunk, count)) = digits::leading(rest) {
+        value = value * digits::POW10[count] + chunk;
+        rest = &rest[count..];
+        if count < 8 {
+            return rest.is_empty().then_some(value);
+        }
+    }
+    rest.iter().try_fold(value, |n, &b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit <= 9).then(|| n * 10 + u64::from(digit))
+    })
 }
 
 /// An optional `-` and decimal digits as an i64, `None` if malformed or out of range.
@@ -71,6 +87,7 @@ pub(crate) struct Decimal {
 impl Decimal {
     /// Scans the decimal at the start of `text`, up to the first byte that does not
     /// continue it (or a 20th digit).
+    #[inline]
     pub(crate) fn scan(text: &[u8]) -> Self {
         let negative = text.first() == Some(&b'-');
         let mut decimal = Decimal {
@@ -90,19 +107,31 @@ impl Decimal {
         decimal
     }
 
-    /// Takes in the digits of `text` from `self.len` on.
+    /// Takes in the digits of `text` from `self.len` on, eight at a time while eight
+    /// bytes remain and the total stays within 19 digits, then one by one.
     fn add_digits(&mut self, text: &[u8]) {
-        let (mut mantissa, mut len) = (self.mantissa, self.len);
-        let start = len;
+        let (mut mantissa, mut len, mut count) = (self.mantissa, self.len, self.digits);
+        while let Some((chunk, taken)) = text.get(len..).and_then(digits::leading) {
+            if count + taken > MAX_SAFE_DIGITS {
+                break;
+            }
+            mantissa = mantissa * digits::POW10[taken] + chunk;
+            len += taken;
+            count += taken;
+            if taken < 8 {
+                (self.mantissa, self.len, self.digits) = (mantissa, len, count);
+                return;
+            }
+        }
         while let Some(digit) = text.get(len).map(|b| b.wrapping_sub(b'0')) {
-            if digit > 9 || self.digits + (len - start) == MAX_SAFE_DIGITS {
+            if digit > 9 || count == MAX_SAFE_DIGITS {
                 break;
             }
             mantissa = mantissa * 10 + u64::from(digit);
             len += 1;
+            count += 1;
         }
-        self.digits += len - start;
-        (self.mantissa, self.len) = (mantissa, len);
+        (self.mantissa, self.len, self.digits) = (mantissa, len, count);
     }
 
     /// Whether it has at least one digit and no point: an integer.
@@ -113,6 +142,7 @@ impl Decimal {
     /// The value, by Clinger's fast path: digits up to 2^53 and a power of ten up to
     /// 10^22 are both exact in an f64, so their one division rounds correctly. `None` when
     /// that does not apply.
+    #[inline]
     pub(crate) fn to_f64(self) -> Option<f64> {
         if self.digits == 0 || self.mantissa > MAX_EXACT {
             return None;
@@ -189,6 +219,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn integers_agree_with_the_standard_library(text in "[0-9]{1,22}|[0-9]{0,9}[a ][0-9]{0,12}") {
+            prop_assert_eq!(parse_u64(text.as_bytes()), text.parse::<u64>().ok(), "{}", text);
+        }
+
         #[test]
         fn the_fast_path_agrees_with_the_standard_library(
             whole in "-?[0-9]{0,12}",

@@ -1,11 +1,9 @@
 //! The timestamp: `timestamp = [ "-" ] digit { digit }`, after the fields and whitespace,
 //! followed only by spaces; absent, the point takes the request's default time.
 
-use nom::character::complete::{char, digit0};
-use nom::combinator::{opt, recognize};
-use nom::Parser as _;
 use tickflow_model::Time;
 
+use crate::digits;
 use crate::error::{fail, IResult, Reason};
 use crate::numbers::parse_i64;
 use crate::precision::Precision;
@@ -20,7 +18,8 @@ use crate::value::lossy;
 /// multiplied by the precision, and then nothing but spaces.
 pub(crate) fn timestamp(input: &[u8], precision: Precision) -> IResult<'_, Option<Time>> {
     let (input, _) = whitespace(input)?;
-    let (rest, text) = recognize((opt(char('-')), digit0)).parse(input)?;
+    let sign = usize::from(input.first() == Some(&b'-'));
+    let (text, rest) = input.split_at(sign + digits::run(&input[sign..]));
     if !matches!(rest.first(), None | Some(b' ' | b'\n')) {
         return fail(rest, Reason::BadTimestamp);
     }
