@@ -39,7 +39,11 @@ pub(crate) fn run(text: &[u8]) -> usize {
             return length;
         }
     }
-    length + text[length..].iter().take_while(|b| b.is_ascii_digit()).count()
+    length
+        + text[length..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
 }
 
 /// The first eight bytes of `text` as a little-endian word.
@@ -53,8 +57,8 @@ fn word(text: &[u8]) -> Option<u64> {
 fn count(word: u64) -> usize {
     // A byte is a digit when its high nibble is 3 and adding 6 keeps it 3 (low nibble
     // at most 9). A carry out of a non-digit byte can only spoil the bytes after it.
-    let misfits = ((word & HIGH_NIBBLES) ^ ZEROS)
-        | ((word.wrapping_add(SIXES) & HIGH_NIBBLES) ^ ZEROS);
+    let misfits =
+        ((word & HIGH_NIBBLES) ^ ZEROS) | ((word.wrapping_add(SIXES) & HIGH_NIBBLES) ^ ZEROS);
     (misfits.trailing_zeros() / 8) as usize
 }
 

@@ -17,6 +17,7 @@ use crate::task::{Environment, TaskError};
 pub mod alert;
 pub mod barrier;
 pub mod change_detect;
+pub mod chunked;
 pub mod combine;
 pub mod default;
 pub mod delete;

@@ -6,14 +6,13 @@
 //! buffered points in arrival order, and never contains the point that triggered it.
 //! Nothing is flushed when the input closes: a partial window is dropped.
 
-use std::collections::VecDeque;
-
 use tickflow_model::{
     Batch, BatchPoint, Duration, EcoVec, GroupId, GroupInfo, Message, Point, Str, Time,
 };
 use tickflow_pipeline::nodes::window::WindowNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::chunked::Chunked;
 use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
 
@@ -45,7 +44,7 @@ enum Mode {
 struct GroupWindow {
     name: Str,
     info: GroupInfo,
-    buffer: VecDeque<BatchPoint>,
+    buffer: Chunked<BatchPoint>,
     /// Time mode: when the next batch is due.
     next_emit: Time,
     /// Count mode: points received so far.
@@ -191,7 +190,7 @@ impl GroupWindow {
         GroupWindow {
             name: first.name.clone(),
             info: first.group_info(),
-            buffer: VecDeque::new(),
+            buffer: Chunked::new(),
             next_emit,
             count: 0,
         }
@@ -254,7 +253,7 @@ impl GroupWindow {
             .take_while(|p| p.time < keep_from)
             .count();
         let mut points = EcoVec::with_capacity(self.buffer.len());
-        points.extend(self.buffer.drain(..done));
+        points.extend(self.buffer.take_front(done));
         points.extend(self.buffer.iter().cloned());
         let mut batch = Batch::new(self.name.clone(), self.info.clone(), tmax);
         batch.points = points;

@@ -1,0 +1,122 @@
+//! [`Chunked`]: a queue kept in fixed-size chunks, for the buffers of windowing nodes.
+//!
+//! A `VecDeque` grows by doubling: a window that buffers a day of points reallocates its
+//! whole buffer again and again, briefly holding old and new copies, and leaves every
+//! abandoned buffer to the allocator (mimalloc keeps them resident). Chunks never move
+//! once allocated and are freed as soon as the queue has passed them, so a buffer costs
+//! its points and at most one partly filled chunk at each end.
+
+use std::collections::VecDeque;
+
+/// How many items one chunk holds.
+const CHUNK: usize = 1024;
+
+/// A first-in, first-out queue stored in chunks of [`CHUNK`] items.
+#[derive(Debug, Clone)]
+pub struct Chunked<T> {
+    chunks: VecDeque<VecDeque<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked {
+            chunks: VecDeque::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Chunked<T> {
+    /// An empty queue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many items are queued.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `item` at the back.
+    pub fn push_back(&mut self, item: T) {
+        let chunk = match self.chunks.back_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk,
+            _ => {
+                self.chunks.push_back(VecDeque::with_capacity(CHUNK));
+                self.chunks.back_mut().expect("a chunk was just pushed")
+            }
+        };
+        chunk.push_back(item);
+        self.len += 1;
+    }
+
+    /// Takes the item at the front.
+    pub fn pop_front(&mut self) -> Option<T> {
+        let chunk = self.chunks.front_mut()?;
+        let item = chunk.pop_front();
+        if chunk.is_empty() {
+            self.chunks.pop_front();
+        }
+        self.len -= usize::from(item.is_some());
+        item
+    }
+
+    /// The item at the front.
+    pub fn front(&self) -> Option<&T> {
+        self.chunks.front()?.front()
+    }
+
+    /// The items, front to back.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+
+    /// Takes the first `n` items (all of them if there are fewer), front to back.
+    pub fn take_front(&mut self, n: usize) -> impl Iterator<Item = T> + '_ {
+        (0..n).map_while(move |_| self.pop_front())
+    }
+}
+
+impl<T> FromIterator<T> for Chunked<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        let mut queue = Chunked::new();
+        items.into_iter().for_each(|item| queue.push_back(item));
+        queue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_like_a_vec_deque_across_chunks() {
+        let mut queue: Chunked<usize> = (0..2500).collect();
+        let mut model: VecDeque<usize> = (0..2500).collect();
+        assert_eq!(queue.len(), 2500);
+        assert_eq!(
+            queue.take_front(1100).collect::<Vec<_>>(),
+            model.drain(..1100).collect::<Vec<_>>()
+        );
+        for i in 0..1500 {
+            queue.push_back(i);
+            model.push_back(i);
+            if i % 3 == 0 {
+                assert_eq!(queue.pop_front(), model.pop_front());
+            }
+        }
+        assert_eq!(queue.front(), model.front());
+        assert!(queue.iter().eq(model.iter()));
+        assert_eq!(queue.len(), model.len());
+        assert!(queue.chunks.len() <= model.len() / CHUNK + 2);
+        while queue.pop_front().is_some() {}
+        assert!(queue.is_empty() && queue.chunks.is_empty());
+        assert_eq!(queue.take_front(3).count(), 0);
+    }
+}
