@@ -79,7 +79,7 @@ impl Row {
                     if let Some(value) = point.fields.get(column) {
                         Cell::Value(value.clone())
                     } else if let Some(tag) = point.tags.get(column) {
-                        Cell::Value(FieldValue::String(tag.clone()))
+                        Cell::Value(FieldValue::from(tag.clone()))
                     } else {
                         Cell::Null
                     }

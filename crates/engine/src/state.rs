@@ -95,7 +95,7 @@ pub fn field_json(value: &FieldValue) -> Value {
         FieldValue::Float(v) => json!({ "f": float_json(*v) }),
         FieldValue::Integer(v) => json!({ "i": v }),
         FieldValue::Unsigned(v) => json!({ "u": v }),
-        FieldValue::String(v) => json!({ "s": &**v }),
+        FieldValue::String(v) => json!({ "s": v.as_str() }),
         FieldValue::Boolean(v) => json!({ "b": v }),
     }
 }
@@ -111,7 +111,7 @@ pub fn field_from(value: &Value) -> Result<FieldValue, StateError> {
         "f" => FieldValue::Float(float_from(v).ok_or_else(bad)?),
         "i" => FieldValue::Integer(v.as_i64().ok_or_else(bad)?),
         "u" => FieldValue::Unsigned(v.as_u64().ok_or_else(bad)?),
-        "s" => FieldValue::String(Str::from(v.as_str().ok_or_else(bad)?)),
+        "s" => FieldValue::string(v.as_str().ok_or_else(bad)?),
         "b" => FieldValue::Boolean(v.as_bool().ok_or_else(bad)?),
         _ => return Err(bad()),
     })
@@ -260,7 +260,7 @@ mod tests {
             FieldValue::Float(f64::NEG_INFINITY),
             FieldValue::Integer(-1),
             FieldValue::Unsigned(u64::MAX),
-            FieldValue::String("x".into()),
+            FieldValue::string("x"),
             FieldValue::Boolean(true),
         ] {
             assert_eq!(field_from(&field_json(&value)), Ok(value));

@@ -49,7 +49,7 @@ impl Value {
         Some(match self {
             Value::Float(v) => FieldValue::Float(*v),
             Value::Int(v) => FieldValue::Integer(*v),
-            Value::String(v) => FieldValue::String(v.clone()),
+            Value::String(v) => FieldValue::from(v.clone()),
             Value::Bool(v) => FieldValue::Boolean(*v),
             Value::Duration(d) => FieldValue::Integer(d.nanos()),
             Value::Regex(_) | Value::Time(_) | Value::Missing => return None,
@@ -65,7 +65,7 @@ impl From<&FieldValue> for Value {
             // Kapacitor has no unsigned type; tickflow reads such fields as ints, wrapping
             // values above i64::MAX the way a Go int64 conversion does.
             FieldValue::Unsigned(v) => Value::Int(*v as i64),
-            FieldValue::String(v) => Value::String(v.clone()),
+            FieldValue::String(v) => Value::String(Str::clone(v)),
             FieldValue::Boolean(v) => Value::Bool(*v),
         }
     }

@@ -117,7 +117,7 @@ pub(crate) fn field_value(text: &[u8]) -> Result<FieldValue, Reason> {
     match text {
         [] => Err(Reason::MissingFieldValue),
         [b'"'] => Err(Reason::UnbalancedQuotes),
-        [b'"', content @ .., _] => Ok(FieldValue::String(string(&unescape_string(content)))),
+        [b'"', content @ .., _] => Ok(FieldValue::string(string(&unescape_string(content)))),
         [b'0'..=b'9' | b'-' | b'.' | b'n' | b'N' | b'i' | b'I' | b'u', ..] => {
             let value = match text.split_last() {
                 Some((b'i', digits)) => parse_i64(digits).map(FieldValue::Integer),
@@ -238,10 +238,10 @@ mod tests {
         assert_eq!(value("True"), Ok(FieldValue::Boolean(true)));
         assert_eq!(
             value(r#""a\"b\\c\n""#),
-            Ok(FieldValue::String(r#"a"b\c\n"#.into()))
+            Ok(FieldValue::string(r#"a"b\c\n"#))
         );
-        assert_eq!(value(r#""x"y"#), Ok(FieldValue::String(r#"x""#.into())));
-        assert_eq!(value(r#""""#), Ok(FieldValue::String("".into())));
+        assert_eq!(value(r#""x"y"#), Ok(FieldValue::string(r#"x""#)));
+        assert_eq!(value(r#""""#), Ok(FieldValue::string("")));
         assert_eq!(value("\""), Err(Reason::UnbalancedQuotes));
         assert_eq!(value(""), Err(Reason::MissingFieldValue));
         match value("-0") {

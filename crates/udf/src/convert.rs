@@ -276,7 +276,7 @@ impl Assembler {
 fn merged_fields(point: &mut proto::Point) -> Fields {
     let mut pairs: BTreeMap<String, FieldValue> = BTreeMap::new();
     for (k, v) in std::mem::take(&mut point.fields_string) {
-        pairs.insert(k, FieldValue::String(v.into()));
+        pairs.insert(k, FieldValue::string(v));
     }
     for (k, v) in std::mem::take(&mut point.fields_int) {
         pairs.insert(k, FieldValue::Integer(v));

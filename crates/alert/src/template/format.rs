@@ -60,7 +60,7 @@ impl<'a> From<&'a FieldValue> for Value<'a> {
             FieldValue::Float(x) => Value::Float(*x),
             FieldValue::Integer(n) => Value::Int64(*n),
             FieldValue::Unsigned(n) => Value::Uint64(*n),
-            FieldValue::String(s) => Value::from(&**s),
+            FieldValue::String(s) => Value::from(&***s),
             FieldValue::Boolean(b) => Value::Bool(*b),
         }
     }

@@ -388,18 +388,14 @@ impl Alert {
         set_field(
             fields,
             &spec.level_field,
-            FieldValue::String(data.level.as_str().into()),
+            FieldValue::string(data.level.as_str()),
         );
         set_field(
             fields,
             &spec.message_field,
-            FieldValue::String(data.message.as_str().into()),
+            FieldValue::string(data.message.as_str()),
         );
-        set_field(
-            fields,
-            &spec.id_field,
-            FieldValue::String(data.id.as_str().into()),
-        );
+        set_field(fields, &spec.id_field, FieldValue::string(data.id.as_str()));
         set_field(
             fields,
             &spec.duration_field,

@@ -288,7 +288,7 @@ mod tests {
     fn a_bad_value_is_reported_and_forgotten() {
         let input = vec![
             float(0, 1.0),
-            Message::Point(value(1, "a", FieldValue::String("x".into()))),
+            Message::Point(value(1, "a", FieldValue::string("x"))),
             Message::Point(point(2, &[("host", "a")], &[])),
             Message::Point(value(3, "a", FieldValue::Integer(7))),
         ];

@@ -170,7 +170,7 @@ impl Results {
                             .get(name)
                             .or_else(|| scope.get(name))
                             .cloned()
-                            .or_else(|| tags.get(name).map(|t| FieldValue::String(t.clone())))
+                            .or_else(|| tags.get(name).map(|t| FieldValue::from(t.clone())))
                             .ok_or_else(|| EvalNodeError::NoSuchField(name.to_string()))?;
                         Ok((name.clone(), value))
                     })

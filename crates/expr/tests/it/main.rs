@@ -23,7 +23,7 @@ impl TestPoint {
             fields: Fields::from_pairs([
                 ("f", FieldValue::Float(2.5)),
                 ("i", FieldValue::Integer(7)),
-                ("s", FieldValue::String("héllo".into())),
+                ("s", FieldValue::string("héllo")),
                 ("b", FieldValue::Boolean(true)),
                 ("dup", FieldValue::Integer(1)),
             ]),

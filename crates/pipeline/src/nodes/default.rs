@@ -38,7 +38,7 @@ pub(crate) fn field_value(field: &str, value: Value) -> Result<FieldValue, Defau
         Value::Float(v) => FieldValue::Float(v),
         Value::Int(v) => FieldValue::Integer(v),
         Value::Bool(v) => FieldValue::Boolean(v),
-        Value::String(v) => FieldValue::String(v.into()),
+        Value::String(v) => FieldValue::string(v),
         other => {
             return Err(DefaultError::UnsupportedType {
                 go_type: other.go_type(),

@@ -534,7 +534,7 @@ mod tests {
     #[test]
     fn a_string_field_is_refused_by_mean_and_a_missing_field_is_reported() {
         let mut mean = node(InfluxQlFunction::Mean, "mean", false);
-        let text = point(1, &[], &[("value", FieldValue::String("x".into()))]);
+        let text = point(1, &[], &[("value", FieldValue::string("x"))]);
         let none = point(1, &[], &[("other", FieldValue::Integer(1))]);
         let batch = |p: Point| {
             let mut b = Batch::new("cpu".into(), GroupInfo::default(), Time::from_nanos(0));

@@ -44,7 +44,7 @@ impl Value {
                 Value::Bool(b) => Some(FieldValue::Boolean(*b)),
                 _ => None,
             },
-            FieldValue::String(_) => self.to_text().map(FieldValue::String),
+            FieldValue::String(_) => self.to_text().map(FieldValue::string),
         };
         converted.ok_or_else(|| self.error(default.type_name()))
     }
@@ -134,10 +134,10 @@ mod tests {
 
     #[test]
     fn strings_take_any_scalar_and_booleans_only_booleans() {
-        let string = FieldValue::String("".into());
+        let string = FieldValue::string("");
         assert_eq!(
             Value::Float(1.5).to_field(&string),
-            Ok(FieldValue::String("1.5".into()))
+            Ok(FieldValue::string("1.5"))
         );
         assert_eq!(Value::Bool(true).to_tag(), Ok(Str::from("true")));
         assert_eq!(
