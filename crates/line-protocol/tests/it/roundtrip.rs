@@ -29,7 +29,7 @@ fn value(text: impl Strategy<Value = String>) -> impl Strategy<Value = FieldValu
         any::<i64>().prop_map(FieldValue::Integer),
         any::<u64>().prop_map(FieldValue::Unsigned),
         any::<bool>().prop_map(FieldValue::Boolean),
-        text.prop_map(|s| FieldValue::string(s)),
+        text.prop_map(FieldValue::string),
     ]
 }
 
