@@ -9,9 +9,19 @@
 
 use tickflow_model::{EcoVec, FieldValue, Fields, SortedKeys, Str};
 
+use crate::error::{field_key_length, MAX_KEY_LENGTH};
 use crate::escape::is_verbatim;
 use crate::fields::KeyValue;
-use crate::scan::same_bytes;
+use crate::scan::{is_whitespace, same_bytes};
+use crate::value::plain_number;
+
+/// Whether `key` is one the fast reading of a section takes.
+fn plain_key(key: &[u8]) -> bool {
+    !key.is_empty()
+        && !key
+            .iter()
+            .any(|b| matches!(b, b'\\' | b'"' | b',' | b'=' | b' '))
+}
 
 /// The field keys of the last line and their order.
 #[derive(Debug, Default)]
@@ -25,6 +35,14 @@ pub(crate) struct FieldLayout {
     order: Vec<usize>,
     /// The keys in key order: `keys` picked by `order`, shared by the points.
     sorted: SortedKeys,
+    /// Whether every key could be read by the fast reading of a section (not empty, no
+    /// backslash, quote, comma, equals sign or space), so the next line can be read
+    /// against them ([`FieldLayout::predicted`]).
+    predictable: bool,
+    /// The longest key's length.
+    longest: usize,
+    /// The values of a predicted line, in line order.
+    line_values: Vec<FieldValue>,
 }
 
 impl FieldLayout {
@@ -39,6 +57,8 @@ impl FieldLayout {
             self.keys.clear();
             self.keys.extend(line.iter().map(|&(raw, _)| key(raw)));
             self.verbatim = self.keys.iter().all(|key| is_verbatim(key));
+            self.predictable = self.keys.iter().all(|key| plain_key(key.as_bytes()));
+            self.longest = self.keys.iter().map(|key| key.len()).max().unwrap_or(0);
             let keys = &self.keys;
             self.order.clear();
             self.order.extend(0..keys.len());
@@ -63,6 +83,63 @@ impl FieldLayout {
             ));
         }
         Fields::from_parts(self.sorted.clone(), values)
+    }
+
+    /// The fields of a section, read on the guess that it has the last line's keys in
+    /// the same order with plain numbers for values (the rule for a series): the keys are
+    /// compared rather than scanned for, and the values go straight into a map. Gives the
+    /// rest of the line and the fields, or `None` when the guess is wrong (or any field
+    /// key would be too long) and the section must be read in full. Where it answers, the
+    /// full reading gives the same fields.
+    pub(crate) fn predicted<'a>(
+        &mut self,
+        input: &'a [u8],
+        series_key: usize,
+    ) -> Option<(&'a [u8], Fields)> {
+        if !self.predictable || self.keys.is_empty() {
+            return None;
+        }
+        if field_key_length(series_key, self.longest) > MAX_KEY_LENGTH {
+            return None;
+        }
+        let start = input.iter().position(|&b| !is_whitespace(b))?;
+        let mut at = start;
+        self.line_values.clear();
+        for (i, key) in self.keys.iter().enumerate() {
+            let key = key.as_bytes();
+            let rest = &input[at..];
+            if i > 0 {
+                if rest.first() != Some(&b',') {
+                    return None;
+                }
+                at += 1;
+            }
+            let rest = &input[at..];
+            let same = rest
+                .get(..key.len())
+                .is_some_and(|head| same_bytes(head, key));
+            if !same || rest.get(key.len()) != Some(&b'=') {
+                return None;
+            }
+            at += key.len() + 1;
+            let (value, length) = plain_number(&input[at..])?;
+            self.line_values.push(value);
+            at += length;
+        }
+        if input.get(at) == Some(&b',') {
+            return None;
+        }
+        let mut values = EcoVec::with_capacity(self.order.len());
+        for &i in &self.order {
+            values.push(std::mem::replace(
+                &mut self.line_values[i],
+                FieldValue::Boolean(false),
+            ));
+        }
+        Some((
+            &input[at..],
+            Fields::from_parts(self.sorted.clone(), values),
+        ))
     }
 
     /// Whether `line` has the last line's keys.

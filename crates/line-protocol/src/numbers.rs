@@ -109,6 +109,7 @@ impl Decimal {
 
     /// Takes in the digits of `text` from `self.len` on, eight at a time while eight
     /// bytes remain and the total stays within 19 digits, then one by one.
+    #[inline]
     fn add_digits(&mut self, text: &[u8]) {
         let (mut mantissa, mut len, mut count) = (self.mantissa, self.len, self.digits);
         while let Some((chunk, taken)) = text.get(len..).and_then(digits::leading) {

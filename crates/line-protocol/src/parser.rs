@@ -8,7 +8,7 @@
 //! Kapacitor's order of checks and builds the point from the interned parts.
 
 use memchr::memchr_iter;
-use tickflow_model::{Dbrp, Dimensions, GroupId, Point, Tags, Time};
+use tickflow_model::{Dbrp, Dimensions, Fields, GroupId, Point, Tags, Time};
 
 use crate::error::{field_key_length, Error, LineError, Reason, MAX_KEY_LENGTH};
 use crate::fields::{field_section, FieldPairs, KeyValue, RawField};
@@ -149,6 +149,10 @@ impl Parser {
                 reason: Reason::MaxKeyLength { length: key_len },
             });
         }
+        if let Some((rest, fields)) = self.layout.predicted(rest, key_len) {
+            let (_, time) = timestamp(rest, self.precision)?;
+            return Ok(self.build(name, tags, fields, time));
+        }
         scratch.fields.clear();
         let (rest, section) = field_section(rest, &mut scratch.fields)?;
         let mut converted = Ok(());
@@ -181,7 +185,12 @@ impl Parser {
         let fields = self
             .layout
             .fields(&mut scratch.fields, |raw| interner.name(raw));
-        Ok(Point {
+        Ok(self.build(name, tags, fields, time))
+    }
+
+    /// The point of a line from its parts.
+    fn build(&mut self, name: &[u8], tags: Tags, fields: Fields, time: Option<Time>) -> Point {
+        Point {
             name: self.interner.measurement(name),
             database: self.dbrp.database.clone(),
             retention_policy: self.dbrp.retention_policy.clone(),
@@ -190,7 +199,7 @@ impl Parser {
             time: time.unwrap_or(self.default_time),
             dimensions: self.dimensions.clone(),
             group: self.group.clone(),
-        })
+        }
     }
 }
 

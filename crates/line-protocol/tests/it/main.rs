@@ -7,3 +7,4 @@ mod check;
 mod fuzz_smoke;
 mod golden;
 mod roundtrip;
+mod series;
