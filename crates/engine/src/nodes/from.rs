@@ -72,7 +72,11 @@ impl Grouping {
             )
             .with_by_name(*by_name || keep_by_name),
         };
-        point.set_dimensions(dimensions);
+        // A point's group always follows from its dimensions, so the same dimensions
+        // leave it as it is (the common case: a parser's point into an ungrouped task).
+        if point.dimensions != dimensions {
+            point.set_dimensions(dimensions);
+        }
     }
 }
 
