@@ -168,7 +168,9 @@ const QUEUED_CHUNKS: usize = 4;
 
 /// Replays the data file at `path` through `task`: a second thread parses the file in
 /// chunks while this one runs the task, so the replay takes about as long as the slower
-/// of the two. `progress` hears after every chunk.
+/// of the two. This thread also cuts the file into chunks (a pass over every byte), which
+/// leaves the parser, the busier of the two, only the parsing. `progress` hears after
+/// every chunk.
 pub fn replay(
     task: Task,
     path: &Path,
@@ -180,14 +182,14 @@ pub fn replay(
     let source = Source::open(path, options)?;
     let mut reader = Reader::new(&source, options);
     let bytes_total = source.bytes.len();
+    let (job_sender, jobs) = crossbeam_channel::bounded::<(usize, &[u8])>(QUEUED_CHUNKS);
     let (sender, receiver) = crossbeam_channel::bounded::<(usize, Data)>(QUEUED_CHUNKS);
     // Emptied point vectors go back to the parser, so memory cycles between the threads
     // instead of being mapped afresh for every chunk.
     let (recycle, spares) = crossbeam_channel::bounded::<Vec<Point>>(QUEUED_CHUNKS + 2);
     std::thread::scope(|scope| {
-        let source = &source;
         scope.spawn(move || {
-            for (line, chunk) in source.chunks() {
+            for (line, chunk) in jobs {
                 let spare = spares.try_recv().unwrap_or_default();
                 let data = reader.parse_reusing(line, chunk, spare);
                 if sender.send((chunk.len(), data)).is_err() {
@@ -195,10 +197,28 @@ pub fn replay(
                 }
             }
         });
+        let mut chunks = source.chunks();
+        let mut job_sender = Some(job_sender);
+        let mut queued = 0;
         let mut feeder = Feeder::new(task, diagnostics, started);
         let mut errors = Vec::new();
         let mut bytes_done = 0;
-        for (bytes, mut data) in receiver {
+        loop {
+            // Keep the parser's queue full; once the file is cut, closing it ends the
+            // parser after the last chunk.
+            while queued < QUEUED_CHUNKS && job_sender.is_some() {
+                match (chunks.next(), &job_sender) {
+                    (Some(job), Some(jobs)) if jobs.send(job).is_ok() => queued += 1,
+                    _ => job_sender = None,
+                }
+            }
+            if queued == 0 {
+                break;
+            }
+            let Ok((bytes, mut data)) = receiver.recv() else {
+                break;
+            };
+            queued -= 1;
             errors.extend(data.errors);
             feeder.feed(&mut data.points)?;
             // The parser may have finished; then the vector is simply dropped.
