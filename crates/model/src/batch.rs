@@ -83,6 +83,18 @@ impl From<Point> for BatchPoint {
     }
 }
 
+impl BatchPoint {
+    /// The point's fields, tags and time, taken out of it (its maps are left empty): a
+    /// node that keeps only these spares moving the whole point.
+    pub fn take_from(point: &mut Point) -> Self {
+        BatchPoint {
+            fields: std::mem::take(&mut point.fields),
+            tags: std::mem::take(&mut point.tags),
+            time: point.time,
+        }
+    }
+}
+
 impl From<&Point> for BatchPoint {
     fn from(point: &Point) -> Self {
         BatchPoint {

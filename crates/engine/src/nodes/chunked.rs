@@ -77,9 +77,22 @@ impl<T> Chunked<T> {
         self.chunks.iter().flatten()
     }
 
-    /// Takes the first `n` items (all of them if there are fewer), front to back.
-    pub fn take_front(&mut self, n: usize) -> impl Iterator<Item = T> + '_ {
-        (0..n).map_while(move |_| self.pop_front())
+    /// Moves the first `n` items (all of them if there are fewer) into `out`, front to
+    /// back, a chunk at a time.
+    pub fn take_front_into(&mut self, mut n: usize, out: &mut impl Extend<T>) {
+        while n > 0 {
+            let Some(chunk) = self.chunks.front_mut() else {
+                return;
+            };
+            let taken = n.min(chunk.len());
+            if taken == chunk.len() {
+                out.extend(self.chunks.pop_front().into_iter().flatten());
+            } else {
+                out.extend(chunk.drain(..taken));
+            }
+            n -= taken;
+            self.len -= taken;
+        }
     }
 }
 
@@ -100,10 +113,9 @@ mod tests {
         let mut queue: Chunked<usize> = (0..2500).collect();
         let mut model: VecDeque<usize> = (0..2500).collect();
         assert_eq!(queue.len(), 2500);
-        assert_eq!(
-            queue.take_front(1100).collect::<Vec<_>>(),
-            model.drain(..1100).collect::<Vec<_>>()
-        );
+        let mut taken = Vec::new();
+        queue.take_front_into(1100, &mut taken);
+        assert_eq!(taken, model.drain(..1100).collect::<Vec<_>>());
         for i in 0..1500 {
             queue.push_back(i);
             model.push_back(i);
@@ -117,6 +129,7 @@ mod tests {
         assert!(queue.chunks.len() <= model.len() / CHUNK + 2);
         while queue.pop_front().is_some() {}
         assert!(queue.is_empty() && queue.chunks.is_empty());
-        assert_eq!(queue.take_front(3).count(), 0);
+        queue.take_front_into(3, &mut taken);
+        assert_eq!(taken.len(), 1100);
     }
 }

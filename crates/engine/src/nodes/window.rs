@@ -75,16 +75,16 @@ impl Window {
         }
     }
 
-    fn point(&mut self, point: Point, ctx: &mut Context<'_>) {
+    fn point(&mut self, point: &mut Point, ctx: &mut Context<'_>) {
         let mode = self.mode;
         let window = self
             .groups
             .entry(point.group.clone())
-            .or_insert_with(|| GroupWindow::start(&point, mode));
+            .or_insert_with(|| GroupWindow::start(point, mode));
         match mode {
             Mode::Time { period, every, .. } if every.is_zero() => {
                 let t = point.time;
-                window.buffer.push_back(BatchPoint::from(point));
+                window.buffer.push_back(BatchPoint::take_from(point));
                 if t >= window.next_emit {
                     window.purge_through(t - period);
                     ctx.emit(window.batch(t));
@@ -100,7 +100,7 @@ impl Window {
                 if point.time >= window.next_emit {
                     ctx.emit(window.hop(point.time, period, every, align));
                 }
-                window.buffer.push_back(BatchPoint::from(point));
+                window.buffer.push_back(BatchPoint::take_from(point));
             }
             Mode::Count {
                 period,
@@ -111,7 +111,7 @@ impl Window {
                     window.buffer.pop_front();
                 }
                 let t = point.time;
-                window.buffer.push_back(BatchPoint::from(point));
+                window.buffer.push_back(BatchPoint::take_from(point));
                 window.count += 1;
                 let first = if fill_period { period as u64 } else { every };
                 if every > 0 && window.count >= first && (window.count - first) % every == 0 {
@@ -253,7 +253,7 @@ impl GroupWindow {
             .take_while(|p| p.time < keep_from)
             .count();
         let mut points = EcoVec::with_capacity(self.buffer.len());
-        points.extend(self.buffer.take_front(done));
+        self.buffer.take_front_into(done, &mut points);
         points.extend(self.buffer.iter().cloned());
         let mut batch = Batch::new(self.name.clone(), self.info.clone(), tmax);
         batch.points = points;
@@ -276,7 +276,7 @@ impl Node for Window {
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
         match message {
-            Message::Point(point) => self.point(point, ctx),
+            Message::Point(mut point) => self.point(&mut point, ctx),
             Message::Barrier { group, time } => {
                 if matches!(self.mode, Mode::Count { .. }) {
                     ctx.emit(Message::Barrier { group, time });
@@ -291,6 +291,31 @@ impl Node for Window {
             Message::Batch(_) => return Err(NodeError::new("cannot window a batch edge")),
         }
         Ok(())
+    }
+
+    /// Buffers the chunk's points where they lie, taking only their fields and tags.
+    fn messages(
+        &mut self,
+        input: usize,
+        chunk: &mut Vec<Message>,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let mut result = Ok(());
+        for message in chunk.iter_mut() {
+            match message {
+                Message::Point(point) => self.point(point, ctx),
+                other => {
+                    let other =
+                        std::mem::replace(other, Message::DeleteGroup(GroupInfo::default()));
+                    result = self.message(input, other, ctx);
+                    if result.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        chunk.clear();
+        result
     }
 
     /// Every group's buffered points and schedule, ordered by group id.
