@@ -72,17 +72,6 @@ impl Batch {
     }
 }
 
-impl From<Point> for BatchPoint {
-    /// The point's fields, tags and time, moved.
-    fn from(point: Point) -> Self {
-        BatchPoint {
-            fields: point.fields,
-            tags: point.tags,
-            time: point.time,
-        }
-    }
-}
-
 impl BatchPoint {
     /// The point's fields, tags and time, taken out of it (its maps are left empty): a
     /// node that keeps only these spares moving the whole point.
