@@ -144,7 +144,7 @@ fn plain<'a>(
         loop {
             match *input.get(i)? {
                 b'=' => break,
-                b'\\' | b'"' | b',' | b' ' => return None,
+                byte if breaks_plain_key(byte) => return None,
                 _ => i += 1,
             }
         }
@@ -164,6 +164,12 @@ fn plain<'a>(
         plain: true,
     };
     Some((&input[i..], section))
+}
+
+/// Whether `byte` keeps a key out of the fast readings of a section (an escape, a quote,
+/// or a separator).
+pub(crate) fn breaks_plain_key(byte: u8) -> bool {
+    matches!(byte, b'\\' | b'"' | b',' | b' ')
 }
 
 /// The fields of a validated section as Kapacitor's field iterator splits them: each raw

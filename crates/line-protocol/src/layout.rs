@@ -11,16 +11,32 @@ use tickflow_model::{EcoVec, FieldValue, Fields, SortedKeys, Str};
 
 use crate::error::{field_key_length, MAX_KEY_LENGTH};
 use crate::escape::is_verbatim;
-use crate::fields::KeyValue;
+use crate::fields::{breaks_plain_key, KeyValue};
 use crate::scan::{is_whitespace, same_bytes};
 use crate::value::plain_number;
 
 /// Whether `key` is one the fast reading of a section takes.
 fn plain_key(key: &[u8]) -> bool {
-    !key.is_empty()
-        && !key
-            .iter()
-            .any(|b| matches!(b, b'\\' | b'"' | b',' | b'=' | b' '))
+    !key.is_empty() && !key.iter().any(|&b| b == b'=' || breaks_plain_key(b))
+}
+
+/// The fields of a line whose values `take` gives by line index, in the key order
+/// `order` picks, under the interned `keys`.
+fn in_key_order(
+    order: &[usize],
+    keys: &SortedKeys,
+    mut take: impl FnMut(usize) -> FieldValue,
+) -> Fields {
+    let mut values = EcoVec::with_capacity(order.len());
+    for &i in order {
+        values.push(take(i));
+    }
+    Fields::from_parts(keys.clone(), values)
+}
+
+/// A value moved out of its slot.
+fn take(value: &mut FieldValue) -> FieldValue {
+    std::mem::replace(value, FieldValue::Boolean(false))
 }
 
 /// The field keys of the last line and their order.
@@ -75,14 +91,7 @@ impl FieldLayout {
             // `order` is sorted and free of repeats, so this always interns.
             self.sorted = SortedKeys::interned(&sorted).unwrap_or_else(SortedKeys::empty);
         }
-        let mut values = EcoVec::with_capacity(self.order.len());
-        for &i in &self.order {
-            values.push(std::mem::replace(
-                &mut line[i].1,
-                FieldValue::Boolean(false),
-            ));
-        }
-        Fields::from_parts(self.sorted.clone(), values)
+        in_key_order(&self.order, &self.sorted, |i| take(&mut line[i].1))
     }
 
     /// The fields of a section, read on the guess that it has the last line's keys in
@@ -102,14 +111,12 @@ impl FieldLayout {
         if field_key_length(series_key, self.longest) > MAX_KEY_LENGTH {
             return None;
         }
-        let start = input.iter().position(|&b| !is_whitespace(b))?;
-        let mut at = start;
+        let mut at = input.iter().position(|&b| !is_whitespace(b))?;
         self.line_values.clear();
         for (i, key) in self.keys.iter().enumerate() {
             let key = key.as_bytes();
-            let rest = &input[at..];
             if i > 0 {
-                if rest.first() != Some(&b',') {
+                if input.get(at) != Some(&b',') {
                     return None;
                 }
                 at += 1;
@@ -129,17 +136,9 @@ impl FieldLayout {
         if input.get(at) == Some(&b',') {
             return None;
         }
-        let mut values = EcoVec::with_capacity(self.order.len());
-        for &i in &self.order {
-            values.push(std::mem::replace(
-                &mut self.line_values[i],
-                FieldValue::Boolean(false),
-            ));
-        }
-        Some((
-            &input[at..],
-            Fields::from_parts(self.sorted.clone(), values),
-        ))
+        let values = &mut self.line_values;
+        let fields = in_key_order(&self.order, &self.sorted, |i| take(&mut values[i]));
+        Some((&input[at..], fields))
     }
 
     /// Whether `line` has the last line's keys.

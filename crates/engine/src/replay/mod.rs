@@ -206,9 +206,10 @@ pub fn replay(
         loop {
             // Keep the parser's queue full; once the file is cut, closing it ends the
             // parser after the last chunk.
-            while queued < QUEUED_CHUNKS && job_sender.is_some() {
-                match (chunks.next(), &job_sender) {
-                    (Some(job), Some(jobs)) if jobs.send(job).is_ok() => queued += 1,
+            while queued < QUEUED_CHUNKS {
+                let Some(jobs) = &job_sender else { break };
+                match chunks.next() {
+                    Some(job) if jobs.send(job).is_ok() => queued += 1,
                     _ => job_sender = None,
                 }
             }
