@@ -17,11 +17,13 @@
 //! conformance/README.md §3.2): the first point in file order lands on
 //! 1971-01-01T00:00:00Z and every other point keeps its offset from it.
 //!
-//! [`run`] feeds the points, in file order and in chunks, to an [`Inline`] executor,
+//! [`replay`] parses on a second thread while the task runs (see [`threads`]); [`run`]
+//! feeds points already read. Both feed the points, in file order and in chunks, to an [`Inline`] executor,
 //! keeping only those whose database and retention policy the task reads, and returns a
 //! [`Summary`] with every node's counters.
 
 mod source;
+mod threads;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -31,12 +33,13 @@ use tickflow_line_protocol::{LineError, Precision};
 use tickflow_model::{Dbrp, Message, Point, Time};
 
 pub use source::{Format, Reader, Source};
+pub use threads::replay;
 
 use crate::diagnostics::Diagnostics;
 use crate::executor::Inline;
 use crate::node::NodeError;
 use crate::stats::StatsSnapshot;
-use crate::task::{reads, Task};
+use crate::task::{reads, reads_dbrp, Task};
 
 /// The time rebased data starts at: 1971-01-01T00:00:00Z.
 pub const REBASE_TIME: Time = Time::from_nanos(365 * 86_400 * 1_000_000_000);
@@ -163,77 +166,33 @@ pub struct Replayed {
     pub errors: Vec<BadLine>,
 }
 
-/// How many parsed chunks may wait for the task.
-const QUEUED_CHUNKS: usize = 4;
+/// Which points of a file a task reads.
+enum Wanted {
+    /// All of them: every line-protocol point carries the replay's dbrp, so one check
+    /// decides for the whole file.
+    All,
+    /// None of them, for the same reason.
+    None,
+    /// Those of these dbrps: a recording's points carry their own.
+    Of(Vec<Dbrp>),
+}
 
-/// Replays the data file at `path` through `task`: a second thread parses the file in
-/// chunks while this one runs the task, so the replay takes about as long as the slower
-/// of the two. This thread also cuts the file into chunks (a pass over every byte), which
-/// leaves the parser, the busier of the two, only the parsing. `progress` hears after
-/// every chunk.
-pub fn replay(
-    task: Task,
-    path: &Path,
-    options: &ReadOptions,
-    diagnostics: Arc<dyn Diagnostics>,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Replayed, ReplayError> {
-    let started = Instant::now();
-    let source = Source::open(path, options)?;
-    let mut reader = Reader::new(&source, options);
-    let bytes_total = source.bytes.len();
-    let (job_sender, jobs) = crossbeam_channel::bounded::<(usize, &[u8])>(QUEUED_CHUNKS);
-    let (sender, receiver) = crossbeam_channel::bounded::<(usize, Data)>(QUEUED_CHUNKS);
-    // Emptied point vectors go back to the parser, so memory cycles between the threads
-    // instead of being mapped afresh for every chunk.
-    let (recycle, spares) = crossbeam_channel::bounded::<Vec<Point>>(QUEUED_CHUNKS + 2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for (line, chunk) in jobs {
-                let spare = spares.try_recv().unwrap_or_default();
-                let data = reader.parse_reusing(line, chunk, spare);
-                if sender.send((chunk.len(), data)).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut chunks = source.chunks();
-        let mut job_sender = Some(job_sender);
-        let mut queued = 0;
-        let mut feeder = Feeder::new(task, diagnostics, started);
-        let mut errors = Vec::new();
-        let mut bytes_done = 0;
-        loop {
-            // Keep the parser's queue full; once the file is cut, closing it ends the
-            // parser after the last chunk.
-            while queued < QUEUED_CHUNKS {
-                let Some(jobs) = &job_sender else { break };
-                match chunks.next() {
-                    Some(job) if jobs.send(job).is_ok() => queued += 1,
-                    _ => job_sender = None,
-                }
-            }
-            if queued == 0 {
-                break;
-            }
-            let Ok((bytes, mut data)) = receiver.recv() else {
-                break;
-            };
-            queued -= 1;
-            errors.extend(data.errors);
-            feeder.feed(&mut data.points)?;
-            // The parser may have finished; then the vector is simply dropped.
-            let _ = recycle.try_send(data.points);
-            bytes_done += bytes;
-            progress(Progress {
-                bytes_done,
-                bytes_total,
-                points: feeder.points_read,
-            });
+impl Wanted {
+    fn new(dbrps: &[Dbrp], source: &Source, options: &ReadOptions) -> Wanted {
+        match source.format {
+            Format::LineProtocol if reads_dbrp(dbrps, &options.dbrp) => Wanted::All,
+            Format::LineProtocol => Wanted::None,
+            Format::Srpl => Wanted::Of(dbrps.to_vec()),
         }
-        let summary = feeder.finish()?;
-        Ok(Replayed { summary, errors })
-    })
+    }
+
+    fn reads(&self, point: &Point) -> bool {
+        match self {
+            Wanted::All => true,
+            Wanted::None => false,
+            Wanted::Of(dbrps) => reads(dbrps, point),
+        }
+    }
 }
 
 /// Runs `points` through `task` on this thread and finishes it. Only points whose
@@ -244,14 +203,15 @@ pub fn run(
     points: Vec<Point>,
     diagnostics: Arc<dyn Diagnostics>,
 ) -> Result<Summary, ReplayError> {
+    let dbrps = task.dbrps.clone();
     let mut feeder = Feeder::new(task, diagnostics, Instant::now());
-    feeder.feed(&mut { points })?;
+    let read = points.len();
+    feeder.feed(read, points.into_iter().filter(|p| reads(&dbrps, p)))?;
     feeder.finish()
 }
 
-/// Pushes points into a task's DAG in chunks, keeping those of the task's dbrps.
+/// Pushes points into a task's DAG in chunks and counts them.
 struct Feeder {
-    dbrps: Vec<Dbrp>,
     inline: Inline,
     started: Instant,
     points_read: usize,
@@ -261,7 +221,6 @@ struct Feeder {
 impl Feeder {
     fn new(task: Task, diagnostics: Arc<dyn Diagnostics>, started: Instant) -> Self {
         Feeder {
-            dbrps: task.dbrps,
             inline: Inline::new(task.dag, diagnostics),
             started,
             points_read: 0,
@@ -269,16 +228,11 @@ impl Feeder {
         }
     }
 
-    /// Pushes the points of the task's dbrps into the DAG, [`CHUNK`] at a time, leaving
-    /// `points` empty.
-    fn feed(&mut self, points: &mut Vec<Point>) -> Result<(), NodeError> {
-        self.points_read += points.len();
-        let dbrps = &self.dbrps;
-        let mut fed = points
-            .drain(..)
-            .filter(|p| reads(dbrps, p))
-            .map(Message::Point)
-            .peekable();
+    /// Pushes `points`, the task's points among `read` points of the file, into the
+    /// DAG, [`CHUNK`] at a time.
+    fn feed(&mut self, read: usize, points: impl Iterator<Item = Point>) -> Result<(), NodeError> {
+        self.points_read += read;
+        let mut fed = points.map(Message::Point).peekable();
         while fed.peek().is_some() {
             let mut chunk = self.inline.spare_chunk();
             chunk.extend(fed.by_ref().take(CHUNK));
@@ -286,6 +240,17 @@ impl Feeder {
             self.inline.push(chunk)?;
         }
         Ok(())
+    }
+
+    /// Pushes `chunk`, the task's points among `read` points of the file, into the DAG
+    /// as it is.
+    fn push(&mut self, read: usize, chunk: Vec<Message>) -> Result<(), NodeError> {
+        self.points_read += read;
+        self.points_fed += chunk.len();
+        match chunk.is_empty() {
+            true => Ok(()),
+            false => self.inline.push(chunk),
+        }
     }
 
     fn finish(self) -> Result<Summary, ReplayError> {
@@ -470,6 +435,56 @@ mod tests {
                 points: 2
             })
         );
+    }
+
+    /// A task that notices order: a one-second window over one point per second.
+    fn windowed_task() -> Task {
+        let script = "stream|from().measurement('cpu')|window().period(1s).every(1s)";
+        let program = tickflow_tickscript::parse(script).expect("parses");
+        let pipeline =
+            tickflow_pipeline::build(&program, &BuildOptions::default()).expect("builds");
+        Task::build(&pipeline, "t").expect("task")
+    }
+
+    #[test]
+    fn a_replay_over_many_chunks_runs_like_reading_then_running() {
+        // Several chunks, so both threads parse some; every 7,001st line is bad.
+        let mut body = String::new();
+        for second in 0..60_000 {
+            match second % 7_001 {
+                0 => body.push_str("cpu value= 1\n"),
+                _ => body.push_str(&format!("cpu value={second} {second}000000000\n")),
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("tickflow-replay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let path = dir.join("many-chunks.lp");
+        std::fs::write(&path, &body).expect("write");
+        let options = ReadOptions::default();
+        let mut chunks = 0;
+        let replayed = replay(
+            windowed_task(),
+            &path,
+            &options,
+            Arc::new(Collect::default()),
+            &mut |_| chunks += 1,
+        )
+        .expect("replays");
+        assert!(chunks > 2, "{chunks} chunks");
+        let data = read(&path, &options).expect("reads");
+        assert_eq!(replayed.errors, data.errors);
+        assert_eq!(replayed.errors.len(), 9);
+        let reference = run(windowed_task(), data.points, Arc::new(Collect::default()))
+            .expect("runs");
+        let outputs = |summary: &Summary| -> Vec<(String, u64, u64)> {
+            summary
+                .nodes
+                .iter()
+                .map(|(name, s)| (name.clone(), s.messages_in, s.messages_out))
+                .collect()
+        };
+        assert_eq!(outputs(&replayed.summary), outputs(&reference));
+        assert_eq!(replayed.summary.points_fed, 60_000 - 9);
     }
 
     #[test]

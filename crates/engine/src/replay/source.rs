@@ -8,7 +8,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use tickflow_line_protocol::{Parsed, Parser, Precision};
+use tickflow_line_protocol::{Parser, Precision};
 use tickflow_model::{Point, Str, Time};
 
 use super::{BadLine, Data, ReadOptions, ReplayError, NO_TIMESTAMP, REBASE_TIME};
@@ -135,8 +135,7 @@ pub struct Reader {
     format: Format,
     database: Str,
     retention_policy: Str,
-    rebase: bool,
-    shift: Option<i128>,
+    rebase: Rebase,
 }
 
 impl Reader {
@@ -153,49 +152,77 @@ impl Reader {
             format: source.format,
             database: Str::from(""),
             retention_policy: Str::from(""),
-            rebase: options.rebase,
-            shift: None,
+            rebase: Rebase {
+                on: options.rebase,
+                shift: None,
+            },
         }
     }
 
     /// Parses one chunk that starts at file line `first_line`.
     pub fn parse(&mut self, first_line: usize, bytes: &[u8]) -> Data {
-        self.parse_reusing(first_line, bytes, Vec::new())
+        let mut points = Vec::new();
+        let errors = self.parse_each(first_line, bytes, |point| points.push(point));
+        Data { points, errors }
     }
 
-    /// [`Reader::parse`] into `spare`, a vector a consumer has emptied: the replay hands
-    /// the parser's vectors back so that the points of each chunk land in memory that is
-    /// already mapped.
-    pub fn parse_reusing(&mut self, first_line: usize, bytes: &[u8], spare: Vec<Point>) -> Data {
-        let mut data = match self.format {
-            Format::LineProtocol => {
-                let mut parsed = Parsed {
-                    points: spare,
-                    errors: Vec::new(),
-                };
-                parsed.points.clear();
-                self.parser.parse_into(bytes, &mut parsed);
-                let Parsed { points, errors } = parsed;
-                let errors = errors
-                    .into_iter()
-                    .map(|error| BadLine::Parse {
-                        line: first_line - 1 + error.line,
-                        error,
-                    })
-                    .collect();
-                Data { points, errors }
-            }
-            Format::Srpl => self.records(first_line, bytes),
+    /// Parses one chunk that starts at file line `first_line`, handing each point to
+    /// `emit` in file order (a replay puts them straight into the messages it runs), and
+    /// gives the bad lines.
+    pub fn parse_each(
+        &mut self,
+        first_line: usize,
+        bytes: &[u8],
+        mut emit: impl FnMut(Point),
+    ) -> Vec<BadLine> {
+        let rebase = &mut self.rebase;
+        let mut emit = |mut point: Point| {
+            rebase.apply(&mut point);
+            emit(point);
         };
-        if self.rebase {
-            self.rebase(&mut data.points);
+        match self.format {
+            Format::LineProtocol => {
+                let mut errors = Vec::new();
+                for result in self.parser.parse_lines(bytes) {
+                    match result {
+                        Ok(point) => emit(point),
+                        Err(error) => errors.push(BadLine::Parse {
+                            line: first_line - 1 + error.line,
+                            error,
+                        }),
+                    }
+                }
+                errors
+            }
+            Format::Srpl => {
+                let mut records = Records {
+                    parser: &mut self.parser,
+                    database: &mut self.database,
+                    retention_policy: &mut self.retention_policy,
+                };
+                records.parse(first_line, bytes, &mut emit)
+            }
         }
-        data
     }
+}
 
-    /// Parses `.srpl` records: database, retention policy, point.
-    fn records(&mut self, first_line: usize, bytes: &[u8]) -> Data {
-        let mut data = Data::default();
+/// The state a chunk of a `.srpl` recording is read with.
+struct Records<'r> {
+    parser: &'r mut Parser,
+    database: &'r mut Str,
+    retention_policy: &'r mut Str,
+}
+
+impl Records<'_> {
+    /// Parses the records (database, retention policy, point) of a chunk that starts at
+    /// file line `first_line`.
+    fn parse(
+        &mut self,
+        first_line: usize,
+        bytes: &[u8],
+        emit: &mut impl FnMut(Point),
+    ) -> Vec<BadLine> {
+        let mut errors = Vec::new();
         let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         let mut lines = body
             .split(|&b| b == b'\n')
@@ -204,41 +231,48 @@ impl Reader {
             .map(|(i, l)| (first_line + i, l));
         while let Some((first, db)) = lines.next() {
             let (Some((_, rp)), Some((line, point))) = (lines.next(), lines.next()) else {
-                data.errors.push(BadLine::Truncated { line: first });
+                errors.push(BadLine::Truncated { line: first });
                 break;
             };
             let mut point = match self.parser.parse_lines(point).next() {
                 Some(Ok(point)) => point,
                 Some(Err(error)) => {
-                    data.errors.push(BadLine::Parse { line, error });
+                    errors.push(BadLine::Parse { line, error });
                     continue;
                 }
                 None => {
-                    data.errors.push(BadLine::NoPoint { line });
+                    errors.push(BadLine::NoPoint { line });
                     continue;
                 }
             };
-            point.database = shared(&mut self.database, db);
-            point.retention_policy = shared(&mut self.retention_policy, rp);
-            data.points.push(point);
+            point.database = shared(self.database, db);
+            point.retention_policy = shared(self.retention_policy, rp);
+            emit(point);
         }
-        data
+        errors
     }
+}
 
-    /// Moves every time by the same amount so the first point read is at
-    /// [`REBASE_TIME`].
-    fn rebase(&mut self, points: &mut [Point]) {
-        let Some(first) = points.first() else {
+/// Moving times so that the first point read is at [`REBASE_TIME`].
+struct Rebase {
+    on: bool,
+    /// What every time moves by, once the first point has been read.
+    shift: Option<i128>,
+}
+
+impl Rebase {
+    /// Moves `point` by the shift the first point set (when rebasing).
+    fn apply(&mut self, point: &mut Point) {
+        if !self.on {
             return;
-        };
+        }
+        let time = i128::from(point.time.nanos());
         let shift = *self
             .shift
-            .get_or_insert(i128::from(REBASE_TIME.nanos()) - i128::from(first.time.nanos()));
-        for point in points {
-            let t = (i128::from(point.time.nanos()) + shift)
-                .clamp(i128::from(Time::MIN.nanos()), i128::from(Time::MAX.nanos()));
-            point.time = Time::from_nanos(i64::try_from(t).unwrap_or(i64::MAX));
-        }
+            .get_or_insert(i128::from(REBASE_TIME.nanos()) - time);
+        let moved =
+            (time + shift).clamp(i128::from(Time::MIN.nanos()), i128::from(Time::MAX.nanos()));
+        point.time = Time::from_nanos(i64::try_from(moved).unwrap_or(i64::MAX));
     }
 }
 

@@ -198,8 +198,16 @@ impl NativeUdf for TTest {
 /// present.
 fn values_of(batch: &Batch, field: &str, values: &mut Vec<f64>) -> Result<(), UdfError> {
     values.clear();
+    // The points of a window nearly always share one key list: the field's place in it
+    // is looked up once, not compared for every point.
+    let mut known: Option<(&Fields, Option<usize>)> = None;
     for point in &batch.points {
-        match point.fields.get(field) {
+        let index = match known {
+            Some((fields, index)) if point.fields.shares_keys_with(fields) => index,
+            _ => point.fields.keys().position(|key| key == field),
+        };
+        known = Some((&point.fields, index));
+        match index.and_then(|i| point.fields.values().nth(i)) {
             Some(FieldValue::Float(v)) => values.push(*v),
             Some(other) => {
                 return Err(UdfError::new(format!(
