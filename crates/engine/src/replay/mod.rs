@@ -18,9 +18,9 @@
 //! 1971-01-01T00:00:00Z and every other point keeps its offset from it.
 //!
 //! [`replay`] parses on a second thread while the task runs (see [`threads`]); [`run`]
-//! feeds points already read. Both feed the points, in file order and in chunks, to an [`Inline`] executor,
-//! keeping only those whose database and retention policy the task reads, and returns a
-//! [`Summary`] with every node's counters.
+//! feeds points already read. Both feed the points, in file order and in chunks, to an
+//! [`Inline`] executor, keeping only those whose database and retention policy the task
+//! reads, and return a [`Summary`] with every node's counters.
 
 mod source;
 mod threads;
@@ -236,16 +236,13 @@ impl Feeder {
         while fed.peek().is_some() {
             let mut chunk = self.inline.spare_chunk();
             chunk.extend(fed.by_ref().take(CHUNK));
-            self.points_fed += chunk.len();
-            self.inline.push(chunk)?;
+            self.push(chunk)?;
         }
         Ok(())
     }
 
-    /// Pushes `chunk`, the task's points among `read` points of the file, into the DAG
-    /// as it is.
-    fn push(&mut self, read: usize, chunk: Vec<Message>) -> Result<(), NodeError> {
-        self.points_read += read;
+    /// Pushes `chunk`, messages of the task's points, into the DAG as it is.
+    fn push(&mut self, chunk: Vec<Message>) -> Result<(), NodeError> {
         self.points_fed += chunk.len();
         match chunk.is_empty() {
             true => Ok(()),
@@ -474,8 +471,8 @@ mod tests {
         let data = read(&path, &options).expect("reads");
         assert_eq!(replayed.errors, data.errors);
         assert_eq!(replayed.errors.len(), 9);
-        let reference = run(windowed_task(), data.points, Arc::new(Collect::default()))
-            .expect("runs");
+        let reference =
+            run(windowed_task(), data.points, Arc::new(Collect::default())).expect("runs");
         let outputs = |summary: &Summary| -> Vec<(String, u64, u64)> {
             summary
                 .nodes

@@ -27,7 +27,7 @@ use crate::task::Task;
 /// parsed and waiting.
 const AHEAD: usize = 8;
 
-/// How many emptied point vectors wait on the parser thread before it writes into one
+/// How many emptied message vectors wait on the parser thread before it writes into one
 /// again. The task's thread has just read the newest, so its cache lines sit in the other
 /// core, and writing over them costs the parser a round trip per line; a vector that has
 /// rested while several chunks went by has left that core's cache.
@@ -209,7 +209,8 @@ impl Feeding<'_, '_> {
             errors,
         } = parsed;
         self.errors.extend(errors);
-        self.feeder.push(read, messages)?;
+        self.feeder.points_read += read;
+        self.feeder.push(messages)?;
         // The parser may have finished; then the vector is simply dropped.
         let _ = self.recycle.try_send(self.feeder.inline.spare_chunk());
         self.bytes_done += bytes;
