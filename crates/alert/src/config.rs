@@ -8,6 +8,7 @@ use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
 use crate::http::UrlError;
 use crate::inhibit::Inhibitors;
 use crate::mqtt::{BrokerError, MqttBrokers};
+use crate::sinks::Sinks;
 use crate::template::ServerInfo;
 use crate::topic::TopicHub;
 
@@ -42,6 +43,8 @@ pub struct Services {
     pub inhibitors: Inhibitors,
     /// The alert topics every task publishes to, with their handlers.
     pub topics: TopicHub,
+    /// The embedding program's handlers, which receive every event of every alert node.
+    pub sinks: Sinks,
 }
 
 impl Default for Services {
@@ -53,6 +56,7 @@ impl Default for Services {
             queue_capacity: DEFAULT_CAPACITY,
             inhibitors: Inhibitors::default(),
             topics: TopicHub::default(),
+            sinks: Sinks::default(),
         }
     }
 }

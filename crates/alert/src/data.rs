@@ -48,7 +48,7 @@ impl fmt::Display for Level {
 }
 
 /// One alert event, as handed to every handler.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertData {
     /// The rendered `.id()` template.
     pub id: String,

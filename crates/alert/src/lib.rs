@@ -68,6 +68,8 @@ pub mod inhibit;
 pub mod json;
 pub mod mqtt;
 pub mod row;
+pub mod sections;
+pub mod sinks;
 pub mod template;
 pub mod topic;
 

@@ -31,6 +31,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(commands::check::Args),
+    Config(commands::config::Args),
     Conformance(commands::conformance::Args),
     Fmt(commands::fmt::Args),
     Replay(commands::replay::Args),
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
+        Command::Config(args) => commands::config::run(&args),
         Command::Conformance(args) => commands::conformance::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Replay(args) => commands::replay::run(&args),

@@ -18,11 +18,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::master::Stopped;
-use tickflow_engine::{MasterConfig, TaskMaster};
-use tickflow_httpd::store::TaskBody;
-use tickflow_httpd::{HttpConfig, Server};
+use tickflow::engine::diagnostics::Collect;
+use tickflow::tasks::TaskBody;
+use tickflow::{Engine, HttpConfig, Stopped};
+use tickflow_httpd::Server;
 
 const CLIENTS: usize = 4;
 const BATCH: usize = 5_000;
@@ -41,17 +40,16 @@ impl Bench {
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {
-                let master = Arc::new(TaskMaster::new(
-                    MasterConfig::default(),
-                    Arc::new(Collect::default()),
-                ));
                 let config = HttpConfig {
                     bind_address: "127.0.0.1:0".into(),
                     ..HttpConfig::default()
                 };
-                let server = Server::bind(config, master, Default::default())
-                    .await
-                    .expect("binds");
+                let engine = Engine::builder()
+                    .http(config)
+                    .diagnostics(Arc::new(Collect::default()))
+                    .build()
+                    .expect("engine builds");
+                let server = Server::bind(Arc::new(engine)).await.expect("binds");
                 let body = TaskBody {
                     id: Some("bench".into()),
                     script: Some(script),
@@ -67,6 +65,8 @@ impl Bench {
                         let _ = stopped.await;
                     })
                     .await
+                    .map(|shutdown| shutdown.tasks)
+                    .unwrap_or_default()
             })
         });
         let address = address_rx.recv().expect("server starts");

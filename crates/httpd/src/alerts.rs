@@ -18,13 +18,12 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode, Uri};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use tickflow_alert::{Define, DefineError, EventState, HandlerSpec, Level, TopicSummary};
+use tickflow::alert::{Define, DefineError, EventState, HandlerSpec, Level, TopicSummary};
 
 use crate::app::App;
 use crate::body;
-use crate::glob;
 use crate::reply::Reply;
-use crate::store::ApiError;
+use crate::error::ApiError;
 use crate::tasks::{blocking, ok};
 use crate::write::query;
 
@@ -211,7 +210,7 @@ fn pattern_matches(uri: &Uri) -> impl Fn(&str) -> bool {
     let pattern = query(uri.query())
         .remove("pattern")
         .filter(|p| !p.is_empty());
-    move |id| pattern.as_deref().is_none_or(|p| glob::matches(p, id))
+    move |id| pattern.as_deref().is_none_or(|p| tickflow::tasks::glob_matches(p, id))
 }
 
 fn list_topics(app: &App, uri: &Uri) -> Result<Reply, ApiError> {
@@ -336,7 +335,7 @@ async fn define(
     };
     let topic = topic.to_string();
     blocking(app, move |app| {
-        let services = &app.master.environment().services;
+        let services = &app.engine.master().environment().services;
         services
             .topics
             .define(&topic, spec.clone(), services, mode)

@@ -1,34 +1,37 @@
-//! [`App`]: what every request handler shares: the configuration, the task master and
-//! store, and the permits that bound how many writes run at once.
+//! [`App`]: what every request handler shares: the engine (its configuration, tasks and
+//! topics) and the permits that bound how many writes run at once.
 
 use std::sync::Arc;
 
-use tickflow_engine::TaskMaster;
+use tickflow::{Engine, HttpConfig};
 use tokio::sync::Semaphore;
-
-use crate::config::HttpConfig;
-use crate::store::TaskStore;
 
 /// The server's shared state.
 pub struct App {
-    /// The settings.
-    pub config: HttpConfig,
-    /// Where written points go.
-    pub master: Arc<TaskMaster>,
-    /// The tasks API's records.
-    pub store: TaskStore,
+    /// The engine the server is a shell around.
+    pub engine: Arc<Engine>,
     /// One permit per write that may be parsed and routed at once.
     pub writes: Arc<Semaphore>,
 }
 
 impl App {
+    /// The `[http]` settings.
+    pub fn config(&self) -> &HttpConfig {
+        self.engine.http_config()
+    }
+
+    /// The task records.
+    pub fn store(&self) -> &tickflow::tasks::TaskStore {
+        self.engine.tasks()
+    }
+
     /// The alert topics every task publishes to.
-    pub fn topics(&self) -> &tickflow_alert::TopicHub {
-        &self.master.environment().services.topics
+    pub fn topics(&self) -> &tickflow::alert::TopicHub {
+        self.engine.topics()
     }
 
     /// The body limit, `None` for no limit.
     pub fn body_limit(&self) -> Option<u64> {
-        (self.config.max_body_size > 0).then_some(self.config.max_body_size)
+        self.config().body_limit()
     }
 }

@@ -1,29 +1,29 @@
-//! tickflow's HTTP server: Kapacitor's write endpoint, ping and tasks API, on hyper 1
-//! and tokio, over the engine's [`TaskMaster`](tickflow_engine::TaskMaster).
+//! tickflow's HTTP server: Kapacitor's write endpoint, ping, tasks and alerts API, on
+//! hyper 1 and tokio, as a thin shell over a [`tickflow::Engine`].
 //!
-//! [`Server::bind`] takes an [`HttpConfig`] (read from a Kapacitor-style TOML file's
-//! `[http]` section by [`HttpConfig::from_toml`]), the task master and the build options
-//! scripts are built with; [`Server::run`] serves until a shutdown future completes
-//! (usually [`shutdown_signal`]), then stops accepting, lets requests in flight finish and
-//! drains every task.
+//! [`Server::bind`] listens on the engine's `[http] bind-address`; [`Server::run`]
+//! serves until a shutdown future completes (usually [`shutdown_signal`]), then stops
+//! accepting, lets requests in flight finish and drains every task.
 //!
-//! Routes (spec: `http-api.md`): `POST /write` and `/kapacitor/v1/write` ([`ingest`]),
-//! `GET|HEAD /kapacitor/v1/ping`, and `/kapacitor/v1/tasks[/<id>]` (create, list, get
-//! with the DOT graph and node stats, update with enable/disable, delete) kept by a
-//! [`TaskStore`], and the alerts API (`/kapacitor/v1/alerts/topics…`: topics, their
-//! events and handlers). Every handler's blocking work (parsing, routing points, starting and
-//! draining tasks) runs on tokio's blocking pool, never on the runtime's threads.
+//! Routes (spec: `http-api.md`): `POST /write` and `/kapacitor/v1/write` (the engine's
+//! ingest), `GET|HEAD /kapacitor/v1/ping`, `/kapacitor/v1/tasks[/<id>]` (create, list,
+//! get with the DOT graph and node stats, update with enable/disable, delete) over the
+//! engine's task records, and the alerts API (`/kapacitor/v1/alerts/topics…`: topics,
+//! their events and handlers). Every handler's blocking work (parsing, routing points,
+//! starting and draining tasks) runs on tokio's blocking pool, never on the runtime's
+//! threads.
 //!
 //! ```
 //! use std::io::{Read, Write};
 //! use std::sync::Arc;
-//! use tickflow_engine::{diagnostics::Collect, MasterConfig, TaskMaster};
-//! use tickflow_httpd::{HttpConfig, Server};
+//! use tickflow::{Config, Engine};
+//! use tickflow_httpd::Server;
 //!
+//! let mut config = Config::default();
+//! config.http.bind_address = "127.0.0.1:0".into();
+//! let engine = Arc::new(Engine::builder().config(config).build()?);
 //! let runtime = tokio::runtime::Runtime::new()?;
-//! let master = Arc::new(TaskMaster::new(MasterConfig::default(), Arc::new(Collect::default())));
-//! let config = HttpConfig { bind_address: "127.0.0.1:0".into(), ..HttpConfig::default() };
-//! let server = runtime.block_on(Server::bind(config, master, Default::default()))?;
+//! let server = runtime.block_on(Server::bind(engine))?;
 //! let address = server.local_addr()?;
 //! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
 //! let serving = runtime.spawn(server.run(async { let _ = stopped.await; }));
@@ -44,21 +44,13 @@
 mod alerts;
 mod app;
 mod body;
-pub mod config;
-pub mod definition;
-mod glob;
-pub mod ingest;
+mod error;
 mod json;
 mod reply;
 mod router;
 mod server;
-pub mod store;
-pub mod task_json;
 mod tasks;
-pub mod vars;
 mod write;
 
-pub use config::{ConfigError, HttpConfig};
 pub use router::VERSION;
 pub use server::{shutdown_signal, ServeError, Server};
-pub use store::TaskStore;

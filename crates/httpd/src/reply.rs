@@ -4,7 +4,7 @@
 use hyper::StatusCode;
 
 use crate::json;
-use crate::store::ApiError;
+use crate::error::ApiError;
 
 /// A status, a body and, for redirects, where to.
 #[derive(Debug, Clone, PartialEq, Eq)]

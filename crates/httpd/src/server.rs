@@ -10,16 +10,13 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use tickflow_engine::master::Stopped;
-use tickflow_engine::TaskMaster;
-use tickflow_pipeline::BuildOptions;
+use tickflow::tasks::TaskStore;
+use tickflow::{Engine, Shutdown};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::app::App;
-use crate::config::HttpConfig;
 use crate::router;
-use crate::store::TaskStore;
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -41,13 +38,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `config.bind_address`; tasks run on `master`, scripts are built with
-    /// `options`. Must be called inside a tokio runtime.
-    pub async fn bind(
-        config: HttpConfig,
-        master: Arc<TaskMaster>,
-        options: BuildOptions,
-    ) -> Result<Server, ServeError> {
+    /// Binds the engine's `[http] bind-address`; requests go to `engine`. Must be
+    /// called inside a tokio runtime.
+    pub async fn bind(engine: Arc<Engine>) -> Result<Server, ServeError> {
+        let config = engine.http_config();
         let address = config.socket_address();
         let listener = TcpListener::bind(&address)
             .await
@@ -57,9 +51,7 @@ impl Server {
             })?;
         let app = App {
             writes: Arc::new(Semaphore::new(config.write_concurrency.max(1))),
-            store: TaskStore::new(Arc::clone(&master), options),
-            master,
-            config,
+            engine,
         };
         Ok(Server {
             listener,
@@ -74,12 +66,12 @@ impl Server {
 
     /// The tasks, to define some before serving (what `tickflow run` does).
     pub fn tasks(&self) -> &TaskStore {
-        &self.app.store
+        self.app.store()
     }
 
     /// Serves until `shutdown` completes, then stops accepting, waits for the requests
     /// in flight, drains every task and returns how each ended.
-    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Vec<Stopped> {
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Option<Shutdown> {
         let graceful = GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -107,10 +99,10 @@ impl Server {
         }
         drop(self.listener);
         graceful.shutdown().await;
-        let master = Arc::clone(&self.app.master);
-        tokio::task::spawn_blocking(move || master.shutdown())
+        let engine = Arc::clone(&self.app.engine);
+        tokio::task::spawn_blocking(move || engine.shutdown())
             .await
-            .unwrap_or_default()
+            .ok()
     }
 }
 

@@ -12,8 +12,10 @@ use crate::app::App;
 use crate::body;
 use crate::json;
 use crate::reply::Reply;
-use crate::store::{ApiError, ScriptFormat, TaskBody};
-use crate::task_json::DotView;
+use tickflow::tasks::object::DotView;
+use tickflow::tasks::{ScriptFormat, TaskBody};
+
+use crate::error::ApiError;
 use crate::write::query;
 
 /// The fields a list request may ask for.
@@ -93,9 +95,10 @@ pub async fn create(app: &Arc<App>, request: Request<Incoming>) -> Reply {
     let result = async {
         let body = task_body(app, request).await?;
         blocking(app, move |app| {
-            let id = app.store.create(body)?;
-            app.store
+            let id = app.store().create(body)?;
+            app.store()
                 .get(&id, ScriptFormat::Formatted, DotView::Attributes)
+                .map_err(ApiError::from)
         })
         .await
     };
@@ -105,7 +108,7 @@ pub async fn create(app: &Arc<App>, request: Request<Incoming>) -> Reply {
 /// `GET /kapacitor/v1/tasks/<id>`.
 pub async fn get(app: &Arc<App>, id: String, uri: &hyper::Uri) -> Reply {
     let result = match views(uri) {
-        Ok((format, view)) => blocking(app, move |app| app.store.get(&id, format, view)).await,
+        Ok((format, view)) => blocking(app, move |app| Ok(app.store().get(&id, format, view)?)).await,
         Err(err) => Err(err),
     };
     result.map_or_else(Reply::from, |task| ok(&task))
@@ -117,7 +120,7 @@ pub async fn get(app: &Arc<App>, id: String, uri: &hyper::Uri) -> Reply {
 pub fn http_output(app: &App, path: &str) -> Reply {
     let output = path
         .split_once('/')
-        .and_then(|(task, endpoint)| app.master.http_output(task, endpoint));
+        .and_then(|(task, endpoint)| app.engine.master().http_output(task, endpoint));
     match output.map(|o| o.body()) {
         Some(Ok(body)) => Reply::body(StatusCode::OK, body),
         Some(Err(err)) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
@@ -130,9 +133,10 @@ pub async fn update(app: &Arc<App>, id: String, request: Request<Incoming>) -> R
     let result = async {
         let body = task_body(app, request).await?;
         blocking(app, move |app| {
-            let id = app.store.update(&id, body)?;
-            app.store
+            let id = app.store().update(&id, body)?;
+            app.store()
                 .get(&id, ScriptFormat::Formatted, DotView::Attributes)
+                .map_err(ApiError::from)
         })
         .await
     };
@@ -142,7 +146,7 @@ pub async fn update(app: &Arc<App>, id: String, request: Request<Incoming>) -> R
 /// `DELETE /kapacitor/v1/tasks/<id>`: 204 whether or not it existed.
 pub async fn delete(app: &Arc<App>, id: String) -> Reply {
     let result = blocking(app, move |app| {
-        app.store.delete(&id);
+        app.store().delete(&id);
         Ok(())
     })
     .await;
@@ -175,7 +179,7 @@ pub async fn list(app: &Arc<App>, uri: &hyper::Uri) -> Reply {
         }
         let pattern = params.get("pattern").cloned().unwrap_or_default();
         let tasks = blocking(app, move |app| {
-            Ok(app.store.list(&pattern, offset, limit, format, view))
+            Ok(app.store().list(&pattern, offset, limit, format, view))
         })
         .await?;
         let tasks: Vec<_> = tasks.iter().map(|t| t.listed(&fields)).collect();

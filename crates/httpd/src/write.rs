@@ -17,7 +17,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use crate::app::App;
 use crate::body::{self, BodyError};
-use crate::ingest::{ingest, WriteError, WriteRequest};
+use tickflow::ingest::{WriteError, WriteRequest};
 use crate::reply::Reply;
 
 /// Handles one write request.
@@ -46,7 +46,7 @@ pub async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply {
     let param = |key: &str| params.get(key).cloned().unwrap_or_default();
     let mut retention_policy = param("rp");
     if retention_policy.is_empty() {
-        retention_policy.clone_from(&app.config.default_retention_policy);
+        retention_policy.clone_from(&app.config().default_retention_policy);
     }
     let write = WriteRequest {
         body,
@@ -56,9 +56,9 @@ pub async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply {
         precision: param("precision"),
         limit: app.body_limit(),
     };
-    let master = Arc::clone(&app.master);
+    let engine = Arc::clone(&app.engine);
     let result = tokio::task::spawn_blocking(move || {
-        let result = ingest(&master, write);
+        let result = engine.write(write);
         drop(permit);
         result
     })
@@ -73,7 +73,7 @@ pub async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply {
 /// A write permit, waiting at most the configured time; `None` when it ran out.
 async fn permit(app: &App) -> Option<OwnedSemaphorePermit> {
     let acquire = Arc::clone(&app.writes).acquire_owned();
-    let permit = match app.config.write_timeout {
+    let permit = match app.config().write_timeout {
         Some(wait) => tokio::time::timeout(wait, acquire).await.ok()?,
         None => acquire.await,
     };

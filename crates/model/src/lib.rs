@@ -23,6 +23,7 @@
 mod batch;
 mod dbrp;
 mod field;
+mod go_duration;
 mod group;
 mod message;
 mod point;
@@ -34,6 +35,7 @@ pub use batch::{Batch, BatchPoint};
 pub use dbrp::Dbrp;
 pub use ecow::EcoVec;
 pub use field::FieldValue;
+pub use go_duration::parse_go_duration;
 pub use group::{Dimensions, GroupId, GroupInfo};
 pub use message::Message;
 pub use point::Point;

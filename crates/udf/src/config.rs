@@ -27,7 +27,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use tickflow_model::parse_go_duration;
 
 /// The UDFs of a config file.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -115,27 +116,43 @@ pub enum FunctionProblem {
 #[derive(Debug, Deserialize, Default)]
 struct RawFile {
     #[serde(default)]
-    udf: RawUdf,
+    udf: Section,
 }
 
-#[derive(Debug, Deserialize, Default)]
-struct RawUdf {
+/// The `[udf]` section as written: Kapacitor's `[udf.functions.NAME]` tables, checked by
+/// [`Config::from_section`]. Part of tickflow's one configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct Section {
+    /// Each function's table by name.
     #[serde(default)]
-    functions: BTreeMap<String, RawFunction>,
+    pub functions: BTreeMap<String, FunctionSection>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-struct RawFunction {
-    prog: Option<String>,
+/// One `[udf.functions.NAME]` table as written.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FunctionSection {
+    /// The program to start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prog: Option<String>,
+    /// Its arguments.
     #[serde(default)]
-    args: Vec<String>,
+    pub args: Vec<String>,
+    /// Variables for its environment.
     #[serde(default)]
-    env: BTreeMap<String, String>,
-    timeout: Option<String>,
-    socket: Option<String>,
-    builtin: Option<String>,
-    #[serde(rename = "snapshot-interval")]
-    snapshot_interval: Option<String>,
+    pub env: BTreeMap<String, String>,
+    /// The keepalive timeout, a Go duration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// A Unix socket to connect to instead of a program.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub socket: Option<String>,
+    /// tickflow's: a native built-in under this function's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builtin: Option<String>,
+    /// tickflow's: how often to ask for a snapshot, a Go duration or `"0"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_interval: Option<String>,
 }
 
 /// The smallest timeout Kapacitor accepts is just over this.
@@ -145,8 +162,12 @@ impl Config {
     /// Reads the `[udf.functions.*]` tables of a TOML file's text.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
-        let functions = raw
-            .udf
+        Config::from_section(raw.udf)
+    }
+
+    /// Checks each function of a `[udf]` section as Kapacitor does.
+    pub fn from_section(section: Section) -> Result<Config, ConfigError> {
+        let functions = section
             .functions
             .into_iter()
             .map(|(name, raw)| match function(raw) {
@@ -159,9 +180,9 @@ impl Config {
 }
 
 /// Checks one table as Kapacitor does.
-fn function(raw: RawFunction) -> Result<Function, FunctionProblem> {
+fn function(raw: FunctionSection) -> Result<Function, FunctionProblem> {
     let snapshot_interval = match raw.snapshot_interval {
-        Some(text) => parse_duration(&text).ok_or(FunctionProblem::BadSnapshotInterval(text))?,
+        Some(text) => parse_go_duration(&text).ok_or(FunctionProblem::BadSnapshotInterval(text))?,
         None => DEFAULT_SNAPSHOT_INTERVAL,
     };
     let snapshot_interval = Some(snapshot_interval).filter(|d| !d.is_zero());
@@ -186,7 +207,7 @@ fn function(raw: RawFunction) -> Result<Function, FunctionProblem> {
         },
     };
     let timeout = match raw.timeout {
-        Some(text) => parse_duration(&text).ok_or(FunctionProblem::BadTimeout(text))?,
+        Some(text) => parse_go_duration(&text).ok_or(FunctionProblem::BadTimeout(text))?,
         None => Duration::ZERO,
     };
     if timeout <= MIN_TIMEOUT {
@@ -197,40 +218,6 @@ fn function(raw: RawFunction) -> Result<Function, FunctionProblem> {
         timeout,
         snapshot_interval,
     })
-}
-
-/// Parses a Go duration (`10s`, `1m30s`, `500ms`, `1.5h`).
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let mut rest = text.trim();
-    if rest == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut total = 0.0_f64;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let nanos_per_unit = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += number * nanos_per_unit;
-    }
-    if text.trim().is_empty() {
-        return None;
-    }
-    Some(Duration::from_nanos(total.round() as u64))
 }
 
 /// A duration as Go prints the ones a config holds (`0s`, `1ms`, `10s`).
@@ -334,15 +321,5 @@ hostname = "localhost"
             "UDF a: invalid snapshot-interval \"often\": expected a duration such as \"1m\", or \"0\""
         );
         assert!(problem("[udf.functions.a]\nprog = 3").starts_with("invalid config: "));
-    }
-
-    #[test]
-    fn go_durations_parse() {
-        assert_eq!(parse_duration("10s"), Some(Duration::from_secs(10)));
-        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("1.5h"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("10"), None);
-        assert_eq!(parse_duration(""), None);
     }
 }

@@ -28,7 +28,7 @@ pub struct Registry {
 
 #[derive(Debug, Clone)]
 enum Entry {
-    Native(&'static Builtin),
+    Native(Builtin),
     External { function: Function, info: UdfInfo },
 }
 
@@ -132,7 +132,7 @@ impl Registry {
     pub fn builtins() -> Registry {
         let entries = BUILTINS
             .iter()
-            .map(|b| (b.name.to_string(), Entry::Native(b)))
+            .map(|b| (b.name.to_string(), Entry::Native(*b)))
             .collect();
         Registry { entries }
     }
@@ -144,7 +144,7 @@ impl Registry {
         for (name, function) in &config.functions {
             let entry = match &function.agent {
                 Agent::Builtin { name: builtin } => {
-                    Entry::Native(builtin_named(builtin).ok_or_else(|| {
+                    Entry::Native(*builtin_named(builtin).ok_or_else(|| {
                         RegistryError::UnknownBuiltin {
                             udf: name.clone(),
                             builtin: builtin.clone(),
@@ -159,6 +159,13 @@ impl Registry {
             registry.entries.insert(name.clone(), entry);
         }
         Ok(registry)
+    }
+
+    /// Adds a native UDF of the embedding program (replacing any UDF of its name), as
+    /// a built-in is: scripts call it by `builtin.name`, its Info checks their options.
+    pub fn register(&mut self, builtin: Builtin) {
+        self.entries
+            .insert(builtin.name.to_string(), Entry::Native(builtin));
     }
 
     /// What each UDF declares, for `tickflow_pipeline::BuildOptions::udfs`.

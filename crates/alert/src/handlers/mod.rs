@@ -55,6 +55,9 @@ pub enum HandlerError {
     /// The mqtt handler failed.
     #[error(transparent)]
     Mqtt(#[from] MqttError),
+    /// A program's sink refused the event.
+    #[error(transparent)]
+    Sink(#[from] crate::sinks::SinkError),
     /// The handler's queue was full.
     #[error(transparent)]
     QueueFull(#[from] QueueFull),

@@ -131,41 +131,11 @@ impl<'a> Options<'a> {
     pub fn duration(&self, key: &str) -> Result<Option<std::time::Duration>, OptionError> {
         let read = |v: &Value| match v {
             Value::Number(n) => n.as_u64().map(std::time::Duration::from_nanos),
-            Value::String(s) => parse_duration(s),
+            Value::String(s) => tickflow_model::parse_go_duration(s),
             _ => None,
         };
         self.typed(key, "a duration such as \"10s\"", read)
     }
-}
-
-/// A Go duration: one or more `<integer><unit>` with units `ns us µs ms s m h`.
-fn parse_duration(text: &str) -> Option<std::time::Duration> {
-    let mut rest = text;
-    let mut nanos: u64 = 0;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
-        let (number, tail) = rest.split_at(digits);
-        let n: u64 = number.parse().ok()?;
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(tail.len());
-        let (unit, next) = tail.split_at(unit_len);
-        let scale: u64 = match unit {
-            "ns" => 1,
-            "us" | "µs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return None,
-        };
-        nanos = nanos.checked_add(n.checked_mul(scale)?)?;
-        rest = next;
-    }
-    Some(std::time::Duration::from_nanos(nanos))
 }
 
 #[cfg(test)]
@@ -216,20 +186,5 @@ mod tests {
             Err("a tcp handler needs option \"address\"".into())
         );
         assert_eq!(read.flag("x"), Ok(false));
-    }
-
-    #[test]
-    fn durations_parse_go_units_only() {
-        assert_eq!(
-            parse_duration("500ms"),
-            Some(std::time::Duration::from_millis(500))
-        );
-        assert_eq!(
-            parse_duration("1h1s"),
-            Some(std::time::Duration::from_secs(3601))
-        );
-        for bad in ["", "10", "s", "1d", "-1s"] {
-            assert_eq!(parse_duration(bad), None, "{bad}");
-        }
     }
 }

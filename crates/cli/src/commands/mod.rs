@@ -2,11 +2,11 @@
 //! and `script`, the loading they share.
 
 pub mod check;
+pub mod config;
 pub mod conformance;
 pub mod fmt;
 pub mod replay;
 pub mod run;
 mod script;
 pub mod serve;
-mod services;
 pub mod show;

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tickflow_engine::diagnostics::Stderr;
-use tickflow_engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
-use tickflow_engine::Task;
-use tickflow_line_protocol::Precision;
-use tickflow_model::Dbrp;
+use tickflow::engine::diagnostics::Stderr;
+use tickflow::engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
+use tickflow::engine::Task;
+use tickflow::line_protocol::Precision;
+use tickflow::Dbrp;
 
 use crate::commands::script::{self, Script};
 use crate::Outcome;
@@ -46,10 +46,10 @@ pub struct Args {
     /// harness does.
     #[arg(long)]
     rebase: bool,
-    /// A config file declaring UDFs in Kapacitor's `[udf.functions.NAME]` tables
-    /// (processes, sockets, or built-ins under other names; each external UDF is asked
-    /// for its Info at start-up) and alert services: `[[httppost]]` endpoints, `[[mqtt]]`
-    /// brokers and `[[topic-handler]]`s for `.topic()` alerts.
+    /// A Kapacitor-style TOML configuration: UDFs (`[udf.functions.NAME]`: processes,
+    /// sockets, or built-ins under other names; each external UDF is asked for its Info
+    /// at start-up), alert services (`[[httppost]]`, `[[mqtt]]`, `[[topic-handler]]` for
+    /// `.topic()` alerts) and `[[influxdb]]` servers.
     #[arg(long)]
     config: Option<PathBuf>,
 }
@@ -57,24 +57,18 @@ pub struct Args {
 /// Builds the task, reads the data and runs it.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.script)?;
-    let udfs = match script::registry(args.config.as_deref()) {
-        Ok(udfs) => udfs,
+    let config_path = args.config.as_deref();
+    let environment = match script::config(config_path)?.environment() {
+        Ok(environment) => environment,
         Err(err) => {
-            eprintln!("{err:#}");
+            eprintln!("{}", script::config_error(config_path, &err));
             return Ok(Outcome::Problems);
         }
     };
-    let pipeline = match script.pipeline_with(&udfs) {
+    let pipeline = match script.pipeline_with(&script::build_options(&environment.udfs)) {
         Ok(pipeline) => pipeline,
         Err(diagnostic) => {
             eprint!("{diagnostic}");
-            return Ok(Outcome::Problems);
-        }
-    };
-    let environment = match script::environment(udfs, args.config.as_deref()) {
-        Ok(environment) => environment,
-        Err(err) => {
-            eprintln!("{err:#}");
             return Ok(Outcome::Problems);
         }
     };

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use tickflow_httpd::store::TaskBody;
+use tickflow::tasks::TaskBody;
 
-use crate::commands::script::{environment, registry, Script};
-use crate::commands::serve::{load_config, serve};
+use crate::commands::script::Script;
+use crate::commands::serve::{load, serve};
 use crate::Outcome;
 
 /// Runs TICKscripts as tasks fed over HTTP (`POST :9092/write`, as Kapacitor), until
@@ -19,8 +19,7 @@ pub struct Args {
     /// The TICKscripts to run.
     #[arg(required = true)]
     scripts: Vec<PathBuf>,
-    /// A Kapacitor-style TOML configuration; its `[http]` and `[udf.functions.NAME]`
-    /// sections are read.
+    /// A Kapacitor-style TOML configuration (`tickflow config` prints what it gives).
     #[arg(long)]
     config: Option<PathBuf>,
     /// The address to listen on (`host:port`, or `:port` for every interface); overrides
@@ -31,31 +30,20 @@ pub struct Args {
 
 /// Checks every script, then serves with each as an enabled task.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let udfs = match registry(args.config.as_deref()) {
-        Ok(udfs) => udfs,
-        Err(err) => {
-            eprintln!("{err:#}");
-            return Ok(Outcome::Problems);
+    let config = load(args.config.as_deref(), args.bind.as_deref())?;
+    let scripts = args
+        .scripts
+        .iter()
+        .map(|path| Script::read(path))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    serve(config, args.config.as_deref(), |engine| {
+        for script in &scripts {
+            if let Err(diagnostic) = script.pipeline_with(engine.build_options()) {
+                eprint!("{diagnostic}");
+                return Ok(Outcome::Problems);
+            }
         }
-    };
-    let mut scripts = Vec::with_capacity(args.scripts.len());
-    for path in &args.scripts {
-        let script = Script::read(path)?;
-        if let Err(diagnostic) = script.pipeline_with(&udfs) {
-            eprint!("{diagnostic}");
-            return Ok(Outcome::Problems);
-        }
-        scripts.push(script);
-    }
-    let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
-    let environment = match environment(udfs, args.config.as_deref()) {
-        Ok(environment) => environment,
-        Err(err) => {
-            eprintln!("{err:#}");
-            return Ok(Outcome::Problems);
-        }
-    };
-    serve(config, environment, |tasks| {
+        let tasks = engine.tasks();
         for script in &scripts {
             let id = script.task_id();
             let body = TaskBody {

@@ -1,18 +1,15 @@
-//! Loading a TICKscript file for a command: read, parse and (for most commands) build the
-//! pipeline, with diagnostics rendered against the source.
+//! Loading for a command: a TICKscript file (read, parse and, for most commands, build
+//! the pipeline, with diagnostics rendered against the source) and the `--config` file
+//! (read once into tickflow's one configuration, its warnings printed with their line).
 
 use std::fs;
 use std::path::Path;
 
 use anyhow::Context;
-use tickflow_engine::nodes::influxdb_out::config as influxdb;
-use tickflow_engine::Environment;
-use tickflow_pipeline::{build, BuildOptions, Pipeline};
-use tickflow_tickscript::Program;
-use tickflow_udf::config::Config;
-use tickflow_udf::Registry;
-
-use crate::commands::services;
+use tickflow::config::Config;
+use tickflow::pipeline::{build, BuildOptions, Pipeline};
+use tickflow::tickscript::Program;
+use tickflow::udf::Registry;
 
 /// A script file read from disk.
 pub struct Script {
@@ -42,52 +39,40 @@ impl Script {
 
     /// Parses the script, or renders why it does not parse.
     pub fn parse(&self) -> Result<Program, String> {
-        tickflow_tickscript::parse(&self.source).map_err(|e| e.render(&self.source, &self.path))
+        tickflow::tickscript::parse(&self.source).map_err(|e| e.render(&self.source, &self.path))
     }
 
     /// Parses and builds the pipeline with the built-in UDFs, or renders why that fails.
     pub fn pipeline(&self) -> Result<Pipeline, String> {
-        self.pipeline_with(&Registry::builtins())
+        self.pipeline_with(&build_options(&Registry::builtins()))
     }
 
-    /// Parses and builds the pipeline with the UDFs of `udfs`, or renders why that fails.
-    pub fn pipeline_with(&self, udfs: &Registry) -> Result<Pipeline, String> {
+    /// Parses and builds the pipeline with `options` (the UDFs scripts may call), or
+    /// renders why that fails.
+    pub fn pipeline_with(&self, options: &BuildOptions) -> Result<Pipeline, String> {
         let program = self.parse()?;
-        build(&program, &build_options(udfs)).map_err(|e| e.render(&self.source, &self.path))
+        build(&program, options).map_err(|e| e.render(&self.source, &self.path))
     }
 }
 
-/// The UDFs of a config file (`--config`): the built-ins and its
-/// `[udf.functions.NAME]` entries, each external one probed for its Info now; the
-/// built-ins alone without a file.
-pub fn registry(config: Option<&Path>) -> anyhow::Result<Registry> {
-    let Some(path) = config else {
-        return Ok(Registry::builtins());
-    };
-    let text = fs::read_to_string(path)
-        .with_context(|| format!("cannot read config {}", path.display()))?;
-    let config = Config::parse(&text).with_context(|| format!("config {}", path.display()))?;
-    Registry::from_config(&config).with_context(|| format!("config {}", path.display()))
+/// The configuration of `--config` (the defaults without one) with the environment's
+/// overrides; its warnings go to stderr, each with the file and line.
+pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let loaded = Config::load(path)?;
+    let name = path.map_or_else(|| "environment".to_string(), |p| p.display().to_string());
+    for warning in &loaded.warnings {
+        eprintln!("tickflow: {name}: {warning}");
+    }
+    Ok(loaded.config)
 }
 
-/// The tasks' environment: `udfs`, and the services (`[[httppost]]`, `[[mqtt]]`,
-/// `[[topic-handler]]`) and `[[influxdb]]` servers of the config file (`--config`), none
-/// without one.
-pub fn environment(udfs: Registry, config: Option<&Path>) -> anyhow::Result<Environment> {
-    let services = services::load(config)?;
-    let influxdb = match config {
-        Some(path) => {
-            let text = fs::read_to_string(path)
-                .with_context(|| format!("cannot read config {}", path.display()))?;
-            influxdb::parse(&text).with_context(|| format!("config {}", path.display()))?
-        }
-        None => Vec::new(),
-    };
-    Ok(Environment {
-        udfs,
-        influxdb,
-        services,
-    })
+/// An error of the configuration, prefixed with its file when there is one:
+/// `config kapacitor.conf: UDF tTest: timeout is too small: 0s`.
+pub fn config_error(path: Option<&Path>, err: &dyn std::error::Error) -> String {
+    match path {
+        Some(path) => format!("config {}: {err}", path.display()),
+        None => err.to_string(),
+    }
 }
 
 /// What scripts may call: the UDFs of `udfs`, under their names.

@@ -1,24 +1,24 @@
 //! `tickflow serve`: the HTTP server with no tasks; they are defined over the API. Also
-//! the serving loop `tickflow run` shares: configuration, runtime, signals and the report
-//! of each drained task.
+//! the serving loop `tickflow run` shares: the engine from the configuration, the
+//! runtime, signals and the report of each drained task.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use tickflow_engine::diagnostics::Stderr;
-use tickflow_engine::{Environment, MasterConfig, TaskMaster};
-use tickflow_httpd::{shutdown_signal, HttpConfig, Server, TaskStore};
+use tickflow::config::Config;
+use tickflow::engine::diagnostics::Stderr;
+use tickflow::Engine;
+use tickflow_httpd::{shutdown_signal, Server};
 
-use crate::commands::script::{build_options, environment, registry};
+use crate::commands::script;
 use crate::Outcome;
 
-/// Serves Kapacitor's HTTP API (`POST /write`, ping, tasks) until SIGINT or SIGTERM,
-/// then stops accepting, drains every task and exits 0.
+/// Serves Kapacitor's HTTP API (`POST /write`, ping, tasks, alerts) until SIGINT or
+/// SIGTERM, then stops accepting, drains every task and exits 0.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A Kapacitor-style TOML configuration; its `[http]`, `[udf.functions.NAME]`,
-    /// `[[httppost]]`, `[[mqtt]]` and `[[topic-handler]]` sections are read.
+    /// A Kapacitor-style TOML configuration (`tickflow config` prints what it gives).
     #[arg(long)]
     config: Option<PathBuf>,
     /// The address to listen on (`host:port`, or `:port` for every interface); overrides
@@ -29,62 +29,53 @@ pub struct Args {
 
 /// Serves with no tasks.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let config = load_config(args.config.as_deref(), args.bind.as_deref())?;
-    let udfs = registry(args.config.as_deref())?;
-    let environment = environment(udfs, args.config.as_deref())?;
-    serve(config, environment, |_| Ok(Outcome::Success))
+    let config = load(args.config.as_deref(), args.bind.as_deref())?;
+    serve(config, args.config.as_deref(), |_| Ok(Outcome::Success))
 }
 
-/// The `[http]` settings of `path` (defaults without one), with `bind` overriding the
-/// bind address.
-pub fn load_config(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<HttpConfig> {
-    let mut config = match path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            HttpConfig::from_toml(&text).with_context(|| format!("{}", path.display()))?
-        }
-        None => HttpConfig::default(),
-    };
+/// The configuration of `path`, with `bind` overriding the bind address.
+pub fn load(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Config> {
+    let mut config = script::config(path)?;
     if let Some(bind) = bind {
-        config.bind_address = bind.to_string();
+        config.http.bind_address = bind.to_string();
     }
     Ok(config)
 }
 
-/// Binds the server, whose tasks run in `environment` (UDFs, alert services), lets
-/// `define` add tasks (it stops here unless it returns `Success`), then serves until a
-/// signal, reports how each task ended and stops the topic handlers, reporting their
-/// last errors.
+/// Builds the engine of `config` (read from `path`), binds the server, lets `define`
+/// add tasks (it stops here unless it returns `Success`), then serves until a signal,
+/// reports how each task ended and the topic handlers' last errors. An engine that does
+/// not build (an invalid section, a UDF agent that does not answer) cannot run.
 pub fn serve(
-    config: HttpConfig,
-    environment: Environment,
-    define: impl FnOnce(&TaskStore) -> anyhow::Result<Outcome>,
+    config: Config,
+    path: Option<&Path>,
+    define: impl FnOnce(&Engine) -> anyhow::Result<Outcome>,
 ) -> anyhow::Result<Outcome> {
+    let engine = Engine::builder()
+        .config(config)
+        .diagnostics(Arc::new(Stderr))
+        .build()
+        .map_err(|err| anyhow::anyhow!(script::config_error(path, &err)))?;
+    let engine = Arc::new(engine);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let options = build_options(&environment.udfs);
-        let topics = environment.services.topics.clone();
-        let master = Arc::new(TaskMaster::with_environment(
-            MasterConfig::default(),
-            environment,
-            Arc::new(Stderr),
-        ));
-        let server = Server::bind(config, master, options).await?;
-        let outcome = tokio::task::block_in_place(|| define(server.tasks()))?;
+        let server = Server::bind(Arc::clone(&engine)).await?;
+        let outcome = tokio::task::block_in_place(|| define(&engine))?;
         if outcome != Outcome::Success {
             return Ok(outcome);
         }
         eprintln!("tickflow: listening on {}", server.local_addr()?);
-        let stopped = server.run(shutdown_signal()).await;
-        for task in &stopped {
+        let Some(shutdown) = server.run(shutdown_signal()).await else {
+            anyhow::bail!("the engine did not shut down cleanly");
+        };
+        for task in &shutdown.tasks {
             let received = task.nodes.first().map_or(0, |(_, s)| s.messages_in);
             match &task.result {
                 Ok(()) => eprintln!("tickflow: task {} drained after {received} points", task.id),
                 Err(err) => eprintln!("tickflow: task {} failed: {err}", task.id),
             }
         }
-        for err in topics.close() {
+        for err in &shutdown.handler_errors {
             eprintln!("tickflow: {err}");
         }
         eprintln!("tickflow: stopped");

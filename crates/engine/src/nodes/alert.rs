@@ -340,8 +340,9 @@ impl Alert {
         if let Some(topic) = &self.anonymous {
             let errors = self.topics.publish(topic, &mut alert);
             self.topic_errors.extend(errors);
-            self.handlers.send(alert.clone());
         }
+        // The script's handlers and the embedding program's sinks.
+        self.handlers.send(alert.clone());
         Ok(alert)
     }
 

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tickflow_httpd::HttpConfig;
+use tickflow::HttpConfig;
 
 use crate::TestServer;
 

@@ -13,10 +13,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::master::Stopped;
-use tickflow_engine::{MasterConfig, TaskMaster};
-use tickflow_httpd::{HttpConfig, Server};
+use tickflow::engine::diagnostics::Collect;
+use tickflow::{Engine, HttpConfig, Stopped};
+use tickflow_httpd::Server;
 
 /// A server running on its own runtime thread.
 pub struct TestServer {
@@ -38,11 +37,12 @@ impl TestServer {
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {
-                let master = Arc::new(TaskMaster::new(
-                    MasterConfig::default(),
-                    Arc::new(Collect::default()),
-                ));
-                let server = Server::bind(config, master, Default::default())
+                let engine = Engine::builder()
+                    .http(config)
+                    .diagnostics(Arc::new(Collect::default()))
+                    .build()
+                    .expect("engine builds");
+                let server = Server::bind(Arc::new(engine))
                     .await
                     .expect("server binds");
                 address_tx
@@ -53,6 +53,8 @@ impl TestServer {
                         let _ = stopped.await;
                     })
                     .await
+                    .map(|shutdown| shutdown.tasks)
+                    .unwrap_or_default()
             })
         });
         let address = address_rx

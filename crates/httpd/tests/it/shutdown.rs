@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tickflow_httpd::HttpConfig;
+use tickflow::HttpConfig;
 
 use crate::{cpu_lines, received, send, TestServer};
 

@@ -1,7 +1,7 @@
 //! The tasks API: create, get, list, update, delete, with Kapacitor's shapes and errors.
 
 use serde_json::{json, Value};
-use tickflow_httpd::HttpConfig;
+use tickflow::HttpConfig;
 
 use crate::TestServer;
 

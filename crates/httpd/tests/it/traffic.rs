@@ -1,7 +1,7 @@
 //! Concurrent writers, with malformed bodies among the good ones: every accepted point
 //! arrives exactly once.
 
-use tickflow_httpd::HttpConfig;
+use tickflow::HttpConfig;
 
 use crate::{cpu_lines, received, send, TestServer};
 

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use tickflow_httpd::HttpConfig;
+use tickflow::HttpConfig;
 
 use crate::{cpu_lines, received, TestServer};
 

@@ -1,5 +1,6 @@
 //! The alert node's handlers: each handler spec of the script becomes a running
-//! [`Handler`], and all of them go behind one [`Dispatcher`] (a worker thread and a
+//! [`Handler`], the embedding program's sinks are added, and all of them go behind one
+//! [`Dispatcher`] (a worker thread and a
 //! bounded queue per handler), so delivery never stalls the node.
 
 use tickflow_alert::{
@@ -24,10 +25,11 @@ pub fn start(
         node: node.to_string(),
         source,
     };
-    let handlers = specs
+    let mut handlers = specs
         .iter()
         .map(|spec| handler(spec, node, services))
         .collect::<Result<Vec<_>, _>>()?;
+    handlers.extend(services.sinks.handlers());
     Dispatcher::new(handlers, services.queue_capacity).map_err(|e| setup(e.into()))
 }
 

@@ -2,10 +2,10 @@
 //! configuration file (`name`, `urls`, `username`, `password`, `default`, `enabled`), and
 //! which one a node's `.cluster(name)` picks.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One `[[influxdb]]` section.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct InfluxDbConfig {
     /// The name `.cluster(…)` refers to.
     pub name: String,
@@ -27,6 +27,20 @@ pub struct InfluxDbConfig {
 
 fn enabled() -> bool {
     true
+}
+
+impl Default for InfluxDbConfig {
+    /// Kapacitor's default section: `localhost:8086`, enabled.
+    fn default() -> Self {
+        InfluxDbConfig {
+            name: "default".into(),
+            urls: vec!["http://localhost:8086".into()],
+            username: String::new(),
+            password: String::new(),
+            default: false,
+            enabled: true,
+        }
+    }
 }
 
 /// Why a configuration has no InfluxDB for a node.

@@ -1,53 +1,65 @@
-//! [`TaskStore`]: the tasks API's records (script, vars, status, dates, last error) over
-//! the engine's [`TaskMaster`], which holds the definitions and runs the tasks.
+//! [`TaskStore`]: the defined tasks' records (script, vars, status, dates, last error)
+//! over the engine's [`TaskMaster`], which holds the definitions and runs the tasks,
+//! with Kapacitor's tasks API semantics (create, update, rename, enable, disable,
+//! delete; spec: http-api.md §3) and its messages.
 //!
-//! Every operation takes the store's lock for its whole length, so API requests apply one
+//! Every operation takes the store's lock for its whole length, so requests apply one
 //! after the other; writes never take it. Operations may block (enabling starts threads,
-//! disabling drains a task), so the handlers call them off the async runtime.
+//! disabling drains a task), so an async caller runs them off its runtime.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hyper::StatusCode;
 use serde::Deserialize;
 use tickflow_engine::{MasterError, TaskMaster};
 use tickflow_model::{Dbrp, Time};
 use tickflow_pipeline::{BuildOptions, VarValue};
 
-use crate::definition::{define, Action, Definition};
-use crate::task_json::{self, DbrpJson, DotView, Link, TaskObject};
-use crate::vars::{self, Var};
+use super::definition::{define, Action, Definition};
+use super::object::{self as task_json, DbrpJson, DotView, Link, TaskObject};
+use super::vars::{self, Var};
 
-/// An API error: the status and the message of the standard error body.
+/// What kind of failure a [`TaskError`] is (the HTTP API's 400, 404 and 500).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskErrorKind {
+    /// The request is invalid: a bad id, script, var or dbrp.
+    Invalid,
+    /// No task has the id.
+    NotFound,
+    /// The task is defined but could not start.
+    Failed,
+}
+
+/// Why a task operation failed, with Kapacitor's message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct ApiError {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The message (both `error` and `message`).
+pub struct TaskError {
+    /// What kind of failure.
+    pub kind: TaskErrorKind,
+    /// The message.
     pub message: String,
 }
 
-impl ApiError {
-    /// A 400 with `message`.
-    pub fn bad_request(message: impl ToString) -> Self {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
+impl TaskError {
+    /// An invalid request.
+    pub fn invalid(message: impl ToString) -> Self {
+        TaskError {
+            kind: TaskErrorKind::Invalid,
             message: message.to_string(),
         }
     }
 
-    /// A 404 with `message`.
+    /// A missing task.
     pub fn not_found(message: impl ToString) -> Self {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
+        TaskError {
+            kind: TaskErrorKind::NotFound,
             message: message.to_string(),
         }
     }
 
-    fn internal(message: impl ToString) -> Self {
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
+    fn failed(message: impl ToString) -> Self {
+        TaskError {
+            kind: TaskErrorKind::Failed,
             message: message.to_string(),
         }
     }
@@ -131,7 +143,7 @@ impl TaskStore {
 
     /// Creates a task (spec: http-api.md §3.3) and returns its id. When it is to be
     /// enabled and cannot start, it stays stored with its error and the error is a 500.
-    pub fn create(&self, body: TaskBody) -> Result<String, ApiError> {
+    pub fn create(&self, body: TaskBody) -> Result<String, TaskError> {
         let mut records = self.lock();
         let id = match body.id.as_deref() {
             None | Some("") => uuid::Uuid::new_v4().to_string(),
@@ -139,21 +151,21 @@ impl TaskStore {
         };
         check_id(&id)?;
         if records.contains_key(&id) {
-            return Err(ApiError::bad_request(format!("task {id} already exists")));
+            return Err(TaskError::invalid(format!("task {id} already exists")));
         }
         if let Some(template) = body.template_id.as_deref().filter(|t| !t.is_empty()) {
-            return Err(ApiError::bad_request(format!(
+            return Err(TaskError::invalid(format!(
                 "unknown template {template}: err: no template exists"
             )));
         }
         let script = body.script.unwrap_or_default();
         if script.is_empty() {
-            return Err(ApiError::bad_request("must provide TICKscript"));
+            return Err(TaskError::invalid("must provide TICKscript"));
         }
         let vars::Converted {
             values: var_values,
             shown: vars,
-        } = vars::convert(&body.vars.unwrap_or_default()).map_err(ApiError::bad_request)?;
+        } = vars::convert(&body.vars.unwrap_or_default()).map_err(TaskError::invalid)?;
         let explicit_dbrps = dbrps(body.dbrps.unwrap_or_default());
         let definition = define(
             &script,
@@ -162,10 +174,10 @@ impl TaskStore {
             &self.options,
             Action::Create,
         )
-        .map_err(ApiError::bad_request)?;
+        .map_err(TaskError::invalid)?;
         self.master
             .define(&id, definition.pipeline.clone())
-            .map_err(ApiError::internal)?;
+            .map_err(TaskError::failed)?;
         let now = Time::now();
         let record = records.entry(id.clone()).or_insert(Record {
             definition,
@@ -186,10 +198,10 @@ impl TaskStore {
     }
 
     /// Updates a task (spec: http-api.md §3.6) and returns its (possibly new) id.
-    pub fn update(&self, id: &str, body: TaskBody) -> Result<String, ApiError> {
+    pub fn update(&self, id: &str, body: TaskBody) -> Result<String, TaskError> {
         let mut records = self.lock();
         let Some(mut record) = records.remove(id) else {
-            return Err(ApiError::not_found("task does not exist, cannot update"));
+            return Err(TaskError::not_found("task does not exist, cannot update"));
         };
         let result = self.apply(id, &mut record, body, &records);
         let new_id = result.as_ref().map_or(id, String::as_str).to_string();
@@ -204,12 +216,12 @@ impl TaskStore {
         record: &mut Record,
         body: TaskBody,
         others: &BTreeMap<String, Record>,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, TaskError> {
         let new_id = body.id.clone().filter(|n| !n.is_empty() && n != id);
         if let Some(new_id) = &new_id {
             check_id(new_id)?;
             if others.contains_key(new_id) {
-                return Err(ApiError::bad_request(format!(
+                return Err(TaskError::invalid(format!(
                     "task {new_id} already exists"
                 )));
             }
@@ -221,7 +233,7 @@ impl TaskStore {
                 values: var_values,
                 shown: vars,
             } = match body.vars.as_ref().filter(|v| !v.is_empty()) {
-                Some(v) => vars::convert(v).map_err(ApiError::bad_request)?,
+                Some(v) => vars::convert(v).map_err(TaskError::invalid)?,
                 None => vars::Converted {
                     values: record.var_values.clone(),
                     shown: record.vars.clone(),
@@ -238,11 +250,11 @@ impl TaskStore {
                 &self.options,
                 Action::Update,
             )
-            .map_err(ApiError::bad_request)?;
+            .map_err(TaskError::invalid)?;
             // The running instance keeps its old definition until it is restarted.
             self.master
                 .define(id, definition.pipeline.clone())
-                .map_err(ApiError::internal)?;
+                .map_err(TaskError::failed)?;
             record.definition = definition;
             record.script = script;
             record.explicit_dbrps = explicit;
@@ -269,11 +281,11 @@ impl TaskStore {
     }
 
     /// Moves the master's definition and running instance from `old` to `new`.
-    fn rename(&self, old: &str, new: &str, record: &mut Record) -> Result<(), ApiError> {
+    fn rename(&self, old: &str, new: &str, record: &mut Record) -> Result<(), TaskError> {
         let was_running = self.master.delete(old).is_some();
         self.master
             .define(new, record.definition.pipeline.clone())
-            .map_err(ApiError::internal)?;
+            .map_err(TaskError::failed)?;
         if was_running && record.enabled {
             self.start(new, record)?;
         }
@@ -290,7 +302,7 @@ impl TaskStore {
     }
 
     /// Marks the record enabled and starts it; a start failure is kept as its error.
-    fn start(&self, id: &str, record: &mut Record) -> Result<(), ApiError> {
+    fn start(&self, id: &str, record: &mut Record) -> Result<(), TaskError> {
         record.enabled = true;
         record.last_enabled = Some(Time::now());
         match self.master.enable(id) {
@@ -301,7 +313,7 @@ impl TaskStore {
             Err(MasterError::AlreadyRunning { .. }) => Ok(()),
             Err(err) => {
                 record.error = start_error(&err);
-                Err(ApiError::internal(&record.error))
+                Err(TaskError::failed(&record.error))
             }
         }
     }
@@ -343,11 +355,11 @@ impl TaskStore {
         id: &str,
         format: ScriptFormat,
         view: DotView,
-    ) -> Result<TaskObject, ApiError> {
+    ) -> Result<TaskObject, TaskError> {
         let records = self.lock();
         let record = records
             .get(id)
-            .ok_or_else(|| ApiError::not_found("no task exists"))?;
+            .ok_or_else(|| TaskError::not_found("no task exists"))?;
         Ok(self.object(id, record, format, view))
     }
 
@@ -363,7 +375,7 @@ impl TaskStore {
         let records = self.lock();
         records
             .iter()
-            .filter(|(id, _)| pattern.is_empty() || crate::glob::matches(pattern, id))
+            .filter(|(id, _)| pattern.is_empty() || super::glob::matches(pattern, id))
             .skip(offset)
             .take(limit)
             .map(|(id, record)| self.object(id, record, format, view))
@@ -432,14 +444,14 @@ fn dbrps(body: Vec<DbrpBody>) -> Vec<Dbrp> {
 }
 
 /// Kapacitor's id rule: letters, digits, `-`, `.` and `_`.
-fn check_id(id: &str) -> Result<(), ApiError> {
+fn check_id(id: &str) -> Result<(), TaskError> {
     let valid = id
         .chars()
         .all(|c| c.is_alphabetic() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
     if valid && !id.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::bad_request(format!(
+        Err(TaskError::invalid(format!(
             "task ID must contain only letters, numbers, '-', '.' and '_'. {id:?}"
         )))
     }

@@ -9,7 +9,7 @@ use tickflow_engine::master::TaskStats;
 use tickflow_model::{Dbrp, Time};
 use tickflow_pipeline::Pipeline;
 
-use crate::vars::Var;
+use super::vars::Var;
 
 /// `{"rel": "self", "href": …}`.
 #[derive(Debug, Clone, Serialize)]

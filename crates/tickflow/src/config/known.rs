@@ -1,0 +1,178 @@
+//! What the keys no section reads are: a [`Warning`] with the key's line, saying whether
+//! it is one of Kapacitor's settings that tickflow does not use yet (so a whole
+//! `kapacitor.conf` loads quietly enough to read) or unknown, most likely a typo.
+
+use std::fmt;
+
+use toml::de::{DeTable, DeValue};
+
+/// A key of the file that no section reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The key's path: section, index of a `[[section]]`, key.
+    pub path: Vec<String>,
+    /// The line it is on (1-based), when it is in the file.
+    pub line: Option<usize>,
+    /// Whether Kapacitor has it.
+    pub kapacitor: bool,
+}
+
+impl Warning {
+    /// The warning for `path`, found in the file's `text`.
+    pub fn new(path: Vec<String>, text: &str) -> Warning {
+        let line = line_of(&path, text);
+        let kapacitor = is_kapacitors(&path);
+        Warning {
+            path,
+            line,
+            kapacitor,
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        let path = self.path.join(".");
+        match (self.kapacitor, self.path.len()) {
+            (true, 1) => write!(f, "[{path}] is a Kapacitor section tickflow does not use yet"),
+            (true, _) => write!(f, "{path} is a Kapacitor setting tickflow does not use yet"),
+            (false, _) => write!(f, "unknown key {path}"),
+        }
+    }
+}
+
+/// The segments of an ignored key's path.
+pub(crate) fn key_path(path: &serde_ignored::Path<'_>) -> Vec<String> {
+    let mut segments = Vec::new();
+    push_segments(path, &mut segments);
+    segments
+}
+
+fn push_segments(path: &serde_ignored::Path<'_>, out: &mut Vec<String>) {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => {}
+        Path::Seq { parent, index } => {
+            push_segments(parent, out);
+            out.push(index.to_string());
+        }
+        Path::Map { parent, key } => {
+            push_segments(parent, out);
+            out.push(key.clone());
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => push_segments(parent, out),
+    }
+}
+
+/// The line of the key at `path` in `text`.
+fn line_of(path: &[String], text: &str) -> Option<usize> {
+    let document = DeTable::parse(text).ok()?;
+    let mut table = document.get_ref();
+    let mut start = None;
+    let mut segments = path.iter().peekable();
+    while let Some(segment) = segments.next() {
+        let (key, value) = table.iter().find(|(k, _)| k.get_ref() == segment)?;
+        start = Some(key.span().start);
+        let mut value = value;
+        if let (DeValue::Array(items), Some(index)) = (value.get_ref(), segments.peek()) {
+            let item = items.get(index.parse::<usize>().ok()?)?;
+            start = Some(item.span().start);
+            segments.next();
+            value = item;
+        }
+        match value.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => break,
+        }
+    }
+    start.map(|offset| text[..offset.min(text.len())].matches('\n').count() + 1)
+}
+
+/// Whether Kapacitor's configuration has this key: one of its sections tickflow does
+/// not read, or a key of a section tickflow reads only in part.
+fn is_kapacitors(path: &[String]) -> bool {
+    match path {
+        [section] => KAPACITOR_SECTIONS.contains(&section.as_str()),
+        [section, key] => KAPACITOR_KEYS
+            .iter()
+            .any(|(s, keys)| s == section && keys.contains(&key.as_str())),
+        [section, _index, key] => KAPACITOR_ARRAY_KEYS
+            .iter()
+            .any(|(s, keys)| s == section && keys.contains(&key.as_str())),
+        _ => false,
+    }
+}
+
+/// Kapacitor's top-level keys and sections that tickflow does not read.
+const KAPACITOR_SECTIONS: &[&str] = &[
+    "data_dir", "skip-config-overrides", "config-override", "logging", "load", "replay",
+    "storage", "task", "deadman", "kubernetes", "smtp", "snmptrap", "opsgenie", "opsgenie2",
+    "victorops", "pagerduty", "pagerduty2", "pushover", "slack", "telegram", "hipchat",
+    "alerta", "sensu", "reporting", "stats", "talk", "swarm", "kafka", "servicenow",
+    "bigpanda", "teams", "discord", "zenoss", "collectd", "opentsdb", "udp", "fluxtask",
+    "scraper", "azure", "consul", "dns", "ec2", "file-discovery", "gce", "marathon", "nerve",
+    "serverset", "static-discovery", "triton", "auth", "alert",
+];
+
+/// Kapacitor's keys of the sections tickflow reads that it does not use.
+const KAPACITOR_KEYS: &[(&str, &[&str])] = &[(
+    "http",
+    &[
+        "auth-enabled", "log-enabled", "write-tracing", "pprof-enabled", "https-enabled",
+        "https-certificate", "https-private-key", "shutdown-timeout", "shared-secret",
+    ],
+)];
+
+/// Kapacitor's keys of the `[[sections]]` tickflow reads that it does not use.
+const KAPACITOR_ARRAY_KEYS: &[(&str, &[&str])] = &[
+    (
+        "influxdb",
+        &[
+            "ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify", "timeout",
+            "disable-subscriptions", "subscription-protocol", "subscription-mode",
+            "subscription-path", "subscriptions-sync-interval", "kapacitor-hostname",
+            "http-port", "udp-bind", "udp-buffer", "udp-read-buffer", "startup-timeout",
+            "subscriptions", "excluded-subscriptions", "compression",
+        ],
+    ),
+    ("mqtt", &["ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify"]),
+    ("httppost", &["basic-auth", "alert-template", "alert-template-file", "row-template-file"]),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warning(path: &[&str], text: &str) -> String {
+        Warning::new(path.iter().map(ToString::to_string).collect(), text).to_string()
+    }
+
+    #[test]
+    fn warnings_name_the_line_and_what_the_key_is() {
+        let text = "hostname = \"h\"\n[http]\n  bind-adress = \":1\"\n  https-enabled = false\n\
+                    [slack]\n  enabled = true\n[[influxdb]]\n  name = \"a\"\n\
+                    [[influxdb]]\n  name = \"b\"\n  timeout = \"1s\"\n";
+        assert_eq!(
+            warning(&["http", "bind-adress"], text),
+            "line 3: unknown key http.bind-adress"
+        );
+        assert_eq!(
+            warning(&["http", "https-enabled"], text),
+            "line 4: http.https-enabled is a Kapacitor setting tickflow does not use yet"
+        );
+        assert_eq!(
+            warning(&["slack"], text),
+            "line 5: [slack] is a Kapacitor section tickflow does not use yet"
+        );
+        assert_eq!(
+            warning(&["influxdb", "1", "timeout"], text),
+            "line 11: influxdb.1.timeout is a Kapacitor setting tickflow does not use yet"
+        );
+        assert_eq!(warning(&["nope"], "x = 1\n"), "unknown key nope");
+    }
+}

@@ -1,0 +1,327 @@
+//! [`Engine`]: the one type an embedding program starts from, and [`EngineBuilder`],
+//! which configures it.
+//!
+//! An engine owns a task master (running tasks on their threads and routing written
+//! points to them by database and retention policy), the tasks' records, the alert
+//! services (topics, endpoints, brokers and the program's own alert handlers) and the
+//! UDFs (built-ins, the configuration's agents and the program's native ones).
+//! Everything it does blocks the calling thread at most while a task's input is full or
+//! a task drains; it starts no async runtime.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crossbeam_channel::Receiver;
+use tickflow_alert::sinks::{ChannelHandler, FnHandler, Sinks};
+use tickflow_alert::{AlertData, Handler, TopicHub};
+use tickflow_engine::diagnostics::{Diagnostics, Stderr};
+use tickflow_engine::master::{Routed, Stopped, TaskStats};
+use tickflow_engine::{Environment, MasterConfig, MasterError, TaskMaster};
+use tickflow_model::{Dbrp, Point};
+use tickflow_pipeline::BuildOptions;
+use tickflow_udf::native::Builtin;
+
+use crate::config::{Config, ConfigError, HttpConfig};
+use crate::ingest::{ingest, WriteError, WriteRequest, Written};
+use crate::tasks::vars::Var;
+use crate::tasks::{DbrpBody, TaskBody, TaskError, TaskStore};
+use crate::Error;
+
+/// A running tickflow: tasks, the points written to them, and their alerts.
+pub struct Engine {
+    master: Arc<TaskMaster>,
+    tasks: TaskStore,
+    http: HttpConfig,
+    options: BuildOptions,
+}
+
+/// How an [`Engine`] is set up: its configuration, extra UDFs, alert handlers and where
+/// node errors go.
+pub struct EngineBuilder {
+    config: Config,
+    http: Option<HttpConfig>,
+    udfs: Vec<Builtin>,
+    sinks: Sinks,
+    diagnostics: Arc<dyn Diagnostics>,
+    capacity: usize,
+}
+
+/// A task to define: its TICKscript and what the script leaves open.
+#[derive(Debug, Clone, Default)]
+pub struct TaskDefinition {
+    /// The task's id (letters, digits, `-`, `.` and `_`).
+    pub id: String,
+    /// The TICKscript.
+    pub script: String,
+    /// Values for the script's vars, in Kapacitor's typed form.
+    pub vars: BTreeMap<String, Var>,
+    /// The dbrps the task reads when the script has no `dbrp` statement.
+    pub dbrps: Vec<Dbrp>,
+    /// Whether to start it now.
+    pub enabled: bool,
+}
+
+impl TaskDefinition {
+    /// An enabled task `id` running `script`.
+    pub fn new(id: impl Into<String>, script: impl Into<String>) -> Self {
+        TaskDefinition {
+            id: id.into(),
+            script: script.into(),
+            enabled: true,
+            ..TaskDefinition::default()
+        }
+    }
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            config: Config::default(),
+            http: None,
+            udfs: Vec::new(),
+            sinks: Sinks::default(),
+            diagnostics: Arc::new(Stderr),
+            capacity: MasterConfig::default().capacity,
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// Uses `config` (from [`Config::load`] or built in code) instead of the defaults.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Uses these checked `[http]` settings instead of the configuration's.
+    pub fn http(mut self, http: HttpConfig) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Adds a native UDF that scripts call as `@name()`.
+    pub fn udf(mut self, udf: Builtin) -> Self {
+        self.udfs.push(udf);
+        self
+    }
+
+    /// Adds a handler that receives every alert event of every task.
+    pub fn alert_handler(mut self, handler: Arc<dyn Handler>) -> Self {
+        self.sinks.add(handler);
+        self
+    }
+
+    /// Runs `f` on every alert event of every task (on a handler thread of the alert
+    /// node; events of one node in order). An `Err` is counted and reported as the
+    /// node's error.
+    pub fn on_alert(
+        self,
+        name: &str,
+        f: impl Fn(&AlertData) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.alert_handler(Arc::new(FnHandler::new(name, f)))
+    }
+
+    /// Sends every alert event of every task to the returned channel.
+    pub fn alert_channel(self) -> (Self, Receiver<AlertData>) {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        let builder = self.alert_handler(Arc::new(ChannelHandler::new(sender)));
+        (builder, receiver)
+    }
+
+    /// Sends node errors to `diagnostics` instead of stderr.
+    pub fn diagnostics(mut self, diagnostics: Arc<dyn Diagnostics>) -> Self {
+        self.diagnostics = diagnostics;
+        self
+    }
+
+    /// How many chunks of messages each node's input holds before a writer waits.
+    pub fn channel_capacity(mut self, chunks: usize) -> Self {
+        self.capacity = chunks;
+        self
+    }
+
+    /// Checks the configuration, starts the configured topic handlers and asks each
+    /// external UDF for its Info.
+    pub fn build(self) -> Result<Engine, Error> {
+        let http = match self.http.clone() {
+            Some(http) => http,
+            None => self.config.http()?,
+        };
+        let environment = self.environment()?;
+        let options = BuildOptions {
+            udfs: environment.udfs.infos(),
+            ..BuildOptions::default()
+        };
+        let master = Arc::new(TaskMaster::with_environment(
+            MasterConfig {
+                capacity: self.capacity,
+            },
+            environment,
+            self.diagnostics,
+        ));
+        Ok(Engine {
+            tasks: TaskStore::new(Arc::clone(&master), options.clone()),
+            master,
+            http,
+            options,
+        })
+    }
+
+    /// What the configuration and the program give every task.
+    fn environment(&self) -> Result<Environment, Error> {
+        let mut environment = self.config.environment()?;
+        for udf in &self.udfs {
+            environment.udfs.register(*udf);
+        }
+        environment.services.sinks = self.sinks.clone();
+        Ok(environment)
+    }
+}
+
+impl Engine {
+    /// An engine with the defaults: no configuration file, errors to stderr.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// An engine configured by the file at `path` (and the environment's overrides);
+    /// the configuration's warnings go to `warn`.
+    pub fn from_config_file(
+        path: &std::path::Path,
+        warn: impl FnMut(&crate::config::Warning),
+    ) -> Result<EngineBuilder, ConfigError> {
+        let loaded = Config::load(Some(path))?;
+        loaded.warnings.iter().for_each(warn);
+        Ok(Engine::builder().config(loaded.config))
+    }
+
+    /// Defines task `task.id` from its script (starting it when `enabled`); returns the
+    /// id. The script's errors say where (`line:col`) and why.
+    pub fn define(&self, task: TaskDefinition) -> Result<String, TaskError> {
+        self.tasks.create(TaskBody {
+            id: Some(task.id),
+            script: Some(task.script),
+            vars: Some(task.vars),
+            dbrps: Some(
+                task.dbrps
+                    .iter()
+                    .map(|d| DbrpBody {
+                        db: d.database.to_string(),
+                        rp: d.retention_policy.to_string(),
+                    })
+                    .collect(),
+            ),
+            status: Some(if task.enabled { "enabled" } else { "disabled" }.into()),
+            ..TaskBody::default()
+        })
+    }
+
+    /// Starts task `id`, with fresh state.
+    pub fn enable(&self, id: &str) -> Result<(), TaskError> {
+        self.set_status(id, "enabled")
+    }
+
+    /// Drains task `id`: its nodes flush what they hold and its alerts are delivered.
+    pub fn disable(&self, id: &str) -> Result<(), TaskError> {
+        self.set_status(id, "disabled")
+    }
+
+    fn set_status(&self, id: &str, status: &str) -> Result<(), TaskError> {
+        let body = TaskBody {
+            status: Some(status.into()),
+            ..TaskBody::default()
+        };
+        self.tasks.update(id, body).map(|_| ())
+    }
+
+    /// Stops and forgets task `id`; an unknown id is not an error.
+    pub fn delete(&self, id: &str) {
+        self.tasks.delete(id);
+    }
+
+    /// The task records, with the operations of Kapacitor's tasks API.
+    pub fn tasks(&self) -> &TaskStore {
+        &self.tasks
+    }
+
+    /// Writes a line protocol body (gzip or not) for a database and retention policy:
+    /// the good lines go to every task reading that dbrp, the bad ones are reported.
+    pub fn write(&self, request: WriteRequest) -> Result<Written, WriteError> {
+        ingest(&self.master, request)
+    }
+
+    /// Writes line protocol `lines` (nanosecond timestamps) to `db`.`rp`.
+    pub fn write_lines(&self, db: &str, rp: &str, lines: &[u8]) -> Result<Written, WriteError> {
+        self.write(WriteRequest {
+            body: bytes::Bytes::copy_from_slice(lines),
+            gzip: false,
+            database: db.to_string(),
+            retention_policy: rp.to_string(),
+            precision: String::new(),
+            limit: self.http.body_limit(),
+        })
+    }
+
+    /// Writes points (each carrying its database and retention policy).
+    pub fn write_points(&self, points: Vec<Point>) -> Result<Routed, MasterError> {
+        self.master.write(points)
+    }
+
+    /// The live counters of running task `id`.
+    pub fn stats(&self, id: &str) -> Option<TaskStats> {
+        self.master.stats(id)
+    }
+
+    /// What `|httpOut('endpoint')` of running task `id` serves, as JSON text.
+    pub fn http_output(&self, id: &str, endpoint: &str) -> Option<Result<String, Error>> {
+        let output = self.master.http_output(id, endpoint)?;
+        Some(output.body().map_err(Error::from))
+    }
+
+    /// The alert topics (events and handlers) every task publishes to.
+    pub fn topics(&self) -> &TopicHub {
+        &self.master.environment().services.topics
+    }
+
+    /// The `[http]` settings the engine was built with.
+    pub fn http_config(&self) -> &HttpConfig {
+        &self.http
+    }
+
+    /// What scripts are built with (the UDFs they may call).
+    pub fn build_options(&self) -> &BuildOptions {
+        &self.options
+    }
+
+    /// The task master under the engine, for programs that run DAGs of their own.
+    pub fn master(&self) -> &Arc<TaskMaster> {
+        &self.master
+    }
+
+    /// Refuses further writes, drains every task (each node flushes; every alert is
+    /// delivered), then stops the topic handlers. Returns how each task ended and the
+    /// topic handlers' last errors.
+    pub fn shutdown(&self) -> Shutdown {
+        let tasks = self.master.shutdown();
+        let handler_errors = self
+            .topics()
+            .close()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        Shutdown {
+            tasks,
+            handler_errors,
+        }
+    }
+}
+
+/// What [`Engine::shutdown`] found.
+#[derive(Debug)]
+pub struct Shutdown {
+    /// Each task that was running: its final counters, its last state, how it ended.
+    pub tasks: Vec<Stopped>,
+    /// The errors topic handlers reported last.
+    pub handler_errors: Vec<String>,
+}
