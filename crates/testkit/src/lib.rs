@@ -74,10 +74,13 @@ impl ConformanceCase {
 }
 
 /// The cases of `../shared/conformance/cases` beside the workspace, sorted by file name;
-/// `None` when the corpus is not there (it is shared reference material, not ours).
+/// `None` when the corpus is not there (it is shared reference material, not ours), said
+/// loudly on stderr. Under CI (`CI` set and not `false`) a missing corpus is a failure:
+/// a green run must have run the cases.
 pub fn conformance_cases() -> Option<Vec<ConformanceCase>> {
     let dir = root().join("../shared/conformance/cases");
     if !dir.is_dir() {
+        missing_shared(&dir);
         return None;
     }
     let mut paths = files_with_extension(&dir, "json");
@@ -93,6 +96,18 @@ pub fn conformance_cases() -> Option<Vec<ConformanceCase>> {
         })
         .collect();
     Some(cases)
+}
+
+/// Reports shared reference material that is not there: a panic under CI, a loud
+/// warning elsewhere.
+pub fn missing_shared(dir: &Path) {
+    let message = format!(
+        "SKIPPED: {} is missing, so the tests that read it did not run",
+        dir.display()
+    );
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    assert!(!ci, "{message} (CI is set: failing)");
+    eprintln!("\n*** {message} ***\n");
 }
 
 fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
