@@ -94,6 +94,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::Instant;
 
+use serde_json::Value;
 use tickflow_model::{Dbrp, Message, Point};
 use tickflow_pipeline::Pipeline;
 
@@ -444,6 +445,14 @@ impl TaskMaster {
             .http_outputs
             .get(endpoint)
             .cloned()
+    }
+
+    /// A live snapshot of running task `id`: each stateful node's state after every
+    /// write that returned before this call (`None` when it is not running). The task
+    /// goes on; a task that stops meanwhile gives an error.
+    pub fn snapshot(&self, id: &str) -> Option<Result<Vec<(String, Value)>, ThreadedError>> {
+        let input = self.read().running.get(id)?.threaded.input()?;
+        Some(input.snapshot())
     }
 
     /// The counters of running task `id`.

@@ -273,6 +273,16 @@ impl Engine {
         self.master.stats(id)
     }
 
+    /// A live snapshot of running task `id`: each stateful node's state (windows, alert
+    /// levels, UDF state, ...) after every write that returned before this call, as
+    /// `(node, state)` in DAG order. The task goes on running.
+    pub fn snapshot(&self, id: &str) -> Result<Vec<(String, serde_json::Value)>, Error> {
+        match self.master.snapshot(id) {
+            Some(states) => Ok(states?),
+            None => Err(TaskError::not_found(format!("task {id} is not executing")).into()),
+        }
+    }
+
     /// What `|httpOut('endpoint')` of running task `id` serves, as JSON text.
     pub fn http_output(&self, id: &str, endpoint: &str) -> Option<Result<String, Error>> {
         let output = self.master.http_output(id, endpoint)?;

@@ -81,6 +81,9 @@ pub enum Error {
     /// The engine is shutting down.
     #[error(transparent)]
     Master(#[from] tickflow_engine::MasterError),
+    /// A snapshot could not be taken: the task stopped meanwhile.
+    #[error("snapshot: {0}")]
+    Snapshot(#[from] tickflow_engine::executor::ThreadedError),
     /// An `httpOut` result holds a float JSON cannot carry.
     #[error(transparent)]
     Encode(#[from] tickflow_alert::EncodeError),

@@ -9,9 +9,11 @@
 //! in link order) and the same shutdown rule (a node finishes when all its inputs close).
 
 mod inline;
+mod snapshot;
 mod threaded;
 
 pub use inline::Inline;
+pub use snapshot::Interrupted;
 pub use threaded::{Input, NamedNode, Threaded, ThreadedError};
 
 #[cfg(test)]
@@ -156,6 +158,92 @@ mod tests {
         let mut run = Inline::new(plain, Arc::new(Collect::default()));
         run.push(vec![at(0), at(50)]).expect("runs");
         run.finish().expect("finishes");
+    }
+
+    /// Counts what it receives per input and forwards it; its state is the counts.
+    #[derive(Default)]
+    struct Counter(Vec<u64>);
+
+    impl Node for Counter {
+        fn message(
+            &mut self,
+            input: usize,
+            m: Message,
+            ctx: &mut Context<'_>,
+        ) -> Result<(), NodeError> {
+            if self.0.len() <= input {
+                self.0.resize(input + 1, 0);
+            }
+            self.0[input] += 1;
+            ctx.emit(m);
+            Ok(())
+        }
+
+        fn snapshot(&self) -> Option<serde_json::Value> {
+            Some(serde_json::json!(self.0))
+        }
+    }
+
+    #[test]
+    fn threaded_snapshots_are_a_consistent_cut_taken_while_the_task_runs() {
+        // stream0 -> a1, stream0 -> b2, (a1, b2) -> join3: the join's two inputs must
+        // both count exactly the points written before the snapshot.
+        let mut dag = Dag::new();
+        let source = dag.add("stream0", Box::new(Counter::default()), false);
+        let a = dag.add("a1", Box::new(Counter::default()), false);
+        let b = dag.add("b2", Box::new(Counter::default()), false);
+        let join = dag.add("join3", Box::new(Counter::default()), false);
+        for (parent, child) in [(source, a), (source, b), (a, join), (b, join)] {
+            dag.link(parent, child).expect("links");
+        }
+        let run = Threaded::start(dag, Arc::new(Collect::default()), 2).expect("starts");
+        let writer = run.input().expect("open");
+        let pushing = std::thread::spawn(move || {
+            for second in 0..200 {
+                writer.push(vec![at(second); 7]).expect("pushes");
+            }
+        });
+        for _ in 0..5 {
+            let states = run.snapshot().expect("every node records its state");
+            let counts: Vec<Vec<u64>> = states
+                .iter()
+                .map(|(_, state)| serde_json::from_value(state.clone()).expect("counts"))
+                .collect();
+            let names: Vec<&str> = states.iter().map(|(name, _)| name.as_str()).collect();
+            assert_eq!(names, ["stream0", "a1", "b2", "join3"]);
+            let written = counts[0].first().copied().unwrap_or(0);
+            assert_eq!(written % 7, 0, "a snapshot falls between two pushes");
+            let seen = |c: &Vec<u64>, i: usize| c.get(i).copied().unwrap_or(0);
+            assert_eq!(seen(&counts[1], 0), written);
+            assert_eq!(seen(&counts[2], 0), written);
+            assert_eq!((seen(&counts[3], 0), seen(&counts[3], 1)), (written, written));
+        }
+        pushing.join().expect("writer");
+        let last = run.snapshot().expect("snapshot");
+        assert_eq!(last[3].1, serde_json::json!([1400, 1400]));
+        run.finish().expect("finishes");
+    }
+
+    #[test]
+    fn a_snapshot_of_a_task_whose_node_failed_is_interrupted() {
+        struct Failing;
+        impl Node for Failing {
+            fn message(&mut self, _: usize, _: Message, _: &mut Context<'_>) -> Result<(), NodeError> {
+                Err(NodeError::new("broken"))
+            }
+        }
+        let mut dag = Dag::new();
+        let source = dag.add("stream0", Box::new(Counter::default()), false);
+        let failing = dag.add("failing1", Box::new(Failing), false);
+        dag.link(source, failing).expect("links");
+        let run = Threaded::start(dag, Arc::new(Collect::default()), 2).expect("starts");
+        run.push(vec![at(1)]).expect("pushes");
+        let err = run.snapshot().expect_err("failing1 never records");
+        assert_eq!(
+            err.to_string(),
+            "the task stopped during the snapshot (1 of 2 nodes recorded)"
+        );
+        assert!(run.finish().is_err());
     }
 
     #[test]

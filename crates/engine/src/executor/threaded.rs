@@ -8,17 +8,24 @@
 //! finished and dropped its sender, the node finishes, flushes, and drops its own
 //! senders in turn.
 //!
+//! [`Threaded::snapshot`] (and [`Input::snapshot`]) takes a live snapshot: a marker
+//! flows through the DAG behind the data written before it, and each node records its
+//! state once the marker has reached it on every input ([`super::snapshot`]).
+//!
 //! A node that wants ticks runs on wall time (see [`Node`]'s docs): its thread waits for
 //! input only until its next tick is due (`recv_timeout`), and a due tick goes before
 //! waiting input, so a busy node still ticks. Other nodes block on `recv` as before.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
+use serde_json::Value;
 use tickflow_model::{Duration, Message, Time};
 
+use super::snapshot::{Alignment, Interrupted, Round};
 use crate::dag::{Dag, DagNode};
 use crate::diagnostics::Diagnostics;
 use crate::node::{Context, Node, NodeError};
@@ -27,10 +34,16 @@ use crate::stats::NodeStats;
 /// The most messages a node gathers before sending them on.
 pub const CHUNK: usize = 512;
 
-/// A chunk of messages for one input of a node.
+/// What travels to one input of a node.
 struct Envelope {
     input: usize,
-    chunk: Vec<Message>,
+    payload: Payload,
+}
+
+/// A chunk of messages, or a snapshot's marker.
+enum Payload {
+    Chunk(Vec<Message>),
+    Mark(Arc<Round>),
 }
 
 /// Why a threaded DAG stopped.
@@ -53,6 +66,9 @@ pub enum ThreadedError {
     /// The task no longer accepts data because its source stopped.
     #[error("the task has stopped")]
     Stopped,
+    /// The task stopped before every node recorded its state.
+    #[error(transparent)]
+    Interrupted(#[from] Interrupted),
     /// The operating system refused a thread.
     #[error("cannot start a thread for node {node}: {source}")]
     Spawn {
@@ -72,20 +88,41 @@ pub type NamedNode = (String, Box<dyn Node>);
 /// A handle that pushes into a running DAG's source from any thread. While one exists
 /// the source's input stays open, so holders keep it only for as long as a push takes.
 #[derive(Clone)]
-pub struct Input(Sender<Envelope>);
+pub struct Input {
+    sender: Sender<Envelope>,
+    nodes: usize,
+    ended: Arc<AtomicUsize>,
+}
 
 impl Input {
     /// Sends a chunk to the source node, blocking while its channel is full.
     pub fn push(&self, chunk: Vec<Message>) -> Result<(), ThreadedError> {
-        self.0
-            .send(Envelope { input: 0, chunk })
-            .map_err(|_| ThreadedError::Stopped)
+        send_payload(&self.sender, Payload::Chunk(chunk))
     }
+
+    /// A live snapshot: each node's state after every chunk pushed before this call
+    /// and none pushed after it, as `(node, state)` in DAG order for the nodes that keep
+    /// state. Waits until every node has recorded its state.
+    pub fn snapshot(&self) -> Result<Vec<(String, Value)>, ThreadedError> {
+        let (round, pending) = Round::start(self.nodes);
+        send_payload(&self.sender, Payload::Mark(round))?;
+        Ok(pending.wait(&self.ended)?)
+    }
+}
+
+/// Sends to the source's input.
+fn send_payload(sender: &Sender<Envelope>, payload: Payload) -> Result<(), ThreadedError> {
+    sender
+        .send(Envelope { input: 0, payload })
+        .map_err(|_| ThreadedError::Stopped)
 }
 
 /// A DAG running on its own threads.
 pub struct Threaded {
     input: Option<Sender<Envelope>>,
+    nodes: usize,
+    /// How many node threads have ended.
+    ended: Arc<AtomicUsize>,
     threads: Vec<(String, NodeThread)>,
     stats: Vec<(String, Arc<NodeStats>)>,
 }
@@ -103,8 +140,10 @@ impl Threaded {
             .iter()
             .map(|_| bounded::<Envelope>(capacity.max(1)))
             .unzip();
-        let mut threads = Vec::with_capacity(dag.nodes.len());
-        for (node, rx) in dag.nodes.into_iter().zip(receivers) {
+        let nodes = dag.nodes.len();
+        let ended = Arc::new(AtomicUsize::new(0));
+        let mut threads = Vec::with_capacity(nodes);
+        for (index, (node, rx)) in dag.nodes.into_iter().zip(receivers).enumerate() {
             let children: Vec<(Sender<Envelope>, usize)> = node
                 .children
                 .iter()
@@ -114,7 +153,14 @@ impl Threaded {
             let diagnostics = Arc::clone(&diagnostics);
             let handle = std::thread::Builder::new()
                 .name(format!("node-{name}"))
-                .spawn(move || run_node(node, rx, children, &*diagnostics))
+                .spawn({
+                    let ended = Arc::clone(&ended);
+                    move || {
+                        let result = run_node(index, node, rx, children, &*diagnostics);
+                        ended.fetch_add(1, Ordering::Release);
+                        result
+                    }
+                })
                 .map_err(|source| ThreadedError::Spawn {
                     node: name.clone(),
                     source,
@@ -124,6 +170,8 @@ impl Threaded {
         let input = senders.into_iter().next();
         Ok(Threaded {
             input,
+            nodes,
+            ended,
             threads,
             stats,
         })
@@ -131,16 +179,24 @@ impl Threaded {
 
     /// Sends a chunk to the source node, blocking while its channel is full.
     pub fn push(&self, chunk: Vec<Message>) -> Result<(), ThreadedError> {
-        let input = self.input.as_ref().ok_or(ThreadedError::Stopped)?;
-        input
-            .send(Envelope { input: 0, chunk })
-            .map_err(|_| ThreadedError::Stopped)
+        self.input()
+            .ok_or(ThreadedError::Stopped)?
+            .push(chunk)
+    }
+
+    /// A live snapshot of every node's state, as [`Input::snapshot`].
+    pub fn snapshot(&self) -> Result<Vec<(String, Value)>, ThreadedError> {
+        self.input().ok_or(ThreadedError::Stopped)?.snapshot()
     }
 
     /// A handle pushing into the source, for writers on other threads; `None` once the
     /// input is closed.
     pub fn input(&self) -> Option<Input> {
-        self.input.clone().map(Input)
+        self.input.clone().map(|sender| Input {
+            sender,
+            nodes: self.nodes,
+            ended: Arc::clone(&self.ended),
+        })
     }
 
     /// Every node's name and live counters.
@@ -179,8 +235,9 @@ enum Event {
     Closed,
 }
 
-/// The body of a node thread.
+/// The body of a node thread: node `index` of the DAG.
 fn run_node(
+    index: usize,
     mut node: DagNode,
     rx: Receiver<Envelope>,
     children: Vec<(Sender<Envelope>, usize)>,
@@ -189,19 +246,37 @@ fn run_node(
     let mut out = Vec::new();
     let clocked = node.node.wants_ticks();
     let mut due = clocked.then(|| schedule(&mut node, Time::now())).flatten();
+    let mut alignment = Alignment::new(node.inputs);
     loop {
-        match next_event(&rx, due) {
-            Event::Chunk(envelope) => {
+        let event = match alignment.next_released() {
+            Some((input, payload)) => Event::Chunk(Envelope { input, payload }),
+            None => next_event(&rx, due),
+        };
+        match event {
+            Event::Chunk(Envelope { input, payload }) => {
+                let Some(payload) = alignment.admit(input, payload) else {
+                    continue;
+                };
+                let mut chunk = match payload {
+                    Payload::Chunk(chunk) => chunk,
+                    Payload::Mark(round) => {
+                        if let Some(round) = alignment.mark(input, round) {
+                            send(&children, &mut out);
+                            round.record(index, &node.name, node.node.snapshot());
+                            forward(&children, &round);
+                        }
+                        continue;
+                    }
+                };
                 let started = Instant::now();
-                let count = envelope.chunk.len() as u64;
+                let count = chunk.len() as u64;
                 let before = out.len();
                 let mut ctx =
                     Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
                 if clocked {
                     ctx = ctx.with_now(Time::now());
                 }
-                let mut chunk = envelope.chunk;
-                node.node.messages(envelope.input, &mut chunk, &mut ctx)?;
+                node.node.messages(input, &mut chunk, &mut ctx)?;
                 node.stats
                     .record_work(count, (out.len() - before) as u64, started.elapsed());
                 if clocked {
@@ -259,6 +334,16 @@ fn next_event(rx: &Receiver<Envelope>, due: Option<Time>) -> Event {
     }
 }
 
+/// Sends a snapshot's marker to every child, behind what was sent before it.
+fn forward(children: &[(Sender<Envelope>, usize)], round: &Arc<Round>) {
+    for (tx, input) in children {
+        let _ = tx.send(Envelope {
+            input: *input,
+            payload: Payload::Mark(Arc::clone(round)),
+        });
+    }
+}
+
 /// Sends the gathered output to every child; a child that has stopped is skipped (its
 /// own thread reports why).
 fn send(children: &[(Sender<Envelope>, usize)], out: &mut Vec<Message>) {
@@ -270,12 +355,12 @@ fn send(children: &[(Sender<Envelope>, usize)], out: &mut Vec<Message>) {
         for (tx, input) in rest {
             let _ = tx.send(Envelope {
                 input: *input,
-                chunk: chunk.clone(),
+                payload: Payload::Chunk(chunk.clone()),
             });
         }
         let _ = last.send(Envelope {
             input: *last_input,
-            chunk,
+            payload: Payload::Chunk(chunk),
         });
     }
 }
