@@ -5,20 +5,21 @@
 //! the defaults and the batch's group tags get the tag defaults, which makes those tags
 //! dimensions of the batch and changes its group.
 
-use tickflow_model::{FieldValue, Fields, Message, Str, Tags};
+use tickflow_model::{Batch, FieldValue, Fields, Message, Point, Str, Tags};
 use tickflow_pipeline::nodes::default::DefaultNode;
 
-use crate::node::{Context, Node, NodeError};
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateScope};
 use crate::nodes::regroup_batch;
 
-/// The running default node.
+/// The default transform (stateless).
 pub struct Default {
     fields: Vec<(Str, FieldValue)>,
     tags: Vec<(Str, Str)>,
 }
 
 impl Default {
-    /// A default node for a validated spec.
+    /// A default transform for a validated spec.
     pub fn new(spec: &DefaultNode) -> Self {
         Default {
             fields: super::str_pairs(&spec.fields, Clone::clone),
@@ -48,33 +49,40 @@ impl Default {
     }
 }
 
-impl Node for Default {
-    fn message(
+impl GroupTransform for Default {
+    type State = ();
+    const SCOPE: StateScope = StateScope::None;
+
+    fn new_state(&self) {}
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        _: &mut (),
+        mut point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                self.fields(&mut point.fields);
-                if self.tags(&mut point.tags) {
-                    point.regroup();
-                }
-                ctx.emit(Message::Point(point));
-            }
-            Message::Batch(mut batch) => {
-                for p in batch.points.make_mut() {
-                    self.fields(&mut p.fields);
-                    self.tags(&mut p.tags);
-                }
-                if self.tags(&mut batch.tags) {
-                    regroup_batch(&mut batch);
-                }
-                ctx.emit(Message::Batch(batch));
-            }
-            other => ctx.emit(other),
+        self.fields(&mut point.fields);
+        if self.tags(&mut point.tags) {
+            point.regroup();
         }
+        ctx.emit(Message::Point(point));
+        Ok(())
+    }
+
+    fn batch(
+        &mut self,
+        _: &mut (),
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        for p in batch.points.make_mut() {
+            self.fields(&mut p.fields);
+            self.tags(&mut p.tags);
+        }
+        if self.tags(&mut batch.tags) {
+            regroup_batch(&mut batch);
+        }
+        ctx.emit(Message::Batch(batch));
         Ok(())
     }
 }
@@ -84,13 +92,14 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Time};
 
     use super::*;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{point, points, run};
 
-    fn node() -> Default {
-        Default::new(&DefaultNode {
+    fn node() -> PerGroup<Default> {
+        PerGroup::new(Default::new(&DefaultNode {
             fields: vec![("value".into(), FieldValue::Float(0.0))],
             tags: vec![("host".into(), "unknown".into())],
-        })
+        }))
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! [`state::group_json`] writes it and the state as the node encodes it.
 
 use serde_json::{json, Value};
-use tickflow_model::{GroupId, GroupInfo, Point, Str};
+use tickflow_model::{Batch, GroupId, GroupInfo, Point, Str};
 
 use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
@@ -34,6 +34,11 @@ impl<S> Groups<S> {
     /// The state of `point`'s group, made with `init` on its first use.
     pub fn of_point(&mut self, point: &Point, init: impl FnOnce() -> S) -> &mut S {
         self.of_group(&point.name, &point.group, || point.group_info(), init)
+    }
+
+    /// The state of `batch`'s group, made with `init` on its first use.
+    pub fn of_batch(&mut self, batch: &Batch, init: impl FnOnce() -> S) -> &mut S {
+        self.of_group(&batch.name, &batch.group, || batch.group_info(), init)
     }
 
     /// The state of group `id` named `name`, made with `init` on its first use (`info`
