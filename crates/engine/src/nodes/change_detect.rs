@@ -138,7 +138,7 @@ mod tests {
     use super::*;
     use crate::node::Node;
     use crate::nodes::group_transform::PerGroup;
-    use crate::nodes::testing::{assert_resumes, point, points, run};
+    use crate::nodes::testing::{assert_resumes, batch_sizes, point, points, run};
 
     fn node() -> PerGroup<ChangeDetect> {
         PerGroup::new(ChangeDetect::new(&spec()))
@@ -228,14 +228,7 @@ mod tests {
             Message::Batch(batch)
         };
         let (out, _) = run(&mut node(), vec![batch(&[1.0, 1.0, 2.0]), batch(&[2.0])]);
-        let sizes: Vec<usize> = out
-            .iter()
-            .map(|m| match m {
-                Message::Batch(b) => b.points.len(),
-                other => panic!("not a batch: {other:?}"),
-            })
-            .collect();
-        assert_eq!(sizes, [2, 1]);
+        assert_eq!(batch_sizes(&out), [2, 1]);
     }
 
     #[test]

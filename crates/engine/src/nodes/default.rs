@@ -5,11 +5,11 @@
 //! the defaults and the batch's group tags get the tag defaults, which makes those tags
 //! dimensions of the batch and changes its group.
 
-use tickflow_model::{Batch, FieldValue, Fields, Message, Point, Str, Tags};
+use tickflow_model::{Batch, FieldValue, Fields, Point, Str, Tags};
 use tickflow_pipeline::nodes::default::DefaultNode;
 
-use crate::node::{Context, NodeError};
-use crate::nodes::group_transform::{GroupTransform, StateScope};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 use crate::nodes::regroup_batch;
 
 /// The default transform (stateless).
@@ -49,47 +49,28 @@ impl Default {
     }
 }
 
-impl GroupTransform for Default {
-    type State = ();
-    const SCOPE: StateScope = StateScope::None;
-
-    fn new_state(&self) {}
-
-    fn point(
-        &mut self,
-        _: &mut (),
-        mut point: Point,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
+impl Rewrite for Default {
+    fn rewrite_point(&mut self, point: &mut Point, _ctx: &mut Context<'_>) {
         self.fields(&mut point.fields);
         if self.tags(&mut point.tags) {
             point.regroup();
         }
-        ctx.emit(Message::Point(point));
-        Ok(())
     }
 
-    fn batch(
-        &mut self,
-        _: &mut (),
-        mut batch: Batch,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
+    fn rewrite_batch(&mut self, batch: &mut Batch, _ctx: &mut Context<'_>) {
         for p in batch.points.make_mut() {
             self.fields(&mut p.fields);
             self.tags(&mut p.tags);
         }
         if self.tags(&mut batch.tags) {
-            regroup_batch(&mut batch);
+            regroup_batch(batch);
         }
-        ctx.emit(Message::Batch(batch));
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{Batch, BatchPoint, Dimensions, Time};
+    use tickflow_model::{Batch, BatchPoint, Dimensions, Message, Time};
 
     use super::*;
     use crate::nodes::group_transform::PerGroup;

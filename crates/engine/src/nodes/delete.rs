@@ -3,11 +3,11 @@
 //! A deleted tag that is a dimension of a point leaves its dimensions too (the group
 //! changes); deleting a batch's group tag re-derives the batch's dimensions.
 
-use tickflow_model::{Batch, Dimensions, Fields, Message, Point, Str, Tags};
+use tickflow_model::{Batch, Dimensions, Fields, Point, Str, Tags};
 use tickflow_pipeline::nodes::delete::DeleteNode;
 
-use crate::node::{Context, NodeError};
-use crate::nodes::group_transform::{GroupTransform, StateScope};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 use crate::nodes::regroup_batch;
 
 /// The delete transform (stateless).
@@ -40,9 +40,10 @@ impl Delete {
             tags.remove(tag);
         }
     }
+}
 
-    /// Strips a point, leaving the dimensions it deletes.
-    fn strip_point(&self, point: &mut Point) {
+impl Rewrite for Delete {
+    fn rewrite_point(&mut self, point: &mut Point, _ctx: &mut Context<'_>) {
         self.strip(&mut point.fields, &mut point.tags);
         let names = point.dimensions.tag_names();
         if names.iter().any(|n| self.deletes_tag(n)) {
@@ -51,46 +52,21 @@ impl Delete {
             point.set_dimensions(dimensions);
         }
     }
-}
 
-impl GroupTransform for Delete {
-    type State = ();
-    const SCOPE: StateScope = StateScope::None;
-
-    fn new_state(&self) {}
-
-    fn point(
-        &mut self,
-        _: &mut (),
-        mut point: Point,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        self.strip_point(&mut point);
-        ctx.emit(Message::Point(point));
-        Ok(())
-    }
-
-    fn batch(
-        &mut self,
-        _: &mut (),
-        mut batch: Batch,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
+    fn rewrite_batch(&mut self, batch: &mut Batch, _ctx: &mut Context<'_>) {
         for p in batch.points.make_mut() {
             self.strip(&mut p.fields, &mut p.tags);
         }
         if batch.tags.keys().any(|k| self.deletes_tag(k)) {
             batch.tags.retain(|k, _| !self.deletes_tag(k));
-            regroup_batch(&mut batch);
+            regroup_batch(batch);
         }
-        ctx.emit(Message::Batch(batch));
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{Batch, BatchPoint, FieldValue, Time};
+    use tickflow_model::{Batch, BatchPoint, FieldValue, Message, Time};
 
     use super::*;
     use crate::nodes::group_transform::PerGroup;

@@ -9,7 +9,8 @@
 //! id, through the transform's [`StateCodec`]).
 //!
 //! On it: where, eval, sample, changeDetect, derivative, stateDuration and stateCount
-//! (`state_tracking`), flatten, combine, and the stateless default, delete, shift,
+//! (`state_tracking`), flatten and combine; and, through the smaller [`Rewrite`] for
+//! stateless nodes that change each point or batch in place, default, delete, shift,
 //! sideload and httpPost.
 //!
 //! Nodes of another shape implement [`Node`] themselves:
@@ -96,6 +97,45 @@ pub trait GroupTransform: Send {
     /// node, or one whose lambdas call no stateful function).
     fn codec(&self) -> Option<&dyn StateCodec<Self::State>> {
         None
+    }
+}
+
+/// The simplest transform: no state, each point and batch rewritten in place and
+/// forwarded. Every `Rewrite` is a [`GroupTransform`] under [`StateScope::None`].
+pub trait Rewrite: Send {
+    /// Rewrites a point before it goes on.
+    fn rewrite_point(&mut self, point: &mut Point, ctx: &mut Context<'_>);
+
+    /// Rewrites a batch before it goes on.
+    fn rewrite_batch(&mut self, batch: &mut Batch, ctx: &mut Context<'_>);
+}
+
+impl<T: Rewrite> GroupTransform for T {
+    type State = ();
+    const SCOPE: StateScope = StateScope::None;
+
+    fn new_state(&self) {}
+
+    fn point(
+        &mut self,
+        _: &mut (),
+        mut point: Point,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        self.rewrite_point(&mut point, ctx);
+        ctx.emit(Message::Point(point));
+        Ok(())
+    }
+
+    fn batch(
+        &mut self,
+        _: &mut (),
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        self.rewrite_batch(&mut batch, ctx);
+        ctx.emit(Message::Batch(batch));
+        Ok(())
     }
 }
 

@@ -14,12 +14,12 @@ use std::time::Duration;
 use tickflow_alert::http::{self, HttpUrl, Request, UrlError};
 use tickflow_alert::template::{Kind, TemplateError};
 use tickflow_alert::{result_json, EncodeError, PostError, Row, Services, SetupError, Template};
-use tickflow_model::{Batch, FieldValue, Fields, Message, Point, Str};
+use tickflow_model::{Batch, FieldValue, Fields, Point, Str};
 use tickflow_pipeline::nodes::http_post::HttpPostNode;
 
-use crate::node::{Context, NodeError};
+use crate::node::Context;
 use crate::nodes::alert::handlers::std_duration;
-use crate::nodes::group_transform::{GroupTransform, StateScope};
+use crate::nodes::group_transform::Rewrite;
 use crate::task::TaskError;
 
 /// Why one row could not be posted.
@@ -171,43 +171,24 @@ impl HttpPost {
     }
 }
 
-impl GroupTransform for HttpPost {
-    type State = ();
-    const SCOPE: StateScope = StateScope::None;
-
-    fn new_state(&self) {}
-
-    fn point(
-        &mut self,
-        _: &mut (),
-        mut point: Point,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        let code = self.post(&Row::from_point(&point), ctx);
+impl Rewrite for HttpPost {
+    fn rewrite_point(&mut self, point: &mut Point, ctx: &mut Context<'_>) {
+        let code = self.post(&Row::from_point(point), ctx);
         self.set_code(&mut point.fields, code);
-        ctx.emit(Message::Point(point));
-        Ok(())
     }
 
-    fn batch(
-        &mut self,
-        _: &mut (),
-        mut batch: Batch,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        let code = self.post(&Row::from_batch(&batch), ctx);
+    fn rewrite_batch(&mut self, batch: &mut Batch, ctx: &mut Context<'_>) {
+        let code = self.post(&Row::from_batch(batch), ctx);
         for point in batch.points.make_mut() {
             self.set_code(&mut point.fields, code);
         }
-        ctx.emit(Message::Batch(batch));
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use tickflow_alert::HttpPostEndpoint;
-    use tickflow_model::{Batch, BatchPoint, Dimensions, GroupId, Tags, Time};
+    use tickflow_model::{Batch, BatchPoint, Dimensions, GroupId, Message, Tags, Time};
     use tickflow_pipeline::{BuildOptions, NodeKind};
     use tickflow_testkit::sink::{closed_address, Sink};
 

@@ -100,7 +100,7 @@ mod tests {
     use super::*;
     use crate::node::Node;
     use crate::nodes::group_transform::PerGroup;
-    use crate::nodes::testing::{assert_resumes, point, points, run};
+    use crate::nodes::testing::{assert_resumes, batch_sizes, point, points, run};
 
     const S: i64 = 1_000_000_000;
 
@@ -150,14 +150,7 @@ mod tests {
             })),
             vec![batch(5), batch(2)],
         );
-        let sizes: Vec<usize> = out
-            .iter()
-            .map(|m| match m {
-                Message::Batch(b) => b.points.len(),
-                other => panic!("not a batch: {other:?}"),
-            })
-            .collect();
-        assert_eq!(sizes, [2, 1]);
+        assert_eq!(batch_sizes(&out), [2, 1]);
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //!
 //! `d` may be negative. Barriers and group deletes pass unchanged, as in Kapacitor.
 
-use tickflow_model::{Batch, Duration, Message, Point};
+use tickflow_model::{Batch, Duration, Point};
 use tickflow_pipeline::nodes::shift::ShiftNode;
 
-use crate::node::{Context, NodeError};
-use crate::nodes::group_transform::{GroupTransform, StateScope};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 
 /// The shift transform (stateless).
 pub struct Shift {
@@ -21,41 +21,22 @@ impl Shift {
     }
 }
 
-impl GroupTransform for Shift {
-    type State = ();
-    const SCOPE: StateScope = StateScope::None;
-
-    fn new_state(&self) {}
-
-    fn point(
-        &mut self,
-        _: &mut (),
-        mut point: Point,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
+impl Rewrite for Shift {
+    fn rewrite_point(&mut self, point: &mut Point, _ctx: &mut Context<'_>) {
         point.time = point.time + self.shift;
-        ctx.emit(Message::Point(point));
-        Ok(())
     }
 
-    fn batch(
-        &mut self,
-        _: &mut (),
-        mut batch: Batch,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
+    fn rewrite_batch(&mut self, batch: &mut Batch, _ctx: &mut Context<'_>) {
         batch.tmax = batch.tmax + self.shift;
         for point in batch.points.make_mut() {
             point.time = point.time + self.shift;
         }
-        ctx.emit(Message::Batch(batch));
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{Batch, BatchPoint, Time};
+    use tickflow_model::{Batch, BatchPoint, Message, Time};
 
     use super::*;
     use crate::nodes::group_transform::PerGroup;

@@ -27,11 +27,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tickflow_alert::template::{Kind, Template};
-use tickflow_model::{Batch, Fields, Message, Point, Str, Tags};
+use tickflow_model::{Batch, Fields, Point, Str, Tags};
 use tickflow_pipeline::nodes::sideload::SideloadNode;
 
-use crate::node::{Context, NodeError};
-use crate::nodes::group_transform::{GroupTransform, StateScope};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 use crate::task::TaskError;
 use cache::{Files, Found, Wanted};
 
@@ -157,39 +157,20 @@ fn directory(source: &str) -> Result<PathBuf, SourceError> {
     }
 }
 
-impl GroupTransform for Sideload {
-    type State = ();
-    const SCOPE: StateScope = StateScope::None;
-
-    fn new_state(&self) {}
-
-    fn point(
-        &mut self,
-        _: &mut (),
-        mut point: Point,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
+impl Rewrite for Sideload {
+    fn rewrite_point(&mut self, point: &mut Point, ctx: &mut Context<'_>) {
         let found = self.lookup(&point.tags, Instant::now(), ctx);
         if self.apply(found, &mut point.fields, &mut point.tags) {
             point.regroup();
         }
-        ctx.emit(Message::Point(point));
-        Ok(())
     }
 
-    fn batch(
-        &mut self,
-        _: &mut (),
-        mut batch: Batch,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
+    fn rewrite_batch(&mut self, batch: &mut Batch, ctx: &mut Context<'_>) {
         let now = Instant::now();
         for p in batch.points.make_mut() {
             let found = self.lookup(&p.tags, now, ctx);
             self.apply(found, &mut p.fields, &mut p.tags);
         }
-        ctx.emit(Message::Batch(batch));
-        Ok(())
     }
 }
 
@@ -199,7 +180,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::SystemTime;
 
-    use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Time};
+    use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Message, Time};
 
     use super::*;
     use crate::nodes::group_transform::PerGroup;
