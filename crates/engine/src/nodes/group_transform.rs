@@ -6,7 +6,8 @@
 //! ([`StateScope`]), `DeleteGroup` (the group's state is dropped and the message goes on)
 //! and `Barrier` (it goes on, after the transform's [`GroupTransform::barrier`] hook), and
 //! the snapshot of the table (`{"<member>": [{"group": …, "state": …}]}`, ordered by group
-//! id, through the transform's [`StateCodec`]).
+//! id, through the transform's [`StateCodec`]). None of the nodes on it had a
+//! chunk-at-a-time path; they take a chunk through `Node::messages`' default.
 //!
 //! On it: where, eval, sample, changeDetect, derivative, stateDuration and stateCount
 //! (`state_tracking`), flatten and combine; and, through the smaller [`Rewrite`] for
