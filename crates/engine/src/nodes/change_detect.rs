@@ -104,7 +104,7 @@ impl StateCodec<Option<Last>> for ChangeDetect {
         "last"
     }
 
-    fn to_json(&self, last: &Option<Last>) -> Value {
+    fn encode(&self, last: &Option<Last>) -> Value {
         match last {
             None => Value::Null,
             Some(values) => values
@@ -114,7 +114,7 @@ impl StateCodec<Option<Last>> for ChangeDetect {
         }
     }
 
-    fn from_json(&self, value: &Value) -> Result<Option<Last>, StateError> {
+    fn decode(&self, value: &Value) -> Result<Option<Last>, StateError> {
         if value.is_null() {
             return Ok(None);
         }

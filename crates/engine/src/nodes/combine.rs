@@ -235,11 +235,11 @@ impl StateCodec<Run> for Combine {
         "groups"
     }
 
-    fn to_json(&self, (evaluators, buffer): &Run) -> Value {
+    fn encode(&self, (evaluators, buffer): &Run) -> Value {
         json!({ "run": buffer.to_json(), "lambdas": state::evaluators_json(evaluators) })
     }
 
-    fn from_json(&self, value: &Value) -> Result<Run, StateError> {
+    fn decode(&self, value: &Value) -> Result<Run, StateError> {
         let evaluators = state::evaluators_from(&self.lambdas, state::member(value, "lambdas")?)?;
         let buffer = TimeBuffer::from_json(state::member(value, "run")?)?;
         Ok((evaluators, buffer))

@@ -165,7 +165,7 @@ impl StateCodec<Option<Previous>> for Derivative {
         "groups"
     }
 
-    fn to_json(&self, previous: &Option<Previous>) -> Value {
+    fn encode(&self, previous: &Option<Previous>) -> Value {
         match previous {
             Some(p) => json!({
                 "time": p.time.nanos(),
@@ -175,7 +175,7 @@ impl StateCodec<Option<Previous>> for Derivative {
         }
     }
 
-    fn from_json(&self, value: &Value) -> Result<Option<Previous>, StateError> {
+    fn decode(&self, value: &Value) -> Result<Option<Previous>, StateError> {
         if value.is_null() {
             return Ok(None);
         }

@@ -236,11 +236,11 @@ impl StateCodec<Vec<Evaluator>> for Eval {
         "groups"
     }
 
-    fn to_json(&self, evaluators: &Vec<Evaluator>) -> Json {
+    fn encode(&self, evaluators: &Vec<Evaluator>) -> Json {
         state::evaluators_json(evaluators)
     }
 
-    fn from_json(&self, value: &Json) -> Result<Vec<Evaluator>, StateError> {
+    fn decode(&self, value: &Json) -> Result<Vec<Evaluator>, StateError> {
         state::evaluators_from(&self.lambdas, value)
     }
 }

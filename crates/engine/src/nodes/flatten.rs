@@ -183,11 +183,11 @@ impl StateCodec<TimeBuffer> for Flatten {
         "buffers"
     }
 
-    fn to_json(&self, buffer: &TimeBuffer) -> Value {
+    fn encode(&self, buffer: &TimeBuffer) -> Value {
         buffer.to_json()
     }
 
-    fn from_json(&self, value: &Value) -> Result<TimeBuffer, StateError> {
+    fn decode(&self, value: &Value) -> Result<TimeBuffer, StateError> {
         TimeBuffer::from_json(value)
     }
 }

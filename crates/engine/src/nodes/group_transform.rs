@@ -146,10 +146,10 @@ pub trait StateCodec<S> {
     fn member(&self) -> &'static str;
 
     /// One group's state as JSON.
-    fn to_json(&self, state: &S) -> Value;
+    fn encode(&self, state: &S) -> Value;
 
-    /// One group's state from [`StateCodec::to_json`].
-    fn from_json(&self, value: &Value) -> Result<S, StateError>;
+    /// One group's state from [`StateCodec::encode`].
+    fn decode(&self, value: &Value) -> Result<S, StateError>;
 }
 
 /// A [`GroupTransform`] running as a node, with its table of group states.
@@ -219,7 +219,7 @@ impl<T: GroupTransform> Node for PerGroup<T> {
     /// Every group's state under the codec's member, when the transform has one.
     fn snapshot(&self) -> Option<Value> {
         let codec = self.transform.codec()?;
-        let groups = self.groups.to_json(|s| codec.to_json(s));
+        let groups = self.groups.to_json(|s| codec.encode(s));
         Some(json!({ codec.member(): groups }))
     }
 
@@ -229,7 +229,7 @@ impl<T: GroupTransform> Node for PerGroup<T> {
             return Ok(());
         };
         let table = state::member(&saved, codec.member())?;
-        self.groups = Groups::from_json(table, |value| codec.from_json(value))?;
+        self.groups = Groups::from_json(table, |value| codec.decode(value))?;
         Ok(())
     }
 }
@@ -300,11 +300,11 @@ mod tests {
             "counts"
         }
 
-        fn to_json(&self, n: &i64) -> Value {
+        fn encode(&self, n: &i64) -> Value {
             json!(n)
         }
 
-        fn from_json(&self, value: &Value) -> Result<i64, StateError> {
+        fn decode(&self, value: &Value) -> Result<i64, StateError> {
             value.as_i64().ok_or_else(|| StateError::new("not a count"))
         }
     }

@@ -82,11 +82,11 @@ impl StateCodec<i64> for Sample {
         "counts"
     }
 
-    fn to_json(&self, count: &i64) -> Value {
+    fn encode(&self, count: &i64) -> Value {
         json!(count)
     }
 
-    fn from_json(&self, value: &Value) -> Result<i64, StateError> {
+    fn decode(&self, value: &Value) -> Result<i64, StateError> {
         value
             .as_i64()
             .ok_or_else(|| StateError::new(format!("count {value} is not an integer")))

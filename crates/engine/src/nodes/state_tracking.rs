@@ -114,11 +114,11 @@ impl<T: Tracker> StateCodec<(Evaluator, T)> for StateTracking<T> {
         "groups"
     }
 
-    fn to_json(&self, (evaluator, tracker): &(Evaluator, T)) -> Value {
+    fn encode(&self, (evaluator, tracker): &(Evaluator, T)) -> Value {
         json!({ "tracker": tracker.to_json(), "lambda": evaluator.snapshot() })
     }
 
-    fn from_json(&self, value: &Value) -> Result<(Evaluator, T), StateError> {
+    fn decode(&self, value: &Value) -> Result<(Evaluator, T), StateError> {
         let mut tracker = self.fresh.clone();
         tracker.restore(state::member(value, "tracker")?)?;
         let evaluator = self

@@ -77,11 +77,11 @@ impl StateCodec<Evaluator> for Where {
         "groups"
     }
 
-    fn to_json(&self, evaluator: &Evaluator) -> Value {
+    fn encode(&self, evaluator: &Evaluator) -> Value {
         evaluator.snapshot()
     }
 
-    fn from_json(&self, value: &Value) -> Result<Evaluator, StateError> {
+    fn decode(&self, value: &Value) -> Result<Evaluator, StateError> {
         Ok(self.lambda.restored_evaluator(value)?)
     }
 }
