@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use tickflow_model::{Batch, GroupId, GroupInfo, Point, Str};
 
-use crate::nodes::group_map::GroupMap;
+use crate::nodes::group_map::{self, GroupMap};
 use crate::state::{self, StateError};
 
 /// One group's state with its identity.
@@ -80,19 +80,12 @@ impl<S> Groups<S> {
 
     /// Every group's state as JSON, `encode` writing one state.
     pub fn to_json(&self, encode: impl Fn(&S) -> Value) -> Value {
-        let mut entries: Vec<_> = self.map.iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        Value::Array(
-            entries
-                .into_iter()
-                .map(|(_, e)| {
-                    json!({
-                        "group": state::group_json(&e.name, &e.info),
-                        "state": encode(&e.state),
-                    })
-                })
-                .collect(),
-        )
+        group_map::ordered_json(&self.map, |e| {
+            json!({
+                "group": state::group_json(&e.name, &e.info),
+                "state": encode(&e.state),
+            })
+        })
     }
 
     /// Groups from [`Groups::to_json`], `decode` reading one state.
