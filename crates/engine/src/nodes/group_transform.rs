@@ -1,5 +1,6 @@
-//! [`GroupTransform`]: the smallest trait for a node that transforms one group's points
-//! or batches, and [`PerGroup`], the adapter that makes such a transform a [`Node`].
+//! [`GroupTransform`]: the trait for a node that transforms one group's points or
+//! batches, [`Rewrite`], the smaller one for a stateless node that rewrites each in
+//! place, and [`PerGroup`], the adapter that makes such a transform a [`Node`].
 //!
 //! The adapter owns what every such node used to repeat in its `Node::message`: the
 //! per-group state table ([`Groups`]), a fresh state per batch where the node wants one
@@ -10,9 +11,8 @@
 //! chunk-at-a-time path; they take a chunk through `Node::messages`' default.
 //!
 //! On it: where, eval, sample, changeDetect, derivative, stateDuration and stateCount
-//! (`state_tracking`), flatten and combine; and, through the smaller [`Rewrite`] for
-//! stateless nodes that change each point or batch in place, default, delete, shift,
-//! sideload and httpPost.
+//! (`state_tracking`), flatten and combine; and, through [`Rewrite`], default, delete,
+//! shift, sideload and httpPost.
 //!
 //! Nodes of another shape implement [`Node`] themselves:
 //! - window: its snapshot writes each group flat (`{"group", "buffer", "next_emit",

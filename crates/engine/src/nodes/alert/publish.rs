@@ -1,6 +1,6 @@
 //! Publishing an alert event, one job per function: the id, message and details
-//! templates are rendered ([`Publisher::render`]), the alert document is built
-//! ([`Publisher::document`]), and the document is routed ([`Publisher::route`]) to the
+//! templates are rendered (`Publisher::render`), the alert document is built
+//! (`Publisher::document`), and the document is routed (`Publisher::route`) to the
 //! node's `.topic()` and to its anonymous topic `main:<task>:<node>` and handlers, which
 //! set its `previousLevel`. An inhibited event is routed nowhere; it only learns the
 //! anonymous topic's previous level.
