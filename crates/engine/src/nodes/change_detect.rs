@@ -7,12 +7,12 @@
 //! forwarded point is the one before in the same batch, and the batch itself always goes
 //! on.
 
-use serde_json::{json, Value};
-use tickflow_model::{FieldValue, Fields, Message, Str};
+use serde_json::Value;
+use tickflow_model::{Batch, FieldValue, Fields, Message, Point, Str};
 use tickflow_pipeline::nodes::change_detect::ChangeDetectNode;
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
 use crate::state::{self, StateError};
 
 /// A listed field a point lacks.
@@ -23,19 +23,17 @@ pub struct MissingField(String);
 /// The listed fields' values of the last forwarded point (`None`: absent there).
 type Last = Vec<Option<FieldValue>>;
 
-/// The running changeDetect node.
+/// The changeDetect transform: a group's state is its last forwarded values (`None`
+/// before the first point).
 pub struct ChangeDetect {
     fields: Vec<Str>,
-    /// On a stream: each group's last forwarded values (`None` before the first point).
-    last: Groups<Option<Last>>,
 }
 
 impl ChangeDetect {
-    /// A changeDetect node for a validated spec.
+    /// A changeDetect transform for a validated spec.
     pub fn new(spec: &ChangeDetectNode) -> Self {
         ChangeDetect {
             fields: spec.fields.iter().map(|f| Str::from(f.as_str())).collect(),
-            last: Groups::default(),
         }
     }
 }
@@ -62,75 +60,89 @@ fn changed(names: &[Str], last: &mut Option<Last>, fields: &Fields, ctx: &mut Co
     differs
 }
 
-impl Node for ChangeDetect {
-    fn message(
+impl GroupTransform for ChangeDetect {
+    type State = Option<Last>;
+    const SCOPE: StateScope = StateScope::Points;
+
+    fn new_state(&self) -> Option<Last> {
+        None
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        last: &mut Option<Last>,
+        point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(point) => {
-                let last = self.last.of_point(&point, || None);
-                if changed(&self.fields, last, &point.fields, ctx) {
-                    ctx.emit(Message::Point(point));
-                }
-            }
-            Message::Batch(mut batch) => {
-                let mut last = None;
-                batch
-                    .points
-                    .retain(|p| changed(&self.fields, &mut last, &p.fields, ctx));
-                ctx.emit(Message::Batch(batch));
-            }
-            Message::DeleteGroup(group) => {
-                self.last.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
-            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        if changed(&self.fields, last, &point.fields, ctx) {
+            ctx.emit(Message::Point(point));
         }
         Ok(())
     }
 
+    fn batch(
+        &mut self,
+        last: &mut Option<Last>,
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        batch
+            .points
+            .retain(|p| changed(&self.fields, last, &p.fields, ctx));
+        ctx.emit(Message::Batch(batch));
+        Ok(())
+    }
+
     /// Each group's last forwarded values.
-    fn snapshot(&self) -> Option<Value> {
-        let encode = |last: &Option<Last>| match last {
+    fn codec(&self) -> Option<&dyn StateCodec<Option<Last>>> {
+        Some(self)
+    }
+}
+
+impl StateCodec<Option<Last>> for ChangeDetect {
+    fn member(&self) -> &'static str {
+        "last"
+    }
+
+    fn encode(&self, last: &Option<Last>) -> Value {
+        match last {
             None => Value::Null,
             Some(values) => values
                 .iter()
                 .map(|v| v.as_ref().map_or(Value::Null, state::field_json))
                 .collect(),
-        };
-        Some(json!({ "last": self.last.to_json(encode) }))
+        }
     }
 
-    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.last = Groups::from_json(state::member(&state, "last")?, last_from)?;
-        Ok(())
+    fn decode(&self, value: &Value) -> Result<Option<Last>, StateError> {
+        if value.is_null() {
+            return Ok(None);
+        }
+        let values = value
+            .as_array()
+            .ok_or_else(|| StateError::new(format!("last values {value} are not an array")))?;
+        values
+            .iter()
+            .map(|v| (!v.is_null()).then(|| state::field_from(v)).transpose())
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
-}
-
-/// A group's last values from [`ChangeDetect::snapshot`].
-fn last_from(value: &Value) -> Result<Option<Last>, StateError> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    let values = value
-        .as_array()
-        .ok_or_else(|| StateError::new(format!("last values {value} are not an array")))?;
-    values
-        .iter()
-        .map(|v| (!v.is_null()).then(|| state::field_from(v)).transpose())
-        .collect::<Result<_, _>>()
-        .map(Some)
 }
 
 #[cfg(test)]
 mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Point, Time};
 
+    use serde_json::json;
+
     use super::*;
-    use crate::nodes::testing::{assert_resumes, point, points, run};
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
+    use crate::nodes::testing::{assert_resumes, batch_sizes, point, points, run};
+
+    fn node() -> PerGroup<ChangeDetect> {
+        PerGroup::new(ChangeDetect::new(&spec()))
+    }
 
     const S: i64 = 1_000_000_000;
 
@@ -151,7 +163,7 @@ mod tests {
     }
 
     fn times(input: Vec<Message>) -> (Vec<i64>, Vec<String>) {
-        let (out, errors) = run(&mut ChangeDetect::new(&spec()), input);
+        let (out, errors) = run(&mut node(), input);
         (
             points(out).iter().map(|p| p.time.nanos() / S).collect(),
             errors,
@@ -215,30 +227,18 @@ mod tests {
                 .collect();
             Message::Batch(batch)
         };
-        let (out, _) = run(
-            &mut ChangeDetect::new(&spec()),
-            vec![batch(&[1.0, 1.0, 2.0]), batch(&[2.0])],
-        );
-        let sizes: Vec<usize> = out
-            .iter()
-            .map(|m| match m {
-                Message::Batch(b) => b.points.len(),
-                other => panic!("not a batch: {other:?}"),
-            })
-            .collect();
-        assert_eq!(sizes, [2, 1]);
+        let (out, _) = run(&mut node(), vec![batch(&[1.0, 1.0, 2.0]), batch(&[2.0])]);
+        assert_eq!(batch_sizes(&out), [2, 1]);
     }
 
     #[test]
     fn a_restored_node_continues_as_the_saved_one() {
         let (out, _) = assert_resumes(
-            || ChangeDetect::new(&spec()),
+            node,
             vec![ab(0, "x", 1.0.into())],
             vec![ab(1, "x", 1.0.into()), ab(2, "y", 1.0.into())],
         );
         assert_eq!(points(out).len(), 1);
-        assert!(ChangeDetect::new(&spec())
-            .restore(json!({"last": [{"group": {}}]}))
-            .is_err());
+        assert!(node().restore(json!({"last": [{"group": {}}]})).is_err());
     }
 }

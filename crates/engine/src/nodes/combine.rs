@@ -18,10 +18,10 @@ use tickflow_expr::{Evaluator, Lambda, Scope};
 use tickflow_model::{Batch, Duration, Fields, Message, Point, Str, Tags};
 use tickflow_pipeline::nodes::combine::CombineNode;
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
 use crate::nodes::time_buffer::{rounded, TimeBuffer};
-use crate::state;
+use crate::state::{self, StateError};
 
 /// A run with more combinations than `.max(…)` allows: the task stops.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,13 +35,12 @@ pub struct TooManyCombinations {
     pub max: u128,
 }
 
-/// The running combine node.
+/// The combine transform: a group's state is its evaluators (one per lambda) and its
+/// run (a batch collects its runs in a buffer of its own).
 pub struct Combine {
     lambdas: Vec<Lambda>,
     tolerance: Option<Duration>,
     shape: Shape,
-    /// Each group's evaluators (one per lambda) and run.
-    groups: Groups<(Vec<Evaluator>, TimeBuffer)>,
 }
 
 /// How combinations become points.
@@ -52,7 +51,7 @@ struct Shape {
 }
 
 impl Combine {
-    /// A combine node for a validated spec with its compiled lambdas, in order.
+    /// A combine transform for a validated spec with its compiled lambdas, in order.
     pub fn new(spec: &CombineNode, lambdas: Vec<Lambda>) -> Self {
         Combine {
             lambdas,
@@ -62,36 +61,8 @@ impl Combine {
                 delimiter: spec.delimiter.clone(),
                 max: u128::try_from(spec.max).unwrap_or(0),
             },
-            groups: Groups::default(),
         }
     }
-
-    /// Combines each run of equal times in a batch, the last ending with the batch.
-    fn batch(&mut self, batch: &Batch, ctx: &mut Context<'_>) -> Result<(), NodeError> {
-        let lambdas = &self.lambdas;
-        let (evaluators, _) = self.groups.of_group(
-            &batch.name,
-            &batch.group,
-            || batch.group_info(),
-            || (evaluators(lambdas), TimeBuffer::default()),
-        );
-        let mut buffer = TimeBuffer::default();
-        for mut point in batch.to_points() {
-            point.time = rounded(point.time, self.tolerance);
-            if let Some(run) = buffer.push(point) {
-                self.shape.combine(evaluators, &run, ctx)?;
-            }
-        }
-        match buffer.take_all() {
-            Some(run) => self.shape.combine(evaluators, &run, ctx),
-            None => Ok(()),
-        }
-    }
-}
-
-/// A fresh evaluator per lambda.
-fn evaluators(lambdas: &[Lambda]) -> Vec<Evaluator> {
-    lambdas.iter().map(Lambda::evaluator).collect()
 }
 
 impl Shape {
@@ -208,50 +179,70 @@ fn combinations(n: usize, k: usize) -> u128 {
     (0..k).fold(1u128, |c, i| c.saturating_mul(n as u128 - i) / (i + 1))
 }
 
-impl Node for Combine {
-    fn message(
+/// A group's evaluators, one per lambda, and its run.
+type Run = (Vec<Evaluator>, TimeBuffer);
+
+impl GroupTransform for Combine {
+    type State = Run;
+    const SCOPE: StateScope = StateScope::Group;
+
+    fn new_state(&self) -> Run {
+        let evaluators = self.lambdas.iter().map(Lambda::evaluator).collect();
+        (evaluators, TimeBuffer::default())
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        (evaluators, buffer): &mut Run,
+        mut point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                point.time = rounded(point.time, self.tolerance);
-                let lambdas = &self.lambdas;
-                let (evaluators, buffer) = self
-                    .groups
-                    .of_point(&point, || (evaluators(lambdas), TimeBuffer::default()));
-                if let Some(run) = buffer.push(point) {
-                    self.shape.combine(evaluators, &run, ctx)?;
-                }
-            }
-            Message::Batch(batch) => self.batch(&batch, ctx)?,
-            Message::DeleteGroup(group) => {
-                self.groups.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
-            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        point.time = rounded(point.time, self.tolerance);
+        match buffer.push(point) {
+            Some(run) => self.shape.combine(evaluators, &run, ctx),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Combines each run of equal times in a batch, the last ending with the batch.
+    fn batch(
+        &mut self,
+        (evaluators, _): &mut Run,
+        batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let mut buffer = TimeBuffer::default();
+        for mut point in batch.to_points() {
+            point.time = rounded(point.time, self.tolerance);
+            if let Some(run) = buffer.push(point) {
+                self.shape.combine(evaluators, &run, ctx)?;
+            }
+        }
+        match buffer.take_all() {
+            Some(run) => self.shape.combine(evaluators, &run, ctx),
+            None => Ok(()),
+        }
     }
 
     /// Each group's run and the state of its predicates' stateful functions.
-    fn snapshot(&self) -> Option<Value> {
-        let encode = |(evaluators, buffer): &(Vec<Evaluator>, TimeBuffer)| json!({ "run": buffer.to_json(), "lambdas": state::evaluators_json(evaluators) });
-        Some(json!({ "groups": self.groups.to_json(encode) }))
+    fn codec(&self) -> Option<&dyn StateCodec<Run>> {
+        Some(self)
+    }
+}
+
+impl StateCodec<Run> for Combine {
+    fn member(&self) -> &'static str {
+        "groups"
     }
 
-    fn restore(&mut self, saved: Value) -> Result<(), NodeError> {
-        self.groups = Groups::from_json(state::member(&saved, "groups")?, |value| {
-            let evaluators =
-                state::evaluators_from(&self.lambdas, state::member(value, "lambdas")?)?;
-            Ok((
-                evaluators,
-                TimeBuffer::from_json(state::member(value, "run")?)?,
-            ))
-        })?;
-        Ok(())
+    fn encode(&self, (evaluators, buffer): &Run) -> Value {
+        json!({ "run": buffer.to_json(), "lambdas": state::evaluators_json(evaluators) })
+    }
+
+    fn decode(&self, value: &Value) -> Result<Run, StateError> {
+        let evaluators = state::evaluators_from(&self.lambdas, state::member(value, "lambdas")?)?;
+        let buffer = TimeBuffer::from_json(state::member(value, "run")?)?;
+        Ok((evaluators, buffer))
     }
 }
 
@@ -260,6 +251,8 @@ mod tests {
     use tickflow_model::{Dimensions, FieldValue, Time};
 
     use super::*;
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
     use crate::stats::NodeStats;
 
@@ -275,8 +268,11 @@ mod tests {
         }
     }
 
-    fn node(first: &str, max: i64) -> Combine {
-        Combine::new(&spec(max), vec![lambda(first), lambda("TRUE")])
+    fn node(first: &str, max: i64) -> PerGroup<Combine> {
+        PerGroup::new(Combine::new(
+            &spec(max),
+            vec![lambda(first), lambda("TRUE")],
+        ))
     }
 
     fn at(millis: i64, service: &str, value: f64) -> Message {

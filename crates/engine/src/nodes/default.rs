@@ -5,20 +5,21 @@
 //! the defaults and the batch's group tags get the tag defaults, which makes those tags
 //! dimensions of the batch and changes its group.
 
-use tickflow_model::{FieldValue, Fields, Message, Str, Tags};
+use tickflow_model::{Batch, FieldValue, Fields, Point, Str, Tags};
 use tickflow_pipeline::nodes::default::DefaultNode;
 
-use crate::node::{Context, Node, NodeError};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 use crate::nodes::regroup_batch;
 
-/// The running default node.
+/// The default transform (stateless).
 pub struct Default {
     fields: Vec<(Str, FieldValue)>,
     tags: Vec<(Str, Str)>,
 }
 
 impl Default {
-    /// A default node for a validated spec.
+    /// A default transform for a validated spec.
     pub fn new(spec: &DefaultNode) -> Self {
         Default {
             fields: super::str_pairs(&spec.fields, Clone::clone),
@@ -48,49 +49,38 @@ impl Default {
     }
 }
 
-impl Node for Default {
-    fn message(
-        &mut self,
-        _input: usize,
-        message: Message,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                self.fields(&mut point.fields);
-                if self.tags(&mut point.tags) {
-                    point.regroup();
-                }
-                ctx.emit(Message::Point(point));
-            }
-            Message::Batch(mut batch) => {
-                for p in batch.points.make_mut() {
-                    self.fields(&mut p.fields);
-                    self.tags(&mut p.tags);
-                }
-                if self.tags(&mut batch.tags) {
-                    regroup_batch(&mut batch);
-                }
-                ctx.emit(Message::Batch(batch));
-            }
-            other => ctx.emit(other),
+impl Rewrite for Default {
+    fn rewrite_point(&mut self, point: &mut Point, _ctx: &mut Context<'_>) {
+        self.fields(&mut point.fields);
+        if self.tags(&mut point.tags) {
+            point.regroup();
         }
-        Ok(())
+    }
+
+    fn rewrite_batch(&mut self, batch: &mut Batch, _ctx: &mut Context<'_>) {
+        for p in batch.points.make_mut() {
+            self.fields(&mut p.fields);
+            self.tags(&mut p.tags);
+        }
+        if self.tags(&mut batch.tags) {
+            regroup_batch(batch);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{Batch, BatchPoint, Dimensions, Time};
+    use tickflow_model::{Batch, BatchPoint, Dimensions, Message, Time};
 
     use super::*;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{point, points, run};
 
-    fn node() -> Default {
-        Default::new(&DefaultNode {
+    fn node() -> PerGroup<Default> {
+        PerGroup::new(Default::new(&DefaultNode {
             fields: vec![("value".into(), FieldValue::Float(0.0))],
             tags: vec![("host".into(), "unknown".into())],
-        })
+        }))
     }
 
     #[test]

@@ -3,20 +3,21 @@
 //! A deleted tag that is a dimension of a point leaves its dimensions too (the group
 //! changes); deleting a batch's group tag re-derives the batch's dimensions.
 
-use tickflow_model::{Dimensions, Fields, Message, Point, Str, Tags};
+use tickflow_model::{Batch, Dimensions, Fields, Point, Str, Tags};
 use tickflow_pipeline::nodes::delete::DeleteNode;
 
-use crate::node::{Context, Node, NodeError};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 use crate::nodes::regroup_batch;
 
-/// The running delete node.
+/// The delete transform (stateless).
 pub struct Delete {
     fields: Vec<Str>,
     tags: Vec<Str>,
 }
 
 impl Delete {
-    /// A delete node for a validated spec.
+    /// A delete transform for a validated spec.
     pub fn new(spec: &DeleteNode) -> Self {
         let strs = |names: &[String]| names.iter().map(|n| Str::from(n.as_str())).collect();
         Delete {
@@ -39,8 +40,10 @@ impl Delete {
             tags.remove(tag);
         }
     }
+}
 
-    fn point(&self, point: &mut Point) {
+impl Rewrite for Delete {
+    fn rewrite_point(&mut self, point: &mut Point, _ctx: &mut Context<'_>) {
         self.strip(&mut point.fields, &mut point.tags);
         let names = point.dimensions.tag_names();
         if names.iter().any(|n| self.deletes_tag(n)) {
@@ -49,48 +52,31 @@ impl Delete {
             point.set_dimensions(dimensions);
         }
     }
-}
 
-impl Node for Delete {
-    fn message(
-        &mut self,
-        _input: usize,
-        message: Message,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                self.point(&mut point);
-                ctx.emit(Message::Point(point));
-            }
-            Message::Batch(mut batch) => {
-                for p in batch.points.make_mut() {
-                    self.strip(&mut p.fields, &mut p.tags);
-                }
-                if batch.tags.keys().any(|k| self.deletes_tag(k)) {
-                    batch.tags.retain(|k, _| !self.deletes_tag(k));
-                    regroup_batch(&mut batch);
-                }
-                ctx.emit(Message::Batch(batch));
-            }
-            other => ctx.emit(other),
+    fn rewrite_batch(&mut self, batch: &mut Batch, _ctx: &mut Context<'_>) {
+        for p in batch.points.make_mut() {
+            self.strip(&mut p.fields, &mut p.tags);
         }
-        Ok(())
+        if batch.tags.keys().any(|k| self.deletes_tag(k)) {
+            batch.tags.retain(|k, _| !self.deletes_tag(k));
+            regroup_batch(batch);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{Batch, BatchPoint, FieldValue, Time};
+    use tickflow_model::{Batch, BatchPoint, FieldValue, Message, Time};
 
     use super::*;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{point, points, run};
 
-    fn node() -> Delete {
-        Delete::new(&DeleteNode {
+    fn node() -> PerGroup<Delete> {
+        PerGroup::new(Delete::new(&DeleteNode {
             fields: vec!["value".into(), "absent".into()],
             tags: vec!["host".into()],
-        })
+        }))
     }
 
     fn grouped() -> Point {

@@ -9,11 +9,11 @@
 //! change under `.nonNegative()`, drops the point but keeps it as the previous one.
 
 use serde_json::{json, Value};
-use tickflow_model::{Duration, FieldValue, Fields, Message, Str, Time};
+use tickflow_model::{Batch, Duration, FieldValue, Fields, Message, Point, Str, Time};
 use tickflow_pipeline::nodes::derivative::DerivativeNode;
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
 use crate::state::{self, StateError};
 
 /// Why a point gave no derivative.
@@ -37,20 +37,14 @@ pub enum DerivativeError {
 
 /// The previous point of a group: its time and value.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Previous {
+pub struct Previous {
     time: Time,
     value: f64,
 }
 
-/// The running derivative node.
+/// The derivative transform: a group's state is its previous point (a batch's, the
+/// previous point in the batch).
 pub struct Derivative {
-    rate: Rate,
-    /// Stream state: each group's previous point.
-    groups: Groups<Option<Previous>>,
-}
-
-/// How the derivative is taken.
-struct Rate {
     field: Str,
     unit: Duration,
     non_negative: bool,
@@ -58,21 +52,16 @@ struct Rate {
 }
 
 impl Derivative {
-    /// A derivative node for a validated spec.
+    /// A derivative transform for a validated spec.
     pub fn new(spec: &DerivativeNode) -> Self {
         Derivative {
-            rate: Rate {
-                field: Str::from(spec.field.as_str()),
-                unit: spec.unit,
-                non_negative: spec.non_negative,
-                as_name: Str::from(spec.as_name.as_str()),
-            },
-            groups: Groups::default(),
+            field: Str::from(spec.field.as_str()),
+            unit: spec.unit,
+            non_negative: spec.non_negative,
+            as_name: Str::from(spec.as_name.as_str()),
         }
     }
-}
 
-impl Rate {
     /// The value of the field on a point.
     fn value(&self, fields: &Fields) -> Result<f64, DerivativeError> {
         match fields.get(&self.field) {
@@ -107,7 +96,7 @@ impl Rate {
         )
     }
 
-    /// [`Rate::step`], reporting its error.
+    /// [`Derivative::step`], reporting its error.
     fn advance(
         &self,
         previous: &mut Option<Previous>,
@@ -127,74 +116,75 @@ impl Rate {
     }
 }
 
-impl Node for Derivative {
-    fn message(
+impl GroupTransform for Derivative {
+    type State = Option<Previous>;
+    const SCOPE: StateScope = StateScope::Points;
+
+    fn new_state(&self) -> Option<Previous> {
+        None
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        previous: &mut Option<Previous>,
+        mut point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                let previous = self.groups.of_point(&point, || None);
-                let derivative = self.rate.advance(previous, point.time, &point.fields, ctx);
-                if let Some(derivative) = derivative {
-                    self.rate.with_derivative(&mut point.fields, derivative);
-                    ctx.emit(Message::Point(point));
-                }
-            }
-            Message::Batch(mut batch) => {
-                let mut previous = None;
-                let points = std::mem::take(&mut batch.points);
-                for mut point in points {
-                    let derivative =
-                        self.rate
-                            .advance(&mut previous, point.time, &point.fields, ctx);
-                    if let Some(derivative) = derivative {
-                        self.rate.with_derivative(&mut point.fields, derivative);
-                        batch.points.push(point);
-                    }
-                }
-                ctx.emit(Message::Batch(batch));
-            }
-            Message::DeleteGroup(group) => {
-                self.groups.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
-            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        if let Some(derivative) = self.advance(previous, point.time, &point.fields, ctx) {
+            self.with_derivative(&mut point.fields, derivative);
+            ctx.emit(Message::Point(point));
         }
         Ok(())
     }
 
+    fn batch(
+        &mut self,
+        previous: &mut Option<Previous>,
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let points = std::mem::take(&mut batch.points);
+        for mut point in points {
+            if let Some(derivative) = self.advance(previous, point.time, &point.fields, ctx) {
+                self.with_derivative(&mut point.fields, derivative);
+                batch.points.push(point);
+            }
+        }
+        ctx.emit(Message::Batch(batch));
+        Ok(())
+    }
+
     /// Each group's previous point.
-    fn snapshot(&self) -> Option<Value> {
-        Some(
-            json!({ "groups": self.groups.to_json(|previous| match previous {
+    fn codec(&self) -> Option<&dyn StateCodec<Option<Previous>>> {
+        Some(self)
+    }
+}
+
+impl StateCodec<Option<Previous>> for Derivative {
+    fn member(&self) -> &'static str {
+        "groups"
+    }
+
+    fn encode(&self, previous: &Option<Previous>) -> Value {
+        match previous {
             Some(p) => json!({
                 "time": p.time.nanos(),
                 "value": state::field_json(&FieldValue::Float(p.value)),
             }),
             None => Value::Null,
-        }) }),
-        )
+        }
     }
 
-    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.groups = Groups::from_json(state::member(&state, "groups")?, previous_from)?;
-        Ok(())
+    fn decode(&self, value: &Value) -> Result<Option<Previous>, StateError> {
+        if value.is_null() {
+            return Ok(None);
+        }
+        let time = Time::from_nanos(state::int(value, "time")?);
+        let value = state::field_from(state::member(value, "value")?)?
+            .as_f64()
+            .ok_or_else(|| StateError::new("\"value\" is not a number"))?;
+        Ok(Some(Previous { time, value }))
     }
-}
-
-/// A group's previous point from [`Derivative::snapshot`].
-fn previous_from(value: &Value) -> Result<Option<Previous>, StateError> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    let time = Time::from_nanos(state::int(value, "time")?);
-    let value = state::field_from(state::member(value, "value")?)?
-        .as_f64()
-        .ok_or_else(|| StateError::new("\"value\" is not a number"))?;
-    Ok(Some(Previous { time, value }))
 }
 
 #[cfg(test)]
@@ -202,7 +192,13 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Point};
 
     use super::*;
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{assert_resumes, point, points, run};
+
+    fn node(spec: &DerivativeNode) -> PerGroup<Derivative> {
+        PerGroup::new(Derivative::new(spec))
+    }
 
     const S: i64 = 1_000_000_000;
 
@@ -227,7 +223,7 @@ mod tests {
 
     /// The derivatives emitted as (seconds, value of the `.as` field).
     fn derivatives(spec: &DerivativeNode, input: Vec<Message>) -> (Vec<(i64, f64)>, Vec<String>) {
-        let (out, errors) = run(&mut Derivative::new(spec), input);
+        let (out, errors) = run(&mut node(spec), input);
         let out = points(out)
             .iter()
             .map(|p| {
@@ -255,10 +251,7 @@ mod tests {
         };
         let (out, _) = derivatives(&spec, vec![float(0, 0.0), float(2, 1.0)]);
         assert_eq!(out, [(2, 5.0)]);
-        let (messages, _) = run(
-            &mut Derivative::new(&spec),
-            vec![float(0, 0.0), float(2, 1.0)],
-        );
+        let (messages, _) = run(&mut node(&spec), vec![float(0, 0.0), float(2, 1.0)]);
         let emitted = &points(messages)[0];
         assert_eq!(emitted.fields.get("value"), Some(&FieldValue::Float(1.0)));
     }
@@ -326,7 +319,7 @@ mod tests {
             Message::Batch(batch)
         };
         let (out, _) = run(
-            &mut Derivative::new(&spec()),
+            &mut node(&spec()),
             vec![batch(&[(0, 0.0), (1, 3.0)]), batch(&[(2, 9.0)])],
         );
         let sizes: Vec<Vec<f64>> = out
@@ -346,11 +339,11 @@ mod tests {
     #[test]
     fn a_restored_node_continues_as_the_saved_one() {
         let (out, _) = assert_resumes(
-            || Derivative::new(&spec()),
+            || node(&spec()),
             vec![float(0, 1.0), float(1, 2.0)],
             vec![float(3, 8.0), float(4, 9.0)],
         );
         assert_eq!(points(out).len(), 2);
-        assert!(Derivative::new(&spec()).restore(json!({})).is_err());
+        assert!(node(&spec()).restore(json!({})).is_err());
     }
 }

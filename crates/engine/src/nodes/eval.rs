@@ -10,14 +10,14 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use tickflow_expr::{EvalError, Evaluator, Lambda, Scope, Type, Value};
-use tickflow_model::{FieldValue, Fields, Message, Str, Tags, Time};
+use tickflow_model::{Batch, FieldValue, Fields, Message, Point, Str, Tags, Time};
 use tickflow_pipeline::nodes::eval::EvalNode;
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
-use crate::state;
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
+use crate::state::{self, StateError};
 
 /// Why one point could not be evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -51,12 +51,10 @@ enum Keep {
     Only(Vec<Str>),
 }
 
-/// The running eval node.
+/// The eval transform: a group's state is its evaluators, one per lambda.
 pub struct Eval {
     lambdas: Vec<Lambda>,
     results: Results,
-    /// Each group's evaluators, one per lambda.
-    groups: Groups<Vec<Evaluator>>,
 }
 
 /// What becomes of the lambdas' results.
@@ -67,7 +65,7 @@ struct Results {
 }
 
 impl Eval {
-    /// An eval node with its compiled lambdas, in the spec's order.
+    /// An eval transform with its compiled lambdas, in the spec's order.
     pub fn new(spec: &EvalNode, lambdas: Vec<Lambda>) -> Self {
         let keep = match &spec.keep {
             None => Keep::Results,
@@ -89,14 +87,8 @@ impl Eval {
                     .collect(),
                 keep,
             },
-            groups: Groups::default(),
         }
     }
-}
-
-/// A fresh evaluator per lambda.
-fn evaluators(lambdas: &[Lambda]) -> Vec<Evaluator> {
-    lambdas.iter().map(Lambda::evaluator).collect()
 }
 
 impl Results {
@@ -181,70 +173,75 @@ impl Results {
     }
 }
 
-impl Node for Eval {
-    fn message(
+impl GroupTransform for Eval {
+    type State = Vec<Evaluator>;
+    const SCOPE: StateScope = StateScope::Group;
+
+    fn new_state(&self) -> Vec<Evaluator> {
+        self.lambdas.iter().map(Lambda::evaluator).collect()
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        evaluators: &mut Vec<Evaluator>,
+        mut point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                let fresh = || evaluators(&self.lambdas);
-                let evaluators = self.groups.of_point(&point, fresh);
-                let evaluated =
-                    self.results
-                        .point(evaluators, &point.fields, &point.tags, point.time);
-                match evaluated {
-                    Ok((fields, tags)) => {
-                        point.fields = fields;
-                        point.tags = tags;
-                        ctx.emit(Message::Point(point));
-                    }
-                    Err(err) => ctx.error(&err),
-                }
+        match self
+            .results
+            .point(evaluators, &point.fields, &point.tags, point.time)
+        {
+            Ok((fields, tags)) => {
+                point.fields = fields;
+                point.tags = tags;
+                ctx.emit(Message::Point(point));
             }
-            Message::Batch(mut batch) => {
-                let fresh = || evaluators(&self.lambdas);
-                let info = || batch.group_info();
-                let evaluators = self.groups.of_group(&batch.name, &batch.group, info, fresh);
-                let results = &self.results;
-                batch.points.retain(|p| {
-                    match results.point(evaluators, &p.fields, &p.tags, p.time) {
-                        Ok((fields, tags)) => {
-                            p.fields = fields;
-                            p.tags = tags;
-                            true
-                        }
-                        Err(err) => {
-                            ctx.error(&err);
-                            false
-                        }
-                    }
-                });
-                ctx.emit(Message::Batch(batch));
-            }
-            Message::DeleteGroup(group) => {
-                self.groups.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
-            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+            Err(err) => ctx.error(&err),
         }
         Ok(())
     }
 
-    /// Each group's evaluator states, when a lambda has state.
-    fn snapshot(&self) -> Option<Json> {
-        let stateful = self.lambdas.iter().any(Lambda::is_stateful);
-        let groups = || self.groups.to_json(|e| state::evaluators_json(e));
-        stateful.then(|| json!({ "groups": groups() }))
+    fn batch(
+        &mut self,
+        evaluators: &mut Vec<Evaluator>,
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let results = &self.results;
+        batch.points.retain(
+            |p| match results.point(evaluators, &p.fields, &p.tags, p.time) {
+                Ok((fields, tags)) => {
+                    p.fields = fields;
+                    p.tags = tags;
+                    true
+                }
+                Err(err) => {
+                    ctx.error(&err);
+                    false
+                }
+            },
+        );
+        ctx.emit(Message::Batch(batch));
+        Ok(())
     }
 
-    fn restore(&mut self, saved: Json) -> Result<(), NodeError> {
-        self.groups = Groups::from_json(state::member(&saved, "groups")?, |value| {
-            state::evaluators_from(&self.lambdas, value)
-        })?;
-        Ok(())
+    /// Each group's evaluator states, when a lambda has state.
+    fn codec(&self) -> Option<&dyn StateCodec<Vec<Evaluator>>> {
+        self.lambdas.iter().any(Lambda::is_stateful).then_some(self)
+    }
+}
+
+impl StateCodec<Vec<Evaluator>> for Eval {
+    fn member(&self) -> &'static str {
+        "groups"
+    }
+
+    fn encode(&self, evaluators: &Vec<Evaluator>) -> Json {
+        state::evaluators_json(evaluators)
+    }
+
+    fn decode(&self, value: &Json) -> Result<Vec<Evaluator>, StateError> {
+        state::evaluators_from(&self.lambdas, value)
     }
 }
 
@@ -252,17 +249,29 @@ impl Node for Eval {
 mod tests {
     use tickflow_model::{Dimensions, GroupId};
 
+    use serde_json::json;
+
     use super::*;
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
 
-    fn eval(lambdas: &[&str], names: &[&str], tags: &[&str], keep: Option<&[&str]>) -> Eval {
+    fn eval(
+        lambdas: &[&str],
+        names: &[&str],
+        tags: &[&str],
+        keep: Option<&[&str]>,
+    ) -> PerGroup<Eval> {
         let spec = EvalNode {
             expressions: Vec::new(),
             as_names: names.iter().map(|n| n.to_string()).collect(),
             tags: tags.iter().map(|n| n.to_string()).collect(),
             keep: keep.map(|k| k.iter().map(|n| n.to_string()).collect()),
         };
-        Eval::new(&spec, lambdas.iter().map(|l| lambda(l)).collect())
+        PerGroup::new(Eval::new(
+            &spec,
+            lambdas.iter().map(|l| lambda(l)).collect(),
+        ))
     }
 
     fn input() -> Message {

@@ -10,38 +10,37 @@
 //! becomes one batch point; the last run ends with the batch. On a stream the last run
 //! is never flattened, as in Kapacitor.
 
-use serde_json::{json, Value};
-use tickflow_model::{Batch, BatchPoint, Duration, Fields, Message, Point, Str};
+use serde_json::Value;
+use tickflow_model::{Batch, BatchPoint, Duration, Fields, Message, Point, Str, Time};
 use tickflow_pipeline::nodes::flatten::FlattenNode;
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
 use crate::nodes::time_buffer::{rounded, TimeBuffer};
-use crate::state;
+use crate::state::StateError;
 
 /// A point lacking an `.on` tag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("flatten: point missing tag {0:?}")]
 pub struct MissingTag(String);
 
-/// The running flatten node.
+/// The flatten transform: a group's state is its run (a batch collects its runs in a
+/// buffer of its own).
 pub struct Flatten {
     on: Vec<Str>,
     delimiter: String,
     tolerance: Option<Duration>,
     drop_original_field_name: bool,
-    buffers: Groups<TimeBuffer>,
 }
 
 impl Flatten {
-    /// A flatten node for a validated spec.
+    /// A flatten transform for a validated spec.
     pub fn new(spec: &FlattenNode) -> Self {
         Flatten {
             on: spec.on.iter().map(|t| Str::from(t.as_str())).collect(),
             delimiter: spec.delimiter.clone(),
             tolerance: spec.tolerance,
             drop_original_field_name: spec.drop_original_field_name,
-            buffers: Groups::default(),
         }
     }
 
@@ -85,7 +84,7 @@ impl Flatten {
     }
 
     /// One run as a point of its group.
-    fn point(&self, run: &[Point], ctx: &mut Context<'_>) -> Option<Message> {
+    fn flat_point(&self, run: &[Point], ctx: &mut Context<'_>) -> Option<Message> {
         let first = run.first()?;
         let mut point = Point::new(first.name.clone(), first.time);
         point.tags = first.dimensions.group_tags(&first.tags);
@@ -95,9 +94,14 @@ impl Flatten {
         Some(Message::Point(point))
     }
 
-    /// A batch with each run of equal times flattened into one point.
-    fn batch(&self, mut batch: Batch, ctx: &mut Context<'_>) -> Batch {
-        let mut buffer = TimeBuffer::default();
+    /// A batch with each run of equal times flattened into one point, collected in
+    /// `buffer`.
+    fn flat_batch(
+        &self,
+        buffer: &mut TimeBuffer,
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Batch {
         let mut runs = Vec::new();
         for mut point in batch.to_points() {
             point.time = rounded(point.time, self.tolerance);
@@ -119,53 +123,72 @@ impl Flatten {
     }
 }
 
-impl Node for Flatten {
-    fn message(
+impl GroupTransform for Flatten {
+    type State = TimeBuffer;
+    const SCOPE: StateScope = StateScope::Points;
+
+    fn new_state(&self) -> TimeBuffer {
+        TimeBuffer::default()
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        buffer: &mut TimeBuffer,
+        mut point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                point.time = rounded(point.time, self.tolerance);
-                let buffer = self.buffers.of_point(&point, TimeBuffer::default);
-                if let Some(run) = buffer.push(point) {
-                    if let Some(flat) = self.point(&run, ctx) {
-                        ctx.emit(flat);
-                    }
-                }
-            }
-            Message::Batch(batch) => {
-                let flat = self.batch(batch, ctx);
-                ctx.emit(Message::Batch(flat));
-            }
-            Message::Barrier { group, time } => {
-                let run = self
-                    .buffers
-                    .get_mut(&group.id)
-                    .and_then(|b| b.take_before(time));
-                if let Some(flat) = run.and_then(|run| self.point(&run, ctx)) {
-                    ctx.emit(flat);
-                }
-                ctx.emit(Message::Barrier { group, time });
-            }
-            Message::DeleteGroup(group) => {
-                self.buffers.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
+        point.time = rounded(point.time, self.tolerance);
+        if let Some(flat) = buffer
+            .push(point)
+            .and_then(|run| self.flat_point(&run, ctx))
+        {
+            ctx.emit(flat);
+        }
+        Ok(())
+    }
+
+    fn batch(
+        &mut self,
+        buffer: &mut TimeBuffer,
+        batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let flat = self.flat_batch(buffer, batch, ctx);
+        ctx.emit(Message::Batch(flat));
+        Ok(())
+    }
+
+    /// Flattens the group's run when the barrier is past it.
+    fn barrier(
+        &mut self,
+        buffer: &mut TimeBuffer,
+        time: Time,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let run = buffer.take_before(time);
+        if let Some(flat) = run.and_then(|run| self.flat_point(&run, ctx)) {
+            ctx.emit(flat);
         }
         Ok(())
     }
 
     /// Each group's run.
-    fn snapshot(&self) -> Option<Value> {
-        Some(json!({ "buffers": self.buffers.to_json(TimeBuffer::to_json) }))
+    fn codec(&self) -> Option<&dyn StateCodec<TimeBuffer>> {
+        Some(self)
+    }
+}
+
+impl StateCodec<TimeBuffer> for Flatten {
+    fn member(&self) -> &'static str {
+        "buffers"
     }
 
-    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.buffers = Groups::from_json(state::member(&state, "buffers")?, TimeBuffer::from_json)?;
-        Ok(())
+    fn encode(&self, buffer: &TimeBuffer) -> Value {
+        buffer.to_json()
+    }
+
+    fn decode(&self, value: &Value) -> Result<TimeBuffer, StateError> {
+        TimeBuffer::from_json(value)
     }
 }
 
@@ -173,8 +196,16 @@ impl Node for Flatten {
 mod tests {
     use tickflow_model::{Dimensions, FieldValue, Tags, Time};
 
+    use serde_json::json;
+
     use super::*;
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{point, points, run};
+
+    fn node(drop: bool) -> PerGroup<Flatten> {
+        PerGroup::new(Flatten::new(&spec(drop)))
+    }
 
     const S: i64 = 1_000_000_000;
 
@@ -204,7 +235,7 @@ mod tests {
             at(1100, "B", Some("80"), 5.0),
             at(3000, "A", Some("80"), 3.0),
         ];
-        let (out, errors) = run(&mut Flatten::new(&spec(false)), input);
+        let (out, errors) = run(&mut node(false), input);
         assert!(errors.is_empty());
         let out = points(out);
         assert_eq!(out.len(), 1);
@@ -223,7 +254,7 @@ mod tests {
             at(0, "A", None, 9.0),
             at(2000, "A", Some("80"), 3.0),
         ];
-        let (out, errors) = run(&mut Flatten::new(&spec(true)), input);
+        let (out, errors) = run(&mut node(true), input);
         assert_eq!(errors, ["node1: flatten: point missing tag \"port\""]);
         assert_eq!(
             points(out)[0].fields,
@@ -240,10 +271,7 @@ mod tests {
             group: p.group_info(),
             time: Time::from_nanos(S),
         };
-        let (out, _) = run(
-            &mut Flatten::new(&spec(false)),
-            vec![Message::Point(p), barrier.clone()],
-        );
+        let (out, _) = run(&mut node(false), vec![Message::Point(p), barrier.clone()]);
         assert_eq!(out.len(), 2);
         assert_eq!(out[1], barrier);
     }
@@ -261,7 +289,7 @@ mod tests {
                 other => panic!("a point: {other:?}"),
             })
             .collect();
-        let (out, _) = run(&mut Flatten::new(&spec(false)), vec![Message::Batch(batch)]);
+        let (out, _) = run(&mut node(false), vec![Message::Batch(batch)]);
         let [Message::Batch(flat)] = &out[..] else {
             panic!("one batch: {out:?}");
         };
@@ -275,9 +303,9 @@ mod tests {
 
     #[test]
     fn a_restored_node_continues_as_the_saved_one() {
-        let mut saved = Flatten::new(&spec(false));
+        let mut saved = node(false);
         run(&mut saved, vec![at(0, "A", Some("80"), 1.0)]);
-        let mut restored = Flatten::new(&spec(false));
+        let mut restored = node(false);
         restored
             .restore(saved.snapshot().expect("state"))
             .expect("restores");
@@ -285,6 +313,6 @@ mod tests {
         let expected = run(&mut saved, rest.clone());
         assert_eq!(points(expected.0.clone())[0].fields.len(), 2);
         assert_eq!(run(&mut restored, rest), expected);
-        assert!(Flatten::new(&spec(false)).restore(json!({})).is_err());
+        assert!(node(false).restore(json!({})).is_err());
     }
 }

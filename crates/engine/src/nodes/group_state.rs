@@ -5,9 +5,9 @@
 //! [`state::group_json`] writes it and the state as the node encodes it.
 
 use serde_json::{json, Value};
-use tickflow_model::{GroupId, GroupInfo, Point, Str};
+use tickflow_model::{Batch, GroupId, GroupInfo, Point, Str};
 
-use crate::nodes::group_map::GroupMap;
+use crate::nodes::group_map::{self, GroupMap};
 use crate::state::{self, StateError};
 
 /// One group's state with its identity.
@@ -34,6 +34,11 @@ impl<S> Groups<S> {
     /// The state of `point`'s group, made with `init` on its first use.
     pub fn of_point(&mut self, point: &Point, init: impl FnOnce() -> S) -> &mut S {
         self.of_group(&point.name, &point.group, || point.group_info(), init)
+    }
+
+    /// The state of `batch`'s group, made with `init` on its first use.
+    pub fn of_batch(&mut self, batch: &Batch, init: impl FnOnce() -> S) -> &mut S {
+        self.of_group(&batch.name, &batch.group, || batch.group_info(), init)
     }
 
     /// The state of group `id` named `name`, made with `init` on its first use (`info`
@@ -75,19 +80,12 @@ impl<S> Groups<S> {
 
     /// Every group's state as JSON, `encode` writing one state.
     pub fn to_json(&self, encode: impl Fn(&S) -> Value) -> Value {
-        let mut entries: Vec<_> = self.map.iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        Value::Array(
-            entries
-                .into_iter()
-                .map(|(_, e)| {
-                    json!({
-                        "group": state::group_json(&e.name, &e.info),
-                        "state": encode(&e.state),
-                    })
-                })
-                .collect(),
-        )
+        group_map::ordered_json(&self.map, |e| {
+            json!({
+                "group": state::group_json(&e.name, &e.info),
+                "state": encode(&e.state),
+            })
+        })
     }
 
     /// Groups from [`Groups::to_json`], `decode` reading one state.

@@ -14,11 +14,12 @@ use std::time::Duration;
 use tickflow_alert::http::{self, HttpUrl, Request, UrlError};
 use tickflow_alert::template::{Kind, TemplateError};
 use tickflow_alert::{result_json, EncodeError, PostError, Row, Services, SetupError, Template};
-use tickflow_model::{FieldValue, Fields, Message, Str};
+use tickflow_model::{Batch, FieldValue, Fields, Point, Str};
 use tickflow_pipeline::nodes::http_post::HttpPostNode;
 
-use crate::node::{Context, Node, NodeError};
+use crate::node::Context;
 use crate::nodes::alert::handlers::std_duration;
+use crate::nodes::group_transform::Rewrite;
 use crate::task::TaskError;
 
 /// Why one row could not be posted.
@@ -49,7 +50,7 @@ enum Target {
     Template(Template),
 }
 
-/// The running `httpPost` node.
+/// The `httpPost` transform (stateless).
 pub struct HttpPost {
     target: Target,
     headers: Vec<(String, String)>,
@@ -170,44 +171,33 @@ impl HttpPost {
     }
 }
 
-impl Node for HttpPost {
-    fn message(
-        &mut self,
-        _input: usize,
-        message: Message,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(mut point) => {
-                let code = self.post(&Row::from_point(&point), ctx);
-                self.set_code(&mut point.fields, code);
-                ctx.emit(Message::Point(point));
-            }
-            Message::Batch(mut batch) => {
-                let code = self.post(&Row::from_batch(&batch), ctx);
-                for point in batch.points.make_mut() {
-                    self.set_code(&mut point.fields, code);
-                }
-                ctx.emit(Message::Batch(batch));
-            }
-            other => ctx.emit(other),
+impl Rewrite for HttpPost {
+    fn rewrite_point(&mut self, point: &mut Point, ctx: &mut Context<'_>) {
+        let code = self.post(&Row::from_point(point), ctx);
+        self.set_code(&mut point.fields, code);
+    }
+
+    fn rewrite_batch(&mut self, batch: &mut Batch, ctx: &mut Context<'_>) {
+        let code = self.post(&Row::from_batch(batch), ctx);
+        for point in batch.points.make_mut() {
+            self.set_code(&mut point.fields, code);
         }
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use tickflow_alert::HttpPostEndpoint;
-    use tickflow_model::{Batch, BatchPoint, Dimensions, GroupId, Tags, Time};
+    use tickflow_model::{Batch, BatchPoint, Dimensions, GroupId, Message, Tags, Time};
     use tickflow_pipeline::{BuildOptions, NodeKind};
     use tickflow_testkit::sink::{closed_address, Sink};
 
     use super::*;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{point, points, run};
 
     /// The `httpPost` node of `stream|from()|httpPost…` with `services`.
-    fn node(chain: &str, services: &Services) -> HttpPost {
+    fn node(chain: &str, services: &Services) -> PerGroup<HttpPost> {
         let program =
             tickflow_tickscript::parse(&format!("stream|from(){chain}")).expect("script parses");
         let pipeline =
@@ -215,7 +205,7 @@ mod tests {
         let NodeKind::HttpPost(spec) = &pipeline.nodes[2].kind else {
             panic!("not an httpPost node")
         };
-        HttpPost::new(spec, "http_post2", services).expect("node builds")
+        PerGroup::new(HttpPost::new(spec, "http_post2", services).expect("node builds"))
     }
 
     fn value(v: f64) -> Message {

@@ -12,6 +12,7 @@ use tickflow_pipeline::{EdgeType, NodeKind};
 use tickflow_udf::{Instance, Registry};
 
 use crate::node::Node;
+use crate::nodes::group_transform::PerGroup;
 use crate::task::{Environment, TaskError};
 
 pub mod alert;
@@ -28,6 +29,7 @@ pub mod from;
 pub mod group_by;
 pub mod group_map;
 pub mod group_state;
+pub mod group_transform;
 pub mod http_out;
 pub mod http_post;
 pub mod influxdb_out;
@@ -72,7 +74,9 @@ pub fn create(
             spec,
             spec.predicate.as_ref().map(lambda).transpose()?,
         )),
-        NodeKind::Where(spec) => Box::new(r#where::Where::new(lambda(&spec.predicate)?)),
+        NodeKind::Where(spec) => {
+            Box::new(PerGroup::new(r#where::Where::new(lambda(&spec.predicate)?)))
+        }
         NodeKind::GroupBy(spec) => Box::new(group_by::GroupBy::new(spec)),
         NodeKind::Eval(spec) => {
             let lambdas = spec
@@ -80,11 +84,11 @@ pub fn create(
                 .iter()
                 .map(lambda)
                 .collect::<Result<_, _>>()?;
-            Box::new(eval::Eval::new(spec, lambdas))
+            Box::new(PerGroup::new(eval::Eval::new(spec, lambdas)))
         }
         NodeKind::InfluxQl(spec) => Box::new(influxql::InfluxQl::new(spec)),
-        NodeKind::Default(spec) => Box::new(default::Default::new(spec)),
-        NodeKind::Delete(spec) => Box::new(delete::Delete::new(spec)),
+        NodeKind::Default(spec) => Box::new(PerGroup::new(default::Default::new(spec))),
+        NodeKind::Delete(spec) => Box::new(PerGroup::new(delete::Delete::new(spec))),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
         NodeKind::Window(spec) => Box::new(window::Window::new(spec)),
         NodeKind::HttpOut(spec) => {
@@ -98,9 +102,11 @@ pub fn create(
             &env.services,
             lambda,
         )?),
-        NodeKind::HttpPost(spec) => {
-            Box::new(http_post::HttpPost::new(spec, &node.name, &env.services)?)
-        }
+        NodeKind::HttpPost(spec) => Box::new(PerGroup::new(http_post::HttpPost::new(
+            spec,
+            &node.name,
+            &env.services,
+        )?)),
         NodeKind::InfluxDbOut(spec) => Box::new(
             influxdb_out::InfluxDbOut::new(spec, &node.name, &env.influxdb).map_err(|source| {
                 TaskError::InfluxDbOut {
@@ -110,27 +116,29 @@ pub fn create(
             })?,
         ),
         NodeKind::NoOp(_) => Box::new(noop::NoOp),
-        NodeKind::Shift(spec) => Box::new(shift::Shift::new(spec)),
-        NodeKind::Sideload(spec) => Box::new(sideload::Sideload::new(
+        NodeKind::Shift(spec) => Box::new(PerGroup::new(shift::Shift::new(spec))),
+        NodeKind::Sideload(spec) => Box::new(PerGroup::new(sideload::Sideload::new(
             spec,
             &node.name,
             sideload::RECHECK,
-        )?),
-        NodeKind::Derivative(spec) => Box::new(derivative::Derivative::new(spec)),
-        NodeKind::Sample(spec) => Box::new(sample::Sample::new(spec)),
-        NodeKind::ChangeDetect(spec) => Box::new(change_detect::ChangeDetect::new(spec)),
+        )?)),
+        NodeKind::Derivative(spec) => Box::new(PerGroup::new(derivative::Derivative::new(spec))),
+        NodeKind::Sample(spec) => Box::new(PerGroup::new(sample::Sample::new(spec))),
+        NodeKind::ChangeDetect(spec) => {
+            Box::new(PerGroup::new(change_detect::ChangeDetect::new(spec)))
+        }
         NodeKind::StateDuration(spec) => {
             Box::new(state_duration::new(spec, lambda(&spec.predicate)?))
         }
         NodeKind::StateCount(spec) => Box::new(state_count::new(spec, lambda(&spec.predicate)?)),
-        NodeKind::Flatten(spec) => Box::new(flatten::Flatten::new(spec)),
+        NodeKind::Flatten(spec) => Box::new(PerGroup::new(flatten::Flatten::new(spec))),
         NodeKind::Combine(spec) => {
             let lambdas = spec
                 .expressions
                 .iter()
                 .map(lambda)
                 .collect::<Result<_, _>>()?;
-            Box::new(combine::Combine::new(spec, lambdas))
+            Box::new(PerGroup::new(combine::Combine::new(spec, lambdas)))
         }
         NodeKind::Barrier(spec) => Box::new(barrier::Barrier::new(spec)),
         NodeKind::Stats(spec) => Box::new(stats::Stats::new(spec)),

@@ -7,27 +7,23 @@
 //! a point is kept when Go's truncation to `d` leaves its time unchanged.
 
 use serde_json::{json, Value};
-use tickflow_model::{Message, Time};
+use tickflow_model::{Batch, Message, Point, Time};
 use tickflow_pipeline::nodes::sample::{SampleNode, SampleRate};
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
-use crate::state::{self, StateError};
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
+use crate::state::StateError;
 
-/// The running sample node.
+/// The sample transform: a group's state is how many of its points it has seen (a
+/// batch counts its own points from 0).
 pub struct Sample {
     rate: SampleRate,
-    /// Count mode on a stream: each group's points so far.
-    counts: Groups<i64>,
 }
 
 impl Sample {
-    /// A sample node for a validated spec.
+    /// A sample transform for a validated spec.
     pub fn new(spec: &SampleNode) -> Self {
-        Sample {
-            rate: spec.rate,
-            counts: Groups::default(),
-        }
+        Sample { rate: spec.rate }
     }
 }
 
@@ -44,45 +40,56 @@ fn keep(rate: SampleRate, count: &mut i64, time: Time) -> bool {
     }
 }
 
-impl Node for Sample {
-    fn message(
+impl GroupTransform for Sample {
+    type State = i64;
+    const SCOPE: StateScope = StateScope::Points;
+
+    fn new_state(&self) -> i64 {
+        0
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        count: &mut i64,
+        point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(point) => {
-                let count = self.counts.of_point(&point, || 0);
-                if keep(self.rate, count, point.time) {
-                    ctx.emit(Message::Point(point));
-                }
-            }
-            Message::Batch(mut batch) => {
-                let mut count = 0;
-                batch.points.retain(|p| keep(self.rate, &mut count, p.time));
-                ctx.emit(Message::Batch(batch));
-            }
-            Message::DeleteGroup(group) => {
-                self.counts.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
-            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        if keep(self.rate, count, point.time) {
+            ctx.emit(Message::Point(point));
         }
         Ok(())
     }
 
-    /// Each group's count.
-    fn snapshot(&self) -> Option<Value> {
-        Some(json!({ "counts": self.counts.to_json(|n| json!(n)) }))
+    fn batch(
+        &mut self,
+        count: &mut i64,
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        batch.points.retain(|p| keep(self.rate, count, p.time));
+        ctx.emit(Message::Batch(batch));
+        Ok(())
     }
 
-    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.counts = Groups::from_json(state::member(&state, "counts")?, |v| {
-            v.as_i64()
-                .ok_or_else(|| StateError::new(format!("count {v} is not an integer")))
-        })?;
-        Ok(())
+    /// Each group's count.
+    fn codec(&self) -> Option<&dyn StateCodec<i64>> {
+        Some(self)
+    }
+}
+
+impl StateCodec<i64> for Sample {
+    fn member(&self) -> &'static str {
+        "counts"
+    }
+
+    fn encode(&self, count: &i64) -> Value {
+        json!(count)
+    }
+
+    fn decode(&self, value: &Value) -> Result<i64, StateError> {
+        value
+            .as_i64()
+            .ok_or_else(|| StateError::new(format!("count {value} is not an integer")))
     }
 }
 
@@ -91,7 +98,9 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Duration};
 
     use super::*;
-    use crate::nodes::testing::{assert_resumes, point, points, run};
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
+    use crate::nodes::testing::{assert_resumes, batch_sizes, point, points, run};
 
     const S: i64 = 1_000_000_000;
 
@@ -106,7 +115,7 @@ mod tests {
     }
 
     fn kept(rate: SampleRate, input: Vec<Message>) -> Vec<i64> {
-        let (out, _) = run(&mut Sample::new(&SampleNode { rate }), input);
+        let (out, _) = run(&mut PerGroup::new(Sample::new(&SampleNode { rate })), input);
         points(out).iter().map(|p| p.time.nanos() / S).collect()
     }
 
@@ -136,19 +145,12 @@ mod tests {
             Message::Batch(batch)
         };
         let (out, _) = run(
-            &mut Sample::new(&SampleNode {
+            &mut PerGroup::new(Sample::new(&SampleNode {
                 rate: SampleRate::Count(3),
-            }),
+            })),
             vec![batch(5), batch(2)],
         );
-        let sizes: Vec<usize> = out
-            .iter()
-            .map(|m| match m {
-                Message::Batch(b) => b.points.len(),
-                other => panic!("not a batch: {other:?}"),
-            })
-            .collect();
-        assert_eq!(sizes, [2, 1]);
+        assert_eq!(batch_sizes(&out), [2, 1]);
     }
 
     #[test]
@@ -160,10 +162,12 @@ mod tests {
             .map(|t| at(t, if t % 2 == 0 { "a" } else { "b" }))
             .collect();
         assert_resumes(
-            || Sample::new(&spec),
+            || PerGroup::new(Sample::new(&spec)),
             vec![at(0, "a"), at(1, "a"), at(2, "b")],
             rest,
         );
-        assert!(Sample::new(&spec).restore(json!({"counts": {}})).is_err());
+        assert!(PerGroup::new(Sample::new(&spec))
+            .restore(json!({"counts": {}}))
+            .is_err());
     }
 }

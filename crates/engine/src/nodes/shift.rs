@@ -3,61 +3,51 @@
 //!
 //! `d` may be negative. Barriers and group deletes pass unchanged, as in Kapacitor.
 
-use tickflow_model::{Duration, Message};
+use tickflow_model::{Batch, Duration, Point};
 use tickflow_pipeline::nodes::shift::ShiftNode;
 
-use crate::node::{Context, Node, NodeError};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 
-/// The running shift node.
+/// The shift transform (stateless).
 pub struct Shift {
     shift: Duration,
 }
 
 impl Shift {
-    /// A shift node for a validated spec.
+    /// A shift transform for a validated spec.
     pub fn new(spec: &ShiftNode) -> Self {
         Shift { shift: spec.shift }
     }
 }
 
-impl Node for Shift {
-    fn message(
-        &mut self,
-        _input: usize,
-        message: Message,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        ctx.emit(match message {
-            Message::Point(mut point) => {
-                point.time = point.time + self.shift;
-                Message::Point(point)
-            }
-            Message::Batch(mut batch) => {
-                batch.tmax = batch.tmax + self.shift;
-                for point in batch.points.make_mut() {
-                    point.time = point.time + self.shift;
-                }
-                Message::Batch(batch)
-            }
-            other => other,
-        });
-        Ok(())
+impl Rewrite for Shift {
+    fn rewrite_point(&mut self, point: &mut Point, _ctx: &mut Context<'_>) {
+        point.time = point.time + self.shift;
+    }
+
+    fn rewrite_batch(&mut self, batch: &mut Batch, _ctx: &mut Context<'_>) {
+        batch.tmax = batch.tmax + self.shift;
+        for point in batch.points.make_mut() {
+            point.time = point.time + self.shift;
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{Batch, BatchPoint, Time};
+    use tickflow_model::{Batch, BatchPoint, Message, Time};
 
     use super::*;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{point, run};
 
     const S: i64 = 1_000_000_000;
 
-    fn shift(secs: i64) -> Shift {
-        Shift::new(&ShiftNode {
+    fn shift(secs: i64) -> PerGroup<Shift> {
+        PerGroup::new(Shift::new(&ShiftNode {
             shift: Duration::from_nanos(secs * S),
-        })
+        }))
     }
 
     #[test]

@@ -27,10 +27,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tickflow_alert::template::{Kind, Template};
-use tickflow_model::{Fields, Message, Str, Tags};
+use tickflow_model::{Batch, Fields, Point, Str, Tags};
 use tickflow_pipeline::nodes::sideload::SideloadNode;
 
-use crate::node::{Context, Node, NodeError};
+use crate::node::Context;
+use crate::nodes::group_transform::Rewrite;
 use crate::task::TaskError;
 use cache::{Files, Found, Wanted};
 
@@ -56,7 +57,7 @@ pub enum SourceError {
     },
 }
 
-/// The running sideload node.
+/// The sideload transform (stateless but for its file cache).
 pub struct Sideload {
     order: Vec<Template>,
     wanted: Wanted,
@@ -156,32 +157,20 @@ fn directory(source: &str) -> Result<PathBuf, SourceError> {
     }
 }
 
-impl Node for Sideload {
-    fn message(
-        &mut self,
-        _input: usize,
-        message: Message,
-        ctx: &mut Context<'_>,
-    ) -> Result<(), NodeError> {
-        let now = Instant::now();
-        match message {
-            Message::Point(mut point) => {
-                let found = self.lookup(&point.tags, now, ctx);
-                if self.apply(found, &mut point.fields, &mut point.tags) {
-                    point.regroup();
-                }
-                ctx.emit(Message::Point(point));
-            }
-            Message::Batch(mut batch) => {
-                for p in batch.points.make_mut() {
-                    let found = self.lookup(&p.tags, now, ctx);
-                    self.apply(found, &mut p.fields, &mut p.tags);
-                }
-                ctx.emit(Message::Batch(batch));
-            }
-            other => ctx.emit(other),
+impl Rewrite for Sideload {
+    fn rewrite_point(&mut self, point: &mut Point, ctx: &mut Context<'_>) {
+        let found = self.lookup(&point.tags, Instant::now(), ctx);
+        if self.apply(found, &mut point.fields, &mut point.tags) {
+            point.regroup();
         }
-        Ok(())
+    }
+
+    fn rewrite_batch(&mut self, batch: &mut Batch, ctx: &mut Context<'_>) {
+        let now = Instant::now();
+        for p in batch.points.make_mut() {
+            let found = self.lookup(&p.tags, now, ctx);
+            self.apply(found, &mut p.fields, &mut p.tags);
+        }
     }
 }
 
@@ -191,9 +180,10 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::SystemTime;
 
-    use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Time};
+    use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Message, Time};
 
     use super::*;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{point, points, run};
 
     /// A fresh directory under the system's temp dir, removed on drop.
@@ -245,8 +235,8 @@ mod tests {
         }
     }
 
-    fn node(dir: &TempDir, order: &[&str]) -> Sideload {
-        Sideload::new(&spec(dir, order), "sideload1", RECHECK).expect("builds")
+    fn node(dir: &TempDir, order: &[&str]) -> PerGroup<Sideload> {
+        PerGroup::new(Sideload::new(&spec(dir, order), "sideload1", RECHECK).expect("builds"))
     }
 
     fn host(secs: i64, host: &str) -> Message {
@@ -358,8 +348,8 @@ mod tests {
         let dir = TempDir::new();
         let path = dir.write("a.yml", "count: 1\n");
         let reread = |recheck| {
-            let mut node =
-                Sideload::new(&spec(&dir, &["a.yml"]), "sideload1", recheck).expect("builds");
+            let sideload = Sideload::new(&spec(&dir, &["a.yml"]), "sideload1", recheck);
+            let mut node = PerGroup::new(sideload.expect("builds"));
             let first = run(&mut node, vec![host(0, "a")]).0;
             dir.write("a.yml", "count: 22\n");
             touch(&path, 60);

@@ -9,15 +9,16 @@ use tickflow_expr::Lambda;
 use tickflow_model::{FieldValue, Time};
 use tickflow_pipeline::nodes::state_count::StateCountNode;
 
+use crate::nodes::group_transform::PerGroup;
 use crate::nodes::state_tracking::{StateTracking, Tracker};
 use crate::state::{self, StateError};
 
 /// The running stateCount node.
-pub type StateCount = StateTracking<Count>;
+pub type StateCount = PerGroup<StateTracking<Count>>;
 
 /// A stateCount node for a validated spec with its compiled predicate.
 pub fn new(spec: &StateCountNode, lambda: Lambda) -> StateCount {
-    StateTracking::new(lambda, &spec.as_name, Count::default())
+    PerGroup::new(StateTracking::new(lambda, &spec.as_name, Count::default()))
 }
 
 /// Consecutive points in the state.

@@ -10,22 +10,23 @@ use tickflow_expr::Lambda;
 use tickflow_model::{Duration, FieldValue, Time};
 use tickflow_pipeline::nodes::state_duration::StateDurationNode;
 
+use crate::nodes::group_transform::PerGroup;
 use crate::nodes::state_tracking::{StateTracking, Tracker};
 use crate::state::{self, StateError};
 
 /// The running stateDuration node.
-pub type StateDuration = StateTracking<Since>;
+pub type StateDuration = PerGroup<StateTracking<Since>>;
 
 /// A stateDuration node for a validated spec with its compiled predicate.
 pub fn new(spec: &StateDurationNode, lambda: Lambda) -> StateDuration {
-    StateTracking::new(
+    PerGroup::new(StateTracking::new(
         lambda,
         &spec.as_name,
         Since {
             unit: spec.unit,
             start: None,
         },
-    )
+    ))
 }
 
 /// When the group entered the state.

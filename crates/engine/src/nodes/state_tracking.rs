@@ -9,10 +9,10 @@
 
 use serde_json::{json, Value};
 use tickflow_expr::{Evaluator, Lambda, Scope};
-use tickflow_model::{FieldValue, Message, Str, Time};
+use tickflow_model::{Batch, FieldValue, Message, Point, Str, Time};
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
 use crate::state::{self, StateError};
 
 /// How long a group has been in the state, as one node kind measures it.
@@ -25,23 +25,23 @@ pub trait Tracker: Clone + Send {
     fn restore(&mut self, value: &Value) -> Result<(), StateError>;
 }
 
-/// The running node, with its tracker kind `T`.
+/// The transform, with its tracker kind `T`: a group's state is its predicate's
+/// evaluator and its tracker (a batch tracks with a fresh one).
 pub struct StateTracking<T> {
     lambda: Lambda,
     as_name: Str,
     /// A tracker that has seen nothing, copied for each group and batch.
     fresh: T,
-    groups: Groups<(Evaluator, T)>,
 }
 
 impl<T: Tracker> StateTracking<T> {
-    /// A node setting field `as_name` from `lambda`, with `fresh` as each group's tracker.
+    /// A transform setting field `as_name` from `lambda`, with `fresh` as each group's
+    /// tracker.
     pub fn new(lambda: Lambda, as_name: &str, fresh: T) -> Self {
         StateTracking {
             lambda,
             as_name: Str::from(as_name),
             fresh,
-            groups: Groups::default(),
         }
     }
 }
@@ -63,62 +63,68 @@ fn tracked<T: Tracker>(
     }
 }
 
-impl<T: Tracker> Node for StateTracking<T> {
-    fn message(
+impl<T: Tracker> GroupTransform for StateTracking<T> {
+    type State = (Evaluator, T);
+    const SCOPE: StateScope = StateScope::Group;
+
+    fn new_state(&self) -> (Evaluator, T) {
+        (self.lambda.evaluator(), self.fresh.clone())
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        (evaluator, tracker): &mut (Evaluator, T),
+        mut point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        let (lambda, fresh) = (&self.lambda, &self.fresh);
-        let init = || (lambda.evaluator(), fresh.clone());
-        match message {
-            Message::Point(mut point) => {
-                let (evaluator, tracker) = self.groups.of_point(&point, init);
-                if let Some(value) = tracked(evaluator, tracker, &Scope::of_point(&point), ctx) {
-                    point.fields.insert(self.as_name.clone(), value);
-                    ctx.emit(Message::Point(point));
-                }
-            }
-            Message::Batch(mut batch) => {
-                let info = || batch.group_info();
-                let (evaluator, _) = self.groups.of_group(&batch.name, &batch.group, info, init);
-                let mut tracker = fresh.clone();
-                batch.points.retain(|p| {
-                    let scope = Scope::of_batch_point(p);
-                    let Some(value) = tracked(evaluator, &mut tracker, &scope, ctx) else {
-                        return false;
-                    };
-                    p.fields.insert(self.as_name.clone(), value);
-                    true
-                });
-                ctx.emit(Message::Batch(batch));
-            }
-            Message::DeleteGroup(group) => {
-                self.groups.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
-            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        if let Some(value) = tracked(evaluator, tracker, &Scope::of_point(&point), ctx) {
+            point.fields.insert(self.as_name.clone(), value);
+            ctx.emit(Message::Point(point));
         }
         Ok(())
     }
 
-    /// Each group's tracker and predicate state.
-    fn snapshot(&self) -> Option<Value> {
-        let encode = |(evaluator, tracker): &(Evaluator, T)| json!({ "tracker": tracker.to_json(), "lambda": evaluator.snapshot() });
-        Some(json!({ "groups": self.groups.to_json(encode) }))
+    fn batch(
+        &mut self,
+        (evaluator, _): &mut (Evaluator, T),
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        let mut tracker = self.fresh.clone();
+        batch.points.retain(|p| {
+            let scope = Scope::of_batch_point(p);
+            let Some(value) = tracked(evaluator, &mut tracker, &scope, ctx) else {
+                return false;
+            };
+            p.fields.insert(self.as_name.clone(), value);
+            true
+        });
+        ctx.emit(Message::Batch(batch));
+        Ok(())
     }
 
-    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.groups = Groups::from_json(state::member(&state, "groups")?, |value| {
-            let mut tracker = self.fresh.clone();
-            tracker.restore(state::member(value, "tracker")?)?;
-            let evaluator = self
-                .lambda
-                .restored_evaluator(state::member(value, "lambda")?)?;
-            Ok((evaluator, tracker))
-        })?;
-        Ok(())
+    /// Each group's tracker and predicate state.
+    fn codec(&self) -> Option<&dyn StateCodec<(Evaluator, T)>> {
+        Some(self)
+    }
+}
+
+impl<T: Tracker> StateCodec<(Evaluator, T)> for StateTracking<T> {
+    fn member(&self) -> &'static str {
+        "groups"
+    }
+
+    fn encode(&self, (evaluator, tracker): &(Evaluator, T)) -> Value {
+        json!({ "tracker": tracker.to_json(), "lambda": evaluator.snapshot() })
+    }
+
+    fn decode(&self, value: &Value) -> Result<(Evaluator, T), StateError> {
+        let mut tracker = self.fresh.clone();
+        tracker.restore(state::member(value, "tracker")?)?;
+        let evaluator = self
+            .lambda
+            .restored_evaluator(state::member(value, "lambda")?)?;
+        Ok((evaluator, tracker))
     }
 }
 
@@ -127,11 +133,17 @@ mod tests {
     use tickflow_model::{Batch, BatchPoint, Dimensions, Point};
 
     use super::*;
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::state_count::Count;
     use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
 
-    fn node() -> StateTracking<Count> {
-        StateTracking::new(lambda("\"value\" > 95"), "n", Count::default())
+    fn node_of(predicate: &str) -> PerGroup<StateTracking<Count>> {
+        PerGroup::new(StateTracking::new(lambda(predicate), "n", Count::default()))
+    }
+
+    fn node() -> PerGroup<StateTracking<Count>> {
+        node_of("\"value\" > 95")
     }
 
     fn at(secs: i64, host: &str, value: f64) -> Point {
@@ -206,13 +218,7 @@ mod tests {
 
     #[test]
     fn a_restored_node_continues_as_the_saved_one() {
-        let node = || {
-            StateTracking::new(
-                lambda("\"value\" > 95 AND count() > 1"),
-                "n",
-                Count::default(),
-            )
-        };
+        let node = || node_of("\"value\" > 95 AND count() > 1");
         let at = |t, host, v| Message::Point(at(t, host, v));
         let (out, _) = assert_resumes(
             node,

@@ -124,6 +124,17 @@ pub fn points(messages: Vec<Message>) -> Vec<Point> {
         .collect()
 }
 
+/// How many points each of `messages` holds, all of which must be batches.
+pub fn batch_sizes(messages: &[Message]) -> Vec<usize> {
+    messages
+        .iter()
+        .map(|m| match m {
+            Message::Batch(b) => b.points.len(),
+            other => panic!("not a batch: {other:?}"),
+        })
+        .collect()
+}
+
 /// A lambda compiled from TICKscript text (`"value" > 1`).
 pub fn lambda(body: &str) -> tickflow_expr::Lambda {
     let program =

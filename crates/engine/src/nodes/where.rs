@@ -5,27 +5,23 @@
 //! batch keeps its envelope even when no point passes, so empty batches go on. When the
 //! predicate calls a stateful function, a snapshot holds each group's evaluator state.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use tickflow_expr::{Evaluator, Lambda, Scope};
-use tickflow_model::Message;
+use tickflow_model::{Batch, Message, Point};
 
-use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_state::Groups;
-use crate::state;
+use crate::node::{Context, NodeError};
+use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
+use crate::state::StateError;
 
-/// The running where node.
+/// The where transform: a group's state is its predicate's evaluator.
 pub struct Where {
     lambda: Lambda,
-    evaluators: Groups<Evaluator>,
 }
 
 impl Where {
-    /// A where node with its compiled predicate.
+    /// A where transform with its compiled predicate.
     pub fn new(lambda: Lambda) -> Self {
-        Where {
-            lambda,
-            evaluators: Groups::default(),
-        }
+        Where { lambda }
     }
 }
 
@@ -37,62 +33,72 @@ fn passes(evaluator: &mut Evaluator, scope: &Scope<'_>, ctx: &mut Context<'_>) -
     })
 }
 
-impl Node for Where {
-    fn message(
+impl GroupTransform for Where {
+    type State = Evaluator;
+    const SCOPE: StateScope = StateScope::Group;
+
+    fn new_state(&self) -> Evaluator {
+        self.lambda.evaluator()
+    }
+
+    fn point(
         &mut self,
-        _input: usize,
-        message: Message,
+        evaluator: &mut Evaluator,
+        point: Point,
         ctx: &mut Context<'_>,
     ) -> Result<(), NodeError> {
-        match message {
-            Message::Point(point) => {
-                let evaluator = self.evaluators.of_point(&point, || self.lambda.evaluator());
-                if passes(evaluator, &Scope::of_point(&point), ctx) {
-                    ctx.emit(Message::Point(point));
-                }
-            }
-            Message::Batch(mut batch) => {
-                let info = || batch.group_info();
-                let init = || self.lambda.evaluator();
-                let evaluator = self
-                    .evaluators
-                    .of_group(&batch.name, &batch.group, info, init);
-                batch
-                    .points
-                    .retain(|p| passes(evaluator, &Scope::of_batch_point(p), ctx));
-                ctx.emit(Message::Batch(batch));
-            }
-            Message::DeleteGroup(group) => {
-                self.evaluators.remove(&group.id);
-                ctx.emit(Message::DeleteGroup(group));
-            }
-            barrier @ Message::Barrier { .. } => ctx.emit(barrier),
+        if passes(evaluator, &Scope::of_point(&point), ctx) {
+            ctx.emit(Message::Point(point));
         }
         Ok(())
     }
 
-    /// Each group's evaluator state, when the predicate has state.
-    fn snapshot(&self) -> Option<Value> {
-        let groups = self.evaluators.to_json(Evaluator::snapshot);
-        self.lambda
-            .is_stateful()
-            .then(|| json!({ "groups": groups }))
+    fn batch(
+        &mut self,
+        evaluator: &mut Evaluator,
+        mut batch: Batch,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
+        batch
+            .points
+            .retain(|p| passes(evaluator, &Scope::of_batch_point(p), ctx));
+        ctx.emit(Message::Batch(batch));
+        Ok(())
     }
 
-    fn restore(&mut self, state: Value) -> Result<(), NodeError> {
-        self.evaluators = Groups::from_json(state::member(&state, "groups")?, |value| {
-            Ok(self.lambda.restored_evaluator(value)?)
-        })?;
-        Ok(())
+    /// Each group's evaluator state, when the predicate has state.
+    fn codec(&self) -> Option<&dyn StateCodec<Evaluator>> {
+        self.lambda.is_stateful().then_some(self)
+    }
+}
+
+impl StateCodec<Evaluator> for Where {
+    fn member(&self) -> &'static str {
+        "groups"
+    }
+
+    fn encode(&self, evaluator: &Evaluator) -> Value {
+        evaluator.snapshot()
+    }
+
+    fn decode(&self, value: &Value) -> Result<Evaluator, StateError> {
+        Ok(self.lambda.restored_evaluator(value)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Time};
+    use serde_json::json;
+    use tickflow_model::{BatchPoint, Dimensions, FieldValue, Time};
 
     use super::*;
+    use crate::node::Node;
+    use crate::nodes::group_transform::PerGroup;
     use crate::nodes::testing::{assert_resumes, lambda, point, points, run};
+
+    fn node(predicate: &str) -> PerGroup<Where> {
+        PerGroup::new(Where::new(lambda(predicate)))
+    }
 
     fn value(secs: i64, host: &str, v: i64) -> tickflow_model::Point {
         let mut p = point(
@@ -111,7 +117,7 @@ mod tests {
             Message::Point(point(1, &[], &[])),
             Message::Point(value(2, "a", 0)),
         ];
-        let (out, errors) = run(&mut Where::new(lambda("\"value\" > 1")), input);
+        let (out, errors) = run(&mut node("\"value\" > 1"), input);
         assert_eq!(points(out).len(), 1);
         assert_eq!(
             errors,
@@ -126,7 +132,7 @@ mod tests {
             .enumerate()
             .map(|(t, host)| Message::Point(value(t as i64, host, 1)))
             .collect();
-        let (out, _) = run(&mut Where::new(lambda("count() == 2")), input);
+        let (out, _) = run(&mut node("count() == 2"), input);
         let hosts: Vec<String> = points(out)
             .iter()
             .map(|p| p.group.as_str().to_string())
@@ -139,10 +145,7 @@ mod tests {
         let p = value(0, "a", 0);
         let mut batch = Batch::new(p.name.clone(), p.group_info(), Time::from_nanos(0));
         batch.points.push(BatchPoint::from(&p));
-        let (out, errors) = run(
-            &mut Where::new(lambda("\"value\" > 1")),
-            vec![Message::Batch(batch)],
-        );
+        let (out, errors) = run(&mut node("\"value\" > 1"), vec![Message::Batch(batch)]);
         assert!(errors.is_empty());
         let [Message::Batch(batch)] = &out[..] else {
             panic!("one batch: {out:?}");
@@ -153,13 +156,9 @@ mod tests {
     #[test]
     fn a_restored_node_counts_on_per_group() {
         let at = |t: i64, host: &str| Message::Point(value(t, host, 1));
-        let node = || {
-            Where::new(lambda(
-                "count() % 2 == 0 AND sigma(float(\"value\")) == 0.0",
-            ))
-        };
+        let stateful = || node("count() % 2 == 0 AND sigma(float(\"value\")) == 0.0");
         let (out, _) = assert_resumes(
-            node,
+            stateful,
             vec![at(0, "a"), at(1, "b"), at(2, "a")],
             vec![at(3, "b"), at(4, "a"), at(5, "c"), at(6, "c")],
         );
@@ -168,7 +167,7 @@ mod tests {
             .map(|p| p.time.nanos() / 1_000_000_000)
             .collect();
         assert_eq!(passed, [3, 6]);
-        assert_eq!(Where::new(lambda("\"value\" > 1")).snapshot(), None);
-        assert!(node().restore(json!({"groups": [{}]})).is_err());
+        assert_eq!(node("\"value\" > 1").snapshot(), None);
+        assert!(stateful().restore(json!({"groups": [{}]})).is_err());
     }
 }

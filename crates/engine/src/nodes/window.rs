@@ -13,7 +13,7 @@ use tickflow_pipeline::nodes::window::WindowNode;
 
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::chunked::Chunked;
-use crate::nodes::group_map::GroupMap;
+use crate::nodes::group_map::{self, GroupMap};
 use crate::state::{self, StateError};
 
 /// The running window node.
@@ -320,9 +320,7 @@ impl Node for Window {
 
     /// Every group's buffered points and schedule, ordered by group id.
     fn snapshot(&self) -> Option<serde_json::Value> {
-        let mut groups: Vec<_> = self.groups.iter().collect();
-        groups.sort_by(|a, b| a.0.cmp(b.0));
-        let groups: Vec<_> = groups.into_iter().map(|(_, w)| w.to_json()).collect();
+        let groups = group_map::ordered_json(&self.groups, GroupWindow::to_json);
         Some(serde_json::json!({ "groups": groups }))
     }
 

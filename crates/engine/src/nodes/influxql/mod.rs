@@ -22,7 +22,7 @@ use tickflow_model::{
 use tickflow_pipeline::nodes::influxql::{InfluxQlFunction, InfluxQlNode};
 
 use crate::node::{Context, Node, NodeError};
-use crate::nodes::group_map::GroupMap;
+use crate::nodes::group_map::{self, GroupMap};
 use crate::state::{self, StateError};
 use reduce::{accepts, reduce, Reduced, Sample};
 use transform::Transform;
@@ -387,9 +387,7 @@ impl Node for InfluxQl {
 
     /// Each stream group's pending run or transformation state, ordered by group id.
     fn snapshot(&self) -> Option<serde_json::Value> {
-        let mut groups: Vec<_> = self.groups.iter().collect();
-        groups.sort_by(|a, b| a.0.cmp(b.0));
-        let groups: Vec<_> = groups.into_iter().map(|(_, p)| p.to_json()).collect();
+        let groups = group_map::ordered_json(&self.groups, Pending::to_json);
         Some(serde_json::json!({ "groups": groups }))
     }
 
