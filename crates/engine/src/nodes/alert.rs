@@ -88,8 +88,8 @@ impl Alert {
         services: &Services,
         compile: impl Fn(&tickflow_pipeline::Lambda) -> Result<Lambda, TaskError>,
     ) -> Result<Self, TaskError> {
-        let template = |text: &str, kind| {
-            Template::parse(text, kind).map_err(|source| TaskError::Template {
+        let template = |property: &str, text: &str, kind| {
+            Template::parse(property, text, kind).map_err(|source| TaskError::Template {
                 node: node.to_string(),
                 source,
             })
@@ -106,9 +106,9 @@ impl Alert {
             node: node.to_string(),
             inhibitors: services.inhibitors.clone(),
             server: services.server.clone(),
-            id: template(&spec.id, Kind::Text)?,
-            message: template(&spec.message, Kind::Text)?,
-            details: template(&spec.details, Kind::Html)?,
+            id: template(".id()", &spec.id, Kind::Text)?,
+            message: template(".message()", &spec.message, Kind::Text)?,
+            details: template(".details()", &spec.details, Kind::Html)?,
             levels: [
                 None,
                 evaluator(&spec.info)?,

@@ -75,7 +75,7 @@ impl Sideload {
             .order
             .iter()
             .map(|text| {
-                Template::parse(text, Kind::Text).map_err(|source| TaskError::Template {
+                Template::parse(".order()", text, Kind::Text).map_err(|source| TaskError::Template {
                     node: node.to_owned(),
                     source,
                 })
