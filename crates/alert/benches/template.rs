@@ -23,7 +23,11 @@ fn data() -> TemplateData {
         tags: Tags::from_pairs([("printer", "p1"), ("sensor", "nozzle"), ("site", "lab")]),
         server_info: ServerInfo::default(),
         id: Some("temperature:printer=p1".into()),
-        fields: Some(Fields::from_pairs([("t", 3.25), ("pvalue", 0.0012), ("value", 215.5)])),
+        fields: Some(Fields::from_pairs([
+            ("t", 3.25),
+            ("pvalue", 0.0012),
+            ("value", 215.5),
+        ])),
         level: Some(Level::Critical),
         time: Some(Time::from_nanos(1_704_067_210_123_456_789)),
         duration: Some(Duration::from_nanos(90_000_000_000)),
@@ -40,8 +44,14 @@ fn render(c: &mut Criterion) {
     let mut group = c.benchmark_group("template");
     group.throughput(Throughput::Elements(1));
     let cases = [
-        ("render_default_id", parse("{{ .Name }}:{{ .Group }}", Kind::Text)),
-        ("render_default_message", parse("{{ .ID }} is {{ .Level }}", Kind::Text)),
+        (
+            "render_default_id",
+            parse("{{ .Name }}:{{ .Group }}", Kind::Text),
+        ),
+        (
+            "render_default_message",
+            parse("{{ .ID }} is {{ .Level }}", Kind::Text),
+        ),
         ("render_default_details", parse("{{ json . }}", Kind::Html)),
         ("render_rich_message", parse(RICH_MESSAGE, Kind::Text)),
     ];

@@ -150,7 +150,10 @@ impl TemplateData {
         embedded
             .map(|(name, inner)| (name, Value::Struct(StructRef::Data(self, inner))))
             .into_iter()
-            .chain(own.iter().filter_map(|name| Some((*name, self.field(info, name).ok()?))))
+            .chain(
+                own.iter()
+                    .filter_map(|name| Some((*name, self.field(info, name).ok()?))),
+            )
             .collect()
     }
 

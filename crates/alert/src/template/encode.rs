@@ -17,7 +17,11 @@ pub(super) fn write_json(w: &mut JsonWriter, value: &Value<'_>) -> Result<(), En
         Value::Bool(b) => {
             w.bool(*b);
         }
-        Value::Int(n) | Value::Int64(n) | Value::Duration(n) | Value::Month(n) | Value::Weekday(n) => {
+        Value::Int(n)
+        | Value::Int64(n)
+        | Value::Duration(n)
+        | Value::Month(n)
+        | Value::Weekday(n) => {
             w.int(*n);
         }
         Value::Uint8(n) => {

@@ -84,8 +84,14 @@ mod tests {
 
     #[test]
     fn escapers_match_go() {
-        assert_eq!(html(r#"<a href="x">'&'</a>+"#), "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;+");
-        assert_eq!(js("it's \"x\" <b> & a=b\n\\"), "it\\'s \\\"x\\\" \\u003Cb\\u003E \\u0026 a\\u003Db\\u000A\\\\");
+        assert_eq!(
+            html(r#"<a href="x">'&'</a>+"#),
+            "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;+"
+        );
+        assert_eq!(
+            js("it's \"x\" <b> & a=b\n\\"),
+            "it\\'s \\\"x\\\" \\u003Cb\\u003E \\u0026 a\\u003Db\\u000A\\\\"
+        );
         assert_eq!(urlquery("a b&c=d/é~"), "a+b%26c%3Dd%2F%C3%A9~");
         let mut out = String::new();
         html_text(&mut out, "a+b<\0");

@@ -28,7 +28,8 @@ pub(super) fn render<'t>(
     let mut state = State {
         parsed,
         kind,
-        vars: vec![("$", data.clone())],
+        root: data.clone(),
+        vars: Vec::new(),
         out,
         depth: 0,
     };
@@ -46,7 +47,9 @@ enum Flow {
 struct State<'t, 'o> {
     parsed: &'t Parsed,
     kind: Kind,
-    /// Variables in scope, innermost last; `$` first.
+    /// `$`: the data, or the dot of the `{{ template }}` being run.
+    root: Value<'t>,
+    /// Variables in scope other than `$`, innermost last.
     vars: Vec<(&'t str, Value<'t>)>,
     out: &'o mut String,
     /// Nesting of `{{ template }}` calls.
@@ -204,11 +207,13 @@ impl<'t> State<'t, '_> {
             Some(p) => self.pipeline(dot, p)?,
             None => Value::Nil,
         };
-        let outer = std::mem::replace(&mut self.vars, vec![("$", new_dot.clone())]);
+        let outer_vars = std::mem::take(&mut self.vars);
+        let outer_root = std::mem::replace(&mut self.root, new_dot.clone());
         self.depth += 1;
         let result = self.walk(&new_dot, body);
         self.depth -= 1;
-        self.vars = outer;
+        self.vars = outer_vars;
+        self.root = outer_root;
         result.map(|_| Flow::Next)
     }
 
@@ -230,18 +235,22 @@ impl<'t> State<'t, '_> {
     }
 
     fn set_var(&mut self, name: &str, value: Value<'t>) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| *n == name) {
-            slot.1 = value;
+        match self.vars.iter_mut().rev().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None if name == "$" => self.root = value,
+            None => {}
         }
     }
 
     fn var(&self, name: &str, pos: usize) -> Result<Value<'t>, Failure> {
-        self.vars
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| Failure::new(pos, ErrorKind::UndefinedVariable(name.to_owned())))
+        match self.vars.iter().rev().find(|(n, _)| *n == name) {
+            Some((_, value)) => Ok(value.clone()),
+            None if name == "$" => Ok(self.root.clone()),
+            None => Err(Failure::new(
+                pos,
+                ErrorKind::UndefinedVariable(name.to_owned()),
+            )),
+        }
     }
 
     /// One pipeline stage; `last` is the previous stage's value.
@@ -253,7 +262,12 @@ impl<'t> State<'t, '_> {
     ) -> Result<Value<'t>, Failure> {
         let (first, args) = match command.args.split_first() {
             Some(split) => split,
-            None => return Err(Failure::new(command.pos, ErrorKind::MissingValue("command"))),
+            None => {
+                return Err(Failure::new(
+                    command.pos,
+                    ErrorKind::MissingValue("command"),
+                ))
+            }
         };
         match first {
             Term::Field(names, pos) => self.field_chain(dot, dot.clone(), names, args, last, *pos),
@@ -286,7 +300,9 @@ impl<'t> State<'t, '_> {
             Term::Bool(b) => Value::Bool(*b),
             Term::Str(s) => Value::Str(Cow::Borrowed(s)),
             Term::Number(n) => ideal_constant(n).map_err(|k| Failure::new(n.pos, k))?,
-            Term::Field(names, pos) => self.field_chain(dot, dot.clone(), names, &[], None, *pos)?,
+            Term::Field(names, pos) => {
+                self.field_chain(dot, dot.clone(), names, &[], None, *pos)?
+            }
             Term::Var(name, names, pos) => {
                 let value = self.var(name, *pos)?;
                 self.field_chain(dot, value, names, &[], None, *pos)?
@@ -532,12 +548,7 @@ fn ends_with_html(pipeline: &Pipeline) -> bool {
 }
 
 /// A literal, `.` or variable given arguments.
-fn not_a_function(
-    term: &Term,
-    args: &[Term],
-    last: &Final<'_>,
-    pos: usize,
-) -> Result<(), Failure> {
+fn not_a_function(term: &Term, args: &[Term], last: &Final<'_>, pos: usize) -> Result<(), Failure> {
     if args.is_empty() && last.is_none() {
         return Ok(());
     }
@@ -557,7 +568,10 @@ fn wrong_type(expected: &'static str, value: &Value<'_>) -> ErrorKind {
 /// The offset of a term, where it has one.
 fn term_pos(term: &Term, fallback: usize) -> usize {
     match term {
-        Term::Field(_, pos) | Term::Var(_, _, pos) | Term::Chain(_, _, pos) | Term::Func(_, pos) => *pos,
+        Term::Field(_, pos)
+        | Term::Var(_, _, pos)
+        | Term::Chain(_, _, pos)
+        | Term::Func(_, pos) => *pos,
         Term::Pipeline(p) => p.pos,
         Term::Number(n) => n.pos,
         Term::Dot | Term::Nil | Term::Bool(_) | Term::Str(_) => fallback,

@@ -198,7 +198,12 @@ fn length(item: &Value<'_>) -> Result<usize, ErrorKind> {
         Value::Str(s) => s.len(),
         Value::Map(map) => map.len(),
         Value::List(list) => list.len(),
-        other => return Err(ErrorKind::Func(format!("len of type {}", other.type_name()))),
+        other => {
+            return Err(ErrorKind::Func(format!(
+                "len of type {}",
+                other.type_name()
+            )))
+        }
     })
 }
 
@@ -341,18 +346,17 @@ fn equal(a: &Value<'_>, b: &Value<'_>) -> Result<bool, ErrorKind> {
         (Some(Basic::Bool(x)), Some(Basic::Bool(y))) => Ok(x == y),
         (Some(Basic::Str(x)), Some(Basic::Str(y))) => Ok(x == y),
         (Some(Basic::Float(x)), Some(Basic::Float(y))) => Ok(x == y),
-        (Some(x @ (Basic::Int(_) | Basic::Uint(_))), Some(y @ (Basic::Int(_) | Basic::Uint(_)))) => {
-            Ok(integer(x) == integer(y))
-        }
+        (
+            Some(x @ (Basic::Int(_) | Basic::Uint(_))),
+            Some(y @ (Basic::Int(_) | Basic::Uint(_))),
+        ) => Ok(integer(x) == integer(y)),
         (Some(_), Some(_)) => Err(bad_comparison()),
         _ => match (a, b) {
             (Value::Nil, Value::Nil) => Ok(true),
             (Value::Nil, _) | (_, Value::Nil) => Ok(false),
             (Value::Time(x), Value::Time(y)) => Ok(x == y),
             (Value::Location, Value::Location) => Ok(true),
-            (Value::Struct(x), Value::Struct(y)) if x.type_name() == y.type_name() => {
-                Ok(x == y)
-            }
+            (Value::Struct(x), Value::Struct(y)) if x.type_name() == y.type_name() => Ok(x == y),
             (x, y) if x.basic().is_some() || y.basic().is_some() => Err(bad_comparison()),
             (x, y) => Err(ErrorKind::Func(format!(
                 "non-comparable types {}, {}",
@@ -374,7 +378,10 @@ fn integer(b: Basic<'_>) -> i128 {
 /// Go's `lt`: ordered basic kinds only.
 fn less(a: &Value<'_>, b: &Value<'_>) -> Result<bool, ErrorKind> {
     let bad_type = || ErrorKind::Func("invalid type for comparison".into());
-    let (x, y) = (a.basic().ok_or_else(bad_type)?, b.basic().ok_or_else(bad_type)?);
+    let (x, y) = (
+        a.basic().ok_or_else(bad_type)?,
+        b.basic().ok_or_else(bad_type)?,
+    );
     let order = match (x, y) {
         (Basic::Bool(_), Basic::Bool(_)) => return Err(bad_type()),
         (Basic::Str(x), Basic::Str(y)) => x.cmp(y),

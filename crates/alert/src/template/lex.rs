@@ -245,7 +245,9 @@ fn action(src: &str, start: usize, open: usize) -> Result<Lexed, Failure> {
                 let len = 1 + word_len(&rest[1..]);
                 (Tok::Var(rest[..len].to_owned()), len)
             }
-            '.' if rest[1..].starts_with(is_word_char) && !rest[1..].starts_with(|c: char| c.is_ascii_digit()) => {
+            '.' if rest[1..].starts_with(is_word_char)
+                && !rest[1..].starts_with(|c: char| c.is_ascii_digit()) =>
+            {
                 let len = 1 + word_len(&rest[1..]);
                 (Tok::Field(rest[1..len].to_owned()), len)
             }
@@ -406,7 +408,12 @@ fn escape(s: &str, quote: char) -> Result<(char, usize), ErrorKind> {
     };
     let start = if radix == 8 { 1 } else { 2 };
     let text = s.get(start..start + digits).unwrap_or("");
-    let bad = || ErrorKind::BadEscape(format!("{e}{}", &text[usize::from(radix == 8).min(text.len())..]));
+    let bad = || {
+        ErrorKind::BadEscape(format!(
+            "{e}{}",
+            &text[usize::from(radix == 8).min(text.len())..]
+        ))
+    };
     let code = u32::from_str_radix(text, radix)
         .ok()
         .filter(|_| text.len() == digits && text.chars().all(|c| c.is_digit(radix)))

@@ -112,9 +112,7 @@ pub(super) fn lookup(value: &Value<'_>, name: &str) -> Option<Method> {
     let table = match value {
         Value::Time(_) => TIME_METHODS,
         Value::Duration(_) => DURATION_METHODS,
-        Value::Level(_) | Value::Month(_) | Value::Weekday(_) | Value::Location => {
-            STRINGER_METHODS
-        }
+        Value::Level(_) | Value::Month(_) | Value::Weekday(_) | Value::Location => STRINGER_METHODS,
         _ => return None,
     };
     table

@@ -22,7 +22,9 @@ pub(super) fn parse_number(text: &str, pos: usize) -> Result<Number, ErrorKind> 
     let int = parse_int(text);
     let uint = match int {
         Some(0) => Some(0),
-        _ => parse_int(text).and_then(|n| u64::try_from(n).ok()).or_else(|| parse_uint(text)),
+        _ => parse_int(text)
+            .and_then(|n| u64::try_from(n).ok())
+            .or_else(|| parse_uint(text)),
     };
     let int = int.and_then(|n| i64::try_from(n).ok());
     let mut number = Number {
@@ -154,7 +156,11 @@ fn parse_hex_float(hex: &str) -> Option<f64> {
     let (mantissa, exponent) = hex.split_once('p')?;
     let exponent: i32 = exponent.replace('_', "").parse().ok()?;
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits: String = int.chars().chain(frac.chars()).filter(|&c| c != '_').collect();
+    let digits: String = int
+        .chars()
+        .chain(frac.chars())
+        .filter(|&c| c != '_')
+        .collect();
     if digits.is_empty() {
         return None;
     }
@@ -193,9 +199,18 @@ mod tests {
             parse_number("99999999999999999999", 0),
             Err(ErrorKind::IntegerOverflow("99999999999999999999".into()))
         );
-        assert_eq!(parse_number("1__0", 0), Err(ErrorKind::BadNumber("1__0".into())));
-        assert_eq!(parse_number("0x", 0), Err(ErrorKind::BadNumber("0x".into())));
+        assert_eq!(
+            parse_number("1__0", 0),
+            Err(ErrorKind::BadNumber("1__0".into()))
+        );
+        assert_eq!(
+            parse_number("0x", 0),
+            Err(ErrorKind::BadNumber("0x".into()))
+        );
         // Go reads `09` as a float without a point: an overflowing integer.
-        assert_eq!(parse_number("09", 0), Err(ErrorKind::IntegerOverflow("09".into())));
+        assert_eq!(
+            parse_number("09", 0),
+            Err(ErrorKind::IntegerOverflow("09".into()))
+        );
     }
 }

@@ -227,7 +227,11 @@ impl Parser {
                     pos,
                 } => {
                     if (k == Keyword::With) != with {
-                        return Err(unexpected_at(pos, &format!("{{{{ else {} }}}}", k.name()), context));
+                        return Err(unexpected_at(
+                            pos,
+                            &format!("{{{{ else {} }}}}", k.name()),
+                            context,
+                        ));
                     }
                     cond = next;
                 }
@@ -239,7 +243,9 @@ impl Parser {
                             otherwise,
                         })),
                         (_, Stop::Else { pos, .. }) => Err(else_after_else(pos)),
-                        (_, Stop::Eof) => Err(Failure::new(self.end, ErrorKind::MissingEnd(context))),
+                        (_, Stop::Eof) => {
+                            Err(Failure::new(self.end, ErrorKind::MissingEnd(context)))
+                        }
                     };
                 }
                 Stop::Eof => return Err(Failure::new(self.end, ErrorKind::MissingEnd(context))),
@@ -269,8 +275,15 @@ impl Parser {
                     }
                 }
             }
-            Stop::Else { pos, chain: Some((k, _)) } => {
-                return Err(unexpected_at(pos, &format!("{{{{ else {} }}}}", k.name()), "range"))
+            Stop::Else {
+                pos,
+                chain: Some((k, _)),
+            } => {
+                return Err(unexpected_at(
+                    pos,
+                    &format!("{{{{ else {} }}}}", k.name()),
+                    "range",
+                ))
             }
             Stop::Eof => return Err(Failure::new(self.end, ErrorKind::MissingEnd("range"))),
         };
@@ -301,7 +314,10 @@ impl Parser {
                 command.args.first(),
                 Some(Term::Bool(_) | Term::Dot | Term::Nil | Term::Number(_) | Term::Str(_))
             ) {
-                return Err(Failure::new(command.pos, ErrorKind::NotExecutable(stage + 1)));
+                return Err(Failure::new(
+                    command.pos,
+                    ErrorKind::NotExecutable(stage + 1),
+                ));
             }
         }
         if !assign {
@@ -322,17 +338,17 @@ impl Parser {
         context: &'static str,
     ) -> Result<(Vec<String>, bool), Failure> {
         let mut decl = Vec::new();
-        loop {
-            let (Some(Tok::Var(name)), Some(next)) =
-                (cursor.peek().map(|t| &t.tok), cursor.peek_at(1))
-            else {
-                break;
-            };
+        while let (Some(Tok::Var(name)), Some(next)) =
+            (cursor.peek().map(|t| &t.tok), cursor.peek_at(1))
+        {
             match next.tok {
                 Tok::Declare | Tok::Assign => {
                     let assign = next.tok == Tok::Assign;
                     if assign && !self.vars.contains(name) {
-                        return Err(Failure::new(next.pos, ErrorKind::UndefinedVariable(name.clone())));
+                        return Err(Failure::new(
+                            next.pos,
+                            ErrorKind::UndefinedVariable(name.clone()),
+                        ));
                     }
                     decl.push(name.clone());
                     cursor.skip(2);
@@ -346,7 +362,10 @@ impl Parser {
                     }
                 }
                 Tok::Comma => {
-                    return Err(Failure::new(next.pos, ErrorKind::TooManyDeclarations(context)))
+                    return Err(Failure::new(
+                        next.pos,
+                        ErrorKind::TooManyDeclarations(context),
+                    ))
                 }
                 _ => break,
             }
@@ -358,7 +377,11 @@ impl Parser {
     }
 
     /// Operands up to a `|`, `)` or the end of the action.
-    fn command(&mut self, cursor: &mut Cursor<'_>, context: &'static str) -> Result<Command, Failure> {
+    fn command(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        context: &'static str,
+    ) -> Result<Command, Failure> {
         let pos = cursor.pos();
         let mut args = Vec::new();
         while let Some(token) = cursor.peek() {
@@ -379,7 +402,10 @@ impl Parser {
     /// A term and the field names written right after it (`$x.A`, `(p).A`).
     fn operand(&mut self, cursor: &mut Cursor<'_>) -> Result<Term, Failure> {
         let Some(token) = cursor.next() else {
-            return Err(Failure::new(cursor.pos(), ErrorKind::MissingValue("command")));
+            return Err(Failure::new(
+                cursor.pos(),
+                ErrorKind::MissingValue("command"),
+            ));
         };
         let pos = token.pos;
         let term = match &token.tok {
@@ -394,7 +420,10 @@ impl Parser {
             Tok::Field(name) => Term::Field(vec![name.clone()], pos),
             Tok::Var(name) => {
                 if !self.vars.contains(name) {
-                    return Err(Failure::new(pos, ErrorKind::UndefinedVariable(name.clone())));
+                    return Err(Failure::new(
+                        pos,
+                        ErrorKind::UndefinedVariable(name.clone()),
+                    ));
                 }
                 Term::Var(name.clone(), Vec::new(), pos)
             }
@@ -453,8 +482,13 @@ impl Parser {
         }
         let last = pipeline.commands.len().saturating_sub(1);
         for command in &pipeline.commands[..last] {
-            if let Some(Term::Func(func @ (Func::Html | Func::UrlQuery), pos)) = command.args.first() {
-                return Err(Failure::new(*pos, ErrorKind::PredefinedEscaper(func.name())));
+            if let Some(Term::Func(func @ (Func::Html | Func::UrlQuery), pos)) =
+                command.args.first()
+            {
+                return Err(Failure::new(
+                    *pos,
+                    ErrorKind::PredefinedEscaper(func.name()),
+                ));
             }
         }
         Ok(())

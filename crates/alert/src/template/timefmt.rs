@@ -132,7 +132,10 @@ pub(super) fn weekday_name(weekday: i64) -> String {
     usize::try_from(weekday)
         .ok()
         .and_then(|i| LONG_DAYS.get(i))
-        .map_or_else(|| format!("%!Weekday({weekday})"), |name| (*name).to_owned())
+        .map_or_else(
+            || format!("%!Weekday({weekday})"),
+            |name| (*name).to_owned(),
+        )
 }
 
 /// One element of a layout.
@@ -158,12 +161,23 @@ enum Chunk {
     ZeroSecond,
     LongYear,
     Year,
-    Pm { upper: bool },
+    Pm {
+        upper: bool,
+    },
     /// A numeric zone offset; `iso` prints `Z` for UTC.
-    Offset { iso: bool, colons: bool, seconds: bool, minutes: bool },
+    Offset {
+        iso: bool,
+        colons: bool,
+        seconds: bool,
+        minutes: bool,
+    },
     ZoneName,
     /// Fractional seconds: separator, digits, and whether trailing zeros are dropped.
-    Fraction { sep: char, digits: usize, trim: bool },
+    Fraction {
+        sep: char,
+        digits: usize,
+        trim: bool,
+    },
 }
 
 /// The first chunk of `layout`: (literal prefix, chunk, rest), or `None` when the
@@ -303,7 +317,15 @@ fn write_chunk(out: &mut String, chunk: Chunk, c: &Civil) {
         Chunk::Year => write!(out, "{:02}", c.year.rem_euclid(100)),
         Chunk::Pm { upper } => {
             let pm = if c.hour >= 12 { "PM" } else { "AM" };
-            write!(out, "{}", if upper { pm.to_owned() } else { pm.to_lowercase() })
+            write!(
+                out,
+                "{}",
+                if upper {
+                    pm.to_owned()
+                } else {
+                    pm.to_lowercase()
+                }
+            )
         }
         Chunk::Offset { iso: true, .. } => write!(out, "Z"),
         Chunk::Offset {
@@ -337,7 +359,11 @@ fn write_chunk(out: &mut String, chunk: Chunk, c: &Civil) {
 fn write_fraction(out: &mut String, nanos: i64, sep: char, digits: usize, trim: bool) {
     let all = format!("{nanos:09}");
     let shown = &all[..digits.min(9)];
-    let shown = if trim { shown.trim_end_matches('0') } else { shown };
+    let shown = if trim {
+        shown.trim_end_matches('0')
+    } else {
+        shown
+    };
     if trim && shown.is_empty() {
         return;
     }
@@ -396,10 +422,22 @@ mod tests {
         let t = at("2009-11-10T23:04:05.0123");
         let cases = [
             ("2006-01-02T15:04:05Z07:00", "2009-11-10T23:04:05Z"),
-            ("2006-01-02T15:04:05.999999999Z07:00", "2009-11-10T23:04:05.0123Z"),
-            ("Mon Jan _2 15:04:05 MST 2006", "Tue Nov 10 23:04:05 UTC 2009"),
-            ("Monday, 02-Jan-06 15:04:05 MST", "Tuesday, 10-Nov-09 23:04:05 UTC"),
-            ("Mon, 02 Jan 2006 15:04:05 -0700", "Tue, 10 Nov 2009 23:04:05 +0000"),
+            (
+                "2006-01-02T15:04:05.999999999Z07:00",
+                "2009-11-10T23:04:05.0123Z",
+            ),
+            (
+                "Mon Jan _2 15:04:05 MST 2006",
+                "Tue Nov 10 23:04:05 UTC 2009",
+            ),
+            (
+                "Monday, 02-Jan-06 15:04:05 MST",
+                "Tuesday, 10-Nov-09 23:04:05 UTC",
+            ),
+            (
+                "Mon, 02 Jan 2006 15:04:05 -0700",
+                "Tue, 10 Nov 2009 23:04:05 +0000",
+            ),
             ("3:04PM", "11:04PM"),
             ("03:04:05 pm", "11:04:05 pm"),
             ("Jan 2 '06 at 15:04", "Nov 10 '09 at 23:04"),

@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use tickflow_model::{FieldValue, Fields, Str, Tags, Time};
 
-
 use crate::data::{AlertData, Level};
 use crate::row::{Cell, Row};
 
@@ -265,7 +264,10 @@ impl<'a> MapRef<'a> {
     /// Every entry, sorted by key as Go prints and ranges over maps.
     pub(super) fn entries(&self) -> Vec<(&'a str, Value<'a>)> {
         match *self {
-            MapRef::Tags(tags) => tags.iter().map(|(k, v)| (&**k, Value::from(&**v))).collect(),
+            MapRef::Tags(tags) => tags
+                .iter()
+                .map(|(k, v)| (&**k, Value::from(&**v)))
+                .collect(),
             MapRef::Fields(fields) => fields.iter().map(|(k, v)| (&**k, Value::from(v))).collect(),
             MapRef::Entry(row, index) => {
                 let mut entries: Vec<(&str, Value<'_>)> = row
@@ -382,8 +384,14 @@ impl<'a> StructRef<'a> {
             StructRef::Row(row) => vec![
                 ("Name", Value::from(&*row.name)),
                 ("Tags", Value::Map(MapRef::Tags(&row.tags))),
-                ("Columns", Value::List(ListRef::all(Items::Columns(&row.columns)))),
-                ("Values", Value::List(ListRef::all(Items::Values(&row.values)))),
+                (
+                    "Columns",
+                    Value::List(ListRef::all(Items::Columns(&row.columns))),
+                ),
+                (
+                    "Values",
+                    Value::List(ListRef::all(Items::Values(&row.values))),
+                ),
                 ("Partial", Value::Bool(false)),
             ],
         }

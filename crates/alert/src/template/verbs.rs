@@ -94,7 +94,9 @@ pub(super) fn sprintf(format: &str, args: &[Value<'_>]) -> String {
     };
     while directives.i < format.len() {
         let start = directives.i;
-        let end = format[start..].find('%').map_or(format.len(), |e| start + e);
+        let end = format[start..]
+            .find('%')
+            .map_or(format.len(), |e| start + e);
         p.out.push_str(&format[start..end]);
         if end >= format.len() {
             break;
@@ -267,7 +269,11 @@ impl Directives<'_> {
         let arg = args.get(self.arg)?;
         self.arg += 1;
         let n = match arg {
-            Value::Int(n) | Value::Int64(n) | Value::Duration(n) | Value::Month(n) | Value::Weekday(n) => *n,
+            Value::Int(n)
+            | Value::Int64(n)
+            | Value::Duration(n)
+            | Value::Month(n)
+            | Value::Weekday(n) => *n,
             Value::Uint8(n) => i64::from(*n),
             Value::Uint64(n) => i64::try_from(*n).ok()?,
             _ => return None,
@@ -308,15 +314,20 @@ impl Printer<'_> {
         match value {
             Value::Nil if self.spec.sharp_v => self.out.push_str("interface {}(nil)"),
             Value::Nil => self.out.push_str("<nil>"),
-            Value::Bool(b) if matches!(verb, 't' | 'v') => self.pad(if *b { "true" } else { "false" }),
+            Value::Bool(b) if matches!(verb, 't' | 'v') => {
+                self.pad(if *b { "true" } else { "false" })
+            }
             Value::Int(n)
             | Value::Int64(n)
             | Value::Duration(n)
             | Value::Month(n)
             | Value::Weekday(n) => self.integer(i128::from(*n), true, value, verb),
-            Value::Level(level) => {
-                self.integer(i128::from(super::value::level_number(*level)), true, value, verb)
-            }
+            Value::Level(level) => self.integer(
+                i128::from(super::value::level_number(*level)),
+                true,
+                value,
+                verb,
+            ),
             Value::Uint8(n) => self.integer(i128::from(*n), false, value, verb),
             Value::Uint64(n) => self.integer(i128::from(*n), false, value, verb),
             Value::Float(x) => self.float(*x, value, verb),
@@ -424,7 +435,10 @@ impl Printer<'_> {
     /// `%x`/`%X` of a string: two hex digits per byte, `#` adding `0x`, space separating.
     fn hex_string(&mut self, s: &str, verb: char) {
         let bytes = s.as_bytes();
-        let len = self.spec.precision.map_or(bytes.len(), |p| p.min(bytes.len()));
+        let len = self
+            .spec
+            .precision
+            .map_or(bytes.len(), |p| p.min(bytes.len()));
         let prefix = if verb == 'x' { "0x" } else { "0X" };
         let mut body = String::with_capacity(len * 3 + 2);
         if self.spec.sharp {
@@ -491,7 +505,8 @@ impl Printer<'_> {
             min_digits = p;
         } else if self.spec.zero && !self.spec.minus {
             if let Some(w) = self.spec.width {
-                min_digits = w.saturating_sub(usize::from(negative || self.spec.plus || self.spec.space));
+                min_digits =
+                    w.saturating_sub(usize::from(negative || self.spec.plus || self.spec.space));
             }
         }
         if digits.len() < min_digits {
@@ -551,7 +566,10 @@ impl Printer<'_> {
             None => ("", body.as_str()),
         };
         if x.is_nan() || x.is_infinite() {
-            let sign = match (x.is_infinite() && x > 0.0, self.spec.space && !self.spec.plus) {
+            let sign = match (
+                x.is_infinite() && x > 0.0,
+                self.spec.space && !self.spec.plus,
+            ) {
                 (true, true) => " ",
                 (true, false) => "+",
                 (false, _) => sign,
@@ -702,7 +720,7 @@ fn format_g(x: f64, precision: Option<usize>) -> String {
         None => 6,
         Some(p) => {
             let p = p.max(1) as i32;
-            if p > nd && nd >= exp + 1 {
+            if p > nd && nd > exp {
                 nd
             } else {
                 p

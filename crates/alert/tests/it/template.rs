@@ -192,7 +192,12 @@ fn every_case_of_the_table_gives_gos_output() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn html(template: &str, data: &TemplateData) -> Result<String, TemplateError> {
@@ -205,7 +210,10 @@ fn default_details_equal_the_golden_log() {
     let first = golden.lines().next().expect("a line");
     let event: serde_json::Value = serde_json::from_str(first).expect("json");
     let details = event["details"].as_str().expect("details string");
-    assert_eq!(html("{{ json . }}", &details_data()).as_deref(), Ok(details));
+    assert_eq!(
+        html("{{ json . }}", &details_data()).as_deref(),
+        Ok(details)
+    );
 }
 
 #[test]
@@ -226,8 +234,8 @@ fn json_of_message_data_leaves_out_the_message_and_nan_fails() {
 #[test]
 fn json_of_handler_data_is_the_alert_document() {
     let alert = alert_data();
-    let template = Template::parse("alert-template", "{{ jsonCompact . }}", Kind::Html)
-        .expect("parses");
+    let template =
+        Template::parse("alert-template", "{{ jsonCompact . }}", Kind::Html).expect("parses");
     let mut escaped = String::new();
     for c in alert.to_json().expect("encodes").chars() {
         match c {
@@ -241,7 +249,8 @@ fn json_of_handler_data_is_the_alert_document() {
 
 #[test]
 fn errors_keep_the_property_template_and_position() {
-    let err = Template::parse("httpPost url", "http://h/{{ .Nope", Kind::Text).expect_err("unclosed");
+    let err =
+        Template::parse("httpPost url", "http://h/{{ .Nope", Kind::Text).expect_err("unclosed");
     assert_eq!(err.property, "httpPost url");
     assert_eq!((err.line, err.column), (1, 10));
     assert_eq!(
@@ -279,7 +288,8 @@ fn recursion_stops_at_the_depth_limit() {
     .render(&details_data())
     .expect_err("too deep");
     assert!(
-        err.to_string().ends_with("exceeded maximum template depth (100)"),
+        err.to_string()
+            .ends_with("exceeded maximum template depth (100)"),
         "{err}"
     );
 }
@@ -288,10 +298,18 @@ fn recursion_stops_at_the_depth_limit() {
 fn nesting_is_bounded_when_parsing() {
     let deep = format!("{{{{ {}1{} }}}}", "(".repeat(200), ")".repeat(200));
     let err = Template::parse(".message()", &deep, Kind::Text).expect_err("too deep");
-    assert!(err.to_string().ends_with("exceeded maximum template depth (100)"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("exceeded maximum template depth (100)"),
+        "{err}"
+    );
     let ifs = "{{ if 1 }}".repeat(200) + &"{{ end }}".repeat(200);
     let err = Template::parse(".message()", &ifs, Kind::Text).expect_err("too deep");
-    assert!(err.to_string().ends_with("exceeded maximum template depth (100)"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("exceeded maximum template depth (100)"),
+        "{err}"
+    );
     let fine = format!("{{{{ {}1{} }}}}", "(".repeat(50), ")".repeat(50));
     assert_eq!(
         Template::parse(".message()", &fine, Kind::Text)
