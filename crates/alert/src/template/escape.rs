@@ -6,22 +6,17 @@ use std::fmt::Write as _;
 /// text/template's `html` (Go's `template.HTMLEscapeString`).
 pub(super) fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\0' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
+    escape_html(&mut out, s, false);
     out
 }
 
 /// html/template's escaping of a value in an HTML text context: [`html`] plus `+`.
 pub(super) fn html_text(out: &mut String, s: &str) {
+    escape_html(out, s, true);
+}
+
+/// The HTML escapes of both packages; only html/template escapes `+`.
+fn escape_html(out: &mut String, s: &str, plus: bool) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("&#34;"),
@@ -29,7 +24,7 @@ pub(super) fn html_text(out: &mut String, s: &str) {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '+' => out.push_str("&#43;"),
+            '+' if plus => out.push_str("&#43;"),
             '\0' => out.push('\u{fffd}'),
             c => out.push(c),
         }

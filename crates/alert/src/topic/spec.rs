@@ -30,7 +30,7 @@ pub struct HandlerSpec {
 }
 
 /// Why a handler definition cannot run.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SpecError {
     /// The id is empty or has characters Kapacitor's ids may not have.
     #[error("invalid handler id {0:?}: ids may only contain letters, digits, '-', '.' and '_'")]

@@ -1,7 +1,7 @@
 //! The alert services of a `--config` file: `[[httppost]]` endpoints, `[[mqtt]]` brokers
 //! and `[[topic-handler]]` definitions, read into the engine's [`Services`].
 //!
-//! `[[httppost]]` (`endpoint`, `url`, `headers`, `row-template`) and `[[mqtt]]` (`name`,
+//! `[[httppost]]` (`endpoint`, `url`, `headers`, `row-template`, `alert-template`) and `[[mqtt]]` (`name`,
 //! `url` as `tcp://host:port`, `client-id`, `username`, `password`, `default`, and
 //! `enabled = false` to leave one out) are Kapacitor's sections. `[[topic-handler]]` is
 //! tickflow's: a Kapacitor handler file (`topic`, `id`, `kind`, `match`, `options`) as a
@@ -48,6 +48,7 @@ struct HttpPost {
     #[serde(default)]
     headers: BTreeMap<String, String>,
     row_template: Option<String>,
+    alert_template: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +126,7 @@ fn endpoint(section: HttpPost) -> HttpPostEndpoint {
         url: section.url,
         headers: section.headers.into_iter().collect(),
         row_template: section.row_template,
+        alert_template: section.alert_template,
     }
 }
 

@@ -298,6 +298,7 @@ mod tests {
                 row_template: Some(
                     "{{ .Name }}{{ range .Values }} {{ index . \"v\" }}{{ end }}".into(),
                 ),
+                alert_template: None,
             }],
             ..Services::default()
         };
