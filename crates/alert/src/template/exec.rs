@@ -14,9 +14,9 @@ use super::value::Value;
 use super::verbs::write_v;
 use super::{ErrorKind, Failure, Kind};
 
-/// How deep `{{ template }}` calls may nest (Go allows 100000; the stack of a task's
-/// thread would not).
-const MAX_DEPTH: usize = 100;
+/// How deep lists of nodes may nest, counting control structures and `{{ template }}`
+/// calls (Go allows 100000 calls; the stack of a task's thread would not).
+const MAX_DEPTH: usize = 200;
 
 /// Renders `parsed` with `data` as `.` and `$`, appending to `out`.
 pub(super) fn render<'t>(
@@ -52,7 +52,7 @@ struct State<'t, 'o> {
     /// Variables in scope other than `$`, innermost last.
     vars: Vec<(&'t str, Value<'t>)>,
     out: &'o mut String,
-    /// Nesting of `{{ template }}` calls.
+    /// Nesting of node lists (control structures and `{{ template }}` calls).
     depth: usize,
 }
 
@@ -61,6 +61,13 @@ type Final<'t> = Option<Value<'t>>;
 
 impl<'t> State<'t, '_> {
     fn walk(&mut self, dot: &Value<'t>, nodes: &'t [Node]) -> Result<Flow, Failure> {
+        self.depth += 1;
+        let flow = self.nodes(dot, nodes);
+        self.depth -= 1;
+        flow
+    }
+
+    fn nodes(&mut self, dot: &Value<'t>, nodes: &'t [Node]) -> Result<Flow, Failure> {
         for node in nodes {
             let flow = match node {
                 Node::Text(text) => {
@@ -209,9 +216,7 @@ impl<'t> State<'t, '_> {
         };
         let outer_vars = std::mem::take(&mut self.vars);
         let outer_root = std::mem::replace(&mut self.root, new_dot.clone());
-        self.depth += 1;
         let result = self.walk(&new_dot, body);
-        self.depth -= 1;
         self.vars = outer_vars;
         self.root = outer_root;
         result.map(|_| Flow::Next)

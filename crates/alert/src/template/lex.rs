@@ -408,19 +408,14 @@ fn escape(s: &str, quote: char) -> Result<(char, usize), ErrorKind> {
     };
     let start = if radix == 8 { 1 } else { 2 };
     let text = s.get(start..start + digits).unwrap_or("");
-    let bad = || {
-        ErrorKind::BadEscape(format!(
-            "{e}{}",
-            &text[usize::from(radix == 8).min(text.len())..]
-        ))
-    };
+    let bad = || ErrorKind::BadEscape(format!("{e}{}", s.get(2..start + digits).unwrap_or("")));
     let code = u32::from_str_radix(text, radix)
         .ok()
         .filter(|_| text.len() == digits && text.chars().all(|c| c.is_digit(radix)))
         .ok_or_else(bad)?;
-    let c = if radix == 16 && e == 'x' || radix == 8 {
-        // `\x` and octal escapes are bytes; in a string they stand for that byte, which
-        // tickflow keeps only when it is ASCII (templates are UTF-8 text).
+    let c = if e == 'x' || radix == 8 {
+        // `\x` and octal escapes are bytes; tickflow keeps only ASCII ones (templates are
+        // UTF-8 text).
         u8::try_from(code).ok().filter(u8::is_ascii).map(char::from)
     } else {
         char::from_u32(code)

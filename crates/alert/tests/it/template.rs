@@ -289,7 +289,7 @@ fn recursion_stops_at_the_depth_limit() {
     .expect_err("too deep");
     assert!(
         err.to_string()
-            .ends_with("exceeded maximum template depth (100)"),
+            .ends_with("exceeded maximum template depth (200)"),
         "{err}"
     );
 }
@@ -317,4 +317,37 @@ fn nesting_is_bounded_when_parsing() {
             .render(&details_data()),
         Ok("1".into())
     );
+}
+
+/// Pieces random templates are made of: delimiters, keywords, operands and the odd
+/// character that must be refused cleanly.
+const PIECES: &[&str] = &[
+    "{{", "}}", "{{- ", " -}}", " ", ".", ".Name", ".Time", ".Format", ".Tags", ".host",
+    ".Fields", ".Values", ".Data", ".Series", "\"2006-01-02\"", "\"%5.2f|%[2]*d%\"", "$x",
+    "$", ":=", "=", "|", "(", ")", "if", "else", "end", "range", "with", "define",
+    "template", "block", "break", "continue", "printf", "index", "slice", "len", "eq", "lt",
+    "and", "or", "not", "print", "html", "urlquery", "1", "-2", "0x1F", "1e3", "'a'", "nil",
+    "true", "/*", "*/", "é", "\\", "`", ",", "\"", "'", "@", "\n",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Any text either parses or is refused with an error, and a parsed template renders
+    /// or fails cleanly against every kind of data: nothing panics.
+    #[test]
+    fn random_templates_never_panic(
+        picks in proptest::collection::vec(0..PIECES.len(), 0..24),
+        html in proptest::bool::ANY,
+    ) {
+        let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+        let kind = if html { Kind::Html } else { Kind::Text };
+        if let Ok(template) = Template::parse(".message()", &text, kind) {
+            let _ = template.render(&rich_data());
+            let _ = template.render(&id_data());
+            let _ = template.render_alert(&alert_data());
+            let _ = template.render_row(&http_post_row());
+            let _ = template.render_tags(&Tags::from_pairs([("host", "a")]));
+        }
+    }
 }
