@@ -85,8 +85,66 @@ impl Info {
     }
 }
 
-const ID_FIELDS: [&str; 5] = ["Name", "TaskName", "Group", "Tags", "ServerInfo"];
-const MESSAGE_FIELDS: [&str; 5] = ["ID", "Fields", "Level", "Time", "Duration"];
+/// The fields of Kapacitor's template structs, in declaration (and JSON) order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    Name,
+    TaskName,
+    Group,
+    Tags,
+    ServerInfo,
+    Id,
+    Fields,
+    Level,
+    Time,
+    Duration,
+    Message,
+}
+
+impl Field {
+    /// Every field, in order.
+    pub(super) const ALL: [Field; 11] = [
+        Field::Name,
+        Field::TaskName,
+        Field::Group,
+        Field::Tags,
+        Field::ServerInfo,
+        Field::Id,
+        Field::Fields,
+        Field::Level,
+        Field::Time,
+        Field::Duration,
+        Field::Message,
+    ];
+
+    /// The field's Go name.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::TaskName => "TaskName",
+            Field::Group => "Group",
+            Field::Tags => "Tags",
+            Field::ServerInfo => "ServerInfo",
+            Field::Id => "ID",
+            Field::Fields => "Fields",
+            Field::Level => "Level",
+            Field::Time => "Time",
+            Field::Duration => "Duration",
+            Field::Message => "Message",
+        }
+    }
+
+    /// The struct that declares the field.
+    fn declared_in(self) -> Info {
+        match self {
+            Field::Name | Field::TaskName | Field::Group | Field::Tags | Field::ServerInfo => {
+                Info::Id
+            }
+            Field::Message => Info::Details,
+            _ => Info::Message,
+        }
+    }
+}
 
 impl TemplateData {
     /// The struct this data stands for.
@@ -102,68 +160,60 @@ impl TemplateData {
 
     /// The value of promoted field `name` of the data viewed as `info`.
     pub(super) fn field<'a>(&'a self, info: Info, name: &str) -> Result<Value<'a>, ErrorKind> {
-        let level = if ID_FIELDS.contains(&name) {
-            Info::Id
-        } else if MESSAGE_FIELDS.contains(&name) {
-            Info::Message
-        } else if name == "Message" {
-            Info::Details
-        } else {
-            return Err(self.unknown(info, name));
-        };
-        if level > info {
-            return Err(self.unknown(info, name));
-        }
-        Ok(match name {
-            "Name" => Value::from(self.name.as_str()),
-            "TaskName" => Value::from(self.task_name.as_str()),
-            "Group" => Value::from(self.group.as_str()),
-            "Tags" => Value::Map(MapRef::Tags(&self.tags)),
-            "ServerInfo" => Value::Struct(StructRef::ServerInfo(&self.server_info)),
-            "ID" => Value::from(self.id.as_deref().unwrap_or_default()),
-            "Fields" => self
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name() == name && f.declared_in() <= info)
+            .map(|f| self.value(f))
+            .ok_or_else(|| ErrorKind::UnknownField {
+                field: name.to_owned(),
+                ty: info.type_name(),
+            })
+    }
+
+    /// The value of `field`.
+    pub(super) fn value(&self, field: Field) -> Value<'_> {
+        match field {
+            Field::Name => Value::from(self.name.as_str()),
+            Field::TaskName => Value::from(self.task_name.as_str()),
+            Field::Group => Value::from(self.group.as_str()),
+            Field::Tags => Value::Map(MapRef::Tags(&self.tags)),
+            Field::ServerInfo => Value::Struct(StructRef::ServerInfo(&self.server_info)),
+            Field::Id => Value::from(self.id.as_deref().unwrap_or_default()),
+            Field::Fields => self
                 .fields
                 .as_ref()
                 .map_or(Value::Nil, |fields| Value::Map(MapRef::Fields(fields))),
-            "Level" => Value::from(self.level.map_or("", Level::as_str)),
-            "Time" => Value::Time(self.time.unwrap_or(Time::from_nanos(0))),
-            "Duration" => Value::Duration(self.duration.map_or(0, Duration::nanos)),
-            _ => Value::from(self.message.as_deref().unwrap_or_default()),
-        })
+            Field::Level => Value::from(self.level.map_or("", Level::as_str)),
+            Field::Time => Value::Time(self.time.unwrap_or(Time::from_nanos(0))),
+            Field::Duration => Value::Duration(self.duration.map_or(0, Duration::nanos)),
+            Field::Message => Value::from(self.message.as_deref().unwrap_or_default()),
+        }
     }
 
-    fn unknown(&self, info: Info, name: &str) -> ErrorKind {
-        ErrorKind::UnknownField {
-            field: name.to_owned(),
-            ty: info.type_name(),
-        }
+    /// The promoted fields of the struct `info`, in JSON order.
+    pub(super) fn promoted(info: Info) -> impl Iterator<Item = Field> {
+        Field::ALL
+            .into_iter()
+            .filter(move |f| f.declared_in() <= info)
     }
 
     /// The fields of the struct `info` in declaration order, the embedded struct first
     /// under its type's name.
     pub(super) fn fields(&self, info: Info) -> Vec<(&'static str, Value<'_>)> {
-        let (embedded, own): (Option<(&'static str, Info)>, &[&'static str]) = match info {
-            Info::Id => (None, &ID_FIELDS),
-            Info::Message => (Some(("idInfo", Info::Id)), &MESSAGE_FIELDS),
-            Info::Details => (Some(("messageInfo", Info::Message)), &["Message"]),
+        let embedded = match info {
+            Info::Id => None,
+            Info::Message => Some(("idInfo", Info::Id)),
+            Info::Details => Some(("messageInfo", Info::Message)),
         };
         embedded
             .map(|(name, inner)| (name, Value::Struct(StructRef::Data(self, inner))))
             .into_iter()
             .chain(
-                own.iter()
-                    .filter_map(|name| Some((*name, self.field(info, name).ok()?))),
+                Field::ALL
+                    .into_iter()
+                    .filter(|f| f.declared_in() == info)
+                    .map(|f| (f.name(), self.value(f))),
             )
-            .collect()
-    }
-
-    /// Every promoted field of the struct `info`, in JSON order.
-    pub(super) fn flat_fields(&self, info: Info) -> Vec<(&'static str, Value<'_>)> {
-        ID_FIELDS
-            .iter()
-            .chain(MESSAGE_FIELDS.iter())
-            .chain(std::iter::once(&"Message"))
-            .filter_map(|name| Some((*name, self.field(info, name).ok()?)))
             .collect()
     }
 

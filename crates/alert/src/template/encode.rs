@@ -4,9 +4,10 @@
 //! sorted keys, times as RFC 3339 strings, durations and levels as Go marshals them.
 
 use crate::json::{EncodeError, JsonWriter};
-use crate::row::{write_result, write_row};
+use crate::row::{write_field_value, write_result, write_row};
 
-use super::value::{StructRef, Value};
+use super::data::TemplateData;
+use super::value::{MapRef, StructRef, Value};
 
 /// Writes `value` as Go's `encoding/json` would.
 pub(super) fn write_json(w: &mut JsonWriter, value: &Value<'_>) -> Result<(), EncodeError> {
@@ -46,14 +47,7 @@ pub(super) fn write_json(w: &mut JsonWriter, value: &Value<'_>) -> Result<(), En
         Value::Location => {
             w.begin_object().end_object();
         }
-        Value::Map(map) => {
-            w.begin_object();
-            for (key, value) in map.entries() {
-                w.key(key);
-                write_json(w, &value)?;
-            }
-            w.end_object();
-        }
+        Value::Map(map) => write_map(w, map)?,
         Value::List(list) => {
             w.begin_array();
             for element in list.elements() {
@@ -75,14 +69,46 @@ fn write_struct(w: &mut JsonWriter, s: &StructRef<'_>) -> Result<(), EncodeError
         StructRef::Row(row) => return write_row(w, row),
         _ => {}
     }
-    let fields = match s {
-        StructRef::Data(data, info) => data.flat_fields(*info),
-        other => other.fields(),
-    };
     w.begin_object();
-    for (name, value) in fields {
-        w.key(name);
-        write_json(w, &value)?;
+    match s {
+        StructRef::Data(data, info) => {
+            for field in TemplateData::promoted(*info) {
+                w.key(field.name());
+                write_json(w, &data.value(field))?;
+            }
+        }
+        other => {
+            for (name, value) in other.fields() {
+                w.key(name);
+                write_json(w, &value)?;
+            }
+        }
+    }
+    w.end_object();
+    Ok(())
+}
+
+/// A map's entries in key order; tags and fields are already sorted.
+fn write_map(w: &mut JsonWriter, map: &MapRef<'_>) -> Result<(), EncodeError> {
+    w.begin_object();
+    match map {
+        MapRef::Tags(tags) => {
+            for (key, value) in tags.iter() {
+                w.key(key).string(value);
+            }
+        }
+        MapRef::Fields(fields) => {
+            for (key, value) in fields.iter() {
+                w.key(key);
+                write_field_value(w, value)?;
+            }
+        }
+        MapRef::Entry(..) => {
+            for (key, value) in map.entries() {
+                w.key(key);
+                write_json(w, &value)?;
+            }
+        }
     }
     w.end_object();
     Ok(())
