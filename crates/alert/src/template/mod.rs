@@ -165,7 +165,7 @@ pub struct TemplateError {
     /// 1-based column (in characters) of the offending construct.
     pub column: usize,
     /// What went wrong.
-    pub kind: ErrorKind,
+    pub kind: Box<ErrorKind>,
 }
 
 impl TemplateError {
@@ -178,7 +178,7 @@ impl TemplateError {
             template: template.to_owned(),
             line,
             column: before[line_start..].chars().count() + 1,
-            kind: failure.kind,
+            kind: Box::new(failure.kind),
         }
     }
 }

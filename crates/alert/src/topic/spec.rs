@@ -146,7 +146,7 @@ fn post(options: &Options<'_>, services: &Services) -> Result<PostHandler, SpecE
         (Some(url), None) => PostHandler::new(&url).map_err(SetupError::from)?,
         (None, Some(name)) => {
             let endpoint = services.endpoint(&name).map_err(SetupError::from)?;
-            PostHandler::for_endpoint(endpoint).map_err(SetupError::from)?
+            PostHandler::for_endpoint(endpoint)?
         }
         _ => return Err(SpecError::PostTarget),
     };
