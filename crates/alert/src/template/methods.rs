@@ -7,9 +7,8 @@ use std::borrow::Cow;
 
 use tickflow_model::{Duration, Time};
 
-use super::timefmt::{self, Civil};
+use super::timefmt::{self, go_duration, go_time, Civil};
 use super::value::Value;
-use super::verbs::{go_duration, go_time};
 use super::ErrorKind;
 
 /// The Go type of a method parameter.

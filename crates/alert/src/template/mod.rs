@@ -55,6 +55,7 @@ mod data;
 mod encode;
 mod escape;
 mod exec;
+mod floats;
 mod funcs;
 mod lex;
 mod methods;

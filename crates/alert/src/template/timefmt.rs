@@ -5,6 +5,8 @@
 //! Every time is UTC: tickflow's times carry no zone, and `Local` is UTC as in the rest
 //! of tickflow's calendar functions, so `MST` prints `UTC` and `-07:00` prints `+00:00`.
 
+use std::fmt::Write as _;
+
 use tickflow_model::Time;
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
@@ -289,7 +291,6 @@ pub(super) fn format(t: Time, layout: &str) -> String {
 }
 
 fn write_chunk(out: &mut String, chunk: Chunk, c: &Civil) {
-    use std::fmt::Write as _;
     let hour12 = match c.hour % 12 {
         0 => 12,
         h => h,
@@ -372,6 +373,51 @@ fn write_fraction(out: &mut String, nanos: i64, sep: char, digits: usize, trim: 
     if !trim {
         out.extend(std::iter::repeat_n('0', digits.saturating_sub(9)));
     }
+}
+
+/// Go's `Time.String` in UTC: `2024-01-01 00:00:10.5 +0000 UTC`.
+pub(super) fn go_time(t: Time) -> String {
+    format(t, "2006-01-02 15:04:05.999999999 -0700 MST")
+}
+
+/// Go's `Duration.String`: `0s`, `1.5s`, `1m30s`, `1h0m0s`, `1.5ms`, `2µs`, `-3ns`.
+pub(super) fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let u = nanos.unsigned_abs();
+    const SECOND: u64 = 1_000_000_000;
+    if u < SECOND {
+        let (unit, scale) = match u {
+            0..1_000 => ("ns", 1),
+            1_000..1_000_000 => ("µs", 1_000),
+            _ => ("ms", 1_000_000),
+        };
+        return format!("{sign}{}{unit}", decimal(u, scale));
+    }
+    let hours = u / (3600 * SECOND);
+    let minutes = u / (60 * SECOND) % 60;
+    let mut out = sign.to_owned();
+    if hours > 0 {
+        let _ = write!(out, "{hours}h");
+    }
+    if hours > 0 || minutes > 0 {
+        let _ = write!(out, "{minutes}m");
+    }
+    let _ = write!(out, "{}s", decimal(u % (60 * SECOND), SECOND));
+    out
+}
+
+/// `value / scale` as a decimal without trailing zeros (`scale` a power of ten).
+fn decimal(value: u64, scale: u64) -> String {
+    let (int, frac) = (value / scale, value % scale);
+    if frac == 0 {
+        return int.to_string();
+    }
+    let width = scale.ilog10() as usize;
+    let frac = format!("{frac:0width$}");
+    format!("{int}.{}", frac.trim_end_matches('0'))
 }
 
 #[cfg(test)]

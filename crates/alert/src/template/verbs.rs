@@ -5,14 +5,13 @@
 //! Mismatches print as Go prints them: `%!d(string=x)`, `%!d(MISSING)`,
 //! `%!(EXTRA int=1)`, `%!(NOVERB)`, `%!d(BADINDEX)`.
 //!
-//! Known differences from Go: `%x`/`%b` of a float and `%p` are bad verbs here, a
+//! Known differences from Go: `%p` is a bad verb here, a
 //! `*models.Row` nested in a slice prints as `&{…}` where Go prints its address, and
 //! `unicode.IsPrint` is approximated by "not a control character" in `%q`.
 
 use std::fmt::Write as _;
 
-use tickflow_model::Time;
-
+use super::floats::format_float;
 use super::methods::{go_string, stringer};
 use super::timefmt;
 use super::value::{ListRef, MapRef, StructRef, Value};
@@ -548,43 +547,43 @@ impl Printer<'_> {
         self.pad_spaces(&body);
     }
 
-    /// Floats for `%v %e %E %f %F %g %G`.
+    /// Floats for `%v %e %E %f %F %g %G %x %X %b`, signs and padding as Go places them.
     fn float(&mut self, x: f64, value: &Value<'_>, verb: char) {
         let (format_verb, default_precision) = match verb {
             'v' => ('g', None),
-            'g' | 'G' => (verb, None),
+            'g' | 'G' | 'x' | 'X' | 'b' => (verb, None),
             'e' | 'E' => (verb, Some(6)),
             'f' | 'F' => ('f', Some(6)),
             _ => return self.bad_verb(value, verb),
         };
         let precision = self.spec.precision.or(default_precision);
-        let body = format_float(x, format_verb, precision);
-        let (sign, digits) = match body.strip_prefix('-') {
-            Some(rest) => ("-", rest),
-            None if self.spec.plus => ("+", body.as_str()),
-            None if self.spec.space => (" ", body.as_str()),
-            None => ("", body.as_str()),
+        let body = format_float(x, format_verb, precision, self.spec.sharp);
+        let mut num = if body.starts_with(['-', '+']) {
+            body
+        } else {
+            format!("+{body}")
         };
-        if x.is_nan() || x.is_infinite() {
-            let sign = match (
-                x.is_infinite() && x > 0.0,
-                self.spec.space && !self.spec.plus,
-            ) {
-                (true, true) => " ",
-                (true, false) => "+",
-                (false, _) => sign,
-            };
-            return self.pad_spaces(&format!("{sign}{digits}"));
+        if self.spec.space && num.starts_with('+') && !self.spec.plus {
+            num.replace_range(..1, " ");
+        }
+        if num[1..].starts_with(['I', 'N']) {
+            if num[1..].starts_with('N') && !self.spec.space && !self.spec.plus {
+                num.remove(0);
+            }
+            return self.pad_spaces(&num);
+        }
+        if !self.spec.plus && num.starts_with('+') {
+            return self.pad(&num[1..]);
         }
         let width = self.spec.width.unwrap_or(0);
-        let len = sign.len() + digits.len();
-        if self.spec.zero && !self.spec.minus && width > len {
+        if self.spec.zero && !self.spec.minus && width > num.len() {
+            let (sign, digits) = num.split_at(1);
             self.out.push_str(sign);
-            self.out.extend(std::iter::repeat_n('0', width - len));
+            self.out.extend(std::iter::repeat_n('0', width - num.len()));
             self.out.push_str(digits);
             return;
         }
-        self.pad_spaces(&format!("{sign}{digits}"));
+        self.pad(&num);
     }
 
     /// `map[k:v …]` (`map[string]string{"k":"v", …}` with `%#v`), keys sorted.
@@ -650,7 +649,7 @@ impl Printer<'_> {
     }
 
     /// A `time.Time` printed without its methods: Go's `{wall ext loc}` for a UTC time.
-    fn raw_time(&mut self, t: Time, verb: char) {
+    fn raw_time(&mut self, t: tickflow_model::Time, verb: char) {
         let nanos = t.nanos();
         let wall = Value::Uint64(nanos.rem_euclid(1_000_000_000) as u64);
         let ext = Value::Int64(nanos.div_euclid(1_000_000_000) + timefmt::SECONDS_FROM_YEAR_ONE);
@@ -660,139 +659,6 @@ impl Printer<'_> {
         self.value(&ext, verb, 1);
         self.out.push_str(" <nil>}");
     }
-}
-
-/// Go's `strconv.FormatFloat(x, verb, precision or -1, 64)` for `e E f g G`.
-fn format_float(x: f64, verb: char, precision: Option<usize>) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    let body = match verb {
-        'f' => match precision {
-            Some(p) => format!("{x:.p$}"),
-            None => format!("{x}"),
-        },
-        'e' | 'E' => {
-            let s = match precision {
-                Some(p) => format!("{x:.p$e}"),
-                None => format!("{x:e}"),
-            };
-            let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-            go_exponent(mantissa, exp.parse().unwrap_or(0))
-        }
-        _ => format_g(x, precision),
-    };
-    if verb.is_ascii_uppercase() {
-        body.to_uppercase()
-    } else {
-        body
-    }
-}
-
-/// `mantissa` followed by Go's exponent: `e`, a sign and at least two digits.
-fn go_exponent(mantissa: &str, exp: i32) -> String {
-    let sign = if exp < 0 { '-' } else { '+' };
-    format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
-}
-
-/// Go's `%g` (and `%v`): the shortest (or `precision`-digit) decimal, in exponent form
-/// when the exponent is below -4 or at least the precision (6 for the shortest form, so
-/// `1e+06`).
-fn format_g(x: f64, precision: Option<usize>) -> String {
-    let sign = if x.is_sign_negative() { "-" } else { "" };
-    if x == 0.0 {
-        return format!("{sign}0");
-    }
-    let sci = match precision {
-        None => format!("{:e}", x.abs()),
-        Some(p) => format!("{:.*e}", p.max(1) - 1, x.abs()),
-    };
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits = mantissa.replace('.', "");
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let nd = digits.len() as i32;
-    let eprec = match precision {
-        None => 6,
-        Some(p) => {
-            let p = p.max(1) as i32;
-            if p > nd && nd > exp {
-                nd
-            } else {
-                p
-            }
-        }
-    };
-    if exp < -4 || exp >= eprec {
-        let mantissa = match digits.split_at(1) {
-            (first, "") => first.to_owned(),
-            (first, rest) => format!("{first}.{rest}"),
-        };
-        return format!("{sign}{}", go_exponent(&mantissa, exp));
-    }
-    let point = exp + 1;
-    let mut out = sign.to_owned();
-    if point <= 0 {
-        out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', point.unsigned_abs() as usize));
-        out.push_str(digits);
-    } else if point >= nd {
-        out.push_str(digits);
-        out.extend(std::iter::repeat_n('0', (point - nd) as usize));
-    } else {
-        let (int, frac) = digits.split_at(point as usize);
-        let _ = write!(out, "{int}.{frac}");
-    }
-    out
-}
-
-/// Go's `Time.String` in UTC: `2024-01-01 00:00:10.5 +0000 UTC`.
-pub(super) fn go_time(t: Time) -> String {
-    timefmt::format(t, "2006-01-02 15:04:05.999999999 -0700 MST")
-}
-
-/// Go's `Duration.String`: `0s`, `1.5s`, `1m30s`, `1h0m0s`, `1.5ms`, `2µs`, `-3ns`.
-pub(super) fn go_duration(nanos: i64) -> String {
-    if nanos == 0 {
-        return "0s".into();
-    }
-    let sign = if nanos < 0 { "-" } else { "" };
-    let u = nanos.unsigned_abs();
-    const SECOND: u64 = 1_000_000_000;
-    if u < SECOND {
-        let (unit, scale) = match u {
-            0..1_000 => ("ns", 1),
-            1_000..1_000_000 => ("µs", 1_000),
-            _ => ("ms", 1_000_000),
-        };
-        return format!("{sign}{}{unit}", decimal(u, scale));
-    }
-    let hours = u / (3600 * SECOND);
-    let minutes = u / (60 * SECOND) % 60;
-    let mut out = sign.to_owned();
-    if hours > 0 {
-        let _ = write!(out, "{hours}h");
-    }
-    if hours > 0 || minutes > 0 {
-        let _ = write!(out, "{minutes}m");
-    }
-    let _ = write!(out, "{}s", decimal(u % (60 * SECOND), SECOND));
-    out
-}
-
-/// `value / scale` as a decimal without trailing zeros (`scale` a power of ten).
-fn decimal(value: u64, scale: u64) -> String {
-    let (int, frac) = (value / scale, value % scale);
-    if frac == 0 {
-        return int.to_string();
-    }
-    let width = scale.ilog10() as usize;
-    let frac = format!("{frac:0width$}");
-    format!("{int}.{}", frac.trim_end_matches('0'))
 }
 
 /// The character with code `n`, U+FFFD when there is none.
@@ -843,4 +709,36 @@ pub(super) fn quote(s: &str, q: char, ascii: bool) -> String {
     }
     out.push(q);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_floats_keep_their_sign_rules() {
+        let args = [
+            Value::Float(f64::INFINITY),
+            Value::Float(f64::INFINITY),
+            Value::Float(f64::NAN),
+            Value::Float(f64::NAN),
+            Value::Float(f64::NEG_INFINITY),
+            Value::Float(f64::INFINITY),
+            // `%+v` is "plus in struct fields", not a sign: NaN stays unsigned.
+            Value::Float(f64::NAN),
+        ];
+        assert_eq!(
+            sprintf("%v|%5.1f|%+f|% v|%f|%06f|%+v", &args),
+            "+Inf| +Inf|+NaN| NaN|-Inf|  +Inf|NaN"
+        );
+    }
+
+    #[test]
+    fn float_flags() {
+        let args = [-3.25159, 2.0, 2.0, 0.0].map(Value::Float);
+        assert_eq!(
+            sprintf("%08.2f|%+.1f|% .1f|%-6g|", &args),
+            "-0003.25|+2.0| 2.0|0     |"
+        );
+    }
 }
