@@ -140,60 +140,82 @@ impl<'t> State<'t, '_> {
         let outer = self.vars.len();
         let value = self.pipeline(dot, &range.over)?;
         let pos = range.over.pos;
-        let elements: Vec<(Value<'t>, Value<'t>)> = match &value {
-            Value::List(list) => list
-                .elements()
-                .enumerate()
-                .map(|(i, v)| (Value::Int(i as i64), v))
-                .collect(),
-            Value::Map(map) => map
-                .entries()
-                .into_iter()
-                .map(|(k, v)| (Value::from(k), v))
-                .collect(),
+        let mark = self.vars.len();
+        let mut visited = false;
+        match &value {
+            Value::List(list) => {
+                for (i, element) in list.elements().enumerate() {
+                    visited = true;
+                    if self.iteration(range, mark, Value::Int(i as i64), element)? {
+                        break;
+                    }
+                }
+            }
+            Value::Map(map) => {
+                for (key, element) in map.entries() {
+                    visited = true;
+                    if self.iteration(range, mark, Value::from(key), element)? {
+                        break;
+                    }
+                }
+            }
             Value::Int(n) if range.over.decl.len() > 1 => {
                 return Err(Failure::new(pos, ErrorKind::RangeVariables(n.to_string())))
             }
-            Value::Int(n) => (0..*n).map(|i| (Value::Int(i), Value::Int(i))).collect(),
-            Value::Nil => Vec::new(),
+            Value::Int(n) => {
+                // Counted lazily: `range` over a large integer costs time, not memory.
+                for i in 0..*n {
+                    visited = true;
+                    if self.iteration(range, mark, Value::Int(i), Value::Int(i))? {
+                        break;
+                    }
+                }
+            }
+            Value::Nil => {}
             other => {
                 let mut text = String::new();
                 write_v(&mut text, other);
                 return Err(Failure::new(pos, ErrorKind::NotIterable(text)));
             }
+        }
+        let flow = match visited {
+            true => Flow::Next,
+            false => self.walk(dot, &range.otherwise)?,
         };
-        let mark = self.vars.len();
-        let mut flow = Flow::Next;
-        for (index, element) in &elements {
-            self.bind_range(range, mark, index, element);
-            let step = self.walk(element, &range.body);
-            self.vars.truncate(mark);
-            if step? == Flow::Break {
-                break;
-            }
-        }
-        if elements.is_empty() {
-            flow = self.walk(dot, &range.otherwise)?;
-        }
         self.vars.truncate(outer);
         Ok(flow)
     }
 
-    /// Sets a range's variables for one element: with one variable the element, with two
-    /// the index or key and then the element.
-    fn bind_range(&mut self, range: &Range, mark: usize, index: &Value<'t>, element: &Value<'t>) {
-        let decl = &range.over.decl;
-        let pairs: Vec<(usize, &Value<'t>)> = match decl.len() {
-            0 => Vec::new(),
-            1 => vec![(0, element)],
-            _ => vec![(0, index), (1, element)],
-        };
-        for (i, value) in pairs {
-            if range.over.assign {
-                self.set_var(&decl[i], value.clone());
-            } else if let Some(slot) = self.vars.get_mut(mark - decl.len() + i) {
-                slot.1 = value.clone();
+    /// One element of a `range`: binds its variables (with one variable the element, with
+    /// two the index or key and then the element), runs the body and drops what the body
+    /// declared; whether a `{{ break }}` ends the loop.
+    fn iteration(
+        &mut self,
+        range: &'t Range,
+        mark: usize,
+        index: Value<'t>,
+        element: Value<'t>,
+    ) -> Result<bool, Failure> {
+        match range.over.decl.len() {
+            0 => {}
+            1 => self.bind(range, mark, 0, element.clone()),
+            _ => {
+                self.bind(range, mark, 0, index);
+                self.bind(range, mark, 1, element.clone());
             }
+        }
+        let step = self.walk(&element, &range.body);
+        self.vars.truncate(mark);
+        Ok(step? == Flow::Break)
+    }
+
+    /// Sets the `i`th variable a range declares or assigns.
+    fn bind(&mut self, range: &Range, mark: usize, i: usize, value: Value<'t>) {
+        let decl = &range.over.decl;
+        if range.over.assign {
+            self.set_var(&decl[i], value);
+        } else if let Some(slot) = self.vars.get_mut(mark - decl.len() + i) {
+            slot.1 = value;
         }
     }
 

@@ -408,3 +408,14 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn range_over_a_large_integer_does_not_collect_it() {
+    let template = Template::parse(
+        ".message()",
+        "{{ range $i := 4000000000 }}{{ if eq $i 3 }}{{ break }}{{ end }}{{ $i }}{{ end }}",
+        Kind::Text,
+    )
+    .expect("parses");
+    assert_eq!(template.render(&details_data()), Ok("012".into()));
+}
