@@ -76,6 +76,15 @@ pub(super) enum Info {
 }
 
 impl Info {
+    /// The struct this one embeds: its field name and struct.
+    fn embedded(self) -> Option<(&'static str, Info)> {
+        match self {
+            Info::Id => None,
+            Info::Message => Some(("idInfo", Info::Id)),
+            Info::Details => Some(("messageInfo", Info::Message)),
+        }
+    }
+
     fn type_name(self) -> &'static str {
         match self {
             Info::Id => "kapacitor.idInfo",
@@ -160,6 +169,15 @@ impl TemplateData {
 
     /// The value of promoted field `name` of the data viewed as `info`.
     pub(super) fn field<'a>(&'a self, info: Info, name: &str) -> Result<Value<'a>, ErrorKind> {
+        if info
+            .embedded()
+            .is_some_and(|(embedded, _)| embedded == name)
+        {
+            return Err(ErrorKind::Unexported {
+                field: name.to_owned(),
+                ty: info.type_name(),
+            });
+        }
         Field::ALL
             .into_iter()
             .find(|f| f.name() == name && f.declared_in() <= info)
@@ -200,12 +218,7 @@ impl TemplateData {
     /// The fields of the struct `info` in declaration order, the embedded struct first
     /// under its type's name.
     pub(super) fn fields(&self, info: Info) -> Vec<(&'static str, Value<'_>)> {
-        let embedded = match info {
-            Info::Id => None,
-            Info::Message => Some(("idInfo", Info::Id)),
-            Info::Details => Some(("messageInfo", Info::Message)),
-        };
-        embedded
+        info.embedded()
             .map(|(name, inner)| (name, Value::Struct(StructRef::Data(self, inner))))
             .into_iter()
             .chain(

@@ -266,6 +266,14 @@ pub enum ErrorKind {
         /// The Go type of the value.
         ty: &'static str,
     },
+    /// An embedded struct of the template data, which Go keeps unexported.
+    #[error("{field} is an unexported field of struct type {ty}")]
+    Unexported {
+        /// The field name.
+        field: String,
+        /// The Go type of the struct.
+        ty: &'static str,
+    },
     /// A struct field given arguments.
     #[error("{0} has arguments but cannot be invoked as function")]
     FieldArguments(String),
