@@ -6,8 +6,9 @@
 use std::borrow::Cow;
 
 use super::escape;
-use super::funcs::{self, Func};
+use super::funcs::Func;
 use super::methods::{self, Method};
+use super::param::Param;
 use super::parse::Parsed;
 use super::tree::{Branch, Command, Node, Number, Pipeline, Range, Term};
 use super::value::Value;
@@ -414,7 +415,7 @@ impl<'t> State<'t, '_> {
         }
         let mut values = Vec::with_capacity(got);
         for (term, &param) in args.iter().zip(method.params) {
-            values.push(self.typed_arg(dot, term, param, pos)?);
+            values.push(self.arg(dot, term, param, pos)?);
         }
         if let Some(value) = last {
             let param = method.params[got - 1];
@@ -426,19 +427,20 @@ impl<'t> State<'t, '_> {
         methods::call(receiver, method, &values).map_err(fail)
     }
 
-    /// An argument for a method parameter of type `param`: constants convert to it,
-    /// other values must have it.
-    fn typed_arg(
+    /// An argument for a parameter of type `param`: constants convert to it where Go
+    /// converts them, other values must have it.
+    fn arg(
         &mut self,
         dot: &Value<'t>,
         term: &'t Term,
-        param: methods::Param,
+        param: Param,
         pos: usize,
     ) -> Result<Value<'t>, Failure> {
-        use methods::Param;
         let fail = |kind| Failure::new(term_pos(term, pos), kind);
         match (term, param) {
+            (Term::Nil, Param::Any) => Ok(Value::Nil),
             (Term::Nil, _) => Err(fail(ErrorKind::CannotAssignNil(param.type_name()))),
+            (Term::Number(n), Param::Any | Param::Value) => ideal_constant(n).map_err(fail),
             (Term::Number(n), Param::Int | Param::Duration) => match n.int {
                 Some(i) if param == Param::Int => Ok(Value::Int(i)),
                 Some(i) => Ok(Value::Duration(i)),
@@ -503,12 +505,12 @@ impl<'t> State<'t, '_> {
                 .get(i)
                 .copied()
                 .or(signature.variadic)
-                .unwrap_or(funcs::Param::Any)
+                .unwrap_or(Param::Any)
         };
         if matches!(func, Func::And | Func::Or) {
             let mut value = Value::Nil;
             for (i, term) in args.iter().enumerate() {
-                value = self.builtin_arg(dot, term, param_at(i), pos)?;
+                value = self.arg(dot, term, param_at(i), pos)?;
                 if value.is_true() == (func == Func::Or) {
                     return Ok(value);
                 }
@@ -517,11 +519,12 @@ impl<'t> State<'t, '_> {
         }
         let mut values = Vec::with_capacity(got);
         for (i, term) in args.iter().enumerate() {
-            values.push(self.builtin_arg(dot, term, param_at(i), pos)?);
+            values.push(self.arg(dot, term, param_at(i), pos)?);
         }
         if let Some(value) = last {
-            if param_at(got - 1) == funcs::Param::Str && !matches!(value, Value::Str(_)) {
-                return Err(fail(wrong_type("string", &value)));
+            let param = param_at(got - 1);
+            if !param.accepts(&value) {
+                return Err(fail(wrong_type(param.type_name(), &value)));
             }
             values.push(value);
         }
@@ -534,34 +537,6 @@ impl<'t> State<'t, '_> {
                 other => other,
             })
         })
-    }
-
-    /// An argument of a builtin.
-    fn builtin_arg(
-        &mut self,
-        dot: &Value<'t>,
-        term: &'t Term,
-        param: funcs::Param,
-        pos: usize,
-    ) -> Result<Value<'t>, Failure> {
-        use funcs::Param;
-        let fail = |kind| Failure::new(term_pos(term, pos), kind);
-        match (term, param) {
-            (Term::Nil, Param::Any) => Ok(Value::Nil),
-            (Term::Nil, Param::Value) => Err(fail(ErrorKind::CannotAssignNil("reflect.Value"))),
-            (Term::Nil, Param::Str) => Err(fail(ErrorKind::CannotAssignNil("string"))),
-            (Term::Number(_) | Term::Bool(_), Param::Str) => {
-                Err(fail(ErrorKind::ExpectedString(term.describe())))
-            }
-            (Term::Number(n), _) => ideal_constant(n).map_err(fail),
-            _ => {
-                let value = self.term(dot, term)?;
-                if param == Param::Str && !matches!(value, Value::Str(_)) {
-                    return Err(fail(wrong_type("string", &value)));
-                }
-                Ok(value)
-            }
-        }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::json::JsonWriter;
 
 use super::encode::write_json;
 use super::escape;
+use super::param::Param;
 use super::value::{Basic, ListRef, Value};
 use super::verbs::{sprint, sprintf, sprintln};
 use super::{ErrorKind, Kind};
@@ -64,17 +65,6 @@ const ALL: [Func; 21] = [
     Func::Json,
     Func::JsonCompact,
 ];
-
-/// How a parameter receives its argument.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Param {
-    /// `interface{}`: `nil` allowed, constants take their default type.
-    Any,
-    /// `reflect.Value`: like `Any`, but `nil` cannot be passed.
-    Value,
-    /// `string`.
-    Str,
-}
 
 /// A function's parameters: the fixed ones and, if variadic, the repeated one.
 pub(super) struct Signature {

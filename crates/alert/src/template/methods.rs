@@ -7,45 +7,10 @@ use std::borrow::Cow;
 
 use tickflow_model::{Duration, Time};
 
+use super::param::Param;
 use super::timefmt::{self, go_duration, go_time, Civil};
 use super::value::Value;
 use super::ErrorKind;
-
-/// The Go type of a method parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Param {
-    /// `int`.
-    Int,
-    /// `string`.
-    Str,
-    /// `time.Duration`.
-    Duration,
-    /// `time.Time`.
-    Time,
-}
-
-impl Param {
-    /// The Go type name.
-    pub(super) fn type_name(self) -> &'static str {
-        match self {
-            Param::Int => "int",
-            Param::Str => "string",
-            Param::Duration => "time.Duration",
-            Param::Time => "time.Time",
-        }
-    }
-
-    /// Whether `value` has this type.
-    pub(super) fn accepts(self, value: &Value<'_>) -> bool {
-        matches!(
-            (self, value),
-            (Param::Int, Value::Int(_))
-                | (Param::Str, Value::Str(_))
-                | (Param::Duration, Value::Duration(_))
-                | (Param::Time, Value::Time(_))
-        )
-    }
-}
 
 /// A method found on a value: its name and parameter types.
 #[derive(Debug, Clone, Copy)]

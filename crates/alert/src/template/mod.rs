@@ -60,6 +60,7 @@ mod funcs;
 mod lex;
 mod methods;
 mod number;
+mod param;
 mod parse;
 mod timefmt;
 mod tree;
