@@ -22,12 +22,14 @@
 //! println slice urlquery` with Go's `fmt` (`verbs.rs`). Values print as Go prints
 //! them (`map[k:v]` sorted, `[a b]`, `{a b}`, floats as `%v`, `<no value>`).
 //!
-//! Differences from Go, all about what tickflow's data cannot hold: times are UTC
-//! (`.Time.Local` is UTC, as tickflow's other calendar functions), complex constants are
-//! refused, `{{ template }}` calls, control structures and parentheses nest at most 100
-//! deep, and html/template's escaping is
-//! that of an HTML text context wherever the action stands (attribute, script and URL
-//! contexts are not told apart).
+//! Differences from Go: times are UTC (tickflow's times carry no zone, so `.Time.Local`
+//! is UTC, as tickflow's other calendar functions are); complex constants are refused;
+//! control structures and parentheses nest at most 100 deep in a template, and node
+//! lists at most 200 deep at run time counting `{{ template }}` calls (Go allows 100000
+//! calls; a task thread's stack would not); a `\x` or octal escape must be ASCII (Go
+//! allows any byte); and html/template's escaping is that of an HTML text context
+//! wherever the action stands (attribute, script and URL contexts are not told apart).
+//! The few `fmt` differences are listed in `verbs.rs`.
 //!
 //! # Example
 //!
