@@ -9,7 +9,7 @@ use crate::http::UrlError;
 use crate::inhibit::Inhibitors;
 use crate::mqtt::{BrokerError, MqttBrokers};
 use crate::sinks::Sinks;
-use crate::template::ServerInfo;
+use crate::template::{ServerInfo, TemplateError};
 use crate::topic::TopicHub;
 
 /// A named HTTP endpoint, Kapacitor's `[[httppost]]` section.
@@ -25,6 +25,10 @@ pub struct HttpPostEndpoint {
     /// `.Name`, `.Tags` and `.Values` (one map per value row, keyed by column). Without
     /// it the body is the row as JSON.
     pub row_template: Option<String>,
+    /// A Go text/template for the body of `.post().endpoint(name)` alert requests,
+    /// rendered per event with the alert data (`.Message`, `.Level`, `.Data.Series`, …);
+    /// without it the body is the alert document.
+    pub alert_template: Option<String>,
 }
 
 /// What alert handlers and `httpPost` nodes take from the server's configuration, and
@@ -68,8 +72,11 @@ pub struct UnknownEndpoint(pub String);
 
 /// Why a handler or an `httpPost` node could not be set up from a script and the
 /// configuration.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SetupError {
+    /// An endpoint's `alert-template` does not parse.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
     /// The target URL cannot be posted to.
     #[error(transparent)]
     Url(#[from] UrlError),

@@ -75,6 +75,12 @@ impl AlertData {
     /// a float in `data` is NaN or infinite.
     pub fn to_json(&self) -> Result<String, EncodeError> {
         let mut w = JsonWriter::new();
+        self.write_json(&mut w)?;
+        Ok(w.finish())
+    }
+
+    /// Writes the document into `w`.
+    pub(crate) fn write_json(&self, w: &mut JsonWriter) -> Result<(), EncodeError> {
         w.begin_object()
             .key("id")
             .string(&self.id)
@@ -89,13 +95,13 @@ impl AlertData {
             .key("level")
             .string(self.level.as_str())
             .key("data");
-        write_result(&mut w, &self.data)?;
+        write_result(w, &self.data)?;
         w.key("previousLevel")
             .string(self.previous_level.as_str())
             .key("recoverable")
             .bool(self.recoverable)
             .end_object();
-        Ok(w.finish())
+        Ok(())
     }
 }
 

@@ -22,8 +22,8 @@
 //!   shared state ([`Inhibitors`]).
 //! * [`topic`]: [`TopicHub`], the named topics alert nodes publish to: per-event state
 //!   (`previousLevel`, the alerts API's events) and handlers defined by [`HandlerSpec`].
-//! * [`template`]: the Go `text/template` and `html/template` subset that `.id()`,
-//!   `.message()` and `.details()` use.
+//! * [`template`]: Go's `text/template` (and html/template's escaping) that `.id()`,
+//!   `.message()`, `.details()`, handler templates and httpPost templates run.
 //!
 //! This crate does not decide *when* an event fires: the engine's alert node does.
 //!

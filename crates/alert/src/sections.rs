@@ -60,6 +60,10 @@ pub struct HttpPostSection {
     /// A Go template for `httpPost` bodies; empty for the row as JSON.
     #[serde(default)]
     pub row_template: String,
+    /// A Go template for the body of `.post().endpoint(name)` alert requests; empty
+    /// for the alert document.
+    #[serde(default)]
+    pub alert_template: String,
 }
 
 /// One `[[mqtt]]` section.
@@ -190,6 +194,7 @@ impl HttpPostSection {
             url: self.url.clone(),
             headers: self.headers.clone().into_iter().collect(),
             row_template: Some(self.row_template.clone()).filter(|t| !t.is_empty()),
+            alert_template: Some(self.alert_template.clone()).filter(|t| !t.is_empty()),
         }
     }
 }

@@ -1,13 +1,15 @@
 //! The `.post(url)` handler: POSTs each event as `json + "\n"` with
 //! `Content-Type: application/json` (alert-data.md §2.5), to a URL or to a configured
-//! endpoint whose URL and headers it takes.
+//! endpoint whose URL and headers it takes; an endpoint with an `alert-template` sends
+//! that template rendered with the event instead, without a content type.
 
 use std::time::Duration;
 
-use crate::config::HttpPostEndpoint;
+use crate::config::{HttpPostEndpoint, SetupError};
 use crate::data::AlertData;
 use crate::handlers::{Handler, HandlerError};
 use crate::http::{self, HttpError, HttpUrl, Request, Response, UrlError};
+use crate::template::{Kind, Template, TemplateError};
 
 /// Why an event was not accepted by the target.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,9 @@ pub enum PostError {
         /// The response body, with `.captureResponse()`.
         response: Option<String>,
     },
+    /// The endpoint's alert template failed on the event.
+    #[error("cannot render the alert template: {0}")]
+    Template(#[from] TemplateError),
 }
 
 impl PostError {
@@ -57,6 +62,8 @@ pub struct PostHandler {
     headers: Vec<(String, String)>,
     capture_response: bool,
     timeout: Duration,
+    /// The endpoint's `alert-template`, compiled once.
+    alert_template: Option<Template>,
 }
 
 impl PostHandler {
@@ -67,12 +74,23 @@ impl PostHandler {
             headers: Vec::new(),
             capture_response: false,
             timeout: http::DEFAULT_TIMEOUT,
+            alert_template: None,
         })
     }
 
-    /// A handler posting to a configured endpoint, with the endpoint's headers.
-    pub fn for_endpoint(endpoint: &HttpPostEndpoint) -> Result<Self, UrlError> {
-        Ok(PostHandler::new(&endpoint.url)?.with_headers(endpoint.headers.iter().cloned()))
+    /// A handler posting to a configured endpoint, with the endpoint's headers and alert
+    /// template.
+    pub fn for_endpoint(endpoint: &HttpPostEndpoint) -> Result<Self, SetupError> {
+        let mut handler =
+            PostHandler::new(&endpoint.url)?.with_headers(endpoint.headers.iter().cloned());
+        if let Some(text) = &endpoint.alert_template {
+            handler.alert_template = Some(Template::parse(
+                "[[httppost]] alert-template",
+                text,
+                Kind::Text,
+            )?);
+        }
+        Ok(handler)
     }
 
     /// Adds headers (`.header(k, v)`); a later value for the same key replaces the earlier.
@@ -96,11 +114,11 @@ impl PostHandler {
     }
 
     /// Sends one body and checks the status.
-    fn send(&self, body: &[u8]) -> Result<(), PostError> {
+    fn send(&self, body: &[u8], content_type: Option<&str>) -> Result<(), PostError> {
         let request = Request {
             url: &self.url,
             headers: &self.headers,
-            content_type: Some("application/json"),
+            content_type,
             body,
             timeout: self.timeout,
         };
@@ -121,9 +139,13 @@ impl PostHandler {
 
 impl Handler for PostHandler {
     fn handle(&self, event: &AlertData) -> Result<(), HandlerError> {
+        if let Some(template) = &self.alert_template {
+            let body = template.render_alert(event).map_err(PostError::from)?;
+            return Ok(self.send(body.as_bytes(), None)?);
+        }
         let mut body = event.to_json()?;
         body.push('\n');
-        Ok(self.send(body.as_bytes())?)
+        Ok(self.send(body.as_bytes(), Some("application/json"))?)
     }
 
     fn describe(&self) -> String {

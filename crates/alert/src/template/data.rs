@@ -1,12 +1,12 @@
-//! [`TemplateData`], what alert templates see as `.`, and its Go JSON encoding.
+//! [`TemplateData`], what alert templates see as `.`: Kapacitor's `idInfo` (id),
+//! `messageInfo` (message, embedding `idInfo`) and `detailsInfo` (details, embedding
+//! `messageInfo`).
 
 use tickflow_model::{Duration, Fields, Tags, Time};
 
 use crate::data::Level;
-use crate::json::{EncodeError, JsonWriter};
-use crate::row::write_field_value;
 
-use super::format::Value;
+use super::value::{MapRef, StructRef, Value};
 use super::ErrorKind;
 
 /// The server identity templates see as `.ServerInfo`; by default hostname `localhost`
@@ -33,8 +33,11 @@ impl Default for ServerInfo {
 
 /// The data of an alert template (nodes.md §8.2). The `Option` members are `None` where the
 /// template does not receive them: the id template sees only name, task name, group, tags
-/// and server info; the message template adds id, fields, level, time and duration; the
-/// details template adds the message. Using a `None` member is a render error.
+/// and server info (`kapacitor.idInfo`); the message template adds id, fields, level, time
+/// and duration (`kapacitor.messageInfo`); the details template adds the message
+/// (`kapacitor.detailsInfo`). Which struct the data is follows from the members set: a
+/// message makes it `detailsInfo`, an id `messageInfo`. Using a field the struct does not
+/// have is a render error, as in Go.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TemplateData {
     /// `.Name`: the measurement name.
@@ -61,153 +64,174 @@ pub struct TemplateData {
     pub message: Option<String>,
 }
 
-/// Go type names used in messages.
-pub(super) const DATA_TYPE: &str = "alert.detailsInfo";
-pub(super) const SERVER_INFO_TYPE: &str = "alert.serverInfo";
+/// Which of Kapacitor's template structs a [`TemplateData`] stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Info {
+    /// `kapacitor.idInfo`.
+    Id,
+    /// `kapacitor.messageInfo`.
+    Message,
+    /// `kapacitor.detailsInfo`.
+    Details,
+}
+
+impl Info {
+    /// The struct this one embeds: its field name and struct.
+    fn embedded(self) -> Option<(&'static str, Info)> {
+        match self {
+            Info::Id => None,
+            Info::Message => Some(("idInfo", Info::Id)),
+            Info::Details => Some(("messageInfo", Info::Message)),
+        }
+    }
+
+    fn type_name(self) -> &'static str {
+        match self {
+            Info::Id => "kapacitor.idInfo",
+            Info::Message => "kapacitor.messageInfo",
+            Info::Details => "kapacitor.detailsInfo",
+        }
+    }
+}
+
+/// The fields of Kapacitor's template structs, in declaration (and JSON) order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    Name,
+    TaskName,
+    Group,
+    Tags,
+    ServerInfo,
+    Id,
+    Fields,
+    Level,
+    Time,
+    Duration,
+    Message,
+}
+
+impl Field {
+    /// Every field, in order.
+    pub(super) const ALL: [Field; 11] = [
+        Field::Name,
+        Field::TaskName,
+        Field::Group,
+        Field::Tags,
+        Field::ServerInfo,
+        Field::Id,
+        Field::Fields,
+        Field::Level,
+        Field::Time,
+        Field::Duration,
+        Field::Message,
+    ];
+
+    /// The field's Go name.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::TaskName => "TaskName",
+            Field::Group => "Group",
+            Field::Tags => "Tags",
+            Field::ServerInfo => "ServerInfo",
+            Field::Id => "ID",
+            Field::Fields => "Fields",
+            Field::Level => "Level",
+            Field::Time => "Time",
+            Field::Duration => "Duration",
+            Field::Message => "Message",
+        }
+    }
+
+    /// The struct that declares the field.
+    fn declared_in(self) -> Info {
+        match self {
+            Field::Name | Field::TaskName | Field::Group | Field::Tags | Field::ServerInfo => {
+                Info::Id
+            }
+            Field::Message => Info::Details,
+            _ => Info::Message,
+        }
+    }
+}
 
 impl TemplateData {
-    /// The value of field `name` of the data.
-    pub(super) fn field(&self, name: &str) -> Result<Value<'_>, ErrorKind> {
-        fn available<T>(value: Option<T>, name: &'static str) -> Result<T, ErrorKind> {
-            value.ok_or(ErrorKind::UnavailableField(name))
+    /// The struct this data stands for.
+    pub(super) fn info(&self) -> Info {
+        if self.message.is_some() {
+            Info::Details
+        } else if self.id.is_some() {
+            Info::Message
+        } else {
+            Info::Id
         }
-        Ok(match name {
-            "Name" => Value::from(self.name.as_str()),
-            "TaskName" => Value::from(self.task_name.as_str()),
-            "Group" => Value::from(self.group.as_str()),
-            "Tags" => Value::Tags(&self.tags),
-            "ServerInfo" => Value::ServerInfo(&self.server_info),
-            "ID" => Value::from(available(self.id.as_deref(), "ID")?),
-            "Fields" => Value::Fields(available(self.fields.as_ref(), "Fields")?),
-            "Level" => Value::from(available(self.level, "Level")?.as_str()),
-            "Time" => Value::Time(available(self.time, "Time")?),
-            "Duration" => Value::Duration(available(self.duration, "Duration")?),
-            "Message" => Value::from(available(self.message.as_deref(), "Message")?),
-            _ => {
-                return Err(ErrorKind::UnknownField {
-                    field: name.to_owned(),
-                    ty: DATA_TYPE,
-                })
-            }
-        })
     }
-}
 
-impl ServerInfo {
-    /// The value of field `name`.
-    pub(super) fn field(&self, name: &str) -> Result<Value<'_>, ErrorKind> {
-        Ok(Value::from(match name {
-            "Hostname" => self.hostname.as_str(),
-            "ClusterID" => self.cluster_id.as_str(),
-            "ServerID" => self.server_id.as_str(),
-            _ => {
-                return Err(ErrorKind::UnknownField {
-                    field: name.to_owned(),
-                    ty: SERVER_INFO_TYPE,
-                })
-            }
-        }))
+    /// The value of promoted field `name` of the data viewed as `info`.
+    pub(super) fn field<'a>(&'a self, info: Info, name: &str) -> Result<Value<'a>, ErrorKind> {
+        if info
+            .embedded()
+            .is_some_and(|(embedded, _)| embedded == name)
+        {
+            return Err(ErrorKind::Unexported {
+                field: name.to_owned(),
+                ty: info.type_name(),
+            });
+        }
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name() == name && f.declared_in() <= info)
+            .map(|f| self.value(f))
+            .ok_or_else(|| ErrorKind::UnknownField {
+                field: name.to_owned(),
+                ty: info.type_name(),
+            })
     }
-}
 
-/// Writes `value` as Go's `encoding/json` would; template data keys in Kapacitor's
-/// struct order (alert-data.md §4), unavailable members left out.
-pub(super) fn write_json(w: &mut JsonWriter, value: &Value<'_>) -> Result<(), EncodeError> {
-    match value {
-        Value::Nil => {
-            w.null();
-        }
-        Value::Bool(b) => {
-            w.bool(*b);
-        }
-        Value::Int(n) | Value::Int64(n) => {
-            w.int(*n);
-        }
-        Value::Uint64(n) => {
-            w.uint(*n);
-        }
-        Value::Float(x) => {
-            w.float(*x)?;
-        }
-        Value::Str(s) => {
-            w.string(s);
-        }
-        Value::Time(t) => {
-            w.string(&t.to_rfc3339());
-        }
-        Value::Duration(d) => {
-            w.int(d.nanos());
-        }
-        Value::Tags(tags) => {
-            w.begin_object();
-            for (k, v) in tags.iter() {
-                w.key(k).string(v);
-            }
-            w.end_object();
-        }
-        Value::Fields(fields) => {
-            w.begin_object();
-            for (k, v) in fields.iter() {
-                w.key(k);
-                write_field_value(w, v)?;
-            }
-            w.end_object();
-        }
-        Value::ServerInfo(info) => {
-            w.begin_object()
-                .key("Hostname")
-                .string(&info.hostname)
-                .key("ClusterID")
-                .string(&info.cluster_id)
-                .key("ServerID")
-                .string(&info.server_id)
-                .end_object();
-        }
-        Value::Row(row) => {
-            w.begin_object().key("Name").string(&row.name).key("Tags");
-            write_json(w, &Value::Tags(&row.tags))?;
-            w.key("Values");
-            write_json(w, &Value::RowValues(row))?;
-            w.end_object();
-        }
-        Value::RowValues(row) => {
-            w.begin_array();
-            for index in 0..row.values.len() {
-                write_json(w, &Value::RowEntry(row, index))?;
-            }
-            w.end_array();
-        }
-        Value::RowEntry(row, index) => {
-            w.begin_object();
-            for (column, value) in super::row::entries(row, *index) {
-                w.key(column);
-                write_json(w, &value)?;
-            }
-            w.end_object();
-        }
-        Value::Data(data) => {
-            const KEYS: [&str; 11] = [
-                "Name",
-                "TaskName",
-                "Group",
-                "Tags",
-                "ServerInfo",
-                "ID",
-                "Fields",
-                "Level",
-                "Time",
-                "Duration",
-                "Message",
-            ];
-            w.begin_object();
-            for key in KEYS {
-                if let Ok(member) = data.field(key) {
-                    w.key(key);
-                    write_json(w, &member)?;
-                }
-            }
-            w.end_object();
+    /// The value of `field`.
+    pub(super) fn value(&self, field: Field) -> Value<'_> {
+        match field {
+            Field::Name => Value::from(self.name.as_str()),
+            Field::TaskName => Value::from(self.task_name.as_str()),
+            Field::Group => Value::from(self.group.as_str()),
+            Field::Tags => Value::Map(MapRef::Tags(&self.tags)),
+            Field::ServerInfo => Value::Struct(StructRef::ServerInfo(&self.server_info)),
+            Field::Id => Value::from(self.id.as_deref().unwrap_or_default()),
+            Field::Fields => self
+                .fields
+                .as_ref()
+                .map_or(Value::Nil, |fields| Value::Map(MapRef::Fields(fields))),
+            Field::Level => Value::from(self.level.map_or("", Level::as_str)),
+            Field::Time => Value::Time(self.time.unwrap_or(Time::from_nanos(0))),
+            Field::Duration => Value::Duration(self.duration.map_or(0, Duration::nanos)),
+            Field::Message => Value::from(self.message.as_deref().unwrap_or_default()),
         }
     }
-    Ok(())
+
+    /// The promoted fields of the struct `info`, in JSON order.
+    pub(super) fn promoted(info: Info) -> impl Iterator<Item = Field> {
+        Field::ALL
+            .into_iter()
+            .filter(move |f| f.declared_in() <= info)
+    }
+
+    /// The fields of the struct `info` in declaration order, the embedded struct first
+    /// under its type's name.
+    pub(super) fn fields(&self, info: Info) -> Vec<(&'static str, Value<'_>)> {
+        info.embedded()
+            .map(|(name, inner)| (name, Value::Struct(StructRef::Data(self, inner))))
+            .into_iter()
+            .chain(
+                Field::ALL
+                    .into_iter()
+                    .filter(|f| f.declared_in() == info)
+                    .map(|f| (f.name(), self.value(f))),
+            )
+            .collect()
+    }
+
+    /// The Go type name of the struct `info`.
+    pub(super) fn type_name(info: Info) -> &'static str {
+        info.type_name()
+    }
 }

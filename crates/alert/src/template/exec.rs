@@ -1,408 +1,605 @@
-//! Executes a parsed template: evaluates pipelines against the data (the alert
-//! [`TemplateData`](super::TemplateData) or a row), calls the built-in functions and prints
-//! values (HTML-escaped for [`Kind::Html`]).
+//! Executes a parsed template as Go's text/template does: evaluates pipelines against
+//! `.` (field chains, method calls, variables, functions), walks `if`/`with`/`range`
+//! (with `break` and `continue`) and `template` calls, and prints each action's value
+//! (HTML-escaped for [`Kind::Html`], as html/template does in a text context).
 
-use std::cmp::Ordering;
+use std::borrow::Cow;
 
-use crate::json::JsonWriter;
-
-use super::data::write_json;
-use super::format::{format_v, sprint, sprintf, Value};
-use super::parse::{Command, Func, Node, Pipeline, Term};
-use super::row;
+use super::escape;
+use super::funcs::Func;
+use super::methods::{self, Method};
+use super::param::Param;
+use super::parse::Parsed;
+use super::tree::{Branch, Command, Node, Number, Pipeline, Range, Term};
+use super::value::Value;
+use super::verbs::write_v;
 use super::{ErrorKind, Failure, Kind};
 
-/// Renders `nodes` with `data` as `.`.
-pub(super) fn render(nodes: &[Node], kind: Kind, data: Value<'_>) -> Result<String, Failure> {
-    let mut exec = Exec {
-        kind,
-        dot: data,
-        out: String::new(),
-    };
-    exec.nodes(nodes)?;
-    Ok(exec.out)
-}
+/// How deep lists of nodes may nest, counting control structures and `{{ template }}`
+/// calls (Go allows 100000 calls; the stack of a task's thread would not).
+const MAX_DEPTH: usize = 200;
 
-struct Exec<'a> {
+/// Renders `parsed` with `data` as `.` and `$`, appending to `out`.
+pub(super) fn render<'t>(
+    parsed: &'t Parsed,
     kind: Kind,
-    /// The value of `.`: the data, or the element inside a `range`.
-    dot: Value<'a>,
-    out: String,
+    data: Value<'t>,
+    out: &mut String,
+) -> Result<(), Failure> {
+    let mut state = State {
+        parsed,
+        kind,
+        root: data.clone(),
+        vars: Vec::new(),
+        out,
+        depth: 0,
+    };
+    state.walk(&data, &parsed.main).map(|_| ())
 }
 
-impl<'a> Exec<'a> {
-    fn nodes(&mut self, nodes: &[Node]) -> Result<(), Failure> {
-        for node in nodes {
-            match node {
-                Node::Text(text) => self.out.push_str(text),
-                Node::Action(pipeline) => {
-                    let value = self.pipeline(pipeline)?;
-                    self.print(&value)
-                        .map_err(|kind| Failure::new(pipeline.pos, kind))?;
-                }
-                Node::If {
-                    branches,
-                    otherwise,
-                } => {
-                    let mut chosen = otherwise;
-                    for (cond, body) in branches {
-                        if self.pipeline(cond)?.is_true() {
-                            chosen = body;
-                            break;
-                        }
-                    }
-                    self.nodes(chosen)?;
-                }
-                Node::Range {
-                    over,
-                    body,
-                    otherwise,
-                } => {
-                    let value = self.pipeline(over)?;
-                    let elements = elements(&value).map_err(|k| Failure::new(over.pos, k))?;
-                    if elements.is_empty() {
-                        self.nodes(otherwise)?;
-                    }
-                    for element in elements {
-                        let outer = std::mem::replace(&mut self.dot, element);
-                        let result = self.nodes(body);
-                        self.dot = outer;
-                        result?;
-                    }
-                }
-            }
-        }
-        Ok(())
+/// What a list of nodes asks the enclosing `range` to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Next,
+    Break,
+    Continue,
+}
+
+struct State<'t, 'o> {
+    parsed: &'t Parsed,
+    kind: Kind,
+    /// `$`: the data, or the dot of the `{{ template }}` being run.
+    root: Value<'t>,
+    /// Variables in scope other than `$`, innermost last.
+    vars: Vec<(&'t str, Value<'t>)>,
+    out: &'o mut String,
+    /// Nesting of node lists (control structures and `{{ template }}` calls).
+    depth: usize,
+}
+
+/// The argument of a pipeline stage from the previous stage, if any.
+type Final<'t> = Option<Value<'t>>;
+
+impl<'t> State<'t, '_> {
+    fn walk(&mut self, dot: &Value<'t>, nodes: &'t [Node]) -> Result<Flow, Failure> {
+        self.depth += 1;
+        let flow = self.nodes(dot, nodes);
+        self.depth -= 1;
+        flow
     }
 
-    /// Prints an action's value: `<no value>` for nil in text templates; in HTML templates
-    /// nothing for nil and everything else escaped like `html/template` in a text context.
-    fn print(&mut self, value: &Value<'_>) -> Result<(), ErrorKind> {
+    fn nodes(&mut self, dot: &Value<'t>, nodes: &'t [Node]) -> Result<Flow, Failure> {
+        for node in nodes {
+            let flow = match node {
+                Node::Text(text) => {
+                    self.out.push_str(text);
+                    Flow::Next
+                }
+                Node::Action(pipeline) => {
+                    let value = self.pipeline(dot, pipeline)?;
+                    if pipeline.decl.is_empty() {
+                        self.print(&value, pipeline);
+                    }
+                    Flow::Next
+                }
+                Node::Branch(branch) => self.branch(dot, branch)?,
+                Node::Range(range) => self.range(dot, range)?,
+                Node::Call {
+                    name,
+                    pipeline,
+                    pos,
+                } => self.call_template(dot, name, pipeline.as_ref(), *pos)?,
+                Node::Break => Flow::Break,
+                Node::Continue => Flow::Continue,
+            };
+            if flow != Flow::Next {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    /// Prints an action's value: `<no value>` for nil in text templates; in HTML
+    /// templates nothing for nil and everything else escaped, except what an `html`
+    /// at the end of the pipeline already escaped.
+    fn print(&mut self, value: &Value<'t>, pipeline: &Pipeline) {
         match (self.kind, value) {
             (Kind::Text, Value::Nil) => self.out.push_str("<no value>"),
             (Kind::Text, Value::Str(s)) => self.out.push_str(s),
-            (Kind::Text, _) => self.out.push_str(&format_v(value)?),
+            (Kind::Text, _) => write_v(self.out, value),
             (Kind::Html, Value::Nil) => {}
-            (Kind::Html, Value::Str(s)) => html_escape(&mut self.out, s),
-            (Kind::Html, _) => html_escape(&mut self.out, &format_v(value)?),
-        }
-        Ok(())
-    }
-
-    fn pipeline(&self, pipeline: &Pipeline) -> Result<Value<'a>, Failure> {
-        let mut value = None;
-        for command in &pipeline.commands {
-            value = Some(self.command(command, value)?);
-        }
-        Ok(value.unwrap_or(Value::Nil))
-    }
-
-    /// Evaluates one command; `piped` is the previous stage's value, the last argument.
-    fn command(&self, command: &Command, piped: Option<Value<'a>>) -> Result<Value<'a>, Failure> {
-        match command {
-            Command::Operand(term) => self.term(term),
-            Command::Call { func, args, pos } => self.call(*func, args, piped, *pos),
-        }
-    }
-
-    fn term(&self, term: &Term) -> Result<Value<'a>, Failure> {
-        Ok(match term {
-            Term::Dot => self.dot.clone(),
-            Term::Field(names, pos) => {
-                self.field_chain(names).map_err(|k| Failure::new(*pos, k))?
+            (Kind::Html, Value::Str(s)) if ends_with_html(pipeline) => self.out.push_str(s),
+            (Kind::Html, Value::Str(s)) => escape::html_text(self.out, s),
+            (Kind::Html, _) => {
+                let mut text = String::new();
+                write_v(&mut text, value);
+                escape::html_text(self.out, &text);
             }
-            Term::Func(func, pos) => self.call(*func, &[], None, *pos)?,
-            Term::Str(s) => Value::Str(s.clone().into()),
-            Term::Int(n) => Value::Int(*n),
-            Term::Float(x) => Value::Float(*x),
-            Term::Bool(b) => Value::Bool(*b),
-            Term::Nil => Value::Nil,
-            Term::Pipeline(inner) => self.pipeline(inner)?,
-        })
+        }
     }
 
-    /// `.A.B…` starting from `.`.
-    fn field_chain(&self, names: &[String]) -> Result<Value<'a>, ErrorKind> {
-        let mut value = self.dot.clone();
-        for name in names {
-            value = match value {
-                Value::Data(data) => data.field(name)?,
-                Value::ServerInfo(info) => info.field(name)?,
-                Value::Row(row) => row::field(row, name)?,
-                Value::RowEntry(row, index) => row::entry(row, index, name),
-                Value::Tags(tags) => tags.get(name).map_or(Value::Nil, |v| Value::from(&**v)),
-                Value::Fields(fields) => fields.get(name).map_or(Value::Nil, Value::from),
-                other => {
-                    return Err(ErrorKind::UnknownField {
-                        field: name.clone(),
-                        ty: other.type_name(),
-                    })
+    fn branch(&mut self, dot: &Value<'t>, branch: &'t Branch) -> Result<Flow, Failure> {
+        let mark = self.vars.len();
+        let mut flow = None;
+        for (cond, body) in &branch.arms {
+            let value = self.pipeline(dot, cond)?;
+            if value.is_true() {
+                let inner = if branch.with { &value } else { dot };
+                flow = Some(self.walk(inner, body));
+                break;
+            }
+        }
+        let flow = match flow {
+            Some(flow) => flow,
+            None => self.walk(dot, &branch.otherwise),
+        };
+        self.vars.truncate(mark);
+        flow
+    }
+
+    fn range(&mut self, dot: &Value<'t>, range: &'t Range) -> Result<Flow, Failure> {
+        let outer = self.vars.len();
+        let value = self.pipeline(dot, &range.over)?;
+        let pos = range.over.pos;
+        let mark = self.vars.len();
+        let mut visited = false;
+        match &value {
+            Value::List(list) => {
+                for (i, element) in list.elements().enumerate() {
+                    visited = true;
+                    if self.iteration(range, mark, Value::Int(i as i64), element)? {
+                        break;
+                    }
                 }
-            };
+            }
+            Value::Map(map) => {
+                for (key, element) in map.entries() {
+                    visited = true;
+                    if self.iteration(range, mark, Value::from(key), element)? {
+                        break;
+                    }
+                }
+            }
+            Value::Int(n) if range.over.decl.len() > 1 => {
+                return Err(Failure::new(pos, ErrorKind::RangeVariables(n.to_string())))
+            }
+            Value::Int(n) => {
+                // Counted lazily: `range` over a large integer costs time, not memory.
+                for i in 0..*n {
+                    visited = true;
+                    if self.iteration(range, mark, Value::Int(i), Value::Int(i))? {
+                        break;
+                    }
+                }
+            }
+            Value::Nil => {}
+            other => {
+                let mut text = String::new();
+                write_v(&mut text, other);
+                return Err(Failure::new(pos, ErrorKind::NotIterable(text)));
+            }
+        }
+        let flow = match visited {
+            true => Flow::Next,
+            false => self.walk(dot, &range.otherwise)?,
+        };
+        self.vars.truncate(outer);
+        Ok(flow)
+    }
+
+    /// One element of a `range`: binds its variables (with one variable the element, with
+    /// two the index or key and then the element), runs the body and drops what the body
+    /// declared; whether a `{{ break }}` ends the loop.
+    fn iteration(
+        &mut self,
+        range: &'t Range,
+        mark: usize,
+        index: Value<'t>,
+        element: Value<'t>,
+    ) -> Result<bool, Failure> {
+        match range.over.decl.len() {
+            0 => {}
+            1 => self.bind(range, mark, 0, element.clone()),
+            _ => {
+                self.bind(range, mark, 0, index);
+                self.bind(range, mark, 1, element.clone());
+            }
+        }
+        let step = self.walk(&element, &range.body);
+        self.vars.truncate(mark);
+        Ok(step? == Flow::Break)
+    }
+
+    /// Sets the `i`th variable a range declares or assigns.
+    fn bind(&mut self, range: &Range, mark: usize, i: usize, value: Value<'t>) {
+        let decl = &range.over.decl;
+        if range.over.assign {
+            self.set_var(&decl[i], value);
+        } else if let Some(slot) = self.vars.get_mut(mark - decl.len() + i) {
+            slot.1 = value;
+        }
+    }
+
+    fn call_template(
+        &mut self,
+        dot: &Value<'t>,
+        name: &str,
+        pipeline: Option<&'t Pipeline>,
+        pos: usize,
+    ) -> Result<Flow, Failure> {
+        let Some(body) = self.parsed.defines.get(name) else {
+            return Err(Failure::new(pos, ErrorKind::NoTemplate(name.to_owned())));
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(Failure::new(pos, ErrorKind::TooDeep(MAX_DEPTH)));
+        }
+        let new_dot = match pipeline {
+            Some(p) => self.pipeline(dot, p)?,
+            None => Value::Nil,
+        };
+        let outer_vars = std::mem::take(&mut self.vars);
+        let outer_root = std::mem::replace(&mut self.root, new_dot.clone());
+        let result = self.walk(&new_dot, body);
+        self.vars = outer_vars;
+        self.root = outer_root;
+        result.map(|_| Flow::Next)
+    }
+
+    /// Evaluates a pipeline and binds its declared or assigned variables.
+    fn pipeline(&mut self, dot: &Value<'t>, pipeline: &'t Pipeline) -> Result<Value<'t>, Failure> {
+        let mut value: Final<'t> = None;
+        for command in &pipeline.commands {
+            value = Some(self.command(dot, command, value)?);
+        }
+        let value = value.unwrap_or(Value::Nil);
+        for name in &pipeline.decl {
+            if pipeline.assign {
+                self.set_var(name, value.clone());
+            } else {
+                self.vars.push((name, value.clone()));
+            }
         }
         Ok(value)
     }
 
-    /// Calls `func` with `args` and then `piped`. `and`/`or` evaluate lazily.
-    fn call(
-        &self,
-        func: Func,
-        args: &[Term],
-        piped: Option<Value<'a>>,
-        pos: usize,
-    ) -> Result<Value<'a>, Failure> {
-        let got = args.len() + usize::from(piped.is_some());
-        let fail = |kind| Failure::new(pos, kind);
-        let arity = |want| {
-            fail(ErrorKind::Arity {
-                func: func.name(),
-                want,
-                got,
-            })
-        };
-        // `and` stops at the first false argument, `or` at the first true one.
-        let short_circuit = match func {
-            Func::And => Some(false),
-            Func::Or => Some(true),
-            _ => None,
-        };
-        let mut values = Vec::with_capacity(got);
-        for term in args {
-            let value = self.term(term)?;
-            let stop = short_circuit == Some(value.is_true());
-            values.push(value);
-            if stop {
-                break;
-            }
-        }
-        if values.len() == args.len() {
-            values.extend(piped);
-        }
-        let exactly = |n: usize, want| if got == n { Ok(()) } else { Err(arity(want)) };
-        let bad = |reason: String| {
-            fail(ErrorKind::BadArgument {
-                func: func.name(),
-                reason,
-            })
-        };
-        match func {
-            Func::Not => {
-                exactly(1, "1")?;
-                Ok(Value::Bool(!values[0].is_true()))
-            }
-            Func::Len => {
-                exactly(1, "1")?;
-                let len = match &values[0] {
-                    Value::Str(s) => s.len(),
-                    Value::Tags(m) => m.len(),
-                    Value::Fields(m) => m.len(),
-                    Value::RowValues(row) => row.values.len(),
-                    Value::RowEntry(row, _) => row.columns.len(),
-                    other => return Err(bad(format!("len of type {}", other.type_name()))),
-                };
-                Ok(Value::Int(i64::try_from(len).unwrap_or(i64::MAX)))
-            }
-            Func::Index => {
-                let Some((item, keys)) = values.split_first() else {
-                    return Err(arity("at least 1"));
-                };
-                let mut item = item.clone();
-                for key in keys {
-                    item = index(&item, key).map_err(bad)?;
-                }
-                Ok(item)
-            }
-            Func::Eq | Func::Ne => {
-                let Some((first, rest)) = values.split_first().filter(|(_, rest)| !rest.is_empty())
-                else {
-                    return Err(arity("at least 2"));
-                };
-                if func == Func::Ne {
-                    exactly(2, "2")?;
-                }
-                let mut equal = false;
-                for other in rest {
-                    if equals(first, other).map_err(bad)? {
-                        equal = true;
-                        break;
-                    }
-                }
-                Ok(Value::Bool(equal == (func == Func::Eq)))
-            }
-            Func::Lt | Func::Le | Func::Gt | Func::Ge => {
-                exactly(2, "2")?;
-                let order = compare(&values[0], &values[1]).map_err(bad)?;
-                Ok(Value::Bool(match func {
-                    Func::Lt => order == Ordering::Less,
-                    Func::Le => order != Ordering::Greater,
-                    Func::Gt => order == Ordering::Greater,
-                    _ => order != Ordering::Less,
-                }))
-            }
-            Func::Print => Ok(Value::Str(sprint(&values).map_err(fail)?.into())),
-            Func::Printf => {
-                let Some((Value::Str(format), rest)) = values.split_first() else {
-                    return Err(match values.first() {
-                        None => arity("at least 1"),
-                        Some(other) => {
-                            bad(format!("format of type {}, want string", other.type_name()))
-                        }
-                    });
-                };
-                Ok(Value::Str(sprintf(format, rest).map_err(fail)?.into()))
-            }
-            Func::Json | Func::JsonCompact => {
-                exactly(1, "1")?;
-                let mut w = JsonWriter::new();
-                write_json(&mut w, &values[0]).map_err(|e| fail(ErrorKind::Json(e)))?;
-                let mut json = w.finish();
-                if func == Func::Json {
-                    json.push('\n');
-                }
-                Ok(Value::Str(json.into()))
-            }
-            Func::And | Func::Or => {
-                let wanted = func == Func::Or;
-                let found = values.iter().find(|v| v.is_true() == wanted);
-                match found.or(values.last()) {
-                    Some(value) => Ok(value.clone()),
-                    None => Err(arity("at least 1")),
-                }
-            }
+    fn set_var(&mut self, name: &str, value: Value<'t>) {
+        match self.vars.iter_mut().rev().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None if name == "$" => self.root = value,
+            None => {}
         }
     }
-}
 
-/// `index item key`: a map entry, the zero value (`""` for tags, nil for fields) if absent;
-/// or a list element.
-fn index<'a>(item: &Value<'a>, key: &Value<'_>) -> Result<Value<'a>, String> {
-    if let Value::RowValues(row) = item {
-        let position = match key {
-            Value::Int(n) | Value::Int64(n) => usize::try_from(*n).ok(),
-            other => {
-                return Err(format!(
-                    "cannot index slice/array with type {}",
-                    other.type_name()
+    fn var(&self, name: &str, pos: usize) -> Result<Value<'t>, Failure> {
+        match self.vars.iter().rev().find(|(n, _)| *n == name) {
+            Some((_, value)) => Ok(value.clone()),
+            None if name == "$" => Ok(self.root.clone()),
+            None => Err(Failure::new(
+                pos,
+                ErrorKind::UndefinedVariable(name.to_owned()),
+            )),
+        }
+    }
+
+    /// One pipeline stage; `last` is the previous stage's value.
+    fn command(
+        &mut self,
+        dot: &Value<'t>,
+        command: &'t Command,
+        last: Final<'t>,
+    ) -> Result<Value<'t>, Failure> {
+        let (first, args) = match command.args.split_first() {
+            Some(split) => split,
+            None => {
+                return Err(Failure::new(
+                    command.pos,
+                    ErrorKind::MissingValue("command"),
                 ))
             }
         };
-        return match position.filter(|&i| i < row.values.len()) {
-            Some(i) => Ok(Value::RowEntry(row, i)),
-            None => Err(format!(
-                "index out of range: {}",
-                format_v(key).unwrap_or_default()
-            )),
-        };
-    }
-    let key = match key {
-        Value::Str(k) => k,
-        other => {
-            return Err(format!(
-                "value has type {}; should be string",
-                other.type_name()
-            ))
+        match first {
+            Term::Field(names, pos) => self.field_chain(dot, dot.clone(), names, args, last, *pos),
+            Term::Chain(inner, names, pos) => {
+                let base = self.term(dot, inner)?;
+                self.field_chain(dot, base, names, args, last, *pos)
+            }
+            Term::Var(name, names, pos) => {
+                let value = self.var(name, *pos)?;
+                if names.is_empty() {
+                    not_a_function(first, args, &last, *pos)?;
+                    return Ok(value);
+                }
+                self.field_chain(dot, value, names, args, last, *pos)
+            }
+            Term::Func(func, pos) => self.call(dot, *func, args, last, *pos),
+            Term::Nil => Err(Failure::new(command.pos, ErrorKind::NilCommand)),
+            other => {
+                not_a_function(other, args, &last, command.pos)?;
+                self.term(dot, other)
+            }
         }
-    };
-    match item {
-        Value::Tags(tags) => Ok(Value::from(tags.get(key).map_or("", |v| &**v))),
-        Value::Fields(fields) => Ok(fields.get(key).map_or(Value::Nil, Value::from)),
-        Value::RowEntry(row, index) => Ok(row::entry(row, *index, key)),
-        Value::Nil => Err("index of untyped nil".into()),
-        other => Err(format!("can't index item of type {}", other.type_name())),
+    }
+
+    /// The value of an operand used as an argument.
+    fn term(&mut self, dot: &Value<'t>, term: &'t Term) -> Result<Value<'t>, Failure> {
+        Ok(match term {
+            Term::Dot => dot.clone(),
+            Term::Nil => Value::Nil,
+            Term::Bool(b) => Value::Bool(*b),
+            Term::Str(s) => Value::Str(Cow::Borrowed(s)),
+            Term::Number(n) => ideal_constant(n).map_err(|k| Failure::new(n.pos, k))?,
+            Term::Field(names, pos) => {
+                self.field_chain(dot, dot.clone(), names, &[], None, *pos)?
+            }
+            Term::Var(name, names, pos) => {
+                let value = self.var(name, *pos)?;
+                self.field_chain(dot, value, names, &[], None, *pos)?
+            }
+            Term::Chain(inner, names, pos) => {
+                let base = self.term(dot, inner)?;
+                self.field_chain(dot, base, names, &[], None, *pos)?
+            }
+            Term::Func(func, pos) => self.call(dot, *func, &[], None, *pos)?,
+            Term::Pipeline(pipeline) => self.pipeline(dot, pipeline)?,
+        })
+    }
+
+    /// `receiver.A.B…`: each name a method, field or map key; only the last gets the
+    /// arguments.
+    fn field_chain(
+        &mut self,
+        dot: &Value<'t>,
+        receiver: Value<'t>,
+        names: &'t [String],
+        args: &'t [Term],
+        last: Final<'t>,
+        pos: usize,
+    ) -> Result<Value<'t>, Failure> {
+        let mut value = receiver;
+        let Some((final_name, leading)) = names.split_last() else {
+            return Ok(value);
+        };
+        for name in leading {
+            value = self.field(dot, value, name, &[], None, pos)?;
+        }
+        self.field(dot, value, final_name, args, last, pos)
+    }
+
+    fn field(
+        &mut self,
+        dot: &Value<'t>,
+        receiver: Value<'t>,
+        name: &str,
+        args: &'t [Term],
+        last: Final<'t>,
+        pos: usize,
+    ) -> Result<Value<'t>, Failure> {
+        if matches!(receiver, Value::Nil) {
+            return Ok(Value::Nil);
+        }
+        if let Some(method) = methods::lookup(&receiver, name) {
+            return self.method(dot, &receiver, method, args, last, pos);
+        }
+        let fail = |kind| Failure::new(pos, kind);
+        let has_args = !args.is_empty() || last.is_some();
+        match receiver.field(name).map_err(fail)? {
+            Some(_) if has_args && receiver.is_map() => {
+                Err(fail(ErrorKind::MapArguments(name.to_owned())))
+            }
+            Some(_) if has_args => Err(fail(ErrorKind::FieldArguments(name.to_owned()))),
+            Some(value) => Ok(value),
+            None => Err(fail(ErrorKind::UnknownField {
+                field: name.to_owned(),
+                ty: receiver.type_name(),
+            })),
+        }
+    }
+
+    fn method(
+        &mut self,
+        dot: &Value<'t>,
+        receiver: &Value<'t>,
+        method: Method,
+        args: &'t [Term],
+        last: Final<'t>,
+        pos: usize,
+    ) -> Result<Value<'t>, Failure> {
+        let fail = |kind| Failure::new(pos, kind);
+        let got = args.len() + usize::from(last.is_some());
+        if got != method.params.len() {
+            return Err(fail(ErrorKind::Arity {
+                func: method.name.to_owned(),
+                want: method.params.len().to_string(),
+                got,
+            }));
+        }
+        let mut values = Vec::with_capacity(got);
+        for (term, &param) in args.iter().zip(method.params) {
+            values.push(self.arg(dot, term, param, pos)?);
+        }
+        if let Some(value) = last {
+            let param = method.params[got - 1];
+            if !param.accepts(&value) {
+                return Err(fail(wrong_type(param.type_name(), &value)));
+            }
+            values.push(value);
+        }
+        methods::call(receiver, method, &values).map_err(fail)
+    }
+
+    /// An argument for a parameter of type `param`: constants convert to it where Go
+    /// converts them, other values must have it.
+    fn arg(
+        &mut self,
+        dot: &Value<'t>,
+        term: &'t Term,
+        param: Param,
+        pos: usize,
+    ) -> Result<Value<'t>, Failure> {
+        let fail = |kind| Failure::new(term_pos(term, pos), kind);
+        match (term, param) {
+            (Term::Nil, Param::Any) => Ok(Value::Nil),
+            (Term::Nil, _) => Err(fail(ErrorKind::CannotAssignNil(param.type_name()))),
+            (Term::Number(n), Param::Any | Param::Value) => ideal_constant(n).map_err(fail),
+            (Term::Number(n), Param::Int | Param::Duration) => match n.int {
+                Some(i) if param == Param::Int => Ok(Value::Int(i)),
+                Some(i) => Ok(Value::Duration(i)),
+                None => Err(fail(ErrorKind::ExpectedInteger(n.text.clone()))),
+            },
+            (Term::Str(s), Param::Str) => Ok(Value::Str(Cow::Borrowed(s))),
+            (Term::Number(_) | Term::Bool(_), Param::Str) => {
+                Err(fail(ErrorKind::ExpectedString(term.describe())))
+            }
+            (Term::Bool(_) | Term::Str(_), Param::Int | Param::Duration) => {
+                Err(fail(ErrorKind::ExpectedInteger(term.describe())))
+            }
+            (Term::Number(_) | Term::Bool(_) | Term::Str(_), Param::Time) => {
+                Err(fail(ErrorKind::CantHandle {
+                    arg: term.describe(),
+                    ty: param.type_name(),
+                }))
+            }
+            _ => {
+                let value = self.term(dot, term)?;
+                if param.accepts(&value) {
+                    Ok(value)
+                } else {
+                    Err(fail(wrong_type(param.type_name(), &value)))
+                }
+            }
+        }
+    }
+
+    /// Calls a builtin with Go's argument rules; `and` and `or` stop at the first
+    /// argument that decides them.
+    fn call(
+        &mut self,
+        dot: &Value<'t>,
+        func: Func,
+        args: &'t [Term],
+        last: Final<'t>,
+        pos: usize,
+    ) -> Result<Value<'t>, Failure> {
+        let fail = |kind| Failure::new(pos, kind);
+        let signature = func.signature();
+        let got = args.len() + usize::from(last.is_some());
+        let fixed = signature.fixed.len();
+        let arity_ok = match signature.variadic {
+            Some(_) => got >= fixed,
+            None => got == fixed,
+        };
+        if !arity_ok {
+            let want = match signature.variadic {
+                Some(_) => format!("at least {fixed}"),
+                None => fixed.to_string(),
+            };
+            return Err(fail(ErrorKind::Arity {
+                func: func.name().to_owned(),
+                want,
+                got,
+            }));
+        }
+        let param_at = |i: usize| {
+            signature
+                .fixed
+                .get(i)
+                .copied()
+                .or(signature.variadic)
+                .unwrap_or(Param::Any)
+        };
+        if matches!(func, Func::And | Func::Or) {
+            let mut value = Value::Nil;
+            for (i, term) in args.iter().enumerate() {
+                value = self.arg(dot, term, param_at(i), pos)?;
+                if value.is_true() == (func == Func::Or) {
+                    return Ok(value);
+                }
+            }
+            return Ok(last.unwrap_or(value));
+        }
+        let mut values = Vec::with_capacity(got);
+        for (i, term) in args.iter().enumerate() {
+            values.push(self.arg(dot, term, param_at(i), pos)?);
+        }
+        if let Some(value) = last {
+            let param = param_at(got - 1);
+            if !param.accepts(&value) {
+                return Err(fail(wrong_type(param.type_name(), &value)));
+            }
+            values.push(value);
+        }
+        func.apply(values).map_err(|kind| {
+            fail(match kind {
+                ErrorKind::Func(reason) => ErrorKind::Calling {
+                    func: func.name(),
+                    reason,
+                },
+                other => other,
+            })
+        })
     }
 }
 
-/// The elements `range` visits: list items in order, map values in key order.
-fn elements<'a>(value: &Value<'a>) -> Result<Vec<Value<'a>>, ErrorKind> {
-    Ok(match value {
-        Value::RowValues(row) => (0..row.values.len())
-            .map(|i| Value::RowEntry(row, i))
-            .collect(),
-        Value::RowEntry(row, index) => row::entries(row, *index)
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect(),
-        Value::Tags(tags) => tags.iter().map(|(_, v)| Value::from(&**v)).collect(),
-        Value::Fields(fields) => fields.iter().map(|(_, v)| Value::from(v)).collect(),
-        Value::Nil => Vec::new(),
-        other => return Err(ErrorKind::NotIterable(other.type_name())),
-    })
+/// Whether the pipeline's last command is the `html` function.
+fn ends_with_html(pipeline: &Pipeline) -> bool {
+    pipeline
+        .commands
+        .last()
+        .and_then(|c| c.args.first())
+        .is_some_and(|t| matches!(t, Term::Func(Func::Html, _)))
 }
 
-/// A value reduced to the basic kinds Go's comparison functions know.
-enum Basic<'v> {
-    Bool(bool),
-    Int(i64),
-    Uint(u64),
-    Float(f64),
-    Str(&'v str),
+/// A literal, `.` or variable given arguments.
+fn not_a_function(term: &Term, args: &[Term], last: &Final<'_>, pos: usize) -> Result<(), Failure> {
+    if args.is_empty() && last.is_none() {
+        return Ok(());
+    }
+    Err(Failure::new(pos, ErrorKind::NotAFunction(term.describe())))
 }
 
-fn basic<'v>(value: &'v Value<'_>) -> Option<Basic<'v>> {
-    Some(match value {
-        Value::Bool(b) => Basic::Bool(*b),
-        Value::Int(n) | Value::Int64(n) => Basic::Int(*n),
-        Value::Duration(d) => Basic::Int(d.nanos()),
-        Value::Uint64(n) => Basic::Uint(*n),
-        Value::Float(x) => Basic::Float(*x),
-        Value::Str(s) => Basic::Str(s),
-        _ => return None,
-    })
-}
-
-/// Go's `eq` for two values: basic kinds must match (signed and unsigned integers mix).
-fn equals(a: &Value<'_>, b: &Value<'_>) -> Result<bool, String> {
-    match (basic(a), basic(b)) {
-        (Some(Basic::Bool(x)), Some(Basic::Bool(y))) => Ok(x == y),
-        (Some(Basic::Str(x)), Some(Basic::Str(y))) => Ok(x == y),
-        (Some(x), Some(y)) => numeric_order(&x, &y).map(|o| o == Ordering::Equal),
-        _ => match (a, b) {
-            (Value::Nil, _) | (_, Value::Nil) => Ok(matches!((a, b), (Value::Nil, Value::Nil))),
-            (Value::Time(x), Value::Time(y)) => Ok(x == y),
-            (x, y) => Err(format!(
-                "non-comparable types {} and {}",
-                x.type_name(),
-                y.type_name()
-            )),
+fn wrong_type(expected: &'static str, value: &Value<'_>) -> ErrorKind {
+    match value {
+        Value::Nil => ErrorKind::InvalidValue(expected),
+        other => ErrorKind::WrongType {
+            expected,
+            got: other.type_name(),
         },
     }
 }
 
-/// Go's `lt` family: ordered basic kinds only.
-fn compare(a: &Value<'_>, b: &Value<'_>) -> Result<Ordering, String> {
-    match (basic(a), basic(b)) {
-        (Some(Basic::Str(x)), Some(Basic::Str(y))) => Ok(x.cmp(y)),
-        (Some(Basic::Bool(_)), _) | (_, Some(Basic::Bool(_))) | (None, _) | (_, None) => {
-            Err("invalid type for comparison".into())
-        }
-        (Some(x), Some(y)) => numeric_order(&x, &y),
+/// The offset of a term, where it has one.
+fn term_pos(term: &Term, fallback: usize) -> usize {
+    match term {
+        Term::Field(_, pos)
+        | Term::Var(_, _, pos)
+        | Term::Chain(_, _, pos)
+        | Term::Func(_, pos) => *pos,
+        Term::Pipeline(p) => p.pos,
+        Term::Number(n) => n.pos,
+        Term::Dot | Term::Nil | Term::Bool(_) | Term::Str(_) => fallback,
     }
 }
 
-fn numeric_order(a: &Basic<'_>, b: &Basic<'_>) -> Result<Ordering, String> {
-    let ints = |x: i128, y: i128| Ok(x.cmp(&y));
-    match (a, b) {
-        (Basic::Int(x), Basic::Int(y)) => ints((*x).into(), (*y).into()),
-        (Basic::Int(x), Basic::Uint(y)) => ints((*x).into(), (*y).into()),
-        (Basic::Uint(x), Basic::Int(y)) => ints((*x).into(), (*y).into()),
-        (Basic::Uint(x), Basic::Uint(y)) => ints((*x).into(), (*y).into()),
-        (Basic::Float(x), Basic::Float(y)) => Ok(x.partial_cmp(y).unwrap_or(Ordering::Less)),
-        _ => Err("incompatible types for comparison".into()),
+/// A numeric constant in a context without a type: a float if written like one, else an
+/// `int` (a character constant too), as Go's `idealConstant`.
+fn ideal_constant(n: &Number) -> Result<Value<'static>, ErrorKind> {
+    if n.imaginary {
+        return Err(ErrorKind::Complex(n.text.clone()));
     }
-}
-
-/// `html/template`'s escaping of a value in an HTML text context.
-fn html_escape(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '+' => out.push_str("&#43;"),
-            '\0' => out.push('\u{fffd}'),
-            c => out.push(c),
+    let text = n.text.as_str();
+    let hex_int = text.len() > 2
+        && text.starts_with('0')
+        && matches!(text.as_bytes()[1], b'x' | b'X')
+        && !text.contains(['p', 'P']);
+    let rune = text.starts_with('\'');
+    if let Some(f) = n.float {
+        if !hex_int && !rune && text.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Ok(Value::Float(f));
         }
+    }
+    match (n.int, n.uint) {
+        (Some(i), _) => Ok(Value::Int(i)),
+        (None, Some(_)) => Err(ErrorKind::Overflow(n.text.clone())),
+        (None, None) => Ok(Value::Float(n.float.unwrap_or(0.0))),
     }
 }

@@ -30,7 +30,7 @@ pub struct HandlerSpec {
 }
 
 /// Why a handler definition cannot run.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SpecError {
     /// The id is empty or has characters Kapacitor's ids may not have.
     #[error("invalid handler id {0:?}: ids may only contain letters, digits, '-', '.' and '_'")]
@@ -146,7 +146,7 @@ fn post(options: &Options<'_>, services: &Services) -> Result<PostHandler, SpecE
         (Some(url), None) => PostHandler::new(&url).map_err(SetupError::from)?,
         (None, Some(name)) => {
             let endpoint = services.endpoint(&name).map_err(SetupError::from)?;
-            PostHandler::for_endpoint(endpoint).map_err(SetupError::from)?
+            PostHandler::for_endpoint(endpoint)?
         }
         _ => return Err(SpecError::PostTarget),
     };

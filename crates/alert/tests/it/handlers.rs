@@ -37,6 +37,7 @@ fn post_to_an_endpoint_carries_its_headers() {
         url: sink.url.clone(),
         headers: vec![("Authorization".into(), "works".into())],
         row_template: None,
+        alert_template: None,
     };
     let handler = PostHandler::for_endpoint(&endpoint)
         .expect("valid url")
@@ -169,5 +170,43 @@ fn exec_reports_a_failing_program_with_its_output() {
         err.to_string()
             .starts_with("exec \"/nonexistent/tickflow-handler\" failed: "),
         "{err}"
+    );
+}
+
+#[test]
+fn an_endpoint_alert_template_is_the_body_without_a_content_type() {
+    let sink = Sink::http(1, vec![200], "", || {});
+    let endpoint = HttpPostEndpoint {
+        name: "test".into(),
+        url: sink.url.clone(),
+        // The alert-template of Kapacitor's post handler documentation.
+        alert_template: Some(
+            "{{.Message}}:{{range .Data.Series}}{{.Tags}},{{range .Values}}{{.}}{{end}}{{end}}"
+                .into(),
+        ),
+        ..HttpPostEndpoint::default()
+    };
+    let handler = PostHandler::for_endpoint(&endpoint).expect("valid endpoint");
+    handler.handle(&event("a", 1.5)).expect("2xx is success");
+    let request = &sink.finish()[0];
+    assert_eq!(request.header("content-type"), None);
+    assert_eq!(
+        request.body,
+        "a is CRITICAL:map[],[1970-01-01 00:00:00 +0000 UTC 1.5]"
+    );
+}
+
+#[test]
+fn a_bad_alert_template_is_a_setup_error_naming_it() {
+    let endpoint = HttpPostEndpoint {
+        name: "test".into(),
+        url: "http://127.0.0.1:1/".into(),
+        alert_template: Some("{{ .Nope".into()),
+        ..HttpPostEndpoint::default()
+    };
+    let err = PostHandler::for_endpoint(&endpoint).expect_err("does not parse");
+    assert_eq!(
+        err.to_string(),
+        "[[httppost]] alert-template template \"{{ .Nope\": 1:1: unclosed action"
     );
 }

@@ -68,8 +68,8 @@ impl HttpPost {
             node: node.to_string(),
             source,
         };
-        let template = |text: &str| {
-            Template::parse(text, Kind::Text).map_err(|source| TaskError::Template {
+        let template = |property: &str, text: &str| {
+            Template::parse(property, text, Kind::Text).map_err(|source| TaskError::Template {
                 node: node.to_string(),
                 source,
             })
@@ -77,7 +77,10 @@ impl HttpPost {
         let (url, mut headers, row_template) = match spec.endpoints.first() {
             Some(name) => {
                 let endpoint = services.endpoint(name).map_err(|e| setup(e.into()))?;
-                let row_template = endpoint.row_template.as_deref().map(template);
+                let row_template = endpoint
+                    .row_template
+                    .as_deref()
+                    .map(|text| template("[[httppost]] row-template", text));
                 (
                     endpoint.url.as_str(),
                     endpoint.headers.clone(),
@@ -94,7 +97,7 @@ impl HttpPost {
             http::set_header(&mut headers, key.clone(), value.clone());
         }
         let target = match url.contains("{{") {
-            true => Target::Template(template(url)?),
+            true => Target::Template(template("httpPost url", url)?),
             false => Target::Fixed(HttpUrl::parse(url).map_err(|e| setup(e.into()))?),
         };
         Ok(HttpPost {
@@ -285,6 +288,7 @@ mod tests {
                 row_template: Some(
                     "{{ .Name }}{{ range .Values }} {{ index . \"v\" }}{{ end }}".into(),
                 ),
+                alert_template: None,
             }],
             ..Services::default()
         };

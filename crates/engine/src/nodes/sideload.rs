@@ -76,9 +76,11 @@ impl Sideload {
             .order
             .iter()
             .map(|text| {
-                Template::parse(text, Kind::Text).map_err(|source| TaskError::Template {
-                    node: node.to_owned(),
-                    source,
+                Template::parse(".order()", text, Kind::Text).map_err(|source| {
+                    TaskError::Template {
+                        node: node.to_owned(),
+                        source,
+                    }
                 })
             })
             .collect::<Result<_, _>>()?;

@@ -141,7 +141,7 @@ const KAPACITOR_ARRAY_KEYS: &[(&str, &[&str])] = &[
         ],
     ),
     ("mqtt", &["ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify"]),
-    ("httppost", &["basic-auth", "alert-template", "alert-template-file", "row-template-file"]),
+    ("httppost", &["basic-auth", "alert-template-file", "row-template-file"]),
 ];
 
 #[cfg(test)]

@@ -171,6 +171,7 @@ fn services(config: Option<&Value>, sink_url: &str) -> anyhow::Result<Services> 
             url: url.replace("${SINK_URL}", sink_url),
             headers,
             row_template: text("row_template").map(String::from),
+            alert_template: text("alert_template").map(String::from),
         });
     }
     Ok(services)

@@ -68,8 +68,8 @@ impl Publisher {
         task: &str,
         services: &Services,
     ) -> Result<Self, TaskError> {
-        let template = |text: &str, kind| {
-            Template::parse(text, kind).map_err(|source| TaskError::Template {
+        let template = |property: &str, text: &str, kind| {
+            Template::parse(property, text, kind).map_err(|source| TaskError::Template {
                 node: node.to_string(),
                 source,
             })
@@ -77,9 +77,9 @@ impl Publisher {
         Ok(Publisher {
             task: task.to_string(),
             server: services.server.clone(),
-            id: template(&spec.id, Kind::Text)?,
-            message: template(&spec.message, Kind::Text)?,
-            details: template(&spec.details, Kind::Html)?,
+            id: template(".id()", &spec.id, Kind::Text)?,
+            message: template(".message()", &spec.message, Kind::Text)?,
+            details: template(".details()", &spec.details, Kind::Html)?,
             recoverable: !spec.no_recoveries,
             handlers: handlers::start(&spec.handlers, node, services)?,
             topics: services.topics.clone(),

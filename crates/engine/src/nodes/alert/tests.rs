@@ -430,6 +430,58 @@ fn mqtt_handlers_publish_the_message_to_the_configured_broker() {
 }
 
 #[test]
+fn message_templates_call_methods_on_the_alert_data() {
+    let mut node = alert(
+        ".crit(lambda: \"value\" > 10).messageField('m')\
+         .message('{{ .ID }} at {{ .Time.Local.Format \"2006-01-02T15:04:05Z07:00\" }} \
+         for {{ .Duration.Seconds }}s, {{ printf \"%.1f\" (index .Fields \"value\") }}')",
+    );
+    let (out, errors) = run(&mut node, values(&[20.0, 30.5]));
+    assert!(errors.is_empty(), "{errors:?}");
+    let messages: Vec<String> = points(out)
+        .iter()
+        .filter_map(|p| p.fields.get("m").map(|m| m.to_string()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "cpu:host=a at 1970-01-01T00:00:00Z for 0s, 20.0",
+            "cpu:host=a at 1970-01-01T00:00:01Z for 1s, 30.5"
+        ]
+    );
+}
+
+#[test]
+fn template_errors_name_the_node_and_the_property() {
+    let script = "stream|from()|alert().crit(lambda: TRUE).message('{{ .ID }} {{ .Nope ')";
+    let program = tickflow_tickscript::parse(script).expect("script parses");
+    let pipeline =
+        tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
+    let err = crate::Task::build(&pipeline, "t")
+        .err()
+        .expect("the message does not parse");
+    assert_eq!(
+        err.to_string(),
+        "node alert2: .message() template \"{{ .ID }} {{ .Nope \": 1:11: unclosed action"
+    );
+    // A template that fails on the data stops the node, as in Kapacitor.
+    let mut node = alert(".crit(lambda: TRUE).id('{{ .Level }}')");
+    let (stats, diagnostics, mut out) = (
+        crate::stats::NodeStats::default(),
+        crate::diagnostics::Collect::default(),
+        Vec::new(),
+    );
+    let mut ctx = Context::new(&mut out, &stats, "alert2", &diagnostics, false);
+    let err = node
+        .messages(0, &mut values(&[1.0]), &mut ctx)
+        .expect_err("the id cannot be rendered");
+    assert_eq!(
+        err.to_string(),
+        ".id() template \"{{ .Level }}\": 1:4: can't evaluate field Level in type kapacitor.idInfo"
+    );
+}
+
+#[test]
 fn post_endpoints_come_from_the_services() {
     let script = "stream|from()|alert().crit(lambda: TRUE).post().endpoint('test')";
     let program = tickflow_tickscript::parse(script).expect("script parses");
