@@ -151,6 +151,14 @@ pub enum MasterError {
         /// Which node loops.
         source: LoopError,
     },
+    /// The task's queries cannot start (unknown cluster, Flux).
+    #[error("task {id:?}: {source}")]
+    Batching {
+        /// The task's id.
+        id: String,
+        /// Why.
+        source: crate::nodes::query::BatchingError,
+    },
     /// The task's threads could not start.
     #[error("task {id:?}: {source}")]
     Start {
@@ -359,6 +367,15 @@ impl TaskMaster {
             let writer = LoopbackWriter(Arc::downgrade(&self.routes));
             task.loopback.connect(Arc::new(writer));
         }
+        let batch = !task.batching.is_empty();
+        if batch {
+            (task.batching)
+                .start(&task.id, &self.environment.influxdb, &task.dbrps)
+                .map_err(|source| MasterError::Batching {
+                    id: task.id.clone(),
+                    source,
+                })?;
+        }
         let threaded = Threaded::start(
             task.dag,
             Arc::clone(&self.diagnostics),
@@ -368,7 +385,8 @@ impl TaskMaster {
             id: task.id.clone(),
             source,
         })?;
-        if let Some(input) = threaded.input() {
+        // A batch task reads InfluxDB, not writes: it gets no route.
+        if let Some(input) = threaded.input().filter(|_| !batch) {
             let route = Route {
                 id: task.id.clone(),
                 dbrps: task.dbrps.clone(),

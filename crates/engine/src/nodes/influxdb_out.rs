@@ -63,7 +63,7 @@ impl InfluxDbOut {
         let cluster = config::pick(clusters, &spec.cluster)?;
         let precision: Precision = spec.precision.parse()?;
         let settings = Settings {
-            client: Client::new(cluster)?,
+            client: Client::new(&cluster)?,
             precision,
             buffer: usize::try_from(spec.buffer).unwrap_or(0).max(1),
             flush_interval: StdDuration::from_nanos(
@@ -169,6 +169,7 @@ mod tests {
             password: String::new(),
             default: false,
             enabled: true,
+            ..InfluxDbConfig::default()
         }]
     }
 

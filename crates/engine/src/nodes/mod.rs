@@ -16,6 +16,7 @@ use crate::task::{Environment, TaskError};
 
 pub mod alert;
 pub mod barrier;
+pub mod batch;
 pub mod change_detect;
 pub mod chunked;
 pub mod combine;
@@ -36,6 +37,7 @@ pub mod join;
 pub mod kapacitor_loopback;
 pub mod log;
 pub mod noop;
+pub mod query;
 pub mod sample;
 pub mod shift;
 pub mod sideload;
@@ -52,13 +54,15 @@ pub mod window;
 
 /// The running node for a pipeline node of task `task`, with the program's `env`
 /// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`, a
-/// `kapacitorLoopback` node its target to the task's `loopback`.
+/// `kapacitorLoopback` node its target to the task's `loopback`, a query node itself to
+/// the task's `batching`.
 pub fn create(
     node: &tickflow_pipeline::Node,
     task: &str,
     env: &Environment,
     outputs: &mut http_out::HttpOutputs,
     loopback: &mut kapacitor_loopback::Loopback,
+    batching: &mut query::Batching,
 ) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
@@ -68,6 +72,15 @@ pub fn create(
     };
     Ok(match &node.kind {
         NodeKind::Stream(_) => Box::new(stream::Stream),
+        NodeKind::Batch(_) => Box::new(batch::BatchSource),
+        NodeKind::Query(spec) => {
+            let live = batching.register(&node.name, &spec.cluster, false);
+            Box::new(query::Query::new(spec, task, live).map_err(|source| query_error(node, source))?)
+        }
+        NodeKind::QueryFlux(spec) => {
+            let live = batching.register(&node.name, &spec.cluster, true);
+            Box::new(query::Query::flux(spec, task, live).map_err(|source| query_error(node, source))?)
+        }
         NodeKind::From(spec) => Box::new(from::From::new(
             spec,
             spec.predicate.as_ref().map(lambda).transpose()?,
@@ -162,6 +175,14 @@ fn udf_instance(
             udf: spec.name.clone(),
             source: Box::new(source),
         })
+}
+
+/// The start error of a query node.
+fn query_error(node: &tickflow_pipeline::Node, source: query::QueryNodeError) -> TaskError {
+    TaskError::Query {
+        node: node.name.clone(),
+        source,
+    }
 }
 
 /// The unsupported-node error for `node`.

@@ -115,6 +115,7 @@ impl Influxd {
             password: String::new(),
             default: true,
             enabled: true,
+            ..InfluxDbConfig::default()
         }]
     }
 }

@@ -192,7 +192,7 @@ fn percent_encode(text: &str) -> String {
 }
 
 /// Standard base64 with padding, for the basic-authentication header.
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -256,6 +256,7 @@ mod tests {
             password: String::new(),
             default: true,
             enabled: true,
+            ..InfluxDbConfig::default()
         };
         let client = Client::new(&config).expect("a valid url");
         let err = client.query("SHOW DATABASES").expect_err("nothing listens");

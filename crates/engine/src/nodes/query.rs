@@ -1,0 +1,218 @@
+//! `query()` and `queryFlux()`: the batch sources of a batch task (spec: nodes.md,
+//! `query`, `queryFlux`).
+//!
+//! A query node is checked when the task starts ([`Query::new`]): its InfluxQL must be
+//! one `SELECT` ([`influxql`]), its schedule one of `.every()` and a cron expression
+//! that parses ([`schedule`]). It then does one of two things:
+//!
+//! * **Replay**: batches recorded from it are put on its input, and it forwards them
+//!   unchanged (spec conformance/batch/README.md §3.1): nothing about the query changes
+//!   recorded data.
+//! * **Live**: once the task master starts batching ([`Batching::start`], with the
+//!   cluster's client), the node runs on the engine clock, wall time in the server: at
+//!   each run of its schedule (plus the cluster's `query-jitter` for this task and
+//!   node) it queries the range `[run − offset − period, run − offset)`, with its
+//!   `GROUP BY` and `fill`, and emits one batch per series ([`results`]). A failed query
+//!   (unreachable, 4xx/5xx, timeout, malformed JSON, an error in the result) is
+//!   reported with the task and the statement, counted in the node's errors, and the
+//!   schedule goes on.
+//!
+//! A replay never starts batching, so no query runs there: a task with `queryFlux()`
+//! or an unknown `.cluster()` replays without any InfluxDB.
+
+pub mod batching;
+pub mod client;
+pub mod influxql;
+pub mod results;
+pub mod schedule;
+
+use std::sync::{Arc, OnceLock};
+
+use tickflow_model::{Duration, Message, Time};
+use tickflow_pipeline::nodes::group_by::Dimensions as SpecDimensions;
+use tickflow_pipeline::nodes::query::{QueryFill, QueryNode};
+use tickflow_pipeline::nodes::query_flux::QueryFluxNode;
+use tickflow_pipeline::TimeDimension;
+
+use crate::node::{Context, Node, NodeError};
+pub use batching::{Batching, BatchingError, Live};
+use influxql::{InfluxQlError, Run, Select};
+use results::Shape;
+use schedule::{CronError, Schedule};
+
+/// Why a query node cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryNodeError {
+    /// The InfluxQL is not one `SELECT`.
+    #[error(transparent)]
+    InfluxQl(#[from] InfluxQlError),
+    /// The cron expression does not parse.
+    #[error(transparent)]
+    Cron(#[from] CronError),
+}
+
+/// A failed run, as reported on the node.
+#[derive(Debug, thiserror::Error)]
+#[error("task {task}: query {statement:?}: {reason}")]
+struct RunError {
+    task: String,
+    statement: String,
+    reason: String,
+}
+
+/// What a query node asks of InfluxDB, and when.
+#[derive(Debug)]
+struct Plan {
+    select: Select,
+    schedule: Schedule,
+    period: Duration,
+    offset: Duration,
+    tags: Vec<String>,
+    time: Option<TimeDimension>,
+    align_group: bool,
+    fill: Option<String>,
+    by_name: bool,
+}
+
+/// The running `query()` or `queryFlux()` node.
+pub struct Query {
+    /// `None` for `queryFlux()`, which only replays.
+    plan: Option<Plan>,
+    live: Arc<OnceLock<Live>>,
+    task: String,
+    /// The next run, by the schedule (without jitter).
+    next: Option<Time>,
+}
+
+impl Query {
+    /// The node for a validated `query()` spec of task `task`; `live` is filled when the
+    /// task master starts batching.
+    pub fn new(spec: &QueryNode, task: &str, live: Arc<OnceLock<Live>>) -> Result<Query, QueryNodeError> {
+        let select = Select::parse(&spec.query)?;
+        let schedule = Schedule::new(spec.every, spec.align, &spec.cron)?;
+        let plan = Plan {
+            select,
+            schedule,
+            period: spec.period.or(spec.every).unwrap_or_default(),
+            offset: spec.offset.unwrap_or_default(),
+            tags: match &spec.dimensions {
+                SpecDimensions::All => vec!["*".to_string()],
+                SpecDimensions::Tags(tags) => tags.iter().map(|t| quote_ident(t)).collect(),
+            },
+            time: spec.group_by_time,
+            align_group: spec.align_group,
+            fill: spec.fill.map(fill_text),
+            by_name: spec.group_by_measurement,
+        };
+        Ok(Query {
+            plan: Some(plan),
+            live,
+            task: task.to_string(),
+            next: None,
+        })
+    }
+
+    /// The node for a validated `queryFlux()` spec: it replays; running Flux against
+    /// InfluxDB 2.x is refused when batching starts.
+    pub fn flux(spec: &QueryFluxNode, task: &str, live: Arc<OnceLock<Live>>) -> Result<Query, QueryNodeError> {
+        Schedule::new(spec.every, spec.align, &spec.cron)?;
+        Ok(Query {
+            plan: None,
+            live,
+            task: task.to_string(),
+            next: None,
+        })
+    }
+
+    /// Runs the query for the schedule's run at `at` and emits its batches.
+    fn run(&self, plan: &Plan, live: &Live, at: Time, ctx: &mut Context<'_>) {
+        let stop = at - plan.offset;
+        let start = stop - plan.period;
+        let group_by = plan.group_by(start);
+        let statement = plan.select.render(&Run {
+            start,
+            stop,
+            group_by: &group_by,
+            fill: plan.fill.as_deref(),
+        });
+        let shape = Shape {
+            by_name: plan.by_name,
+            by_time: plan.select.groups_by_time(&group_by),
+            stop,
+        };
+        let outcome = live
+            .client
+            .query(&statement)
+            .map_err(|e| e.to_string())
+            .and_then(|body| results::batches(&body, shape).map_err(|e| e.to_string()));
+        match outcome {
+            Ok(batches) => batches.into_iter().for_each(|b| ctx.emit(Message::Batch(b))),
+            Err(reason) => ctx.error(&RunError {
+                task: self.task.clone(),
+                statement,
+                reason,
+            }),
+        }
+    }
+}
+
+impl Plan {
+    /// The run's `GROUP BY`: the time buckets (moved to the range's start with
+    /// `.alignGroup()`), then the tags.
+    fn group_by(&self, start: Time) -> Vec<String> {
+        let time = self.time.map(|time| {
+            let offset = match self.align_group {
+                true => Some(start.since(start.truncate(time.length))),
+                false => time.offset,
+            };
+            TimeDimension { offset, ..time }.to_string()
+        });
+        time.into_iter().chain(self.tags.iter().cloned()).collect()
+    }
+}
+
+impl Node for Query {
+    /// A replayed batch: forwarded unchanged.
+    fn message(&mut self, _: usize, message: Message, ctx: &mut Context<'_>) -> Result<(), NodeError> {
+        ctx.emit(message);
+        Ok(())
+    }
+
+    fn wants_ticks(&self) -> bool {
+        self.plan.is_some() && self.live.get().is_some()
+    }
+
+    fn next_tick(&mut self, now: Time) -> Option<Time> {
+        let (plan, live) = (self.plan.as_ref()?, self.live.get()?);
+        if self.next.is_none() {
+            self.next = plan.schedule.next(now, None);
+        }
+        self.next.map(|next| next + live.jitter)
+    }
+
+    fn tick(&mut self, _now: Time, ctx: &mut Context<'_>) -> Result<(), NodeError> {
+        let (Some(plan), Some(live), Some(at)) = (self.plan.as_ref(), self.live.get(), self.next) else {
+            return Ok(());
+        };
+        self.run(plan, live, at, ctx);
+        self.next = plan.schedule.next(Time::now().max(at), Some(at));
+        Ok(())
+    }
+}
+
+/// A tag name as an InfluxQL identifier: `"host"`.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The argument of `fill(…)`.
+fn fill_text(fill: QueryFill) -> String {
+    match fill {
+        QueryFill::Null => "null".into(),
+        QueryFill::None => "none".into(),
+        QueryFill::Previous => "previous".into(),
+        QueryFill::Linear => "linear".into(),
+        QueryFill::Int(v) => v.to_string(),
+        QueryFill::Float(v) => v.to_string(),
+    }
+}

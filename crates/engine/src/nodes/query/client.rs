@@ -1,0 +1,174 @@
+//! The `/query` call of InfluxDB 1.x that batch queries make, over `ureq` (blocking,
+//! rustls; `http://` and `https://`): `GET` with the statement in the URL, `POST` as a
+//! form when it is long, `db`/`rp` from the task's first dbrp, `epoch=ns`, basic
+//! authentication, and `chunked=true` so that InfluxDB streams big results. The
+//! cluster's URLs are tried in order until one answers.
+
+use std::time::Duration as StdDuration;
+
+use crate::nodes::influxdb_out::client::base64;
+use crate::nodes::influxdb_out::config::InfluxDbConfig;
+
+/// How long a request may take when the cluster sets no `timeout`.
+const DEFAULT_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+
+/// The largest response read (a bigger one is an error, never a partial batch).
+const MAX_RESPONSE: u64 = 512 * 1024 * 1024;
+
+/// Statements longer than this go in a POST body instead of the URL.
+const MAX_GET: usize = 1024;
+
+/// Why a query got no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// No server answered (connection refused, DNS, timeout, TLS).
+    #[error("{url}: {reason}")]
+    Unreachable {
+        /// The last URL tried.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The server answered with a status other than 2xx.
+    #[error("{url}: status {status}: {body}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The body, cut short.
+        body: String,
+    },
+    /// The cluster's TLS settings are not usable.
+    #[error("cluster {cluster:?}: {reason}")]
+    Tls {
+        /// The cluster's name.
+        cluster: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A cluster's servers, credentials and HTTP agent.
+#[derive(Debug)]
+pub struct QueryClient {
+    urls: Vec<String>,
+    credentials: Option<(String, String)>,
+    agent: ureq::Agent,
+    /// Where (`db`, `rp`) unqualified measurements are looked up.
+    dbrp: Option<(String, String)>,
+}
+
+impl QueryClient {
+    /// A client for `cluster`, resolving unqualified names in `dbrp`.
+    pub fn new(
+        cluster: &InfluxDbConfig,
+        dbrp: Option<(String, String)>,
+    ) -> Result<QueryClient, QueryError> {
+        let timeout = match u64::try_from(cluster.timeout.nanos()) {
+            Ok(0) | Err(_) => DEFAULT_TIMEOUT,
+            Ok(nanos) => StdDuration::from_nanos(nanos),
+        };
+        let tls = tls_config(cluster)?;
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .tls_config(tls)
+            .build()
+            .into();
+        let credentials = (!cluster.username.is_empty())
+            .then(|| (cluster.username.clone(), cluster.password.clone()));
+        Ok(QueryClient {
+            urls: cluster.urls.iter().map(|u| u.trim_end_matches('/').to_string()).collect(),
+            credentials,
+            agent,
+            dbrp,
+        })
+    }
+
+    /// Runs `statement` and returns the raw (possibly chunked) response body.
+    pub fn query(&self, statement: &str) -> Result<Vec<u8>, QueryError> {
+        let mut last = QueryError::Unreachable {
+            url: String::new(),
+            reason: "the cluster has no urls".into(),
+        };
+        for base in &self.urls {
+            match self.query_one(base, statement) {
+                Ok(body) => return Ok(body),
+                Err(err @ QueryError::Status { .. }) => return Err(err),
+                Err(err) => last = err,
+            }
+        }
+        Err(last)
+    }
+
+    fn query_one(&self, base: &str, statement: &str) -> Result<Vec<u8>, QueryError> {
+        let url = format!("{base}/query");
+        let mut params: Vec<(&str, &str)> = vec![("epoch", "ns"), ("chunked", "true")];
+        if let Some((db, rp)) = &self.dbrp {
+            params.push(("db", db));
+            params.push(("rp", rp));
+        }
+        let authorization = self.credentials.as_ref().map(|(user, password)| {
+            format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
+        });
+        let unreachable = |e: ureq::Error| QueryError::Unreachable {
+            url: url.clone(),
+            reason: e.to_string(),
+        };
+        let response = if statement.len() <= MAX_GET {
+            let mut request = self.agent.get(&url).query_pairs(params).query("q", statement);
+            if let Some(auth) = &authorization {
+                request = request.header("Authorization", auth);
+            }
+            request.call()
+        } else {
+            let mut request = self.agent.post(&url).query_pairs(params);
+            if let Some(auth) = &authorization {
+                request = request.header("Authorization", auth);
+            }
+            request.send_form([("q", statement)])
+        };
+        let mut response = response.map_err(unreachable)?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_vec()
+            .map_err(unreachable)?;
+        if !(200..300).contains(&status) {
+            let text = String::from_utf8_lossy(&body);
+            return Err(QueryError::Status {
+                url,
+                status,
+                body: text.chars().take(200).collect::<String>().trim().to_string(),
+            });
+        }
+        Ok(body)
+    }
+}
+
+/// The cluster's TLS settings: its certificate authorities, or no verification.
+fn tls_config(cluster: &InfluxDbConfig) -> Result<ureq::tls::TlsConfig, QueryError> {
+    let mut builder = ureq::tls::TlsConfig::builder()
+        .disable_verification(cluster.insecure_skip_verify);
+    if !cluster.ssl_ca.is_empty() {
+        let error = |reason: String| QueryError::Tls {
+            cluster: cluster.name.clone(),
+            reason,
+        };
+        let pem = std::fs::read(&cluster.ssl_ca)
+            .map_err(|e| error(format!("cannot read ssl-ca {:?}: {e}", cluster.ssl_ca)))?;
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            if let ureq::tls::PemItem::Certificate(cert) =
+                item.map_err(|e| error(format!("ssl-ca {:?}: {e}", cluster.ssl_ca)))?
+            {
+                certs.push(cert);
+            }
+        }
+        builder = builder.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    }
+    Ok(builder.build())
+}
