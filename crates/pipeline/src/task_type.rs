@@ -70,11 +70,11 @@ mod tests {
 
     #[test]
     fn both_sources_or_none_is_invalid() {
-        assert_eq!(type_of("stream|from()\nbatch|query('q')"), Err(TaskTypeError));
-        assert_eq!(type_of("var x = 5"), Err(TaskTypeError));
         assert_eq!(
-            TaskTypeError.to_string(),
-            "invalid task type: invalid"
+            type_of("stream|from()\nbatch|query('q')"),
+            Err(TaskTypeError)
         );
+        assert_eq!(type_of("var x = 5"), Err(TaskTypeError));
+        assert_eq!(TaskTypeError.to_string(), "invalid task type: invalid");
     }
 }

@@ -47,6 +47,7 @@ pub mod state_tracking;
 pub mod stats;
 pub mod stream;
 pub mod time_buffer;
+pub mod trickle;
 pub mod udf;
 pub mod union;
 pub mod r#where;
@@ -73,13 +74,18 @@ pub fn create(
     Ok(match &node.kind {
         NodeKind::Stream(_) => Box::new(stream::Stream),
         NodeKind::Batch(_) => Box::new(batch::BatchSource),
+        NodeKind::Trickle(_) => Box::new(trickle::Trickle),
         NodeKind::Query(spec) => {
             let live = batching.register(&node.name, &spec.cluster, false);
-            Box::new(query::Query::new(spec, task, live).map_err(|source| query_error(node, source))?)
+            Box::new(
+                query::Query::new(spec, task, live).map_err(|source| query_error(node, source))?,
+            )
         }
         NodeKind::QueryFlux(spec) => {
             let live = batching.register(&node.name, &spec.cluster, true);
-            Box::new(query::Query::flux(spec, task, live).map_err(|source| query_error(node, source))?)
+            Box::new(
+                query::Query::flux(spec, task, live).map_err(|source| query_error(node, source))?,
+            )
         }
         NodeKind::From(spec) => Box::new(from::From::new(
             spec,

@@ -87,7 +87,11 @@ pub struct Query {
 impl Query {
     /// The node for a validated `query()` spec of task `task`; `live` is filled when the
     /// task master starts batching.
-    pub fn new(spec: &QueryNode, task: &str, live: Arc<OnceLock<Live>>) -> Result<Query, QueryNodeError> {
+    pub fn new(
+        spec: &QueryNode,
+        task: &str,
+        live: Arc<OnceLock<Live>>,
+    ) -> Result<Query, QueryNodeError> {
         let select = Select::parse(&spec.query)?;
         let schedule = Schedule::new(spec.every, spec.align, &spec.cron)?;
         let plan = Plan {
@@ -114,7 +118,11 @@ impl Query {
 
     /// The node for a validated `queryFlux()` spec: it replays; running Flux against
     /// InfluxDB 2.x is refused when batching starts.
-    pub fn flux(spec: &QueryFluxNode, task: &str, live: Arc<OnceLock<Live>>) -> Result<Query, QueryNodeError> {
+    pub fn flux(
+        spec: &QueryFluxNode,
+        task: &str,
+        live: Arc<OnceLock<Live>>,
+    ) -> Result<Query, QueryNodeError> {
         Schedule::new(spec.every, spec.align, &spec.cron)?;
         Ok(Query {
             plan: None,
@@ -146,7 +154,9 @@ impl Query {
             .map_err(|e| e.to_string())
             .and_then(|body| results::batches(&body, shape).map_err(|e| e.to_string()));
         match outcome {
-            Ok(batches) => batches.into_iter().for_each(|b| ctx.emit(Message::Batch(b))),
+            Ok(batches) => batches
+                .into_iter()
+                .for_each(|b| ctx.emit(Message::Batch(b))),
             Err(reason) => ctx.error(&RunError {
                 task: self.task.clone(),
                 statement,
@@ -173,7 +183,12 @@ impl Plan {
 
 impl Node for Query {
     /// A replayed batch: forwarded unchanged.
-    fn message(&mut self, _: usize, message: Message, ctx: &mut Context<'_>) -> Result<(), NodeError> {
+    fn message(
+        &mut self,
+        _: usize,
+        message: Message,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), NodeError> {
         ctx.emit(message);
         Ok(())
     }
@@ -191,7 +206,8 @@ impl Node for Query {
     }
 
     fn tick(&mut self, _now: Time, ctx: &mut Context<'_>) -> Result<(), NodeError> {
-        let (Some(plan), Some(live), Some(at)) = (self.plan.as_ref(), self.live.get(), self.next) else {
+        let (Some(plan), Some(live), Some(at)) = (self.plan.as_ref(), self.live.get(), self.next)
+        else {
             return Ok(());
         };
         self.run(plan, live, at, ctx);

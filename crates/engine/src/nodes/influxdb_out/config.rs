@@ -225,7 +225,10 @@ enabled = false
             Err(ClusterError::Unknown("off".into()))
         );
         assert_eq!(pick(&[], ""), Ok(InfluxDbConfig::default()));
-        assert_eq!(pick(&[], "default").map(|c| c.urls), Ok(vec!["http://localhost:8086".into()]));
+        assert_eq!(
+            pick(&[], "default").map(|c| c.urls),
+            Ok(vec!["http://localhost:8086".into()])
+        );
         assert_eq!(pick(&[], "x"), Err(ClusterError::Unknown("x".into())));
         assert!(parse("").expect("an empty file parses").is_empty());
     }
@@ -242,7 +245,10 @@ enabled = false
         assert!(a.insecure_skip_verify && a.disable_subscriptions);
         assert_eq!(a.subscriptions["telegraf"], ["autogen"]);
         let err = parse("[[influxdb]]\ntimeout = \"soon\"\n").expect_err("not a duration");
-        assert!(err.to_string().contains("invalid duration \"soon\""), "{err}");
+        assert!(
+            err.to_string().contains("invalid duration \"soon\""),
+            "{err}"
+        );
     }
 
     #[test]

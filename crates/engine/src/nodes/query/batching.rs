@@ -99,18 +99,16 @@ impl Batching {
                     node: source.node.clone(),
                 });
             }
-            let cluster = pick(clusters, &source.cluster).map_err(|source_err| {
-                BatchingError::Cluster {
+            let cluster =
+                pick(clusters, &source.cluster).map_err(|source_err| BatchingError::Cluster {
                     node: source.node.clone(),
                     source: source_err,
-                }
-            })?;
-            let client = QueryClient::new(&cluster, dbrp.clone()).map_err(|err| {
-                BatchingError::Client {
+                })?;
+            let client =
+                QueryClient::new(&cluster, dbrp.clone()).map_err(|err| BatchingError::Client {
                     node: source.node.clone(),
                     source: err,
-                }
-            })?;
+                })?;
             let delay = jitter(&format!("{task}/{}", source.node), cluster.query_jitter);
             // A second start of the same task keeps the first clients.
             let _ = source.live.set(Live {

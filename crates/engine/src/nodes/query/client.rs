@@ -79,7 +79,11 @@ impl QueryClient {
         let credentials = (!cluster.username.is_empty())
             .then(|| (cluster.username.clone(), cluster.password.clone()));
         Ok(QueryClient {
-            urls: cluster.urls.iter().map(|u| u.trim_end_matches('/').to_string()).collect(),
+            urls: cluster
+                .urls
+                .iter()
+                .map(|u| u.trim_end_matches('/').to_string())
+                .collect(),
             credentials,
             agent,
             dbrp,
@@ -117,7 +121,11 @@ impl QueryClient {
             reason: e.to_string(),
         };
         let response = if statement.len() <= MAX_GET {
-            let mut request = self.agent.get(&url).query_pairs(params).query("q", statement);
+            let mut request = self
+                .agent
+                .get(&url)
+                .query_pairs(params)
+                .query("q", statement);
             if let Some(auth) = &authorization {
                 request = request.header("Authorization", auth);
             }
@@ -142,7 +150,12 @@ impl QueryClient {
             return Err(QueryError::Status {
                 url,
                 status,
-                body: text.chars().take(200).collect::<String>().trim().to_string(),
+                body: text
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+                    .trim()
+                    .to_string(),
             });
         }
         Ok(body)
@@ -151,8 +164,8 @@ impl QueryClient {
 
 /// The cluster's TLS settings: its certificate authorities, or no verification.
 fn tls_config(cluster: &InfluxDbConfig) -> Result<ureq::tls::TlsConfig, QueryError> {
-    let mut builder = ureq::tls::TlsConfig::builder()
-        .disable_verification(cluster.insecure_skip_verify);
+    let mut builder =
+        ureq::tls::TlsConfig::builder().disable_verification(cluster.insecure_skip_verify);
     if !cluster.ssl_ca.is_empty() {
         let error = |reason: String| QueryError::Tls {
             cluster: cluster.name.clone(),

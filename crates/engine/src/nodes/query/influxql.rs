@@ -167,8 +167,8 @@ fn split_statements(tokens: &[Token]) -> Vec<&[Token]> {
 fn leading_keyword<'q>(query: &'q str, statement: &[Token]) -> Result<&'q str, InfluxQlError> {
     let first = statement[0];
     let word = &query[first.start..first.end];
-    let known = first.kind == TokenKind::Word
-        && STATEMENTS.iter().any(|k| k.eq_ignore_ascii_case(word));
+    let known =
+        first.kind == TokenKind::Word && STATEMENTS.iter().any(|k| k.eq_ignore_ascii_case(word));
     if known {
         return Ok(word);
     }
@@ -188,7 +188,9 @@ fn clauses(query: &str, tokens: &[Token]) -> Result<Select, InfluxQlError> {
     let mut group_by = None;
     let mut fill = None;
     let mut trailing = None;
-    let word = |t: &Token, k: &str| t.kind == TokenKind::Word && query[t.start..t.end].eq_ignore_ascii_case(k);
+    let word = |t: &Token, k: &str| {
+        t.kind == TokenKind::Word && query[t.start..t.end].eq_ignore_ascii_case(k)
+    };
     for (i, token) in tokens.iter().enumerate() {
         match token.kind {
             TokenKind::Punct(b'(') => depth += 1,
@@ -228,7 +230,12 @@ fn clauses(query: &str, tokens: &[Token]) -> Result<Select, InfluxQlError> {
     let where_start = start_of(where_kw).unwrap_or(after_where);
     let condition = where_kw.map(|i| (tokens[i].end, after_where));
     let group_by = group_start.map(|s| (s, fill_start.unwrap_or(trailing_start).max(s)));
-    let fill = fill.map(|i| (tokens[i].start, fill_end(tokens, i).unwrap_or(trailing_start)));
+    let fill = fill.map(|i| {
+        (
+            tokens[i].start,
+            fill_end(tokens, i).unwrap_or(trailing_start),
+        )
+    });
     Ok(Select {
         text: query[..end].to_string(),
         where_start,
@@ -271,7 +278,10 @@ fn lex(query: &str) -> Result<Vec<Token>, InfluxQlError> {
                 continue;
             }
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = bytes[i..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |p| i + p);
+                i = bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(bytes.len(), |p| i + p);
                 continue;
             }
             b'\'' | b'"' => {
@@ -284,7 +294,10 @@ fn lex(query: &str) -> Result<Vec<Token>, InfluxQlError> {
             }
             b if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 => {
                 while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.' || bytes[i] >= 0x80)
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || bytes[i] == b'.'
+                        || bytes[i] >= 0x80)
                 {
                     i += 1;
                 }
@@ -295,7 +308,11 @@ fn lex(query: &str) -> Result<Vec<Token>, InfluxQlError> {
                 TokenKind::Punct(other)
             }
         };
-        tokens.push(Token { start, end: i, kind });
+        tokens.push(Token {
+            start,
+            end: i,
+            kind,
+        });
     }
     Ok(tokens)
 }
@@ -354,8 +371,10 @@ mod tests {
 
     #[test]
     fn a_run_adds_its_time_range_group_by_and_fill() {
-        let select = Select::parse(r#"SELECT mean("usage") FROM "telegraf"."autogen".cpu WHERE cpu = 'cpu-total'"#)
-            .expect("a select");
+        let select = Select::parse(
+            r#"SELECT mean("usage") FROM "telegraf"."autogen".cpu WHERE cpu = 'cpu-total'"#,
+        )
+        .expect("a select");
         let dims = ["time(10s)".to_string(), "\"host\"".to_string()];
         assert_eq!(
             select.render(&run(&dims, Some("none"))),

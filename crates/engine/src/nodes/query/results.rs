@@ -125,7 +125,11 @@ fn batch(series: Series, shape: Shape) -> Result<Batch, ResultError> {
 }
 
 /// A row as a point, or `None` when all its values are null.
-fn point(columns: &[String], row: &[Value], tags: &Tags) -> Result<Option<BatchPoint>, ResultError> {
+fn point(
+    columns: &[String],
+    row: &[Value],
+    tags: &Tags,
+) -> Result<Option<BatchPoint>, ResultError> {
     let mut time = Time::default();
     let mut fields = Vec::with_capacity(columns.len());
     for (column, value) in columns.iter().zip(row) {
@@ -200,9 +204,15 @@ mod tests {
         let a = &batches[0];
         assert_eq!((a.name.as_str(), a.group.as_str()), ("cpu", "host=a"));
         assert_eq!(a.points.len(), 2);
-        assert_eq!(a.points[0].fields.get("mean"), Some(&FieldValue::Float(1.0)));
+        assert_eq!(
+            a.points[0].fields.get("mean"),
+            Some(&FieldValue::Float(1.0))
+        );
         assert_eq!(a.points[0].fields.get("max"), None);
-        assert_eq!(a.points[1].fields.get("max"), Some(&FieldValue::string("x")));
+        assert_eq!(
+            a.points[1].fields.get("max"),
+            Some(&FieldValue::string("x"))
+        );
         assert_eq!(a.tmax, Time::from_nanos(30 * S));
         assert_eq!(batches[1].points[0].time, Time::from_nanos(40 * S));
     }
@@ -224,14 +234,23 @@ mod tests {
 
     #[test]
     fn errors_and_bad_bodies_are_reported() {
-        let err = |body: &str| batches(body.as_bytes(), shape(false)).expect_err(body).to_string();
+        let err = |body: &str| {
+            batches(body.as_bytes(), shape(false))
+                .expect_err(body)
+                .to_string()
+        };
         assert_eq!(
             err(r#"{"results":[{"statement_id":0,"error":"database not found: x"}]}"#),
             "influxdb error: database not found: x"
         );
-        assert_eq!(err(r#"{"error":"authorization failed"}"#), "influxdb error: authorization failed");
+        assert_eq!(
+            err(r#"{"error":"authorization failed"}"#),
+            "influxdb error: authorization failed"
+        );
         assert!(err("{\"results\":[").starts_with("malformed response: "));
-        assert!(err(r#"{"results":[{"series":[{"columns":["time","v"],"values":[["yesterday",1]]}]}]}"#)
-            .starts_with("invalid time"));
+        assert!(err(
+            r#"{"results":[{"series":[{"columns":["time","v"],"values":[["yesterday",1]]}]}]}"#
+        )
+        .starts_with("invalid time"));
     }
 }

@@ -50,7 +50,10 @@ impl Schedule {
     /// unaligned intervals (which count from the start).
     pub fn next(&self, now: Time, previous: Option<Time>) -> Option<Time> {
         match self {
-            Schedule::Every { every, align: false } => Some(previous.unwrap_or(now) + *every),
+            Schedule::Every {
+                every,
+                align: false,
+            } => Some(previous.unwrap_or(now) + *every),
             Schedule::Every { every, align: true } => {
                 let from = previous.unwrap_or(now).max(now);
                 Some(from.truncate(*every) + *every)
@@ -83,7 +86,12 @@ fn translate(expression: &str) -> Result<String, String> {
     }
     let fields: Vec<&str> = trimmed.split_whitespace().collect();
     let mut fields: Vec<String> = match fields.len() {
-        5 => ["0"].into_iter().chain(fields).chain(["*"]).map(String::from).collect(),
+        5 => ["0"]
+            .into_iter()
+            .chain(fields)
+            .chain(["*"])
+            .map(String::from)
+            .collect(),
         6 => ["0"].into_iter().chain(fields).map(String::from).collect(),
         7 => fields.into_iter().map(String::from).collect(),
         n => return Err(format!("expected 5 to 7 fields, got {n}")),
@@ -168,11 +176,20 @@ mod tests {
             Some(at("2024-01-02T09:00:00Z"))
         );
         let sundays = Schedule::new(None, false, "0 0 * * 0").expect("parses");
-        assert_eq!(sundays.next(monday_noon, None), Some(at("2024-01-07T00:00:00Z")));
+        assert_eq!(
+            sundays.next(monday_noon, None),
+            Some(at("2024-01-07T00:00:00Z"))
+        );
         let seconds = Schedule::new(None, false, "*/15 * * * * * *").expect("parses");
-        assert_eq!(seconds.next(monday_noon, None), Some(at("2024-01-01T12:00:15Z")));
+        assert_eq!(
+            seconds.next(monday_noon, None),
+            Some(at("2024-01-01T12:00:15Z"))
+        );
         let year = Schedule::new(None, false, "0 0 1 1 * 2030").expect("parses");
-        assert_eq!(year.next(monday_noon, None), Some(at("2030-01-01T00:00:00Z")));
+        assert_eq!(
+            year.next(monday_noon, None),
+            Some(at("2030-01-01T00:00:00Z"))
+        );
         assert!(Schedule::new(None, false, "@hourly").is_ok());
     }
 
