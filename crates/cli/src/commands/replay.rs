@@ -16,7 +16,9 @@ use crate::commands::script::{self, Script};
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
-/// gzip) through a TICKscript, as fast as the machine allows, in event time.
+/// gzip) through a TICKscript, as fast as the machine allows, in event time. A batch
+/// task replays a batch recording (`.brpl`: Kapacitor's zip, or `<name>.0.brpl` with
+/// its siblings `<name>.1.brpl`, … one per query node); its queries do not run.
 ///
 /// Only points written to the script's `dbrp` (or `--db`/`--rp`) are fed; line protocol
 /// points are written to it. The file is parsed on a second thread while the task runs;
@@ -96,9 +98,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     };
     let started = Instant::now();
     let bar = progress_bar();
-    let replayed = replay::replay(task, &args.data, &options, Arc::new(Stderr), &mut |p| {
-        show(&bar, p)
-    });
+    let replayed = match task.batch_sources.is_empty() {
+        true => replay::replay(task, &args.data, &options, Arc::new(Stderr), &mut |p| {
+            show(&bar, p)
+        }),
+        false => replay_batches(task, &args.data, args.rebase, &mut |p| show(&bar, p)),
+    };
     bar.finish_and_clear();
     for err in topics.close() {
         eprintln!("{}: {err}", script.path);
@@ -123,6 +128,22 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         Outcome::Success
     } else {
         Outcome::Problems
+    })
+}
+
+/// Replays the batch recording at `path` through batch task `task`; the progress is
+/// counted in points.
+fn replay_batches(
+    task: Task,
+    path: &std::path::Path,
+    rebase: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<replay::Replayed, ReplayError> {
+    let sources = replay::brpl::read(path, rebase)?;
+    let summary = replay::replay_batches(task, sources, Arc::new(Stderr), progress)?;
+    Ok(replay::Replayed {
+        summary,
+        errors: Vec::new(),
     })
 }
 

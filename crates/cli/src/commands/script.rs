@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use tickflow_engine::nodes::influxdb_out::config as influxdb;
 use tickflow_engine::Environment;
-use tickflow_pipeline::{build, BuildOptions, Pipeline};
+use tickflow_pipeline::{build, BuildOptions, Pipeline, TaskType};
 use tickflow_tickscript::Program;
 use tickflow_udf::config::Config;
 use tickflow_udf::Registry;
@@ -51,9 +51,15 @@ impl Script {
     }
 
     /// Parses and builds the pipeline with the UDFs of `udfs`, or renders why that fails.
+    /// The task type is the script's: batch when its chains start from `batch`, else
+    /// stream.
     pub fn pipeline_with(&self, udfs: &Registry) -> Result<Pipeline, String> {
         let program = self.parse()?;
-        build(&program, &build_options(udfs)).map_err(|e| e.render(&self.source, &self.path))
+        let options = BuildOptions {
+            task_type: tickflow_pipeline::task_type(&program).unwrap_or(TaskType::Stream),
+            ..build_options(udfs)
+        };
+        build(&program, &options).map_err(|e| e.render(&self.source, &self.path))
     }
 }
 
