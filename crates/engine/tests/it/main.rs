@@ -1,6 +1,9 @@
-//! Engine integration tests: executors over small DAGs of test nodes.
+//! Engine integration tests: executors over small DAGs of test nodes, and the nodes that
+//! talk to a real InfluxDB.
 
+mod batch_live;
 mod executors;
+mod influxd;
 mod influxdb_out;
 
 use std::sync::{Arc, Mutex};
