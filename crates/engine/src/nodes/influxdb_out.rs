@@ -7,10 +7,12 @@
 //! default). The server is the `[[influxdb]]` section `.cluster(…)` names, or the default
 //! one ([`config`]); the HTTP calls are in [`client`] and the buffering thread (`.buffer`,
 //! `.flushInterval`, `.create()`) in [`writer`]. A failed write is reported and counted
-//! on the node, and the task goes on.
+//! on the node, and the task goes on; one that may pass later (InfluxDB unreachable, a
+//! timeout, a 5xx) is written again with a backoff from a bounded queue ([`retry`]).
 
 pub mod client;
 pub mod config;
+pub mod retry;
 pub mod writer;
 
 use std::time::Duration as StdDuration;
@@ -71,6 +73,7 @@ impl InfluxDbOut {
             ),
             create: (spec.create && !spec.database.is_empty())
                 .then(|| create_statement(&spec.database, &spec.retention_policy)),
+            retry: cluster.retry_policy(),
         };
         Ok(InfluxDbOut {
             writer: Writer::start(name, settings)
@@ -204,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_write_is_reported_and_counted_not_fatal() {
+    fn a_failed_write_is_retried_and_what_is_left_at_the_end_reported() {
         let mut node = InfluxDbOut::new(&spec(), "influxdb_out1", &cluster("http://127.0.0.1:9"))
             .expect("builds");
         let (stats, diagnostics, mut out) = (NodeStats::default(), Collect::default(), Vec::new());
@@ -215,12 +218,16 @@ mod tests {
             .expect("not fatal");
         node.finish(&mut ctx).expect("not fatal");
         let errors = diagnostics.errors();
-        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
-            errors[0].starts_with("influxdb_out1: write of 1 points failed: http://127.0.0.1:9/write?db=out&precision=s: "),
+            errors[0].starts_with("influxdb_out1: write of 1 points failed, will retry: http://127.0.0.1:9/write?db=out&precision=s: "),
             "{errors:?}"
         );
-        assert_eq!(stats.snapshot().errors, 1);
+        assert_eq!(
+            errors[1],
+            "influxdb_out1: 1 points dropped: the node finished before influxdb accepted them"
+        );
+        assert_eq!(stats.snapshot().errors, 2);
         assert!(out.is_empty());
     }
 

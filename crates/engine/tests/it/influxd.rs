@@ -42,14 +42,7 @@ impl Influxd {
              [monitor]\n  store-enabled = false\n"
         );
         fs::write(dir.join("influxdb.conf"), config).expect("config");
-        let log = fs::File::create(dir.join("influxd.log")).expect("log");
-        let child = Command::new("influxd")
-            .arg("-config")
-            .arg(dir.join("influxdb.conf"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("influxd starts");
+        let child = spawn(&dir);
         let server = Influxd {
             child,
             dir,
@@ -131,6 +124,12 @@ impl Influxd {
         let _ = self.child.wait();
     }
 
+    /// Starts the killed server again on the same port and data, and waits for it.
+    pub fn restart(&mut self) {
+        self.child = spawn(&self.dir);
+        self.wait_ready();
+    }
+
     /// The cluster configuration pointing at this server.
     pub fn cluster(&self) -> Vec<InfluxDbConfig> {
         vec![InfluxDbConfig {
@@ -151,6 +150,22 @@ impl Drop for Influxd {
         let _ = self.child.wait();
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Runs `influxd` with the configuration in `dir`, logging to `dir/influxd.log`.
+fn spawn(dir: &std::path::Path) -> Child {
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("influxd.log"))
+        .expect("log");
+    Command::new("influxd")
+        .arg("-config")
+        .arg(dir.join("influxdb.conf"))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("influxd starts")
 }
 
 /// A port nothing listens on right now.

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use tickflow_engine::diagnostics::Collect;
 use tickflow_engine::executor::Inline;
+use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
 use tickflow_engine::{Environment, Task};
 use tickflow_model::{Fields, Message, Point, Tags, Time};
 use tickflow_pipeline::BuildOptions;
@@ -13,11 +14,16 @@ use crate::influxd::Influxd;
 
 /// A task running `script` inline, writing to `server`.
 fn task(script: &str, server: &Influxd) -> (Inline, Arc<Collect>) {
+    task_on(script, server.cluster())
+}
+
+/// A task running `script` inline, writing to `clusters`.
+fn task_on(script: &str, clusters: Vec<InfluxDbConfig>) -> (Inline, Arc<Collect>) {
     let program = tickflow_tickscript::parse(script).expect("script parses");
     let pipeline =
         tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
     let environment = Environment {
-        influxdb: server.cluster(),
+        influxdb: clusters,
         ..Environment::default()
     };
     let task = Task::build_with(&pipeline, "t", &environment).expect("task builds");
@@ -112,4 +118,51 @@ fn influxdb_out_reports_a_refused_write_and_goes_on() {
         errors[0].contains("status 404") && errors[0].contains("database not found"),
         "{errors:?}"
     );
+}
+
+#[test]
+fn influxdb_out_writes_again_once_influxdb_is_back() {
+    let Some(mut server) = Influxd::start("retry") else {
+        return;
+    };
+    let mut clusters = server.cluster();
+    clusters[0].write_retry_interval = tickflow_model::Duration::from_nanos(100_000_000);
+    let script = "stream\n    |from()\n        .measurement('cpu')\n    |influxDBOut()\n        \
+        .database('back')\n        .create()\n        .buffer(1)\n";
+    let (mut run, diagnostics) = task_on(script, clusters);
+    run.push(vec![cpu(0, "a", 1.0)]).expect("runs");
+    wait_for_rows(&server, "back", 1);
+    server.kill();
+    run.push(vec![cpu(1, "a", 2.0), cpu(2, "a", 3.0)])
+        .expect("a failed write is not fatal");
+    server.restart();
+    let series = wait_for_rows(&server, "back", 3);
+    run.finish().expect("finishes");
+    assert_eq!(
+        series["values"],
+        serde_json::json!([
+            ["2023-11-14T22:13:20Z", "a", 1],
+            ["2023-11-14T22:13:21Z", "a", 2],
+            ["2023-11-14T22:13:22Z", "a", 3]
+        ]),
+        "every point arrives once influxd is back"
+    );
+    let errors = diagnostics.errors();
+    assert!(!errors.is_empty(), "the failures are counted");
+    assert!(
+        errors.iter().all(|e| e.contains("will retry")),
+        "{errors:?}"
+    );
+}
+
+/// Waits up to 20 seconds until `db`'s `cpu` has `rows` rows, and returns them.
+fn wait_for_rows(server: &Influxd, db: &str, rows: usize) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let series = server.select(db, "SELECT * FROM cpu");
+        if series["values"].as_array().map_or(0, Vec::len) >= rows || Instant::now() > deadline {
+            return series;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

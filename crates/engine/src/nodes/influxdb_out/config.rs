@@ -3,7 +3,8 @@
 //! `username`, `password`, `ssl-ca`, `ssl-cert`, `ssl-key`, `insecure-skip-verify`,
 //! `timeout`, `subscriptions`, `excluded-subscriptions`, `subscription-protocol`,
 //! `subscription-mode`, `kapacitor-hostname`, `http-port`, `startup-timeout`,
-//! `disable-subscriptions`) plus tickflow's `query-jitter`, and which one a node's
+//! `disable-subscriptions`) plus tickflow's `query-jitter`, `write-buffer`,
+//! `write-buffer-full` and `write-retry-interval`, and which one a node's
 //! `.cluster(name)` picks. With no section at all there is one, `default` at
 //! `http://localhost:8086`, as in Kapacitor's default configuration: nodes then start
 //! and fail per write or query while nothing answers there.
@@ -12,6 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
 use tickflow_model::Duration;
+
+use super::retry::{Overflow, RetryPolicy};
 
 /// One `[[influxdb]]` section.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -79,6 +82,16 @@ pub struct InfluxDbConfig {
     /// at the same instant; zero for none.
     #[serde(default, deserialize_with = "duration")]
     pub query_jitter: Duration,
+    /// tickflow: the most points `influxDBOut` keeps to write again after a failure
+    /// that may pass (unreachable, timeout, 5xx); zero retries nothing.
+    #[serde(default = "default_write_buffer")]
+    pub write_buffer: usize,
+    /// tickflow: what goes when they do not fit: `drop-oldest` or `drop-newest`.
+    #[serde(default)]
+    pub write_buffer_full: Overflow,
+    /// tickflow: the first wait before writing again; it doubles up to a minute.
+    #[serde(default = "default_retry_interval", deserialize_with = "duration")]
+    pub write_retry_interval: Duration,
 }
 
 impl Default for InfluxDbConfig {
@@ -105,6 +118,22 @@ impl Default for InfluxDbConfig {
             startup_timeout: Duration::ZERO,
             disable_subscriptions: false,
             query_jitter: Duration::ZERO,
+            write_buffer: default_write_buffer(),
+            write_buffer_full: Overflow::default(),
+            write_retry_interval: default_retry_interval(),
+        }
+    }
+}
+
+impl InfluxDbConfig {
+    /// How `influxDBOut` retries failed writes to this cluster.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            capacity: self.write_buffer,
+            overflow: self.write_buffer_full,
+            interval: std::time::Duration::from_nanos(
+                u64::try_from(self.write_retry_interval.nanos()).unwrap_or(0),
+            ),
         }
     }
 }
@@ -119,6 +148,14 @@ fn default_name() -> String {
 
 fn default_urls() -> Vec<String> {
     vec!["http://localhost:8086".into()]
+}
+
+fn default_write_buffer() -> usize {
+    RetryPolicy::default().capacity
+}
+
+fn default_retry_interval() -> Duration {
+    Duration::from_nanos(1_000_000_000)
 }
 
 fn default_protocol() -> String {
@@ -243,6 +280,13 @@ enabled = false
         assert_eq!(a.timeout, Duration::from_nanos(5_000_000_000));
         assert_eq!(a.query_jitter, Duration::from_nanos(2_000_000_000));
         assert!(a.insecure_skip_verify && a.disable_subscriptions);
+        assert_eq!(a.retry_policy(), RetryPolicy::default());
+        let text = "[[influxdb]]\nwrite-buffer = 5\nwrite-buffer-full = \"drop-newest\"\n\
+                    write-retry-interval = \"100ms\"\n";
+        let policy = parse(text).expect("parses")[0].retry_policy();
+        assert_eq!(policy.capacity, 5);
+        assert_eq!(policy.overflow, Overflow::DropNewest);
+        assert_eq!(policy.interval, std::time::Duration::from_millis(100));
         assert_eq!(a.subscriptions["telegraf"], ["autogen"]);
         let err = parse("[[influxdb]]\ntimeout = \"soon\"\n").expect_err("not a duration");
         assert!(
