@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tickflow_engine::diagnostics::Stderr;
+use tickflow_engine::nodes::influxdb_out::subscriptions::Subscriptions;
 use tickflow_engine::{Environment, MasterConfig, TaskMaster};
 use tickflow_httpd::{shutdown_signal, HttpConfig, Server, TaskStore};
 
@@ -53,9 +54,10 @@ pub fn load_config(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Ht
 }
 
 /// Binds the server, whose tasks run in `environment` (UDFs, alert services), lets
-/// `define` add tasks (it stops here unless it returns `Success`), then serves until a
-/// signal, reports how each task ended and stops the topic handlers, reporting their
-/// last errors.
+/// `define` add tasks (it stops here unless it returns `Success`), subscribes to the
+/// configured `[[influxdb]]` clusters, then serves until a signal, drops its
+/// subscriptions, reports how each task ended and stops the topic handlers, reporting
+/// their last errors.
 pub fn serve(
     config: HttpConfig,
     environment: Environment,
@@ -65,6 +67,7 @@ pub fn serve(
     runtime.block_on(async {
         let options = build_options(&environment.udfs);
         let topics = environment.services.topics.clone();
+        let clusters = environment.influxdb.clone();
         let master = Arc::new(TaskMaster::with_environment(
             MasterConfig::default(),
             environment,
@@ -75,8 +78,11 @@ pub fn serve(
         if outcome != Outcome::Success {
             return Ok(outcome);
         }
-        eprintln!("tickflow: listening on {}", server.local_addr()?);
+        let address = server.local_addr()?;
+        let subscriptions = Subscriptions::start(&clusters, address.port(), Arc::new(Stderr));
+        eprintln!("tickflow: listening on {address}");
         let stopped = server.run(shutdown_signal()).await;
+        tokio::task::block_in_place(|| subscriptions.close());
         for task in &stopped {
             let received = task.nodes.first().map_or(0, |(_, s)| s.messages_in);
             match &task.result {

@@ -13,6 +13,7 @@
 pub mod client;
 pub mod config;
 pub mod retry;
+pub mod subscriptions;
 pub mod writer;
 
 use std::time::Duration as StdDuration;

@@ -11,7 +11,9 @@ use tickflow_engine::{Environment, MasterConfig, StatsSnapshot, TaskMaster};
 use tickflow_pipeline::BuildOptions;
 use tickflow_testkit::sink::{closed_address, Sink};
 
-use crate::influxd::Influxd;
+use tickflow_testkit::influxd::Influxd;
+
+use crate::cluster;
 
 /// A master whose tasks query `clusters`, and what its nodes report.
 fn master(clusters: Vec<InfluxDbConfig>) -> (TaskMaster, Arc<Collect>) {
@@ -95,7 +97,7 @@ fn a_batch_task_over_a_seeded_database_raises_the_expected_alerts() {
          .crit(lambda: \"usage\" > 80)\n        .stateChangesOnly()\n        .log('{}')\n",
         log.display()
     );
-    let (master, diagnostics) = master(server.cluster());
+    let (master, diagnostics) = master(cluster(&server));
     start(&master, "cpu_alert", &script).expect("starts");
     wait_for("two runs", || {
         node_stats(&master, "cpu_alert", "query1").messages_out >= 4
@@ -126,7 +128,7 @@ fn influxdb_stopped_mid_run_is_counted_and_the_task_goes_on() {
         return;
     };
     server.seed("telegraf", &recent_cpu("a", 50.0));
-    let (master, diagnostics) = master(server.cluster());
+    let (master, diagnostics) = master(cluster(&server));
     let script = format!("{EVERY_200MS}    |httpOut('out')\n");
     start(&master, "live", &script).expect("starts");
     wait_for("a batch", || {

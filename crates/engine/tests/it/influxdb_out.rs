@@ -10,11 +10,13 @@ use tickflow_engine::{Environment, Task};
 use tickflow_model::{Fields, Message, Point, Tags, Time};
 use tickflow_pipeline::BuildOptions;
 
-use crate::influxd::Influxd;
+use tickflow_testkit::influxd::Influxd;
+
+use crate::cluster;
 
 /// A task running `script` inline, writing to `server`.
 fn task(script: &str, server: &Influxd) -> (Inline, Arc<Collect>) {
-    task_on(script, server.cluster())
+    task_on(script, cluster(&server))
 }
 
 /// A task running `script` inline, writing to `clusters`.
@@ -125,7 +127,7 @@ fn influxdb_out_writes_again_once_influxdb_is_back() {
     let Some(mut server) = Influxd::start("retry") else {
         return;
     };
-    let mut clusters = server.cluster();
+    let mut clusters = cluster(&server);
     clusters[0].write_retry_interval = tickflow_model::Duration::from_nanos(100_000_000);
     let script = "stream\n    |from()\n        .measurement('cpu')\n    |influxDBOut()\n        \
         .database('back')\n        .create()\n        .buffer(1)\n";

@@ -90,14 +90,25 @@ impl QueryClient {
         })
     }
 
-    /// Runs `statement` and returns the raw (possibly chunked) response body.
+    /// Runs read-only `statement` (`SELECT`, `SHOW`) and returns the raw (possibly
+    /// chunked) response body.
     pub fn query(&self, statement: &str) -> Result<Vec<u8>, QueryError> {
+        self.call(statement, false)
+    }
+
+    /// Runs `statement` (`CREATE …`, `DROP …`), which InfluxDB takes only by POST, and
+    /// returns the response body.
+    pub fn execute(&self, statement: &str) -> Result<Vec<u8>, QueryError> {
+        self.call(statement, true)
+    }
+
+    fn call(&self, statement: &str, post: bool) -> Result<Vec<u8>, QueryError> {
         let mut last = QueryError::Unreachable {
             url: String::new(),
             reason: "the cluster has no urls".into(),
         };
         for base in &self.urls {
-            match self.query_one(base, statement) {
+            match self.query_one(base, statement, post) {
                 Ok(body) => return Ok(body),
                 Err(err @ QueryError::Status { .. }) => return Err(err),
                 Err(err) => last = err,
@@ -106,7 +117,7 @@ impl QueryClient {
         Err(last)
     }
 
-    fn query_one(&self, base: &str, statement: &str) -> Result<Vec<u8>, QueryError> {
+    fn query_one(&self, base: &str, statement: &str, post: bool) -> Result<Vec<u8>, QueryError> {
         let url = format!("{base}/query");
         let mut params: Vec<(&str, &str)> = vec![("epoch", "ns"), ("chunked", "true")];
         if let Some((db, rp)) = &self.dbrp {
@@ -120,7 +131,7 @@ impl QueryClient {
             url: url.clone(),
             reason: e.to_string(),
         };
-        let response = if statement.len() <= MAX_GET {
+        let response = if statement.len() <= MAX_GET && !post {
             let mut request = self
                 .agent
                 .get(&url)

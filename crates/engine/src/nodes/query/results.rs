@@ -42,16 +42,21 @@ struct StatementResult {
     error: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Series {
+/// One series of a response.
+#[derive(Debug, Deserialize)]
+pub struct Series {
+    /// The measurement (or what a `SHOW` lists: `databases`, a database's name).
     #[serde(default)]
-    name: String,
+    pub name: String,
+    /// The group tags.
     #[serde(default)]
-    tags: std::collections::BTreeMap<String, String>,
+    pub tags: std::collections::BTreeMap<String, String>,
+    /// The column names.
     #[serde(default)]
-    columns: Vec<String>,
+    pub columns: Vec<String>,
+    /// The rows.
     #[serde(default)]
-    values: Vec<Vec<Value>>,
+    pub values: Vec<Vec<Value>>,
 }
 
 /// How a query's series become batches.
@@ -67,6 +72,12 @@ pub struct Shape {
 
 /// The batches of a (possibly chunked) `/query` response body.
 pub fn batches(body: &[u8], shape: Shape) -> Result<Vec<Batch>, ResultError> {
+    series(body)?.into_iter().map(|s| batch(s, shape)).collect()
+}
+
+/// The series of a (possibly chunked) `/query` response body, the parts of a series
+/// joined; an error member is an error.
+pub fn series(body: &[u8]) -> Result<Vec<Series>, ResultError> {
     let mut merged: Vec<Series> = Vec::new();
     for response in serde_json::Deserializer::from_slice(body).into_iter::<Response>() {
         let response = response.map_err(|e| ResultError::Malformed(e.to_string()))?;
@@ -82,7 +93,7 @@ pub fn batches(body: &[u8], shape: Shape) -> Result<Vec<Batch>, ResultError> {
             }
         }
     }
-    merged.into_iter().map(|s| batch(s, shape)).collect()
+    Ok(merged)
 }
 
 /// Adds `series` to `merged`, joining it to the last one when it continues it.

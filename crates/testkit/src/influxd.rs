@@ -1,15 +1,17 @@
-//! [`Influxd`]: a real InfluxDB 1.x for tests, `influxd` started on free loopback ports
-//! with a throw-away data directory. Without `influxd` on the PATH the tests fail under CI
-//! (`CI=true`) and are skipped with a notice elsewhere (`apt-get install influxdb`).
+//! [`Influxd`]: a real InfluxDB 1.x (Debian's `influxdb`) for tests, `influxd` started
+//! on free loopback ports with a throw-away data directory, killed and removed on drop.
+//! Without `influxd` on the PATH [`Influxd::start`] panics under CI (`CI=true`) and
+//! returns `None` with a notice elsewhere (`.ci/run` installs it).
+//!
+//! Requests go over a plain [`TcpStream`] (`Connection: close`, a `Content-Length` or
+//! chunked answer): enough for InfluxDB's small answers in tests.
 
 use std::fs;
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-use tickflow_alert::http::{post, HttpUrl, Request};
-use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
 
 /// A running `influxd`, killed and its directory removed on drop.
 pub struct Influxd {
@@ -68,19 +70,24 @@ impl Influxd {
 
     /// POSTs to `path?query`; the status and body, or `None` when nothing answered.
     pub fn request(&self, path: &str, query: &str) -> Option<(u16, String)> {
-        let url = HttpUrl::parse(&format!("{}{path}?{query}", self.url)).expect("url");
-        let response = post(&Request {
-            url: &url,
-            headers: &[],
-            content_type: None,
-            body: b"",
-            timeout: Duration::from_secs(5),
-        })
-        .ok()?;
-        Some((
-            response.status,
-            String::from_utf8_lossy(&response.body).into_owned(),
-        ))
+        self.post(&format!("{path}?{query}"), b"")
+    }
+
+    /// POSTs `body` to `target` (path and query); the status and body, or `None` when
+    /// nothing answered.
+    pub fn post(&self, target: &str, body: &[u8]) -> Option<(u16, String)> {
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .ok()?;
+        let head = format!(
+            "POST {target} HTTP/1.1\r\nHost: {address}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).ok()?;
+        stream.write_all(body).ok()?;
+        read_response(BufReader::new(stream))
     }
 
     /// The rows of `select` in database `db`, as JSON.
@@ -95,27 +102,24 @@ impl Influxd {
         result["results"][0]["series"][0].clone()
     }
 
-    /// Creates database `db` and writes line protocol `lines` (precision `s`) into it.
+    /// Creates database `db` and writes line protocol `lines` (precision `s`, none for
+    /// an empty text) into it.
     pub fn seed(&self, db: &str, lines: &str) {
+        self.write(db, "s", lines.as_bytes());
+    }
+
+    /// Creates database `db` and writes line protocol `lines` with `precision` into it.
+    pub fn write(&self, db: &str, precision: &str, lines: &[u8]) {
         let (status, body) = self
             .request("/query", &format!("q=CREATE%20DATABASE%20{db}"))
             .expect("influxd answers");
         assert_eq!(status, 200, "{body}");
-        let url = HttpUrl::parse(&format!("{}/write?db={db}&precision=s", self.url)).expect("url");
-        let response = post(&Request {
-            url: &url,
-            headers: &[],
-            content_type: None,
-            body: lines.as_bytes(),
-            timeout: Duration::from_secs(5),
-        })
-        .expect("influxd answers");
-        assert_eq!(
-            response.status,
-            204,
-            "{:?}",
-            String::from_utf8_lossy(&response.body)
-        );
+        if lines.is_empty() {
+            return;
+        }
+        let target = format!("/write?db={db}&precision={precision}");
+        let (status, body) = self.post(&target, lines).expect("influxd answers");
+        assert_eq!(status, 204, "{body}");
     }
 
     /// Kills the server (its directory stays until drop).
@@ -128,19 +132,6 @@ impl Influxd {
     pub fn restart(&mut self) {
         self.child = spawn(&self.dir);
         self.wait_ready();
-    }
-
-    /// The cluster configuration pointing at this server.
-    pub fn cluster(&self) -> Vec<InfluxDbConfig> {
-        vec![InfluxDbConfig {
-            name: "test".into(),
-            urls: vec![self.url.clone()],
-            username: String::new(),
-            password: String::new(),
-            default: true,
-            enabled: true,
-            ..InfluxDbConfig::default()
-        }]
     }
 }
 
@@ -172,4 +163,40 @@ fn spawn(dir: &std::path::Path) -> Child {
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("address").port()
+}
+
+/// Reads a response: the status and the body (by `Content-Length`, chunks, or to the end).
+fn read_response(mut reader: impl BufRead) -> Option<(u16, String)> {
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let status = line.split(' ').nth(1)?.parse().ok()?;
+    let mut chunked = false;
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let lower = header.to_ascii_lowercase();
+        chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+    }
+    let mut body = Vec::new();
+    if !chunked {
+        reader.read_to_end(&mut body).ok()?;
+        return Some((status, String::from_utf8_lossy(&body).into_owned()));
+    }
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let size = usize::from_str_radix(line.trim().split(';').next()?, 16).ok()?;
+        if size == 0 {
+            return Some((status, String::from_utf8_lossy(&body).into_owned()));
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..]).ok()?;
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+    }
 }
