@@ -75,18 +75,14 @@ pub fn create(
         NodeKind::Stream(_) => Box::new(stream::Stream),
         NodeKind::Batch(_) => Box::new(batch::BatchSource),
         NodeKind::Trickle(_) => Box::new(trickle::Trickle),
-        NodeKind::Query(spec) => {
-            let live = batching.register(&node.name, &spec.cluster, false);
-            Box::new(
-                query::Query::new(spec, task, live).map_err(|source| query_error(node, source))?,
-            )
-        }
-        NodeKind::QueryFlux(spec) => {
-            let live = batching.register(&node.name, &spec.cluster, true);
-            Box::new(
-                query::Query::flux(spec, task, live).map_err(|source| query_error(node, source))?,
-            )
-        }
+        NodeKind::Query(spec) => Box::new(
+            query::Query::new(spec, task, batching, &node.name)
+                .map_err(|source| query_error(node, source))?,
+        ),
+        NodeKind::QueryFlux(spec) => Box::new(
+            query::Query::flux(spec, task, batching, &node.name)
+                .map_err(|source| query_error(node, source))?,
+        ),
         NodeKind::From(spec) => Box::new(from::From::new(
             spec,
             spec.predicate.as_ref().map(lambda).transpose()?,

@@ -36,6 +36,7 @@ use tickflow_pipeline::TimeDimension;
 
 use crate::node::{Context, Node, NodeError};
 pub use batching::{Batching, BatchingError, Live};
+use client::QueryClient;
 use influxql::{InfluxQlError, Run, Select};
 use results::Shape;
 use schedule::{CronError, Schedule};
@@ -54,15 +55,18 @@ pub enum QueryNodeError {
 /// A failed run, as reported on the node.
 #[derive(Debug, thiserror::Error)]
 #[error("task {task}: query {statement:?}: {reason}")]
-struct RunError {
-    task: String,
-    statement: String,
-    reason: String,
+pub struct RunError {
+    /// The task's id.
+    pub task: String,
+    /// The statement as sent.
+    pub statement: String,
+    /// Why it gave no batches.
+    pub reason: String,
 }
 
 /// What a query node asks of InfluxDB, and when.
 #[derive(Debug)]
-struct Plan {
+pub struct Plan {
     select: Select,
     schedule: Schedule,
     period: Duration,
@@ -77,7 +81,7 @@ struct Plan {
 /// The running `query()` or `queryFlux()` node.
 pub struct Query {
     /// `None` for `queryFlux()`, which only replays.
-    plan: Option<Plan>,
+    plan: Option<Arc<Plan>>,
     live: Arc<OnceLock<Live>>,
     task: String,
     /// The next run, by the schedule (without jitter).
@@ -90,7 +94,8 @@ impl Query {
     pub fn new(
         spec: &QueryNode,
         task: &str,
-        live: Arc<OnceLock<Live>>,
+        batching: &mut Batching,
+        node: &str,
     ) -> Result<Query, QueryNodeError> {
         let select = Select::parse(&spec.query)?;
         let schedule = Schedule::new(spec.every, spec.align, &spec.cron)?;
@@ -108,6 +113,8 @@ impl Query {
             fill: spec.fill.map(fill_text),
             by_name: spec.group_by_measurement,
         };
+        let plan = Arc::new(plan);
+        let live = batching.register(node, &spec.cluster, Some(Arc::clone(&plan)));
         Ok(Query {
             plan: Some(plan),
             live,
@@ -121,9 +128,11 @@ impl Query {
     pub fn flux(
         spec: &QueryFluxNode,
         task: &str,
-        live: Arc<OnceLock<Live>>,
+        batching: &mut Batching,
+        node: &str,
     ) -> Result<Query, QueryNodeError> {
         Schedule::new(spec.every, spec.align, &spec.cron)?;
+        let live = batching.register(node, &spec.cluster, None);
         Ok(Query {
             plan: None,
             live,
@@ -134,39 +143,64 @@ impl Query {
 
     /// Runs the query for the schedule's run at `at` and emits its batches.
     fn run(&self, plan: &Plan, live: &Live, at: Time, ctx: &mut Context<'_>) {
-        let stop = at - plan.offset;
-        let start = stop - plan.period;
-        let group_by = plan.group_by(start);
-        let statement = plan.select.render(&Run {
-            start,
-            stop,
-            group_by: &group_by,
-            fill: plan.fill.as_deref(),
-        });
-        let shape = Shape {
-            by_name: plan.by_name,
-            by_time: plan.select.groups_by_time(&group_by),
-            stop,
-        };
-        let outcome = live
-            .client
-            .query(&statement)
-            .map_err(|e| e.to_string())
-            .and_then(|body| results::batches(&body, shape).map_err(|e| e.to_string()));
-        match outcome {
+        match plan.fetch(&live.client, &self.task, at) {
             Ok(batches) => batches
                 .into_iter()
                 .for_each(|b| ctx.emit(Message::Batch(b))),
-            Err(reason) => ctx.error(&RunError {
-                task: self.task.clone(),
-                statement,
-                reason,
-            }),
+            Err(err) => ctx.error(&err),
         }
     }
 }
 
 impl Plan {
+    /// The runs of the schedule after `start` up to `stop` (Kapacitor's
+    /// `QueryNode.Queries`, for a replay of the past).
+    pub fn runs(&self, start: Time, stop: Time) -> Vec<Time> {
+        let mut runs = Vec::new();
+        let mut current = start;
+        while let Some(next) = self.schedule.next(current, Some(current)) {
+            if next > stop || next <= current {
+                break;
+            }
+            runs.push(next);
+            current = next;
+        }
+        runs
+    }
+
+    /// Queries `client` for the run at `at` of task `task`: the range
+    /// `[at − offset − period, at − offset)`, the node's `GROUP BY` and `fill`.
+    pub fn fetch(
+        &self,
+        client: &QueryClient,
+        task: &str,
+        at: Time,
+    ) -> Result<Vec<tickflow_model::Batch>, RunError> {
+        let stop = at - self.offset;
+        let start = stop - self.period;
+        let group_by = self.group_by(start);
+        let statement = self.select.render(&Run {
+            start,
+            stop,
+            group_by: &group_by,
+            fill: self.fill.as_deref(),
+        });
+        let shape = Shape {
+            by_name: self.by_name,
+            by_time: self.select.groups_by_time(&group_by),
+            stop,
+        };
+        let outcome = client
+            .query(&statement)
+            .map_err(|e| e.to_string())
+            .and_then(|body| results::batches(&body, shape).map_err(|e| e.to_string()));
+        outcome.map_err(|reason| RunError {
+            task: task.to_string(),
+            statement,
+            reason,
+        })
+    }
+
     /// The run's `GROUP BY`: the time buckets (moved to the range's start with
     /// `.alignGroup()`), then the tags.
     fn group_by(&self, start: Time) -> Vec<String> {

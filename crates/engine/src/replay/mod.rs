@@ -19,7 +19,8 @@
 //!
 //! Batch tasks replay batch recordings (`.brpl`, [`brpl`]) with [`replay_batches`]: each
 //! recorded source feeds one query node, in Kapacitor's order (file *i* of *n* feeds the
-//! (n−1−i)-th query node of the script), the sources taking turns batch by batch.
+//! (n−1−i)-th query node of the script), the sources taking turns batch by batch; or
+//! they run their queries over a past range against InfluxDB with [`replay_past`].
 //!
 //! [`replay`] parses on a second thread while the task runs (see [`threads`]); [`run`]
 //! feeds points already read. Both feed the points, in file order and in chunks, to an
@@ -27,6 +28,7 @@
 //! reads, and return a [`Summary`] with every node's counters.
 
 pub mod brpl;
+mod past;
 mod source;
 mod threads;
 
@@ -37,6 +39,7 @@ use std::time::{Duration, Instant};
 use tickflow_line_protocol::{LineError, Precision};
 use tickflow_model::{Dbrp, Message, Point, Time};
 
+pub use past::replay_past;
 pub use source::{Format, Reader, Source};
 pub use threads::replay;
 
@@ -120,6 +123,9 @@ pub enum ReplayError {
         /// What the decoder said.
         source: std::io::Error,
     },
+    /// A batch task's queries cannot run (unknown cluster, Flux).
+    #[error(transparent)]
+    Batching(#[from] crate::nodes::query::BatchingError),
     /// A batch recording cannot be read.
     #[error(transparent)]
     Brpl(#[from] brpl::BrplError),

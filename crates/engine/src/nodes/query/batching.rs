@@ -9,6 +9,7 @@ use tickflow_model::{Dbrp, Duration};
 
 use super::client::{QueryClient, QueryError};
 use super::schedule::jitter;
+use super::Plan;
 use crate::nodes::influxdb_out::config::{pick, ClusterError, InfluxDbConfig};
 
 /// What a live query node needs: its cluster's client and its delay.
@@ -52,7 +53,8 @@ pub enum BatchingError {
 struct Source {
     node: String,
     cluster: String,
-    flux: bool,
+    /// `None` for `queryFlux()`.
+    plan: Option<Arc<Plan>>,
     live: Arc<OnceLock<Live>>,
 }
 
@@ -63,17 +65,42 @@ pub struct Batching {
 }
 
 impl Batching {
-    /// Registers query node `node` on `cluster` (`flux` for `queryFlux()`); the node
-    /// holds the returned slot.
-    pub fn register(&mut self, node: &str, cluster: &str, flux: bool) -> Arc<OnceLock<Live>> {
+    /// Registers query node `node` on `cluster` with its `plan` (none for
+    /// `queryFlux()`); the node holds the returned slot.
+    pub fn register(
+        &mut self,
+        node: &str,
+        cluster: &str,
+        plan: Option<Arc<Plan>>,
+    ) -> Arc<OnceLock<Live>> {
         let live = Arc::new(OnceLock::new());
         self.sources.push(Source {
             node: node.to_string(),
             cluster: cluster.to_string(),
-            flux,
+            plan,
             live: Arc::clone(&live),
         });
         live
+    }
+
+    /// Every query node's name, plan and client for `clusters`, in script order, for a
+    /// replay of the past; `queryFlux()` is refused.
+    pub fn clients(
+        &self,
+        clusters: &[InfluxDbConfig],
+        dbrps: &[Dbrp],
+    ) -> Result<Vec<(String, Arc<Plan>, QueryClient)>, BatchingError> {
+        let dbrp = first_dbrp(dbrps);
+        self.sources
+            .iter()
+            .map(|source| {
+                let plan = source.plan.clone().ok_or_else(|| BatchingError::Flux {
+                    node: source.node.clone(),
+                })?;
+                let (client, _) = source.client(clusters, dbrp.clone())?;
+                Ok((source.node.clone(), plan, client))
+            })
+            .collect()
     }
 
     /// Whether the task has no query node (a stream task).
@@ -90,25 +117,14 @@ impl Batching {
         clusters: &[InfluxDbConfig],
         dbrps: &[Dbrp],
     ) -> Result<(), BatchingError> {
-        let dbrp = dbrps
-            .first()
-            .map(|d| (d.database.to_string(), d.retention_policy.to_string()));
+        let dbrp = first_dbrp(dbrps);
         for source in &self.sources {
-            if source.flux {
+            if source.plan.is_none() {
                 return Err(BatchingError::Flux {
                     node: source.node.clone(),
                 });
             }
-            let cluster =
-                pick(clusters, &source.cluster).map_err(|source_err| BatchingError::Cluster {
-                    node: source.node.clone(),
-                    source: source_err,
-                })?;
-            let client =
-                QueryClient::new(&cluster, dbrp.clone()).map_err(|err| BatchingError::Client {
-                    node: source.node.clone(),
-                    source: err,
-                })?;
+            let (client, cluster) = source.client(clusters, dbrp.clone())?;
             let delay = jitter(&format!("{task}/{}", source.node), cluster.query_jitter);
             // A second start of the same task keeps the first clients.
             let _ = source.live.set(Live {
@@ -118,4 +134,30 @@ impl Batching {
         }
         Ok(())
     }
+}
+
+impl Source {
+    /// The client of the source's cluster among `clusters`, and the cluster.
+    fn client(
+        &self,
+        clusters: &[InfluxDbConfig],
+        dbrp: Option<(String, String)>,
+    ) -> Result<(QueryClient, InfluxDbConfig), BatchingError> {
+        let cluster = pick(clusters, &self.cluster).map_err(|source| BatchingError::Cluster {
+            node: self.node.clone(),
+            source,
+        })?;
+        let client = QueryClient::new(&cluster, dbrp).map_err(|source| BatchingError::Client {
+            node: self.node.clone(),
+            source,
+        })?;
+        Ok((client, cluster))
+    }
+}
+
+/// Where unqualified measurements are looked up: the task's first dbrp.
+fn first_dbrp(dbrps: &[Dbrp]) -> Option<(String, String)> {
+    dbrps
+        .first()
+        .map(|d| (d.database.to_string(), d.retention_policy.to_string()))
 }

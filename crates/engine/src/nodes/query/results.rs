@@ -173,7 +173,7 @@ fn row_time(value: &Value) -> Result<Time, ResultError> {
 }
 
 /// An RFC 3339 time with any fraction.
-pub(crate) fn parse_time(text: &str) -> Option<Time> {
+pub fn parse_time(text: &str) -> Option<Time> {
     let parsed = chrono::DateTime::parse_from_rfc3339(text).ok()?;
     parsed.timestamp_nanos_opt().map(Time::from_nanos)
 }
