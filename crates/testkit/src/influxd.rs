@@ -122,6 +122,24 @@ impl Influxd {
         assert_eq!(status, 204, "{body}");
     }
 
+    /// The names of the subscriptions on database `db`.
+    pub fn subscriptions(&self, db: &str) -> Vec<String> {
+        let (_, body) = self
+            .request("/query", "q=SHOW%20SUBSCRIPTIONS")
+            .expect("influxd answers");
+        let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+        let series = json["results"][0]["series"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        series
+            .iter()
+            .filter(|s| s["name"] == db)
+            .flat_map(|s| s["values"].as_array().cloned().unwrap_or_default())
+            .filter_map(|row| row[1].as_str().map(String::from))
+            .collect()
+    }
+
     /// Kills the server (its directory stays until drop).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -31,6 +31,14 @@ fn source(measurement: &str, values: &[(&str, f64)]) -> String {
         .collect()
 }
 
+/// The stdout of a run that must have exited 0.
+fn succeeded(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    stdout
+}
+
 #[test]
 fn check_and_show_take_a_batch_script() {
     let dir = scratch_dir("batch-check");
@@ -61,13 +69,7 @@ fn replay_feeds_each_recorded_source_to_its_query_node() {
     let first = write(&dir, "rec.0.brpl", &source("requests", &requests));
     write(&dir, "rec.1.brpl", &source("errors", &errors));
     let out = tickflow(&["replay", &script, "--data", &first]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     assert!(stdout.contains("points read: 8 (0 bad lines)"), "{stdout}");
     assert_eq!(row(&stdout, "query1"), (4, 4, 0), "{stdout}");
     assert_eq!(row(&stdout, "join4"), (8, 4, 0), "{stdout}");
@@ -115,13 +117,7 @@ fn replay_runs_the_schedule_over_a_past_range_against_influxdb() {
         "--stop",
         "2024-01-01T00:10:00Z",
     ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     // Ten runs (00:01 … 00:10), each the mean of six points: 2.5, 8.5, … 56.5.
     assert!(stdout.contains("points read: 10 (0 bad lines)"), "{stdout}");
     assert!(

@@ -261,24 +261,6 @@ fn run_refuses_bad_scripts_and_configs_before_serving() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// The names of the subscriptions on database `db` of `influxd`.
-fn subscriptions_on(influxd: &Influxd, db: &str) -> Vec<String> {
-    let (_, body) = influxd
-        .request("/query", "q=SHOW%20SUBSCRIPTIONS")
-        .expect("influxd answers");
-    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
-    let series = json["results"][0]["series"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    series
-        .iter()
-        .filter(|s| s["name"] == db)
-        .flat_map(|s| s["values"].as_array().cloned().unwrap_or_default())
-        .filter_map(|row| row[1].as_str().map(String::from))
-        .collect()
-}
-
 /// Polls `done` every 100 ms for at most 60 s.
 fn poll(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -307,7 +289,7 @@ fn run_gets_the_printer_data_written_into_influxdb_through_its_own_subscription(
     let running = Running::start(&["run", "--config", &config, &script]);
     let name = format!("tickflow-127.0.0.1-{}", running.address.port());
     poll("the subscription", || {
-        subscriptions_on(&influxd, "printer") == [name.clone()]
+        influxd.subscriptions("printer") == [name.clone()]
     });
     let data = std::fs::read(root().join("testdata/printer_24h.lp")).expect("data");
     for chunk in data.split(|&b| b == b'\n').collect::<Vec<_>>().chunks(5000) {
@@ -326,7 +308,7 @@ fn run_gets_the_printer_data_written_into_influxdb_through_its_own_subscription(
     assert_clean_stop(running);
     assert_anomalies_found(&dir);
     assert!(
-        subscriptions_on(&influxd, "printer").is_empty(),
+        influxd.subscriptions("printer").is_empty(),
         "dropped when tickflow stops"
     );
 }

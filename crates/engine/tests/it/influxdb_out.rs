@@ -16,7 +16,7 @@ use crate::cluster;
 
 /// A task running `script` inline, writing to `server`.
 fn task(script: &str, server: &Influxd) -> (Inline, Arc<Collect>) {
-    task_on(script, cluster(&server))
+    task_on(script, cluster(server))
 }
 
 /// A task running `script` inline, writing to `clusters`.

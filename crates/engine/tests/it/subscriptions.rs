@@ -13,24 +13,6 @@ use tickflow_testkit::influxd::Influxd;
 
 use crate::cluster;
 
-/// The names of the subscriptions on `db`.
-fn subscriptions_on(server: &Influxd, db: &str) -> Vec<String> {
-    let (_, body) = server
-        .request("/query", "q=SHOW%20SUBSCRIPTIONS")
-        .expect("influxd answers");
-    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
-    let series = json["results"][0]["series"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    series
-        .iter()
-        .filter(|s| s["name"] == db)
-        .flat_map(|s| s["values"].as_array().cloned().unwrap_or_default())
-        .filter_map(|row| row[1].as_str().map(String::from))
-        .collect()
-}
-
 #[test]
 fn the_subscription_is_created_fed_and_dropped_when_the_server_stops() {
     let Some(server) = Influxd::start("subscriptions") else {
@@ -54,7 +36,7 @@ fn the_subscription_is_created_fed_and_dropped_when_the_server_stops() {
     let subscriptions = Subscriptions::start(&clusters, port, diagnostics.clone());
     let name = format!("tickflow-127.0.0.1-{port}");
     let deadline = Instant::now() + Duration::from_secs(20);
-    while subscriptions_on(&server, "printer") != [name.clone()] {
+    while server.subscriptions("printer") != [name.clone()] {
         assert!(
             Instant::now() < deadline,
             "no subscription: {:?}",
@@ -62,7 +44,7 @@ fn the_subscription_is_created_fed_and_dropped_when_the_server_stops() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(subscriptions_on(&server, "other").is_empty(), "excluded");
+    assert!(server.subscriptions("other").is_empty(), "excluded");
     server.seed("printer", "temperature,printer=p1 celsius=212 1700000000\n");
     let request = &sink.finish()[0];
     assert!(
@@ -82,7 +64,7 @@ fn the_subscription_is_created_fed_and_dropped_when_the_server_stops() {
     );
     subscriptions.close();
     assert!(
-        subscriptions_on(&server, "printer").is_empty(),
+        server.subscriptions("printer").is_empty(),
         "dropped at close"
     );
     assert!(
