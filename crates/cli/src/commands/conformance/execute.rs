@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tickflow_engine::diagnostics::Collect;
+use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
 use tickflow_engine::replay::{self, ReadOptions, ReplayError};
 use tickflow_engine::{Environment, HttpPostEndpoint, Services, Task, TaskError};
 use tickflow_model::Dbrp;
@@ -74,6 +75,11 @@ pub fn execute(file: &CaseFile) -> anyhow::Result<Run> {
     let script = case.tickscript.replace("${SINK_URL}", &sink.url());
     let environment = Environment {
         services: services(case.config.as_ref(), &sink.url())?,
+        // InfluxDB is the sink too (README §7): influxDBOut's writes are its requests.
+        influxdb: vec![InfluxDbConfig {
+            urls: vec![sink.url()],
+            ..InfluxDbConfig::default()
+        }],
         ..Environment::default()
     };
     let mut actual = Actual::default();
