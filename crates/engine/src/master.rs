@@ -181,7 +181,8 @@ pub struct Routed {
 /// A running task's counters at one moment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskStats {
-    /// Points per second the task's source received since it started.
+    /// Points per second the task's source received since it started; for a batch
+    /// task, batches per second its queries emitted.
     pub throughput: f64,
     /// Each node's name and counters, in DAG order.
     pub nodes: Vec<(String, StatsSnapshot)>,
@@ -204,6 +205,8 @@ struct Running {
     http_outputs: HttpOutputs,
     threaded: Threaded,
     started: Instant,
+    /// A batch task's query nodes, whose batches its throughput counts.
+    batch_sources: Vec<usize>,
 }
 
 /// A running task's input as loopback writes see it.
@@ -401,6 +404,7 @@ impl TaskMaster {
                 http_outputs: task.http_outputs,
                 threaded,
                 started: Instant::now(),
+                batch_sources: task.batch_sources,
             },
         );
         Ok(())
@@ -474,7 +478,14 @@ impl TaskMaster {
             .iter()
             .map(|(name, stats)| (name.clone(), stats.snapshot()))
             .collect();
-        let received = nodes.first().map_or(0, |(_, s)| s.messages_in);
+        // A stream task's points in; a batch task's batches out of its queries.
+        let received = match running.batch_sources.is_empty() {
+            true => nodes.first().map_or(0, |(_, s)| s.messages_in),
+            false => (running.batch_sources.iter())
+                .filter_map(|&i| nodes.get(i))
+                .map(|(_, s)| s.messages_out)
+                .sum(),
+        };
         let elapsed = running.started.elapsed().as_secs_f64();
         let throughput = if elapsed > 0.0 {
             received as f64 / elapsed

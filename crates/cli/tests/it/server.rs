@@ -352,6 +352,14 @@ fn serve_runs_a_batch_task_over_the_api_against_influxdb() {
     let out: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(out["series"][0]["tags"]["host"], "a", "{body}");
     assert_eq!(out["series"][0]["values"][0][1], 97.0, "{body}");
+    let (_, body) = request(running.address, "GET", "/kapacitor/v1/tasks/cpu", b"");
+    let task: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let dot = task["dot"].as_str().expect("a graph");
+    assert!(dot.contains(" batches/s\"]"), "{dot}");
+    assert!(
+        task["stats"]["task-stats"]["throughput"].as_f64() > Some(0.0),
+        "{body}"
+    );
     let (status, stderr) = running.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
 }
