@@ -153,6 +153,17 @@ impl Query {
 }
 
 impl Plan {
+    /// The run after `at` that is still ahead of `now`: runs missed while a slow query
+    /// was answered are skipped, as Go's tickers drop ticks (and the node's thread gets
+    /// to see its input close between two runs).
+    fn next_after(&self, at: Time, now: Time) -> Option<Time> {
+        let mut next = self.schedule.next(at, Some(at))?;
+        while next <= now {
+            next = self.schedule.next(next, Some(next))?;
+        }
+        Some(next)
+    }
+
     /// The runs of the schedule after `start` up to `stop` (Kapacitor's
     /// `QueryNode.Queries`, for a replay of the past).
     pub fn runs(&self, start: Time, stop: Time) -> Vec<Time> {
@@ -245,7 +256,7 @@ impl Node for Query {
             return Ok(());
         };
         self.run(plan, live, at, ctx);
-        self.next = plan.schedule.next(Time::now().max(at), Some(at));
+        self.next = plan.next_after(at, Time::now());
         Ok(())
     }
 }
@@ -264,5 +275,63 @@ fn fill_text(fill: QueryFill) -> String {
         QueryFill::Linear => "linear".into(),
         QueryFill::Int(v) => v.to_string(),
         QueryFill::Float(v) => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: i64 = 1_000_000_000;
+
+    fn plan(every: i64, align_group: bool) -> Arc<Plan> {
+        let spec = QueryNode {
+            query: "SELECT mean(v) FROM m".into(),
+            period: Some(Duration::from_nanos(60 * S)),
+            every: Some(Duration::from_nanos(every * S)),
+            align: true,
+            cron: String::new(),
+            offset: Some(Duration::from_nanos(5 * S)),
+            dimensions: SpecDimensions::Tags(vec!["host".into()]),
+            group_by_time: Some(TimeDimension {
+                length: Duration::from_nanos(10 * S),
+                offset: None,
+            }),
+            group_by_measurement: false,
+            align_group,
+            fill: Some(QueryFill::None),
+            cluster: String::new(),
+        };
+        let mut batching = Batching::default();
+        Query::new(&spec, "t", &mut batching, "query1")
+            .expect("starts")
+            .plan
+            .expect("a plan")
+    }
+
+    #[test]
+    fn the_runs_of_a_past_range_follow_the_schedule() {
+        let runs = plan(60, false).runs(Time::from_nanos(30 * S), Time::from_nanos(240 * S));
+        let expected: Vec<Time> = [60, 120, 180, 240].map(|s| Time::from_nanos(s * S)).into();
+        assert_eq!(runs, expected);
+    }
+
+    #[test]
+    fn runs_missed_by_a_slow_query_are_skipped() {
+        let plan = plan(60, false);
+        let at = Time::from_nanos(60 * S);
+        assert_eq!(plan.next_after(at, at), Some(Time::from_nanos(120 * S)));
+        let late = Time::from_nanos(200 * S);
+        assert_eq!(plan.next_after(at, late), Some(Time::from_nanos(240 * S)));
+    }
+
+    #[test]
+    fn align_group_moves_the_time_buckets_to_the_range_start() {
+        let start = Time::from_nanos(63 * S);
+        assert_eq!(plan(60, false).group_by(start), ["time(10s)", "\"host\""]);
+        assert_eq!(
+            plan(60, true).group_by(start),
+            ["time(10s, 3s)", "\"host\""]
+        );
     }
 }

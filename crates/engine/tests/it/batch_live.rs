@@ -160,15 +160,23 @@ fn influxdb_stopped_mid_run_is_counted_and_the_task_goes_on() {
 /// Runs an every-200ms task against `cluster` until its query has failed once, and
 /// returns the first reported error.
 fn first_error(cluster: Vec<InfluxDbConfig>) -> String {
+    timed_first_error(cluster).0
+}
+
+/// [`first_error`], and how long after the start the failure was counted.
+fn timed_first_error(cluster: Vec<InfluxDbConfig>) -> (String, Duration) {
     let (master, diagnostics) = master(cluster);
     let script = format!("{EVERY_200MS}    |httpOut('out')\n");
     start(&master, "t", &script).expect("starts");
+    let started = Instant::now();
     wait_for("a failed run", || {
         node_stats(&master, "t", "query1").errors >= 1
     });
+    let failed_after = started.elapsed();
     assert!(master.is_running("t"));
     master.shutdown();
-    diagnostics.errors().into_iter().next().expect("an error")
+    let error = diagnostics.errors().into_iter().next().expect("an error");
+    (error, failed_after)
 }
 
 #[test]
@@ -274,4 +282,29 @@ fn without_a_configured_cluster_the_default_one_is_queried_and_failures_counted(
     });
     assert!(master.is_running("implicit"));
     master.shutdown();
+}
+
+#[test]
+fn a_slow_server_is_a_counted_timeout() {
+    let sink = Sink::http(1, vec![200], "{}", || {
+        std::thread::sleep(Duration::from_millis(1500))
+    });
+    let mut cluster = cluster_at(&sink.url);
+    cluster[0].timeout = tickflow_model::Duration::from_nanos(200_000_000);
+    let started = Instant::now();
+    let (error, failed_after) = timed_first_error(cluster);
+    assert!(error.contains("timeout"), "{error}");
+    // Runs missed while waiting are skipped, so the task stops without waiting for the
+    // slow server either.
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
+    // The first run is 200ms after the start; it gives up 200ms later, not after 1.5s.
+    assert!(
+        failed_after < Duration::from_millis(1200),
+        "{failed_after:?}: {error}"
+    );
+    sink.finish();
 }

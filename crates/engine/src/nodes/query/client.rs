@@ -196,3 +196,30 @@ fn tls_config(cluster: &InfluxDbConfig) -> Result<ureq::tls::TlsConfig, QueryErr
     }
     Ok(builder.build())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_call_gives_up_after_the_timeout() {
+        // A listener that never accepts: connections wait in its backlog.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let cluster = InfluxDbConfig {
+            urls: vec![format!(
+                "http://{}",
+                listener.local_addr().expect("address")
+            )],
+            timeout: tickflow_model::Duration::from_nanos(200_000_000),
+            ..InfluxDbConfig::default()
+        };
+        let client = QueryClient::new(&cluster, None).expect("a client");
+        for _ in 0..3 {
+            let started = std::time::Instant::now();
+            let err = client.query("SELECT v FROM m").expect_err("no answer");
+            let took = started.elapsed();
+            assert!(took < StdDuration::from_millis(1000), "{took:?}: {err}");
+            assert!(err.to_string().contains("timeout"), "{err}");
+        }
+    }
+}
