@@ -11,7 +11,9 @@
 //! * **Live**: once the task master starts batching ([`Batching::start`], with the
 //!   cluster's client), the node runs on the engine clock, wall time in the server: at
 //!   each run of its schedule (plus the cluster's `query-jitter` for this task and
-//!   node) it queries the range `[run − offset − period, run − offset)`, with its
+//!   node) it queries the range `[run − offset − period, run − offset)` (without
+//!   `.period()`, the period is `.every()`: a deliberate default, as an empty range
+//!   would query nothing), with its
 //!   `GROUP BY` and `fill`, and emits one batch per series ([`results`]). A failed query
 //!   (unreachable, 4xx/5xx, timeout, malformed JSON, an error in the result) is
 //!   reported with the task and the statement, counted in the node's errors, and the

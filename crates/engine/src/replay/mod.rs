@@ -180,9 +180,10 @@ pub struct Summary {
 /// How far a replay has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    /// Bytes of the (decompressed) file parsed and run.
+    /// Bytes of the (decompressed) file parsed and run; for a batch recording, points
+    /// fed; for a replay of the past, queries run.
     pub bytes_done: usize,
-    /// The file's (decompressed) size.
+    /// The file's (decompressed) size, or the total of points or queries.
     pub bytes_total: usize,
     /// Points read so far.
     pub points: usize,

@@ -80,7 +80,7 @@ impl Subscriptions {
                     cluster.http_port
                 },
             };
-            let sync = match Sync::new(cluster, destination) {
+            let sync = match ClusterSync::new(cluster, destination) {
                 Ok(sync) => sync,
                 Err(err) => {
                     diagnostics.node_error("subscriptions", &err);
@@ -112,7 +112,7 @@ impl Subscriptions {
 }
 
 /// Syncs every [`SYNC_INTERVAL`] until `stopped` closes, then drops what was created.
-fn keep_in_sync(mut sync: Sync, stopped: &Receiver<()>, diagnostics: &dyn Diagnostics) {
+fn keep_in_sync(mut sync: ClusterSync, stopped: &Receiver<()>, diagnostics: &dyn Diagnostics) {
     loop {
         for err in sync.sync() {
             diagnostics.node_error("subscriptions", &err);
@@ -127,7 +127,7 @@ fn keep_in_sync(mut sync: Sync, stopped: &Receiver<()>, diagnostics: &dyn Diagno
 }
 
 /// One cluster's subscription state.
-pub struct Sync {
+pub struct ClusterSync {
     cluster: InfluxDbConfig,
     client: QueryClient,
     name: String,
@@ -135,12 +135,12 @@ pub struct Sync {
     created: BTreeSet<DbRp>,
 }
 
-impl Sync {
+impl ClusterSync {
     /// The sync of `cluster` for a server reached at `destination`.
     pub fn new(
         cluster: &InfluxDbConfig,
         destination: Destination,
-    ) -> Result<Sync, SubscriptionError> {
+    ) -> Result<ClusterSync, SubscriptionError> {
         let client = QueryClient::new(cluster, None).map_err(|e| SubscriptionError {
             cluster: cluster.name.clone(),
             statement: String::new(),
@@ -150,7 +150,7 @@ impl Sync {
             "https" => "https",
             _ => "http",
         };
-        Ok(Sync {
+        Ok(ClusterSync {
             cluster: cluster.clone(),
             client,
             name: format!("tickflow-{}-{}", destination.host, destination.port),
