@@ -12,13 +12,13 @@
 
 pub mod client;
 pub mod config;
+pub mod http;
 pub mod retry;
 pub mod subscriptions;
 pub mod writer;
 
 use std::time::Duration as StdDuration;
 
-use tickflow_alert::http::UrlError;
 use tickflow_line_protocol::{Precision, UnknownPrecision};
 use tickflow_model::{Batch, Message, Point, Str, Time};
 use tickflow_pipeline::nodes::influxdb_out::InfluxDbOutNode;
@@ -36,7 +36,7 @@ pub enum InfluxDbOutError {
     Cluster(#[from] ClusterError),
     /// A cluster URL is not usable.
     #[error(transparent)]
-    Url(#[from] UrlError),
+    Url(#[from] http::ClusterHttpError),
     /// `.precision(…)` is not a precision.
     #[error(transparent)]
     Precision(#[from] UnknownPrecision),
@@ -248,8 +248,9 @@ mod tests {
             ..spec()
         };
         assert!(InfluxDbOut::new(&bad, "n", &cluster("http://h:1")).is_err());
-        let https = InfluxDbOut::new(&spec(), "n", &cluster("https://h:1")).err();
-        assert!(https.is_some_and(|e| e.to_string().contains("only http://")));
+        assert!(InfluxDbOut::new(&spec(), "n", &cluster("https://h:1")).is_ok());
+        let udp = InfluxDbOut::new(&spec(), "n", &cluster("udp://h:1")).err();
+        assert!(udp.is_some_and(|e| e.to_string().contains("expected http:// or https://")));
     }
 
     #[test]

@@ -41,16 +41,16 @@ pub struct InfluxDbConfig {
     /// A PEM file of certificate authorities to trust for `https://` URLs.
     #[serde(default)]
     pub ssl_ca: String,
-    /// A client certificate (PEM); not used by tickflow's queries yet.
+    /// A client certificate (PEM) to present to `https://` servers.
     #[serde(default)]
     pub ssl_cert: String,
-    /// The client certificate's key (PEM); not used by tickflow's queries yet.
+    /// The client certificate's private key (PEM); empty when `ssl-cert` holds it.
     #[serde(default)]
     pub ssl_key: String,
     /// Accept any server certificate.
     #[serde(default)]
     pub insecure_skip_verify: bool,
-    /// How long one request may take; zero for tickflow's default (10s).
+    /// How long one request (write, query) may take; zero for tickflow's default (10s).
     #[serde(default, deserialize_with = "duration")]
     pub timeout: Duration,
     /// Databases and retention policies to subscribe to (`db = ["rp", ...]`); empty for all.

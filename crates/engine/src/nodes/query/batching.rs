@@ -7,10 +7,11 @@ use std::sync::{Arc, OnceLock};
 
 use tickflow_model::{Dbrp, Duration};
 
-use super::client::{QueryClient, QueryError};
+use super::client::QueryClient;
 use super::schedule::jitter;
 use super::Plan;
 use crate::nodes::influxdb_out::config::{pick, ClusterError, InfluxDbConfig};
+use crate::nodes::influxdb_out::http::ClusterHttpError;
 
 /// What a live query node needs: its cluster's client and its delay.
 #[derive(Debug)]
@@ -38,7 +39,7 @@ pub enum BatchingError {
         /// The node's name.
         node: String,
         /// Why.
-        source: QueryError,
+        source: ClusterHttpError,
     },
     /// `queryFlux()` needs InfluxDB 2.x, which tickflow does not query.
     #[error("node {node}: queryFlux needs an InfluxDB 2.x cluster with a token, and tickflow does not run Flux queries; the task can only be replayed")]

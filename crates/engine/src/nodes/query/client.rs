@@ -4,13 +4,8 @@
 //! authentication, and `chunked=true` so that InfluxDB streams big results. The
 //! cluster's URLs are tried in order until one answers.
 
-use std::time::Duration as StdDuration;
-
-use crate::nodes::influxdb_out::client::base64;
 use crate::nodes::influxdb_out::config::InfluxDbConfig;
-
-/// How long a request may take when the cluster sets no `timeout`.
-const DEFAULT_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+use crate::nodes::influxdb_out::http::{ClusterHttp, ClusterHttpError};
 
 /// The largest response read (a bigger one is an error, never a partial batch).
 const MAX_RESPONSE: u64 = 512 * 1024 * 1024;
@@ -39,22 +34,12 @@ pub enum QueryError {
         /// The body, cut short.
         body: String,
     },
-    /// The cluster's TLS settings are not usable.
-    #[error("cluster {cluster:?}: {reason}")]
-    Tls {
-        /// The cluster's name.
-        cluster: String,
-        /// Why.
-        reason: String,
-    },
 }
 
 /// A cluster's servers, credentials and HTTP agent.
 #[derive(Debug)]
 pub struct QueryClient {
-    urls: Vec<String>,
-    credentials: Option<(String, String)>,
-    agent: ureq::Agent,
+    http: ClusterHttp,
     /// Where (`db`, `rp`) unqualified measurements are looked up.
     dbrp: Option<(String, String)>,
 }
@@ -64,28 +49,9 @@ impl QueryClient {
     pub fn new(
         cluster: &InfluxDbConfig,
         dbrp: Option<(String, String)>,
-    ) -> Result<QueryClient, QueryError> {
-        let timeout = match u64::try_from(cluster.timeout.nanos()) {
-            Ok(0) | Err(_) => DEFAULT_TIMEOUT,
-            Ok(nanos) => StdDuration::from_nanos(nanos),
-        };
-        let tls = tls_config(cluster)?;
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .tls_config(tls)
-            .build()
-            .into();
-        let credentials = (!cluster.username.is_empty())
-            .then(|| (cluster.username.clone(), cluster.password.clone()));
+    ) -> Result<QueryClient, ClusterHttpError> {
         Ok(QueryClient {
-            urls: cluster
-                .urls
-                .iter()
-                .map(|u| u.trim_end_matches('/').to_string())
-                .collect(),
-            credentials,
-            agent,
+            http: ClusterHttp::new(cluster)?,
             dbrp,
         })
     }
@@ -107,7 +73,7 @@ impl QueryClient {
             url: String::new(),
             reason: "the cluster has no urls".into(),
         };
-        for base in &self.urls {
+        for base in &self.http.urls {
             match self.query_one(base, statement, post) {
                 Ok(body) => return Ok(body),
                 Err(err @ QueryError::Status { .. }) => return Err(err),
@@ -124,26 +90,22 @@ impl QueryClient {
             params.push(("db", db));
             params.push(("rp", rp));
         }
-        let authorization = self.credentials.as_ref().map(|(user, password)| {
-            format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
-        });
+        let authorization = &self.http.authorization;
         let unreachable = |e: ureq::Error| QueryError::Unreachable {
             url: url.clone(),
             reason: e.to_string(),
         };
         let response = if statement.len() <= MAX_GET && !post {
-            let mut request = self
-                .agent
-                .get(&url)
+            let mut request = (self.http.agent.get(&url))
                 .query_pairs(params)
                 .query("q", statement);
-            if let Some(auth) = &authorization {
+            if let Some(auth) = authorization {
                 request = request.header("Authorization", auth);
             }
             request.call()
         } else {
-            let mut request = self.agent.post(&url).query_pairs(params);
-            if let Some(auth) = &authorization {
+            let mut request = self.http.agent.post(&url).query_pairs(params);
+            if let Some(auth) = authorization {
                 request = request.header("Authorization", auth);
             }
             request.send_form([("q", statement)])
@@ -173,30 +135,6 @@ impl QueryClient {
     }
 }
 
-/// The cluster's TLS settings: its certificate authorities, or no verification.
-fn tls_config(cluster: &InfluxDbConfig) -> Result<ureq::tls::TlsConfig, QueryError> {
-    let mut builder =
-        ureq::tls::TlsConfig::builder().disable_verification(cluster.insecure_skip_verify);
-    if !cluster.ssl_ca.is_empty() {
-        let error = |reason: String| QueryError::Tls {
-            cluster: cluster.name.clone(),
-            reason,
-        };
-        let pem = std::fs::read(&cluster.ssl_ca)
-            .map_err(|e| error(format!("cannot read ssl-ca {:?}: {e}", cluster.ssl_ca)))?;
-        let mut certs = Vec::new();
-        for item in ureq::tls::parse_pem(&pem) {
-            if let ureq::tls::PemItem::Certificate(cert) =
-                item.map_err(|e| error(format!("ssl-ca {:?}: {e}", cluster.ssl_ca)))?
-            {
-                certs.push(cert);
-            }
-        }
-        builder = builder.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
-    }
-    Ok(builder.build())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,7 +156,10 @@ mod tests {
             let started = std::time::Instant::now();
             let err = client.query("SELECT v FROM m").expect_err("no answer");
             let took = started.elapsed();
-            assert!(took < StdDuration::from_millis(1000), "{took:?}: {err}");
+            assert!(
+                took < std::time::Duration::from_millis(1000),
+                "{took:?}: {err}"
+            );
             assert!(err.to_string().contains("timeout"), "{err}");
         }
     }
