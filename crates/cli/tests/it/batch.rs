@@ -125,3 +125,44 @@ fn replay_runs_the_schedule_over_a_past_range_against_influxdb() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_udf_with_batch_edges_runs_under_a_batch_source() {
+    let dir = scratch_dir("batch-udf");
+    let script = write(
+        &dir,
+        "outliers.tick",
+        "dbrp \"telegraf\".\"autogen\"\nbatch\n    \
+         |query('SELECT value FROM \"telegraf\".\"autogen\".latency').every(1m)\n    \
+         @outliers()\n        .field('value')\n        .scale(1.5)\n    |log()\n",
+    );
+    let points: Vec<String> = [10, 10, 11, 10, 9, 10, 10, 11, 10, 100]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("{{\"fields\":{{\"value\":{v}}},\"time\":\"2024-01-01T00:00:{i:02}Z\"}}")
+        })
+        .collect();
+    let recording = write(
+        &dir,
+        "latency.brpl",
+        &format!(
+            "{{\"name\":\"latency\",\"points\":[{}]}}\n",
+            points.join(",")
+        ),
+    );
+    let out = tickflow(&["replay", &script, "--data", &recording]);
+    let stdout = succeeded(&out);
+    assert_eq!(row(&stdout, "outliers2"), (1, 1, 0), "{stdout}");
+    // Only the outlier of the batch is logged.
+    let log = String::from_utf8_lossy(&out.stderr);
+    let points: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("msg=batch_point"))
+        .collect();
+    assert_eq!(points.len(), 1, "{log}");
+    assert!(
+        points[0].contains("field_value=100 time=2024-01-01T00:00:09Z"),
+        "{log}"
+    );
+}
