@@ -308,3 +308,18 @@ fn a_slow_server_is_a_counted_timeout() {
     );
     sink.finish();
 }
+
+#[test]
+fn query_flux_replays_but_refuses_to_start_live() {
+    let (master, _) = master(Vec::new());
+    let script =
+        "batch|queryFlux('from(bucket: \"b\") |> range(start: -1m)').every(1m)|httpOut('x')";
+    let err = start(&master, "flux", script).expect_err("no InfluxDB 2.x");
+    assert!(
+        err.ends_with(
+            "node queryFlux1: queryFlux needs an InfluxDB 2.x cluster with a token, and \
+             tickflow does not run Flux queries; the task can only be replayed"
+        ),
+        "{err}"
+    );
+}
