@@ -11,13 +11,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tickflow_model::Duration;
 
 use super::retry::{Overflow, RetryPolicy};
 
 /// One `[[influxdb]]` section.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct InfluxDbConfig {
     /// The name `.cluster(…)` refers to.
@@ -51,7 +51,11 @@ pub struct InfluxDbConfig {
     #[serde(default)]
     pub insecure_skip_verify: bool,
     /// How long one request (write, query) may take; zero for tickflow's default (10s).
-    #[serde(default, deserialize_with = "duration")]
+    #[serde(
+        default,
+        deserialize_with = "duration",
+        serialize_with = "duration_text"
+    )]
     pub timeout: Duration,
     /// Databases and retention policies to subscribe to (`db = ["rp", ...]`); empty for all.
     #[serde(default)]
@@ -72,7 +76,11 @@ pub struct InfluxDbConfig {
     #[serde(default)]
     pub http_port: u16,
     /// How long to wait for InfluxDB at start-up.
-    #[serde(default, deserialize_with = "duration")]
+    #[serde(
+        default,
+        deserialize_with = "duration",
+        serialize_with = "duration_text"
+    )]
     pub startup_timeout: Duration,
     /// Never create subscriptions on this cluster.
     #[serde(default)]
@@ -80,7 +88,11 @@ pub struct InfluxDbConfig {
     /// tickflow: the most a batch task's queries to this cluster are delayed, by an
     /// amount fixed per task and node, so tasks on the same schedule do not all query
     /// at the same instant; zero for none.
-    #[serde(default, deserialize_with = "duration")]
+    #[serde(
+        default,
+        deserialize_with = "duration",
+        serialize_with = "duration_text"
+    )]
     pub query_jitter: Duration,
     /// tickflow: the most points `influxDBOut` keeps to write again after a failure
     /// that may pass (unreachable, timeout, 5xx); zero retries nothing.
@@ -90,7 +102,11 @@ pub struct InfluxDbConfig {
     #[serde(default)]
     pub write_buffer_full: Overflow,
     /// tickflow: the first wait before writing again; it doubles up to a minute.
-    #[serde(default = "default_retry_interval", deserialize_with = "duration")]
+    #[serde(
+        default = "default_retry_interval",
+        deserialize_with = "duration",
+        serialize_with = "duration_text"
+    )]
     pub write_retry_interval: Duration,
 }
 
@@ -173,6 +189,11 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::E
         .and_then(|d| i64::try_from(d.as_nanos()).ok())
         .ok_or_else(|| serde::de::Error::custom(format!("invalid duration {text:?}")))?;
     Ok(Duration::from_nanos(parsed))
+}
+
+/// A duration as the configuration writes it (`10s`, `1m`).
+fn duration_text<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&duration.to_influxql())
 }
 
 /// Why a configuration has no InfluxDB for a node.

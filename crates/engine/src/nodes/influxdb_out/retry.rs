@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::client::Target;
 
 /// Which writes go when the queue is full (`write-buffer-full`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Overflow {
     /// The oldest queued writes make room for the new one.
