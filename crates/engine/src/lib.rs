@@ -51,5 +51,6 @@ pub use diagnostics::Diagnostics;
 pub use master::{MasterConfig, MasterError, TaskMaster};
 pub use node::{Context, Node, NodeError};
 pub use stats::{NodeStats, StatsSnapshot};
+pub use nodes::influxdb_out::subscriptions::Subscriptions;
 pub use task::{Environment, Task, TaskError};
 pub use tickflow_alert::{HttpPostEndpoint, Services};

@@ -152,6 +152,14 @@ pub enum MasterError {
         /// Which node loops.
         source: LoopError,
     },
+    /// The task's queries cannot start (unknown cluster, Flux).
+    #[error("task {id:?}: {source}")]
+    Batching {
+        /// The task's id.
+        id: String,
+        /// Why.
+        source: crate::nodes::query::BatchingError,
+    },
     /// The task's threads could not start.
     #[error("task {id:?}: {source}")]
     Start {
@@ -174,7 +182,8 @@ pub struct Routed {
 /// A running task's counters at one moment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskStats {
-    /// Points per second the task's source received since it started.
+    /// Points per second the task's source received since it started; for a batch
+    /// task, batches per second its queries emitted.
     pub throughput: f64,
     /// Each node's name and counters, in DAG order.
     pub nodes: Vec<(String, StatsSnapshot)>,
@@ -197,6 +206,8 @@ struct Running {
     http_outputs: HttpOutputs,
     threaded: Threaded,
     started: Instant,
+    /// A batch task's query nodes, whose batches its throughput counts.
+    batch_sources: Vec<usize>,
 }
 
 /// A running task's input as loopback writes see it.
@@ -360,6 +371,15 @@ impl TaskMaster {
             let writer = LoopbackWriter(Arc::downgrade(&self.routes));
             task.loopback.connect(Arc::new(writer));
         }
+        let batch = !task.batching.is_empty();
+        if batch {
+            (task.batching)
+                .start(&task.id, &self.environment.influxdb, &task.dbrps)
+                .map_err(|source| MasterError::Batching {
+                    id: task.id.clone(),
+                    source,
+                })?;
+        }
         let threaded = Threaded::start(
             task.dag,
             Arc::clone(&self.diagnostics),
@@ -369,7 +389,8 @@ impl TaskMaster {
             id: task.id.clone(),
             source,
         })?;
-        if let Some(input) = threaded.input() {
+        // A batch task reads InfluxDB, not writes: it gets no route.
+        if let Some(input) = threaded.input().filter(|_| !batch) {
             let route = Route {
                 id: task.id.clone(),
                 dbrps: task.dbrps.clone(),
@@ -384,6 +405,7 @@ impl TaskMaster {
                 http_outputs: task.http_outputs,
                 threaded,
                 started: Instant::now(),
+                batch_sources: task.batch_sources,
             },
         );
         Ok(())
@@ -465,7 +487,14 @@ impl TaskMaster {
             .iter()
             .map(|(name, stats)| (name.clone(), stats.snapshot()))
             .collect();
-        let received = nodes.first().map_or(0, |(_, s)| s.messages_in);
+        // A stream task's points in; a batch task's batches out of its queries.
+        let received = match running.batch_sources.is_empty() {
+            true => nodes.first().map_or(0, |(_, s)| s.messages_in),
+            false => (running.batch_sources.iter())
+                .filter_map(|&i| nodes.get(i))
+                .map(|(_, s)| s.messages_out)
+                .sum(),
+        };
         let elapsed = running.started.elapsed().as_secs_f64();
         let throughput = if elapsed > 0.0 {
             received as f64 / elapsed

@@ -9,13 +9,14 @@
 
 use tickflow_alert::Services;
 use tickflow_model::{Dbrp, Point};
-use tickflow_pipeline::Pipeline;
+use tickflow_pipeline::{NodeKind, Pipeline};
 use tickflow_udf::Registry;
 
 use crate::dag::{Dag, LinkError};
 use crate::nodes;
 use crate::nodes::http_out::HttpOutputs;
 use crate::nodes::kapacitor_loopback::Loopback;
+use crate::nodes::query::Batching;
 
 /// Why a pipeline could not become a task.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -79,6 +80,14 @@ pub enum TaskError {
         /// Why.
         source: crate::nodes::sideload::SourceError,
     },
+    /// A query node's InfluxQL or schedule is not usable.
+    #[error("node {node}: {source}")]
+    Query {
+        /// The node's name.
+        node: String,
+        /// Why.
+        source: crate::nodes::query::QueryNodeError,
+    },
     /// The pipeline's links do not run parents first.
     #[error(transparent)]
     Link(#[from] LinkError),
@@ -132,6 +141,11 @@ pub struct Task {
     pub http_outputs: HttpOutputs,
     /// Where its `kapacitorLoopback` nodes write: the task master connects them.
     pub loopback: Loopback,
+    /// Its query nodes: the task master starts their schedules.
+    pub batching: Batching,
+    /// The DAG indices of its `query()`/`queryFlux()` nodes, in script order: where a
+    /// batch replay puts recorded batches.
+    pub batch_sources: Vec<usize>,
 }
 
 impl Task {
@@ -148,11 +162,22 @@ impl Task {
     pub fn build_with(pipeline: &Pipeline, id: &str, env: &Environment) -> Result<Task, TaskError> {
         let (mut dag, mut http_outputs) = (Dag::new(), HttpOutputs::new());
         let mut loopback = Loopback::default();
+        let (mut batching, mut batch_sources) = (Batching::default(), Vec::new());
         // Pipeline ids have gaps (a join of n parents takes n ids), DAG indices do not.
         let mut indices = std::collections::HashMap::new();
         for node in &pipeline.nodes {
-            let running = nodes::create(node, id, env, &mut http_outputs, &mut loopback)?;
+            let running = nodes::create(
+                node,
+                id,
+                env,
+                &mut http_outputs,
+                &mut loopback,
+                &mut batching,
+            )?;
             let index = dag.add(node.name.clone(), running, node.quiet);
+            if matches!(node.kind, NodeKind::Query(_) | NodeKind::QueryFlux(_)) {
+                batch_sources.push(index);
+            }
             indices.insert(node.id, index);
             // A `stats` node has no parent in the pipeline: it is fed what it observes.
             for parent in node.parents.iter().chain(&nodes::stats::observed(node)) {
@@ -169,6 +194,8 @@ impl Task {
             dag,
             http_outputs,
             loopback,
+            batching,
+            batch_sources,
         })
     }
 }

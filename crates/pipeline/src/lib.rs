@@ -68,6 +68,7 @@ mod lambda;
 pub mod nodes;
 mod pipeline;
 mod property;
+mod task_type;
 mod value;
 mod vars;
 
@@ -77,6 +78,7 @@ pub use lambda::Lambda;
 pub use nodes::udf::{OptionType, OptionValue, UdfInfo};
 pub use nodes::{NodeError, NodeKind};
 pub use pipeline::{Node, NodeId, Pipeline, PropertyCall, TaskType};
+pub use task_type::{task_type, TaskTypeError};
 pub use value::TimeDimension;
 pub use vars::{Var, VarValue};
 

@@ -1,6 +1,7 @@
 //! Test support shared by the integration tests of tickflow's crates: where the workspace
 //! is, the golden cases under `testdata/`, the shared Kapacitor conformance corpus, and a
-//! local HTTP/TCP [`sink`] and a real MQTT broker ([`mosquitto`]).
+//! local HTTP/TCP [`sink`], a real MQTT broker ([`mosquitto`]) and a real InfluxDB 1.x
+//! ([`influxd`]).
 //!
 //! Only ever a dev-dependency; it panics with the offending path on anything unexpected,
 //! which is what a test wants.
@@ -10,6 +11,7 @@
 //! assert!(cases.iter().all(|c| c.name.starts_with("ok/") && c.name.ends_with(".tick")));
 //! ```
 
+pub mod influxd;
 pub mod mosquitto;
 pub mod sink;
 

@@ -7,16 +7,23 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tickflow::engine::diagnostics::Stderr;
+use tickflow::engine::nodes::influxdb_out::config::InfluxDbConfig;
+use tickflow::engine::nodes::query::results::parse_time;
 use tickflow::engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
 use tickflow::engine::Task;
 use tickflow::line_protocol::Precision;
-use tickflow::Dbrp;
+use tickflow::model::{Dbrp, Time};
 
 use crate::commands::script::{self, Script};
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
-/// gzip) through a TICKscript, as fast as the machine allows, in event time.
+/// gzip) through a TICKscript, as fast as the machine allows, in event time. A batch
+/// task replays a batch recording (`.brpl`: Kapacitor's zip, or `<name>.0.brpl` with
+/// its siblings `<name>.1.brpl`, … one per query node); its queries do not run. Or,
+/// with `--influxdb URL --start TIME --stop TIME`, a batch task runs the queries its
+/// schedule would have run over that past range against that InfluxDB (Kapacitor's
+/// `replay-live batch --past`), as fast as InfluxDB answers.
 ///
 /// Only points written to the script's `dbrp` (or `--db`/`--rp`) are fed; line protocol
 /// points are written to it. The file is parsed on a second thread while the task runs;
@@ -30,8 +37,18 @@ pub struct Args {
     /// The TICKscript to run.
     script: PathBuf,
     /// The data file.
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required_unless_present = "influxdb")]
+    data: Option<PathBuf>,
+    /// Run a batch task's queries against this InfluxDB 1.x (`http://host:8086`) instead
+    /// of replaying a file.
+    #[arg(long, conflicts_with = "data", requires_all = ["start", "stop"])]
+    influxdb: Option<String>,
+    /// With `--influxdb`: the start of the past range (RFC 3339).
+    #[arg(long, requires = "influxdb")]
+    start: Option<String>,
+    /// With `--influxdb`: the end of the past range (RFC 3339).
+    #[arg(long, requires = "influxdb")]
+    stop: Option<String>,
     /// Timestamp precision of the data (n, u, ms, s, m, h); default n, or s for a plain
     /// `.srpl`.
     #[arg(long)]
@@ -90,9 +107,25 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     };
     let started = Instant::now();
     let bar = progress_bar();
-    let replayed = replay::replay(task, &args.data, &options, Arc::new(Stderr), &mut |p| {
-        show(&bar, p)
-    });
+    let replayed = match (&args.data, &args.influxdb) {
+        (_, Some(url)) => {
+            let range = match past_range(args) {
+                Ok(range) => range,
+                Err(err) => {
+                    eprintln!("{err}");
+                    return Ok(Outcome::Problems);
+                }
+            };
+            replay_past(task, url, range, &mut |p| show(&bar, p))
+        }
+        (Some(data), None) if task.batch_sources.is_empty() => {
+            replay::replay(task, data, &options, Arc::new(Stderr), &mut |p| {
+                show(&bar, p)
+            })
+        }
+        (Some(data), None) => replay_batches(task, data, args.rebase, &mut |p| show(&bar, p)),
+        (None, None) => anyhow::bail!("give --data or --influxdb"),
+    };
     bar.finish_and_clear();
     for err in topics.close() {
         eprintln!("{}: {err}", script.path);
@@ -105,7 +138,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
         Err(err) => return Err(err.into()),
     };
-    let data_path = args.data.display();
+    let data_path = args
+        .data
+        .as_deref()
+        .unwrap_or(std::path::Path::new(""))
+        .display();
     for bad in &replayed.errors {
         eprintln!("{data_path}: {bad}");
     }
@@ -117,6 +154,57 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         Outcome::Success
     } else {
         Outcome::Problems
+    })
+}
+
+/// Replays the batch recording at `path` through batch task `task`; the progress is
+/// counted in points.
+fn replay_batches(
+    task: Task,
+    path: &std::path::Path,
+    rebase: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<replay::Replayed, ReplayError> {
+    let sources = replay::brpl::read(path, rebase)?;
+    let summary = replay::replay_batches(task, sources, Arc::new(Stderr), progress)?;
+    Ok(replay::Replayed {
+        summary,
+        errors: Vec::new(),
+    })
+}
+
+/// `--start` and `--stop` as times.
+fn past_range(args: &Args) -> Result<(Time, Time), String> {
+    let time = |flag: &str, text: &Option<String>| {
+        let text = text.as_deref().unwrap_or_default();
+        parse_time(text).ok_or_else(|| format!("--{flag}: not an RFC 3339 time: {text:?}"))
+    };
+    Ok((time("start", &args.start)?, time("stop", &args.stop)?))
+}
+
+/// Runs batch task `task`'s queries over `range` against the InfluxDB at `url`; the
+/// progress is counted in runs.
+fn replay_past(
+    task: Task,
+    url: &str,
+    range: (Time, Time),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<replay::Replayed, ReplayError> {
+    if task.batch_sources.is_empty() {
+        return Err(ReplayError::TaskType {
+            data: "batch",
+            task: "stream",
+        });
+    }
+    let cluster = InfluxDbConfig {
+        name: "replay".into(),
+        urls: vec![url.to_string()],
+        ..InfluxDbConfig::default()
+    };
+    let summary = replay::replay_past(task, &[cluster], range, Arc::new(Stderr), progress)?;
+    Ok(replay::Replayed {
+        summary,
+        errors: Vec::new(),
     })
 }
 

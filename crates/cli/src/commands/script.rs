@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use tickflow::config::Config;
-use tickflow::pipeline::{build, BuildOptions, Pipeline};
+use tickflow::pipeline::{build, BuildOptions, Pipeline, TaskType};
 use tickflow::tickscript::Program;
 use tickflow::udf::Registry;
 
@@ -48,10 +48,15 @@ impl Script {
     }
 
     /// Parses and builds the pipeline with `options` (the UDFs scripts may call), or
-    /// renders why that fails.
+    /// renders why that fails. The task type is the script's: batch when its chains
+    /// start from `batch`, else stream.
     pub fn pipeline_with(&self, options: &BuildOptions) -> Result<Pipeline, String> {
         let program = self.parse()?;
-        build(&program, options).map_err(|e| e.render(&self.source, &self.path))
+        let options = BuildOptions {
+            task_type: tickflow::pipeline::task_type(&program).unwrap_or(TaskType::Stream),
+            ..options.clone()
+        };
+        build(&program, &options).map_err(|e| e.render(&self.source, &self.path))
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tickflow::config::Config;
 use tickflow::engine::diagnostics::Stderr;
+use tickflow::engine::Subscriptions;
 use tickflow::Engine;
 use tickflow_httpd::{shutdown_signal, Server};
 
@@ -43,7 +44,8 @@ pub fn load(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Config> {
 }
 
 /// Builds the engine of `config` (read from `path`), binds the server, lets `define`
-/// add tasks (it stops here unless it returns `Success`), then serves until a signal,
+/// add tasks (it stops here unless it returns `Success`), subscribes to the configured
+/// `[[influxdb]]` clusters, then serves until a signal, drops its subscriptions, and
 /// reports how each task ended and the topic handlers' last errors. An engine that does
 /// not build (an invalid section, a UDF agent that does not answer) cannot run.
 pub fn serve(
@@ -64,8 +66,13 @@ pub fn serve(
         if outcome != Outcome::Success {
             return Ok(outcome);
         }
-        eprintln!("tickflow: listening on {}", server.local_addr()?);
-        let Some(shutdown) = server.run(shutdown_signal()).await else {
+        let address = server.local_addr()?;
+        let clusters = &engine.master().environment().influxdb;
+        let subscriptions = Subscriptions::start(clusters, address.port(), Arc::new(Stderr));
+        eprintln!("tickflow: listening on {address}");
+        let shutdown = server.run(shutdown_signal()).await;
+        tokio::task::block_in_place(|| subscriptions.close());
+        let Some(shutdown) = shutdown else {
             anyhow::bail!("the engine did not shut down cleanly");
         };
         for task in &shutdown.tasks {

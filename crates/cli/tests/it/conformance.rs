@@ -67,3 +67,24 @@ fn print_actual_shows_what_a_run_produced() {
         "1971-01-01T00:00:00Z"
     );
 }
+
+#[test]
+fn print_actual_shows_a_failed_stage_as_its_message() {
+    let case = root().join("../shared/conformance/batch/cases/TestBatch_InvalidQuery__0.json");
+    if !case.is_file() {
+        println!("conformance: the batch corpus is not there; skipped");
+        return;
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .args(["conformance", "--print-actual"])
+        .arg(&case)
+        .output()
+        .expect("tickflow runs");
+    let actual: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON object");
+    assert_eq!(actual["errors"]["define_error"], false);
+    assert_eq!(
+        actual["errors"]["start_error"],
+        "node query1: query must be a single select statement, got 2 statements"
+    );
+}

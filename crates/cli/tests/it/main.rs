@@ -2,6 +2,7 @@
 //! executables and reads real files.
 
 mod alert_config;
+mod batch;
 mod check;
 mod conformance;
 mod fmt;

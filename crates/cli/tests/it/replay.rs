@@ -28,7 +28,7 @@ fn data(seconds: i64) -> String {
 }
 
 /// The summary row of `node`: messages in, out and errors.
-fn row(stdout: &str, node: &str) -> (u64, u64, u64) {
+pub(crate) fn row(stdout: &str, node: &str) -> (u64, u64, u64) {
     let line = stdout
         .lines()
         .find(|l| l.split_whitespace().next() == Some(node))

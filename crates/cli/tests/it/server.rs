@@ -9,6 +9,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::replay::{assert_anomalies_found, printer_script, write};
+use tickflow_testkit::influxd::Influxd;
+
 use crate::{root, scratch_dir, tickflow};
 
 /// A running `tickflow` server, killed if a test fails before stopping it.
@@ -98,13 +100,18 @@ impl Drop for Running {
 
 /// POSTs `body` to `path` and returns the status and body.
 fn post(address: SocketAddr, path: &str, body: &[u8]) -> (u16, String) {
+    request(address, "POST", path, body)
+}
+
+/// Sends `method path` with `body` and returns the status and body.
+fn request(address: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .expect("timeout");
     write!(
         stream,
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
         body.len()
     )
     .expect("send head");
@@ -252,4 +259,115 @@ fn run_refuses_bad_scripts_and_configs_before_serving() {
     let missing: PathBuf = dir.join("missing.conf");
     let out = tickflow(&["serve", "--config", missing.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Polls `done` every 100 ms for at most 60 s.
+fn poll(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn run_gets_the_printer_data_written_into_influxdb_through_its_own_subscription() {
+    let Some(influxd) = Influxd::start("cli-subscription") else {
+        return;
+    };
+    influxd.write("printer", "n", b"");
+    let dir = scratch_dir("server-subscription");
+    let script = printer_script(&dir);
+    let config = write(
+        &dir,
+        "kapacitor.conf",
+        &format!(
+            "[[influxdb]]\nname = \"local\"\nurls = [\"{}\"]\nkapacitor-hostname = \"127.0.0.1\"\n",
+            influxd.url
+        ),
+    );
+    let running = Running::start(&["run", "--config", &config, &script]);
+    let name = format!("tickflow-127.0.0.1-{}", running.address.port());
+    poll("the subscription", || {
+        influxd.subscriptions("printer") == [name.clone()]
+    });
+    let data = std::fs::read(root().join("testdata/printer_24h.lp")).expect("data");
+    let collected = || {
+        let (_, body) = request(
+            running.address,
+            "GET",
+            "/kapacitor/v1/tasks/print_temps",
+            b"",
+        );
+        let task: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        task["stats"]["node-stats"]["stream0"]["collected"].as_u64()
+    };
+    // InfluxDB forwards a subscription's writes concurrently, so two writes in flight
+    // may arrive in either order: each chunk is written once the last has arrived.
+    let mut sent = 0;
+    for chunk in data.split(|&b| b == b'\n').collect::<Vec<_>>().chunks(5000) {
+        influxd.write("printer", "n", &chunk.join(&b'\n'));
+        sent += chunk.iter().filter(|line| !line.is_empty()).count() as u64;
+        poll("the chunk through the subscription", || {
+            collected() == Some(sent)
+        });
+    }
+    assert_eq!(sent, 86402);
+    assert_clean_stop(running);
+    assert_anomalies_found(&dir);
+    assert!(
+        influxd.subscriptions("printer").is_empty(),
+        "dropped when tickflow stops"
+    );
+}
+
+#[test]
+fn serve_runs_a_batch_task_over_the_api_against_influxdb() {
+    let Some(influxd) = Influxd::start("cli-batch") else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    influxd.seed("telegraf", &format!("cpu,host=a usage=97 {}\n", now - 2));
+    let dir = scratch_dir("server-batch");
+    let config = write(
+        &dir,
+        "kapacitor.conf",
+        &format!(
+            "[[influxdb]]\nname = \"local\"\nurls = [\"{}\"]\ndisable-subscriptions = true\n",
+            influxd.url
+        ),
+    );
+    let running = Running::start(&["serve", "--config", &config]);
+    let script = "dbrp \"telegraf\".\"autogen\"\nbatch\n    |query('SELECT max(usage) AS usage FROM \"telegraf\".\"autogen\".cpu')\n        .period(1m)\n        .every(100ms)\n        .groupBy('host')\n    |httpOut('last')\n";
+    let task =
+        serde_json::json!({"id": "cpu", "type": "stream", "script": script, "status": "enabled"});
+    let (status, text) = post(
+        running.address,
+        "/kapacitor/v1/tasks",
+        task.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let created: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(created["type"], "batch", "the type is the script's");
+    poll("a batch", || {
+        let (_, body) = request(running.address, "GET", "/kapacitor/v1/tasks/cpu/last", b"");
+        body.contains("\"usage\"")
+    });
+    let (_, body) = request(running.address, "GET", "/kapacitor/v1/tasks/cpu/last", b"");
+    let out: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(out["series"][0]["tags"]["host"], "a", "{body}");
+    assert_eq!(out["series"][0]["values"][0][1], 97.0, "{body}");
+    let (_, body) = request(running.address, "GET", "/kapacitor/v1/tasks/cpu", b"");
+    let task: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let dot = task["dot"].as_str().expect("a graph");
+    assert!(dot.contains(" batches/s\"]"), "{dot}");
+    assert!(
+        task["stats"]["task-stats"]["throughput"].as_f64() > Some(0.0),
+        "{body}"
+    );
+    let (status, stderr) = running.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
 }

@@ -72,18 +72,24 @@ impl Inline {
 
     /// Pushes a chunk of messages into the source (node 0) and through the DAG.
     pub fn push(&mut self, chunk: Vec<Message>) -> Result<(), NodeError> {
-        if self.dag.nodes.is_empty() {
+        self.push_into(0, chunk)
+    }
+
+    /// Pushes a chunk of messages into node `node`'s first input and through the DAG
+    /// below it: a batch replay feeds each query node its own recording.
+    pub fn push_into(&mut self, node: usize, chunk: Vec<Message>) -> Result<(), NodeError> {
+        if node >= self.dag.nodes.len() {
             return Ok(());
         }
         if self.timers.is_empty() {
-            return self.deliver(0, 0, chunk);
+            return self.deliver(node, 0, chunk);
         }
         let mut run = Vec::with_capacity(chunk.len());
         for message in chunk {
             let time = message_time(&message);
             if let Some(time) = time.filter(|&t| self.clock.is_none_or(|c| t > c)) {
                 if !run.is_empty() {
-                    self.deliver_run(std::mem::take(&mut run))?;
+                    self.deliver_run(node, std::mem::take(&mut run))?;
                 }
                 self.advance(time)?;
             }
@@ -92,13 +98,13 @@ impl Inline {
         if run.is_empty() {
             return Ok(());
         }
-        self.deliver_run(run)
+        self.deliver_run(node, run)
     }
 
-    /// Delivers messages at or before the clock, then asks the clocked nodes (which may
-    /// have seen new groups) when they next want a tick.
-    fn deliver_run(&mut self, run: Vec<Message>) -> Result<(), NodeError> {
-        self.deliver(0, 0, run)?;
+    /// Delivers messages at or before the clock to `node`, then asks the clocked nodes
+    /// (which may have seen new groups) when they next want a tick.
+    fn deliver_run(&mut self, node: usize, run: Vec<Message>) -> Result<(), NodeError> {
+        self.deliver(node, 0, run)?;
         if let Some(now) = self.clock {
             self.reschedule_all(now);
         }

@@ -7,15 +7,18 @@
 //! default). The server is the `[[influxdb]]` section `.cluster(…)` names, or the default
 //! one ([`config`]); the HTTP calls are in [`client`] and the buffering thread (`.buffer`,
 //! `.flushInterval`, `.create()`) in [`writer`]. A failed write is reported and counted
-//! on the node, and the task goes on.
+//! on the node, and the task goes on; one that may pass later (InfluxDB unreachable, a
+//! timeout, a 5xx) is written again with a backoff from a bounded queue ([`retry`]).
 
 pub mod client;
 pub mod config;
+pub mod http;
+pub mod retry;
+pub mod subscriptions;
 pub mod writer;
 
 use std::time::Duration as StdDuration;
 
-use tickflow_alert::http::UrlError;
 use tickflow_line_protocol::{Precision, UnknownPrecision};
 use tickflow_model::{Batch, Message, Point, Str, Time};
 use tickflow_pipeline::nodes::influxdb_out::InfluxDbOutNode;
@@ -33,7 +36,7 @@ pub enum InfluxDbOutError {
     Cluster(#[from] ClusterError),
     /// A cluster URL is not usable.
     #[error(transparent)]
-    Url(#[from] UrlError),
+    Url(#[from] http::ClusterHttpError),
     /// `.precision(…)` is not a precision.
     #[error(transparent)]
     Precision(#[from] UnknownPrecision),
@@ -63,7 +66,7 @@ impl InfluxDbOut {
         let cluster = config::pick(clusters, &spec.cluster)?;
         let precision: Precision = spec.precision.parse()?;
         let settings = Settings {
-            client: Client::new(cluster)?,
+            client: Client::new(&cluster)?,
             precision,
             buffer: usize::try_from(spec.buffer).unwrap_or(0).max(1),
             flush_interval: StdDuration::from_nanos(
@@ -71,6 +74,7 @@ impl InfluxDbOut {
             ),
             create: (spec.create && !spec.database.is_empty())
                 .then(|| create_statement(&spec.database, &spec.retention_policy)),
+            retry: cluster.retry_policy(),
         };
         Ok(InfluxDbOut {
             writer: Writer::start(name, settings)
@@ -169,6 +173,7 @@ mod tests {
             password: String::new(),
             default: false,
             enabled: true,
+            ..InfluxDbConfig::default()
         }]
     }
 
@@ -203,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_write_is_reported_and_counted_not_fatal() {
+    fn a_failed_write_is_retried_and_what_is_left_at_the_end_reported() {
         let mut node = InfluxDbOut::new(&spec(), "influxdb_out1", &cluster("http://127.0.0.1:9"))
             .expect("builds");
         let (stats, diagnostics, mut out) = (NodeStats::default(), Collect::default(), Vec::new());
@@ -214,12 +219,16 @@ mod tests {
             .expect("not fatal");
         node.finish(&mut ctx).expect("not fatal");
         let errors = diagnostics.errors();
-        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
-            errors[0].starts_with("influxdb_out1: write of 1 points failed: http://127.0.0.1:9/write?db=out&precision=s: "),
+            errors[0].starts_with("influxdb_out1: write of 1 points failed, will retry: http://127.0.0.1:9/write?db=out&precision=s: "),
             "{errors:?}"
         );
-        assert_eq!(stats.snapshot().errors, 1);
+        assert_eq!(
+            errors[1],
+            "influxdb_out1: 1 points dropped: the node finished before influxdb accepted them"
+        );
+        assert_eq!(stats.snapshot().errors, 2);
         assert!(out.is_empty());
     }
 
@@ -239,8 +248,9 @@ mod tests {
             ..spec()
         };
         assert!(InfluxDbOut::new(&bad, "n", &cluster("http://h:1")).is_err());
-        let https = InfluxDbOut::new(&spec(), "n", &cluster("https://h:1")).err();
-        assert!(https.is_some_and(|e| e.to_string().contains("only http://")));
+        assert!(InfluxDbOut::new(&spec(), "n", &cluster("https://h:1")).is_ok());
+        let udp = InfluxDbOut::new(&spec(), "n", &cluster("udp://h:1")).err();
+        assert!(udp.is_some_and(|e| e.to_string().contains("expected http:// or https://")));
     }
 
     #[test]

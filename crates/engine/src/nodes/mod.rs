@@ -17,6 +17,7 @@ use crate::task::{Environment, TaskError};
 
 pub mod alert;
 pub mod barrier;
+pub mod batch;
 pub mod change_detect;
 pub mod chunked;
 pub mod combine;
@@ -38,6 +39,7 @@ pub mod join;
 pub mod kapacitor_loopback;
 pub mod log;
 pub mod noop;
+pub mod query;
 pub mod sample;
 pub mod shift;
 pub mod sideload;
@@ -47,6 +49,7 @@ pub mod state_tracking;
 pub mod stats;
 pub mod stream;
 pub mod time_buffer;
+pub mod trickle;
 pub mod udf;
 pub mod union;
 pub mod r#where;
@@ -54,13 +57,15 @@ pub mod window;
 
 /// The running node for a pipeline node of task `task`, with the program's `env`
 /// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`, a
-/// `kapacitorLoopback` node its target to the task's `loopback`.
+/// `kapacitorLoopback` node its target to the task's `loopback`, a query node itself to
+/// the task's `batching`.
 pub fn create(
     node: &tickflow_pipeline::Node,
     task: &str,
     env: &Environment,
     outputs: &mut http_out::HttpOutputs,
     loopback: &mut kapacitor_loopback::Loopback,
+    batching: &mut query::Batching,
 ) -> Result<Box<dyn Node>, TaskError> {
     let lambda = |lambda: &tickflow_pipeline::Lambda| {
         tickflow_expr::Lambda::compile(&lambda.expr).map_err(|source| TaskError::Lambda {
@@ -70,6 +75,16 @@ pub fn create(
     };
     Ok(match &node.kind {
         NodeKind::Stream(_) => Box::new(stream::Stream),
+        NodeKind::Batch(_) => Box::new(batch::BatchSource),
+        NodeKind::Trickle(_) => Box::new(trickle::Trickle),
+        NodeKind::Query(spec) => Box::new(
+            query::Query::new(spec, task, batching, &node.name)
+                .map_err(|source| query_error(node, source))?,
+        ),
+        NodeKind::QueryFlux(spec) => Box::new(
+            query::Query::flux(spec, task, batching, &node.name)
+                .map_err(|source| query_error(node, source))?,
+        ),
         NodeKind::From(spec) => Box::new(from::From::new(
             spec,
             spec.predicate.as_ref().map(lambda).transpose()?,
@@ -170,6 +185,14 @@ fn udf_instance(
             udf: spec.name.clone(),
             source: Box::new(source),
         })
+}
+
+/// The start error of a query node.
+fn query_error(node: &tickflow_pipeline::Node, source: query::QueryNodeError) -> TaskError {
+    TaskError::Query {
+        node: node.name.clone(),
+        source,
+    }
 }
 
 /// The unsupported-node error for `node`.

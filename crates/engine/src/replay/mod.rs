@@ -17,11 +17,18 @@
 //! conformance/README.md §3.2): the first point in file order lands on
 //! 1971-01-01T00:00:00Z and every other point keeps its offset from it.
 //!
+//! Batch tasks replay batch recordings (`.brpl`, [`brpl`]) with [`replay_batches`]: each
+//! recorded source feeds one query node, in Kapacitor's order (file *i* of *n* feeds the
+//! (n−1−i)-th query node of the script), the sources taking turns batch by batch; or
+//! they run their queries over a past range against InfluxDB with [`replay_past`].
+//!
 //! [`replay`] parses on a second thread while the task runs (see [`threads`]); [`run`]
 //! feeds points already read. Both feed the points, in file order and in chunks, to an
 //! [`Inline`] executor, keeping only those whose database and retention policy the task
 //! reads, and return a [`Summary`] with every node's counters.
 
+pub mod brpl;
+mod past;
 mod source;
 mod threads;
 
@@ -32,6 +39,7 @@ use std::time::{Duration, Instant};
 use tickflow_line_protocol::{LineError, Precision};
 use tickflow_model::{Dbrp, Message, Point, Time};
 
+pub use past::replay_past;
 pub use source::{Format, Reader, Source};
 pub use threads::replay;
 
@@ -115,6 +123,29 @@ pub enum ReplayError {
         /// What the decoder said.
         source: std::io::Error,
     },
+    /// A batch task's queries cannot run (unknown cluster, Flux).
+    #[error(transparent)]
+    Batching(#[from] crate::nodes::query::BatchingError),
+    /// A batch recording cannot be read.
+    #[error(transparent)]
+    Brpl(#[from] brpl::BrplError),
+    /// A batch recording has another number of sources than the task has query nodes
+    /// (Kapacitor's message).
+    #[error("unexpected number of batch collectors. exp {files} got {sources}")]
+    Sources {
+        /// The recording's sources.
+        files: usize,
+        /// The task's query nodes.
+        sources: usize,
+    },
+    /// A batch recording given to a stream task, or a stream recording to a batch task.
+    #[error("cannot replay {data} data through a {task} task")]
+    TaskType {
+        /// `batch` or `stream`.
+        data: &'static str,
+        /// `stream` or `batch`.
+        task: &'static str,
+    },
     /// A node failed and stopped the task.
     #[error(transparent)]
     Node(#[from] NodeError),
@@ -149,9 +180,10 @@ pub struct Summary {
 /// How far a replay has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    /// Bytes of the (decompressed) file parsed and run.
+    /// Bytes of the (decompressed) file parsed and run; for a batch recording, points
+    /// fed; for a replay of the past, queries run.
     pub bytes_done: usize,
-    /// The file's (decompressed) size.
+    /// The file's (decompressed) size, or the total of points or queries.
     pub bytes_total: usize,
     /// Points read so far.
     pub points: usize,
@@ -207,6 +239,59 @@ pub fn run(
     let mut feeder = Feeder::new(task, diagnostics, Instant::now());
     let read = points.len();
     feeder.feed(read, points.into_iter().filter(|p| reads(&dbrps, p)))?;
+    feeder.finish()
+}
+
+/// Runs the recorded `sources` of a batch recording through batch `task` on this
+/// thread and finishes it, reporting progress in points after each batch.
+pub fn replay_batches(
+    task: Task,
+    sources: Vec<brpl::SourceBatches>,
+    diagnostics: Arc<dyn Diagnostics>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, ReplayError> {
+    let targets = task.batch_sources.clone();
+    if targets.is_empty() {
+        return Err(ReplayError::TaskType {
+            data: "batch",
+            task: "stream",
+        });
+    }
+    if sources.len() != targets.len() {
+        return Err(ReplayError::Sources {
+            files: sources.len(),
+            sources: targets.len(),
+        });
+    }
+    let total: usize = sources.iter().flatten().map(|b| b.points.len()).sum();
+    let mut feeder = Feeder::new(task, diagnostics, Instant::now());
+    // File i feeds the (n-1-i)-th query node; the sources take turns.
+    let mut queues: Vec<_> = (sources.into_iter().zip(targets.iter().rev()))
+        .map(|(batches, &node)| (node, batches.into_iter()))
+        .collect();
+    loop {
+        let mut delivered = false;
+        for (node, batches) in &mut queues {
+            let Some(batch) = batches.next() else {
+                continue;
+            };
+            delivered = true;
+            let points = batch.points.len();
+            feeder.points_read += points;
+            feeder.points_fed += points;
+            let mut chunk = feeder.inline.spare_chunk();
+            chunk.push(Message::Batch(batch));
+            feeder.inline.push_into(*node, chunk)?;
+            progress(Progress {
+                bytes_done: feeder.points_fed,
+                bytes_total: total,
+                points: feeder.points_fed,
+            });
+        }
+        if !delivered {
+            break;
+        }
+    }
     feeder.finish()
 }
 

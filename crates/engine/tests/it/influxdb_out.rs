@@ -1,15 +1,8 @@
-//! `influxDBOut` against a real InfluxDB 1.x: an `influxd` started on free loopback ports
-//! with a throw-away data directory. Without `influxd` on the PATH the tests fail under CI
-//! (`CI=true`) and are skipped with a notice elsewhere (`apt-get install influxdb`).
+//! `influxDBOut` against a real InfluxDB 1.x ([`Influxd`]).
 
-use std::fs;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tickflow_alert::http::{post, HttpUrl, Request};
 use tickflow_engine::diagnostics::Collect;
 use tickflow_engine::executor::Inline;
 use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
@@ -17,129 +10,22 @@ use tickflow_engine::{Environment, Task};
 use tickflow_model::{Fields, Message, Point, Tags, Time};
 use tickflow_pipeline::BuildOptions;
 
-/// A running `influxd`, killed and its directory removed on drop.
-struct Influxd {
-    child: Child,
-    dir: PathBuf,
-    url: String,
-}
+use tickflow_testkit::influxd::Influxd;
 
-impl Influxd {
-    /// Starts `influxd`, or `None` (after a notice) when it is not installed outside CI.
-    fn start(name: &str) -> Option<Influxd> {
-        if Command::new("influxd").arg("version").output().is_err() {
-            let message = "influxd not found: install InfluxDB 1.x (apt-get install influxdb)";
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-            eprintln!("skipping {name}: {message}");
-            return None;
-        }
-        let dir =
-            std::env::temp_dir().join(format!("tickflow-influxd-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("temp dir");
-        let (http, rpc) = (free_port(), free_port());
-        let d = dir.display();
-        let config = format!(
-            "reporting-disabled = true\nbind-address = \"127.0.0.1:{rpc}\"\n\
-             [meta]\n  dir = \"{d}/meta\"\n\
-             [data]\n  dir = \"{d}/data\"\n  wal-dir = \"{d}/wal\"\n  query-log-enabled = false\n\
-             [http]\n  bind-address = \"127.0.0.1:{http}\"\n  log-enabled = false\n\
-             [monitor]\n  store-enabled = false\n"
-        );
-        fs::write(dir.join("influxdb.conf"), config).expect("config");
-        let log = fs::File::create(dir.join("influxd.log")).expect("log");
-        let child = Command::new("influxd")
-            .arg("-config")
-            .arg(dir.join("influxdb.conf"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("influxd starts");
-        let server = Influxd {
-            child,
-            dir,
-            url: format!("http://127.0.0.1:{http}"),
-        };
-        server.wait_ready();
-        Some(server)
-    }
-
-    /// Waits until `/query` answers (the client only POSTs, which `/ping` refuses).
-    fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let shown = self.request("/query", "q=SHOW%20DATABASES");
-            if shown.is_some_and(|(status, _)| status == 200) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let log = fs::read_to_string(self.dir.join("influxd.log")).unwrap_or_default();
-        panic!("influxd did not answer /query within 30s:\n{log}");
-    }
-
-    /// POSTs to `path?query`; the status and body, or `None` when nothing answered.
-    fn request(&self, path: &str, query: &str) -> Option<(u16, String)> {
-        let url = HttpUrl::parse(&format!("{}{path}?{query}", self.url)).expect("url");
-        let response = post(&Request {
-            url: &url,
-            headers: &[],
-            content_type: None,
-            body: b"",
-            timeout: Duration::from_secs(5),
-        })
-        .ok()?;
-        Some((
-            response.status,
-            String::from_utf8_lossy(&response.body).into_owned(),
-        ))
-    }
-
-    /// The rows of `select` in database `db`, as JSON.
-    fn select(&self, db: &str, select: &str) -> serde_json::Value {
-        let query = format!(
-            "db={db}&q={}",
-            select.replace(' ', "%20").replace('*', "%2A")
-        );
-        let (status, body) = self.request("/query", &query).expect("influxd answers");
-        assert_eq!(status, 200, "{body}");
-        let result: serde_json::Value = serde_json::from_str(&body).expect("json");
-        result["results"][0]["series"][0].clone()
-    }
-
-    fn cluster(&self) -> Vec<InfluxDbConfig> {
-        vec![InfluxDbConfig {
-            name: "test".into(),
-            urls: vec![self.url.clone()],
-            username: String::new(),
-            password: String::new(),
-            default: true,
-            enabled: true,
-        }]
-    }
-}
-
-impl Drop for Influxd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
-}
+use crate::cluster;
 
 /// A task running `script` inline, writing to `server`.
 fn task(script: &str, server: &Influxd) -> (Inline, Arc<Collect>) {
+    task_on(script, cluster(server))
+}
+
+/// A task running `script` inline, writing to `clusters`.
+fn task_on(script: &str, clusters: Vec<InfluxDbConfig>) -> (Inline, Arc<Collect>) {
     let program = tickflow_tickscript::parse(script).expect("script parses");
     let pipeline =
         tickflow_pipeline::build(&program, &BuildOptions::default()).expect("pipeline builds");
     let environment = Environment {
-        influxdb: server.cluster(),
+        influxdb: clusters,
         ..Environment::default()
     };
     let task = Task::build_with(&pipeline, "t", &environment).expect("task builds");
@@ -234,4 +120,51 @@ fn influxdb_out_reports_a_refused_write_and_goes_on() {
         errors[0].contains("status 404") && errors[0].contains("database not found"),
         "{errors:?}"
     );
+}
+
+#[test]
+fn influxdb_out_writes_again_once_influxdb_is_back() {
+    let Some(mut server) = Influxd::start("retry") else {
+        return;
+    };
+    let mut clusters = cluster(&server);
+    clusters[0].write_retry_interval = tickflow_model::Duration::from_nanos(100_000_000);
+    let script = "stream\n    |from()\n        .measurement('cpu')\n    |influxDBOut()\n        \
+        .database('back')\n        .create()\n        .buffer(1)\n";
+    let (mut run, diagnostics) = task_on(script, clusters);
+    run.push(vec![cpu(0, "a", 1.0)]).expect("runs");
+    wait_for_rows(&server, "back", 1);
+    server.kill();
+    run.push(vec![cpu(1, "a", 2.0), cpu(2, "a", 3.0)])
+        .expect("a failed write is not fatal");
+    server.restart();
+    let series = wait_for_rows(&server, "back", 3);
+    run.finish().expect("finishes");
+    assert_eq!(
+        series["values"],
+        serde_json::json!([
+            ["2023-11-14T22:13:20Z", "a", 1],
+            ["2023-11-14T22:13:21Z", "a", 2],
+            ["2023-11-14T22:13:22Z", "a", 3]
+        ]),
+        "every point arrives once influxd is back"
+    );
+    let errors = diagnostics.errors();
+    assert!(!errors.is_empty(), "the failures are counted");
+    assert!(
+        errors.iter().all(|e| e.contains("will retry")),
+        "{errors:?}"
+    );
+}
+
+/// Waits up to 20 seconds until `db`'s `cpu` has `rows` rows, and returns them.
+fn wait_for_rows(server: &Influxd, db: &str, rows: usize) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let series = server.select(db, "SELECT * FROM cpu");
+        if series["values"].as_array().map_or(0, Vec::len) >= rows || Instant::now() > deadline {
+            return series;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -1,12 +1,26 @@
-//! Engine integration tests: executors over small DAGs of test nodes.
+//! Engine integration tests: executors over small DAGs of test nodes, and the nodes that
+//! talk to a real InfluxDB.
 
+mod batch_live;
 mod executors;
 mod influxdb_out;
+mod subscriptions;
 
 use std::sync::{Arc, Mutex};
 
+use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
 use tickflow_engine::{Context, Node, NodeError};
 use tickflow_model::{Message, Point, Time};
+use tickflow_testkit::influxd::Influxd;
+
+/// The cluster configuration pointing at `server`.
+pub fn cluster(server: &Influxd) -> Vec<InfluxDbConfig> {
+    vec![InfluxDbConfig {
+        name: "test".into(),
+        urls: vec![server.url.clone()],
+        ..InfluxDbConfig::default()
+    }]
+}
 
 /// A point of measurement `m` at `t` seconds.
 pub fn point(m: &str, t: i64) -> Message {

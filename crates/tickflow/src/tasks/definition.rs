@@ -24,6 +24,9 @@ pub enum DefineError {
     /// The script does not parse, or does not build into a pipeline.
     #[error("invalid TICKscript: {0}")]
     Script(String),
+    /// The script's chains start from both `stream` and `batch`, or from neither.
+    #[error(transparent)]
+    TaskType(#[from] tickflow_pipeline::TaskTypeError),
     /// Neither the script nor the request names a dbrp.
     #[error("must specify dbrp")]
     NoDbrp,
@@ -55,22 +58,15 @@ pub fn define(
 ) -> Result<Definition, DefineError> {
     let program =
         tickflow_tickscript::parse(script).map_err(|e| DefineError::Script(e.to_string()))?;
-    let build = |task_type| {
-        let options = BuildOptions {
-            task_type,
-            vars: vars.clone(),
-            ..options.clone()
-        };
-        tickflow_pipeline::build(&program, &options)
+    // The type is the script's (the request's `type` is overridden, as in Kapacitor).
+    let task_type = tickflow_pipeline::task_type(&program)?;
+    let options = BuildOptions {
+        task_type,
+        vars: vars.clone(),
+        ..options.clone()
     };
-    // The type is the script's: a stream task unless it only builds as a batch task.
-    let (mut pipeline, task_type) = match build(TaskType::Stream) {
-        Ok(pipeline) => (pipeline, TaskType::Stream),
-        Err(stream_error) => match build(TaskType::Batch) {
-            Ok(pipeline) => (pipeline, TaskType::Batch),
-            Err(_) => return Err(DefineError::Script(stream_error.to_string())),
-        },
-    };
+    let mut pipeline = tickflow_pipeline::build(&program, &options)
+        .map_err(|e| DefineError::Script(e.to_string()))?;
     match (pipeline.dbrps.is_empty(), explicit.is_empty()) {
         (true, true) => return Err(DefineError::NoDbrp),
         (false, false) if action == Action::Create => return Err(DefineError::BothDbrps),
@@ -120,6 +116,16 @@ mod tests {
             explicit.formatted,
             "stream\n    |from()\n        .measurement('cpu')\n"
         );
+    }
+
+    #[test]
+    fn the_task_type_is_the_scripts() {
+        let batch = "dbrp \"db\".\"rp\"\nbatch|query('SELECT mean(v) FROM m').every(1m)";
+        let definition = define_script(batch, &[]).expect("defines");
+        assert_eq!(definition.task_type, TaskType::Batch);
+        let both = "dbrp \"db\".\"rp\"\nstream|from()\nbatch|query('SELECT v FROM m').every(1m)";
+        let err = define_script(both, &[]).expect_err("two sources");
+        assert_eq!(err.to_string(), "invalid task type: invalid");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tickflow_engine::master::TaskStats;
 use tickflow_model::{Dbrp, Time};
-use tickflow_pipeline::Pipeline;
+use tickflow_pipeline::{Pipeline, TaskType};
 
 use super::vars::Var;
 
@@ -144,8 +144,12 @@ fn avg_exec_nanos(s: &tickflow_engine::StatsSnapshot) -> u64 {
 /// The DOT graph of an executing task: throughput, each node's counters and each edge's
 /// processed count, in pipeline walk order.
 pub fn running_dot(id: &str, pipeline: &Pipeline, stats: &TaskStats, view: DotView) -> String {
+    let unit = match pipeline.task_type {
+        TaskType::Stream => "points",
+        TaskType::Batch => "batches",
+    };
     let mut dot = format!(
-        "digraph {id} {{\ngraph [throughput=\"{:.2} points/s\"];\n",
+        "digraph {id} {{\ngraph [throughput=\"{:.2} {unit}/s\"];\n",
         stats.throughput
     );
     for node in pipeline.walk() {

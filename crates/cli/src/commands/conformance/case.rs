@@ -47,8 +47,19 @@ pub struct Case {
     pub tickscript: String,
     /// The task id.
     pub task_id: String,
-    /// The recording's file name in `recordings/`.
+    /// The recording's file name in `recordings/` (stream cases).
     pub recording: Option<String>,
+    /// `"batch"` for batch cases (batch README §1); absent for stream cases.
+    pub task_type: Option<String>,
+    /// The batch recordings in `recordings/`, file *i* feeding the (n−1−i)-th query node.
+    #[serde(default)]
+    pub recordings: Vec<String>,
+    /// For `error` cases that fail to start: the end of the start error's message.
+    pub start_error_message: Option<String>,
+    /// How long the sink waits before answering (`"100ms"`).
+    pub sink_response_delay: Option<String>,
+    /// The longest the run may take, by the wall clock (`"1s"`).
+    pub max_wall_time: Option<String>,
     /// The httpOut endpoint whose body is checked.
     pub endpoint: Option<String>,
     /// Whether series are paired by name and tags instead of position.
@@ -99,8 +110,30 @@ impl CaseFile {
     /// The recording to replay: `recordings/` beside the `cases/` folder holding the file.
     pub fn recording(&self) -> Option<PathBuf> {
         let name = self.case.recording.as_ref()?;
-        let cases_dir = self.path.parent()?;
-        let root = cases_dir.parent().unwrap_or(Path::new("."));
-        Some(root.join("recordings").join(name))
+        Some(self.recordings_dir().join(name))
+    }
+
+    /// The batch recordings, in the case's order.
+    pub fn batch_recordings(&self) -> Vec<PathBuf> {
+        let dir = self.recordings_dir();
+        self.case
+            .recordings
+            .iter()
+            .map(|name| dir.join(name))
+            .collect()
+    }
+
+    /// Whether the case defines a batch task.
+    pub fn is_batch(&self) -> bool {
+        self.case.task_type.as_deref() == Some("batch")
+    }
+
+    /// `recordings/` beside the `cases/` folder holding the file.
+    fn recordings_dir(&self) -> PathBuf {
+        let cases_dir = self.path.parent().unwrap_or(Path::new("."));
+        cases_dir
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("recordings")
     }
 }

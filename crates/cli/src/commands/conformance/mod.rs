@@ -25,7 +25,8 @@ use execute::{execute, request_json, Actual, Run};
 /// Runs conformance cases and prints a verdict per case.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Case files; default: every case of `../shared/conformance/cases`.
+    /// Case files; default: every case of `../shared/conformance/cases` and
+    /// `../shared/conformance/batch/cases`.
     cases: Vec<PathBuf>,
     /// Print what each run produced, as one JSON object per case, instead of a verdict.
     #[arg(long)]
@@ -35,13 +36,21 @@ pub struct Args {
     verbose: bool,
 }
 
-/// Where the corpus is when no case is named.
-const DEFAULT_CASES: &str = "../shared/conformance/cases";
+/// Where the corpus is when no case is named: the stream cases, then the batch cases.
+const DEFAULT_CASES: &[&str] = &[
+    "../shared/conformance/cases",
+    "../shared/conformance/batch/cases",
+];
 
 /// Runs the cases.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let paths = if args.cases.is_empty() {
-        default_cases(Path::new(DEFAULT_CASES))?
+        let mut paths = default_cases(Path::new(DEFAULT_CASES[0]))?;
+        let batch = Path::new(DEFAULT_CASES[1]);
+        if batch.is_dir() {
+            paths.extend(default_cases(batch)?);
+        }
+        paths
     } else {
         args.cases.clone()
     };
@@ -124,6 +133,11 @@ impl Tally {
     }
 }
 
+/// A stage in `--print-actual`: `false`, or the error's message.
+fn stage_json(error: &Option<String>) -> Value {
+    error.clone().map_or(Value::Bool(false), Value::String)
+}
+
 /// `--print-actual`'s object for one case.
 fn actual_json(name: &str, run: &Run) -> Value {
     let empty = Actual::default();
@@ -140,9 +154,9 @@ fn actual_json(name: &str, run: &Run) -> Value {
         "httpout": httpout,
         "requests": actual.requests.iter().map(request_json).collect::<Vec<_>>(),
         "errors": {
-            "define_error": actual.errors.define,
-            "start_error": actual.errors.start,
-            "run_error": actual.errors.run,
+            "define_error": stage_json(&actual.errors.define),
+            "start_error": stage_json(&actual.errors.start),
+            "run_error": stage_json(&actual.errors.run),
         },
     });
     if let (Some(reason), Value::Object(members)) = (unsupported, &mut object) {

@@ -1,6 +1,7 @@
 //! The HTTP sink a case's `${SINK_URL}` points at: a loopback server on its own thread
 //! that records every request (method, path with query, headers, body) in arrival order
-//! and answers with the case's `sink_status_codes`, one per request, then 200.
+//! and answers with the case's `sink_status_codes`, one per request, then 200, after
+//! the case's `sink_response_delay` (batch README §7).
 //!
 //! It speaks just enough HTTP/1.1 for alert and httpPost handlers: a request line,
 //! headers, and a body framed by `Content-Length` or chunked encoding; each connection
@@ -31,6 +32,7 @@ pub struct Request {
 struct Shared {
     requests: Mutex<Vec<Request>>,
     codes: Vec<u16>,
+    delay: std::time::Duration,
     stopping: AtomicBool,
 }
 
@@ -39,6 +41,14 @@ impl Shared {
         self.requests
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Waits the response delay, cut short when the sink stops.
+    fn wait(&self) {
+        let started = std::time::Instant::now();
+        while started.elapsed() < self.delay && !self.stopping.load(Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
 
     /// Records `request` and returns the status code to answer it with.
@@ -58,12 +68,14 @@ pub struct Sink {
 }
 
 impl Sink {
-    /// Starts a sink on a free loopback port answering with `codes` in order.
-    pub fn start(codes: Vec<u16>) -> io::Result<Sink> {
+    /// Starts a sink on a free loopback port answering with `codes` in order, each
+    /// answer `delay` after the request was read.
+    pub fn start(codes: Vec<u16>, delay: std::time::Duration) -> io::Result<Sink> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             codes,
+            delay,
             ..Shared::default()
         });
         let accepting = Arc::clone(&shared);
@@ -116,6 +128,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
             .iter()
             .any(|(k, v)| k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
         let code = shared.record(request);
+        shared.wait();
         write!(
             writer,
             "HTTP/1.1 {code} {}\r\nContent-Length: 0\r\n\r\n",
@@ -243,7 +256,7 @@ mod tests {
 
     #[test]
     fn records_requests_and_answers_with_the_given_codes() {
-        let sink = Sink::start(vec![201]).expect("starts");
+        let sink = Sink::start(vec![201], std::time::Duration::ZERO).expect("starts");
         let first = send(
             &sink.url(),
             "POST /a?b=c HTTP/1.1\r\nContent-Length: 5\r\nMy: header\r\nConnection: close\r\n\r\nhello",

@@ -10,12 +10,13 @@ use super::sink::Request;
 
 /// The first way `actual` differs from what `case` expects.
 pub fn verdict(case: &Case, actual: &Actual) -> Check {
-    let errors = actual.errors;
+    wall_time(case, actual)?;
     match case.kind {
-        Kind::Error => stages(&case.expected, actual),
-        _ if errors.define || errors.start || errors.run => {
-            fail("task", actual.messages.join("; "))
+        Kind::Error => {
+            stages(&case.expected, actual)?;
+            start_message(case, actual)
         }
+        _ if actual.errors.any() => fail("task", actual.messages.join("; ")),
         Kind::HttpOut => httpout(&case.expected, case.ignore_series_order, actual),
         Kind::Alert => {
             requests(case, &actual.requests)?;
@@ -38,13 +39,46 @@ fn fail(path: impl Into<String>, what: impl Into<String>) -> Check {
     })
 }
 
+/// The run took no longer than the case's `max_wall_time` (batch README §7).
+fn wall_time(case: &Case, actual: &Actual) -> Check {
+    let Some(text) = &case.max_wall_time else {
+        return Ok(());
+    };
+    let max = super::execute::duration(text).map_err(|err| Mismatch {
+        path: "max_wall_time".into(),
+        what: err.to_string(),
+    })?;
+    match actual.wall_time <= max {
+        true => Ok(()),
+        false => fail(
+            "wall_time",
+            format!("the run took {:?}, more than {text}", actual.wall_time),
+        ),
+    }
+}
+
+/// The start error ends with the case's `start_error_message` (batch README §1).
+fn start_message(case: &Case, actual: &Actual) -> Check {
+    let Some(expected) = &case.start_error_message else {
+        return Ok(());
+    };
+    match &actual.errors.start {
+        Some(message) if message.ends_with(expected.as_str()) => Ok(()),
+        Some(message) => fail(
+            "start_error_message",
+            format!("expected a message ending in {expected:?}, got {message:?}"),
+        ),
+        None => fail("start_error_message", "the task started"),
+    }
+}
+
 /// An error case: each stage named in `expected` failed or not as expected.
 fn stages(expected: &Value, actual: &Actual) -> Check {
-    let errors = actual.errors;
+    let errors = &actual.errors;
     for (stage, failed) in [
-        ("define_error", errors.define),
-        ("start_error", errors.start),
-        ("run_error", errors.run),
+        ("define_error", errors.define.is_some()),
+        ("start_error", errors.start.is_some()),
+        ("run_error", errors.run.is_some()),
     ] {
         if let Some(want) = expected.get(stage).and_then(Value::as_bool) {
             if want != failed {

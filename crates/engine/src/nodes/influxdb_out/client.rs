@@ -1,28 +1,26 @@
-//! The two calls of InfluxDB 1.x's HTTP API that `influxDBOut` makes, over the blocking
-//! client of `tickflow_alert::http`: `POST /write` with a line-protocol body, and
-//! `POST /query` for `CREATE DATABASE`. Each call tries the cluster's URLs in order
-//! until one answers; basic authentication when the cluster has a user.
+//! The two calls of InfluxDB 1.x's HTTP API that `influxDBOut` makes, over the
+//! cluster's agent ([`ClusterHttp`]: timeout, TLS): `POST /write` with a line-protocol
+//! body, and `POST /query` for `CREATE DATABASE`. Each call tries the cluster's URLs in
+//! order until one answers; basic authentication when the cluster has a user.
 
-use std::time::Duration;
-
-use tickflow_alert::http::{self, HttpError, HttpUrl, Request, UrlError};
 use tickflow_line_protocol::Precision;
 
 use super::config::InfluxDbConfig;
+use super::http::{ClusterHttp, ClusterHttpError};
 
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// The most response-body bytes kept (for error messages).
+const MAX_BODY: u64 = 64 * 1024;
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum InfluxDbError {
-    /// No server answered.
-    #[error("{url}: {source}")]
+    /// No server answered (refused, DNS, TLS, timeout).
+    #[error("{url}: {reason}")]
     Unreachable {
         /// The last URL tried.
         url: String,
         /// Why.
-        source: HttpError,
+        reason: String,
     },
     /// The server refused the request.
     #[error("{url}: status {status}: {body:?}")]
@@ -60,28 +58,15 @@ pub struct Target {
 /// A cluster's servers and credentials.
 #[derive(Debug, Clone)]
 pub struct Client {
-    urls: Vec<String>,
-    authorization: Option<String>,
+    http: ClusterHttp,
 }
 
 impl Client {
-    /// A client for `config`; every URL must be an `http://` URL.
-    pub fn new(config: &InfluxDbConfig) -> Result<Self, UrlError> {
-        let urls: Vec<String> = config
-            .urls
-            .iter()
-            .map(|u| u.trim_end_matches('/').to_string())
-            .collect();
-        for url in &urls {
-            HttpUrl::parse(url)?;
-        }
-        let authorization = (!config.username.is_empty()).then(|| {
-            let pair = format!("{}:{}", config.username, config.password);
-            format!("Basic {}", base64(pair.as_bytes()))
-        });
+    /// A client for `config`; every URL must be an `http://` or `https://` URL, and its
+    /// TLS files readable.
+    pub fn new(config: &InfluxDbConfig) -> Result<Self, ClusterHttpError> {
         Ok(Client {
-            urls,
-            authorization,
+            http: ClusterHttp::new(config)?,
         })
     }
 
@@ -128,40 +113,44 @@ impl Client {
             .iter()
             .map(|(k, v)| format!("{k}={}", percent_encode(v)))
             .collect();
-        let headers: Vec<(String, String)> = self
-            .authorization
-            .iter()
-            .map(|a| ("Authorization".to_string(), a.clone()))
-            .collect();
-        let mut last = None;
-        for base in &self.urls {
+        let mut last = InfluxDbError::Unreachable {
+            url: String::new(),
+            reason: "the cluster has no urls".into(),
+        };
+        for base in &self.http.urls {
             let url = format!("{base}{path}?{}", query.join("&"));
-            let Ok(parsed) = HttpUrl::parse(&url) else {
-                continue;
+            let mut request =
+                (self.http.agent.post(&url)).header("Content-Type", "text/plain; charset=utf-8");
+            if let Some(auth) = &self.http.authorization {
+                request = request.header("Authorization", auth);
+            }
+            let unreachable = |e: ureq::Error| InfluxDbError::Unreachable {
+                url: url.clone(),
+                reason: e.to_string(),
             };
-            let request = Request {
-                url: &parsed,
-                headers: &headers,
-                content_type: Some("text/plain; charset=utf-8"),
-                body,
-                timeout: TIMEOUT,
-            };
-            match http::post(&request) {
-                Ok(response) if response.is_success() => return Ok((url, response.body)),
-                Ok(response) => {
+            // A body that cannot be read is only missing from an error message.
+            let answer = request.send(body).map(|mut response| {
+                let status = response.status().as_u16();
+                let body = response
+                    .body_mut()
+                    .with_config()
+                    .limit(MAX_BODY)
+                    .read_to_vec();
+                (status, body.unwrap_or_default())
+            });
+            match answer {
+                Ok((status, body)) if (200..300).contains(&status) => return Ok((url, body)),
+                Ok((status, body)) => {
                     return Err(InfluxDbError::Status {
                         url,
-                        status: response.status,
-                        body: String::from_utf8_lossy(&response.body).into_owned(),
+                        status,
+                        body: String::from_utf8_lossy(&body).into_owned(),
                     })
                 }
-                Err(source) => last = Some(InfluxDbError::Unreachable { url, source }),
+                Err(e) => last = unreachable(e),
             }
         }
-        Err(last.unwrap_or_else(|| InfluxDbError::Unreachable {
-            url: String::new(),
-            source: HttpError::Malformed("the cluster has no urls".into()),
-        }))
+        Err(last)
     }
 }
 
@@ -191,39 +180,9 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-/// Standard base64 with padding, for the basic-authentication header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_pads_to_whole_quads() {
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b""), "");
-    }
 
     #[test]
     fn query_values_are_percent_encoded() {
@@ -256,6 +215,7 @@ mod tests {
             password: String::new(),
             default: true,
             enabled: true,
+            ..InfluxDbConfig::default()
         };
         let client = Client::new(&config).expect("a valid url");
         let err = client.query("SHOW DATABASES").expect_err("nothing listens");

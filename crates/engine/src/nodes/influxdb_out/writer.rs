@@ -1,8 +1,11 @@
 //! [`Writer`]: the thread behind one `influxDBOut` node. It buffers the node's points by
 //! write target and writes them when `buffer` points are waiting, when the oldest has
 //! waited `flushInterval`, and when the node finishes, so a slow or absent InfluxDB
-//! never stalls the task. It runs `CREATE DATABASE` once before the first write when
-//! asked. Failures are kept for the node to report; nothing here stops the task.
+//! never stalls the task. It runs `CREATE DATABASE` before the first write when asked
+//! (again before later writes until it succeeds). A write that fails for a reason that
+//! may pass is queued ([`RetryQueue`]) and sent again when its backoff is over, before
+//! newer writes; the queue's drops and the points still queued when the node finishes
+//! are reported. Failures are kept for the node to report; nothing here stops the task.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -13,6 +16,7 @@ use tickflow_line_protocol::{write_point, Precision, WriteError};
 use tickflow_model::Point;
 
 use super::client::{Client, InfluxDbError, Target};
+use super::retry::{Pending, RetryPolicy, RetryQueue};
 
 /// Chunks of points the node may hand over before it waits for the writer.
 const QUEUE: usize = 64;
@@ -30,6 +34,22 @@ pub enum WriteFailure {
         points: usize,
         /// Why.
         source: InfluxDbError,
+    },
+    /// A write request failed for a reason that may pass; it will be sent again.
+    #[error("write of {points} points failed, will retry: {source}")]
+    Retrying {
+        /// How many points wait.
+        points: usize,
+        /// Why.
+        source: InfluxDbError,
+    },
+    /// Points waiting to be written again were dropped.
+    #[error("{points} points dropped: {reason}")]
+    Dropped {
+        /// How many.
+        points: usize,
+        /// Why.
+        reason: &'static str,
     },
     /// A point cannot be written as line protocol (NaN, no fields, …).
     #[error("point {name:?} cannot be written: {source}")]
@@ -54,6 +74,8 @@ pub struct Settings {
     pub flush_interval: Duration,
     /// A statement to run before anything else (`CREATE DATABASE …`).
     pub create: Option<String>,
+    /// How failed writes are retried.
+    pub retry: RetryPolicy,
 }
 
 /// The handle the node keeps on its writer thread.
@@ -109,11 +131,13 @@ struct Buffer {
     pending: Vec<(Target, Vec<Point>)>,
     count: usize,
     oldest: Option<Instant>,
+    retry: RetryQueue,
 }
 
 impl Buffer {
     fn new(settings: Settings, failures: Arc<Mutex<Vec<WriteFailure>>>) -> Self {
         Buffer {
+            retry: RetryQueue::new(settings.retry),
             settings,
             failures,
             pending: Vec::new(),
@@ -129,19 +153,16 @@ impl Buffer {
             .push(failure);
     }
 
-    /// Creates the database if asked, then buffers and writes until the node is done.
+    /// Buffers and writes until the node is done, retrying failed writes when due.
     fn run(mut self, receiver: &Receiver<Vec<(Target, Point)>>) {
-        if let Some(statement) = &self.settings.create {
-            if let Err(e) = self.settings.client.query(statement) {
-                self.fail(WriteFailure::Create(e));
-            }
+        if let Err(e) = self.ensure_created() {
+            self.fail(WriteFailure::Create(e));
         }
         loop {
-            let received = match self.oldest {
-                Some(oldest) => {
-                    let due = oldest + self.settings.flush_interval;
-                    receiver.recv_timeout(due.saturating_duration_since(Instant::now()))
-                }
+            let flush_due = self.oldest.map(|o| o + self.settings.flush_interval);
+            let due = [flush_due, self.retry.due()].into_iter().flatten().min();
+            let received = match due {
+                Some(due) => receiver.recv_timeout(due.saturating_duration_since(Instant::now())),
                 None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
             match received {
@@ -151,12 +172,92 @@ impl Buffer {
                         self.flush();
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => self.flush(),
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.retry.due().is_some_and(|d| d <= Instant::now()) {
+                        self.resend();
+                    }
+                    if flush_due.is_some_and(|d| d <= Instant::now()) {
+                        self.flush();
+                    }
+                }
                 Err(RecvTimeoutError::Disconnected) => {
                     self.flush();
+                    self.resend();
+                    let left = self.retry.clear();
+                    if left > 0 {
+                        self.fail(WriteFailure::Dropped {
+                            points: left,
+                            reason: "the node finished before influxdb accepted them",
+                        });
+                    }
                     return;
                 }
             }
+        }
+    }
+
+    /// Runs `CREATE DATABASE` if it is asked for and has not succeeded yet.
+    fn ensure_created(&mut self) -> Result<(), InfluxDbError> {
+        let Some(statement) = &self.settings.create else {
+            return Ok(());
+        };
+        self.settings.client.query(statement)?;
+        self.settings.create = None;
+        Ok(())
+    }
+
+    /// Creates the database (if asked) and writes `write`.
+    fn attempt(&mut self, write: &Pending) -> Result<(), InfluxDbError> {
+        self.ensure_created()?;
+        let precision = self.settings.precision;
+        self.settings
+            .client
+            .write(&write.target, precision, &write.body)
+    }
+
+    /// Sends one write, or queues it to be sent again when the failure may pass.
+    fn send(&mut self, write: Pending) {
+        let Err(source) = self.attempt(&write) else {
+            return;
+        };
+        let points = write.points;
+        if !retriable(&source) || self.settings.retry.capacity == 0 {
+            self.fail(WriteFailure::Write { points, source });
+            return;
+        }
+        self.fail(WriteFailure::Retrying { points, source });
+        let dropped = self.retry.push(write, Instant::now());
+        self.dropped(dropped);
+    }
+
+    /// Sends the queued writes again, oldest first; at the first failure that may pass,
+    /// it and the rest wait for a longer backoff.
+    fn resend(&mut self) {
+        let mut writes = self.retry.take().into_iter();
+        while let Some(write) = writes.next() {
+            match self.attempt(&write) {
+                Ok(()) => self.retry.succeeded(),
+                Err(source) if retriable(&source) => {
+                    let rest = std::iter::once(write).chain(writes).collect();
+                    let dropped = self.retry.failed(rest, Instant::now());
+                    self.dropped(dropped);
+                    return;
+                }
+                Err(source) => self.fail(WriteFailure::Write {
+                    points: write.points,
+                    source,
+                }),
+            }
+        }
+    }
+
+    /// Reports points the retry queue had to drop.
+    fn dropped(&self, points: usize) {
+        if points > 0 {
+            self.fail(WriteFailure::Dropped {
+                points,
+                reason: "the retry buffer is full",
+            });
         }
     }
 
@@ -188,16 +289,28 @@ impl Buffer {
             if body.is_empty() {
                 continue;
             }
-            if let Err(source) = self
-                .settings
-                .client
-                .write(&target, self.settings.precision, &body)
-            {
-                self.fail(WriteFailure::Write {
-                    points: points.len(),
-                    source,
-                });
+            let write = Pending {
+                target,
+                body,
+                points: points.len(),
+            };
+            // Older failed writes go first.
+            match self.retry.is_empty() {
+                true => self.send(write),
+                false => {
+                    let dropped = self.retry.push(write, Instant::now());
+                    self.dropped(dropped);
+                }
             }
         }
+    }
+}
+
+/// Whether a failure may pass: no server answered, or it answered 5xx.
+fn retriable(error: &InfluxDbError) -> bool {
+    match error {
+        InfluxDbError::Unreachable { .. } => true,
+        InfluxDbError::Status { status, .. } => *status >= 500,
+        InfluxDbError::Query { .. } => false,
     }
 }
