@@ -7,6 +7,7 @@
 //! delivers synchronously; [`Dispatcher`] puts each on its own thread behind a bounded
 //! queue. Every error names the handler and its target.
 
+mod build;
 mod exec;
 mod log;
 mod mqtt;
@@ -14,6 +15,7 @@ mod post;
 mod queue;
 mod tcp;
 
+pub use build::{build, std_duration, BuildError};
 pub use exec::{ExecError, ExecHandler};
 pub use log::{LogError, LogHandler};
 pub use mqtt::MqttHandler;

@@ -1,6 +1,7 @@
 //! [`HandlerSpec`]: a topic handler as the alerts API and handler files define it (`id`,
-//! `kind`, `options`, `match`), and [`HandlerSpec::build`], which turns it into a running
-//! [`Handler`] with the same implementations the alert node's own handlers use.
+//! `kind`, `options`, `match`), and [`HandlerSpec::build`], which reads its options into
+//! the handler settings a TICKscript's handlers make, checks them with the same rules and
+//! builds the handler with the same builder ([`crate::handlers::build`]).
 //!
 //! Kinds and options (Kapacitor's handler-file names): `log` (`path`, `mode`), `post`
 //! (`url` or `endpoint`, `headers`, `capture-response`, `timeout`,
@@ -8,9 +9,15 @@
 //! (`broker-name`, `topic`, `qos`, `retained`).
 
 use serde_json::{Map, Value};
+use tickflow_model::Duration;
+use tickflow_pipeline::nodes::alert::{
+    AlertError, ExecHandler, Handler as HandlerSettings, LogHandler, PostHandler, ServiceHandler,
+    TcpHandler,
+};
+use tickflow_pipeline::nodes::udf::OptionValue;
 
 use crate::config::{Services, SetupError};
-use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler, TcpHandler};
+use crate::handlers::{build, BuildError, Handler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
@@ -47,15 +54,9 @@ pub enum SpecError {
     /// An option is unknown, missing or of the wrong type.
     #[error(transparent)]
     Option(#[from] OptionError),
-    /// A log path that is not absolute.
-    #[error("log path must be absolute: {0:?} is not absolute")]
-    LogPath(String),
-    /// A log mode without owner-write permission.
-    #[error("invalid file mode {0:o}, must be user writable")]
-    Mode(i64),
-    /// A post handler with neither or both of `url` and `endpoint`.
-    #[error("a post handler needs exactly one of options \"url\" and \"endpoint\"")]
-    PostTarget,
+    /// The settings break a handler's rules (Kapacitor's messages).
+    #[error(transparent)]
+    Invalid(#[from] AlertError),
     /// The target or endpoint cannot be used.
     #[error(transparent)]
     Setup(#[from] SetupError),
@@ -70,8 +71,18 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 impl HandlerSpec {
-    /// The running handler; `services` provides endpoints.
+    /// The running handler; `services` provides endpoints and brokers.
     pub fn build(&self, services: &Services) -> Result<Box<dyn Handler>, SpecError> {
+        let settings = self.settings()?;
+        settings.validate()?;
+        build(&settings, services).map_err(|err| match err {
+            BuildError::Setup(source) => SpecError::Setup(source),
+            BuildError::Unsupported(kind) => SpecError::Kind { kind },
+        })
+    }
+
+    /// The options read into the settings a TICKscript handler of this kind makes.
+    fn settings(&self) -> Result<HandlerSettings, SpecError> {
         if !valid_id(&self.id) {
             return Err(SpecError::Id(self.id.clone()));
         }
@@ -79,21 +90,20 @@ impl HandlerSpec {
             return Err(SpecError::Match(self.match_expr.clone()));
         }
         let kind = self.kind.as_str();
+        let options = |known| Options::new(kind, &self.options, known);
         Ok(match kind {
-            "log" => Box::new(log(&Options::new(kind, &self.options, &["path", "mode"])?)?),
-            "post" => Box::new(post(&Options::new(kind, &self.options, POST)?, services)?),
-            "tcp" => {
-                let options = Options::new(kind, &self.options, &["address"])?;
-                Box::new(TcpHandler::new(options.required("address")?))
-            }
+            "log" => log(&options(&["path", "mode"])?)?,
+            "post" => post(&options(POST)?)?,
+            "tcp" => HandlerSettings::Tcp(TcpHandler {
+                address: options(&["address"])?.required("address")?,
+            }),
             "exec" => {
-                let options = Options::new(kind, &self.options, &["prog", "args"])?;
-                Box::new(ExecHandler::new(
-                    options.required("prog")?,
-                    options.strings("args")?,
-                ))
+                let options = options(&["prog", "args"])?;
+                let mut command = vec![options.required("prog")?];
+                command.extend(options.strings("args")?);
+                HandlerSettings::Exec(ExecHandler { command })
             }
-            "mqtt" => Box::new(mqtt(&Options::new(kind, &self.options, MQTT)?, services)?),
+            "mqtt" => mqtt(&options(MQTT)?)?,
             _ => {
                 return Err(SpecError::Kind {
                     kind: self.kind.clone(),
@@ -114,51 +124,44 @@ const POST: &[&str] = &[
 
 const MQTT: &[&str] = &["broker-name", "topic", "qos", "retained"];
 
-fn mqtt(options: &Options<'_>, services: &Services) -> Result<MqttHandler, SpecError> {
-    let broker = options.string("broker-name")?.unwrap_or_default();
-    let handler = MqttHandler::new(
-        &services.mqtt,
-        &broker,
-        options.required("topic")?,
-        options.int("qos")?.unwrap_or(0),
-        options.flag("retained")?,
-    );
-    Ok(handler.map_err(SetupError::from)?)
+fn log(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
+    Ok(HandlerSettings::Log(LogHandler {
+        path: options.required("path")?,
+        mode: options.int("mode")?,
+    }))
 }
 
-fn log(options: &Options<'_>) -> Result<LogHandler, SpecError> {
-    let path = options.required("path")?;
-    if !path.starts_with('/') {
-        return Err(SpecError::LogPath(path));
-    }
-    let mut handler = LogHandler::new(path);
-    if let Some(mode) = options.int("mode")? {
-        match u32::try_from(mode) {
-            Ok(mode) if mode & 0o200 != 0 => handler = handler.with_mode(mode),
-            _ => return Err(SpecError::Mode(mode)),
-        }
-    }
-    Ok(handler)
+fn post(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
+    let timeout = options
+        .duration("timeout")?
+        .map(|d| Duration::from_nanos(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)));
+    Ok(HandlerSettings::Post(PostHandler {
+        urls: options.string("url")?.into_iter().collect(),
+        endpoint: options.string("endpoint")?,
+        headers: options.string_map("headers")?,
+        capture_response: options.flag("capture-response")?,
+        timeout,
+        skip_ssl_verification: options.flag("skip-ssl-verification")?,
+    }))
 }
 
-fn post(options: &Options<'_>, services: &Services) -> Result<PostHandler, SpecError> {
-    let handler = match (options.string("url")?, options.string("endpoint")?) {
-        (Some(url), None) => PostHandler::new(&url).map_err(SetupError::from)?,
-        (None, Some(name)) => {
-            let endpoint = services.endpoint(&name).map_err(SetupError::from)?;
-            PostHandler::for_endpoint(endpoint)?
-        }
-        _ => return Err(SpecError::PostTarget),
-    };
-    // `skip-ssl-verification` is accepted for compatibility: only http:// is posted to.
-    options.flag("skip-ssl-verification")?;
-    let mut handler = handler
-        .with_headers(options.string_map("headers")?)
-        .with_capture_response(options.flag("capture-response")?);
-    if let Some(timeout) = options.duration("timeout")? {
-        handler = handler.with_timeout(timeout);
+/// The `mqtt` options as the `.mqtt(topic).brokerName().qos().retained()` calls make them.
+fn mqtt(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
+    let mut calls = Vec::new();
+    if let Some(broker) = options.string("broker-name")? {
+        calls.push(("brokerName".to_string(), vec![OptionValue::String(broker)]));
     }
-    Ok(handler)
+    if let Some(qos) = options.int("qos")? {
+        calls.push(("qos".to_string(), vec![OptionValue::Int(qos)]));
+    }
+    if options.flag("retained")? {
+        calls.push(("retained".to_string(), vec![OptionValue::Bool(true)]));
+    }
+    Ok(HandlerSettings::Service(ServiceHandler {
+        service: "mqtt",
+        args: vec![OptionValue::String(options.required("topic")?)],
+        options: calls,
+    }))
 }
 
 #[cfg(test)]
@@ -217,15 +220,15 @@ mod tests {
         );
         assert_eq!(
             error(&spec("log", json!({"path": "x.log"}))),
-            "log path must be absolute: \"x.log\" is not absolute"
+            "log path must be absolute: x.log is not absolute"
         );
         assert_eq!(
             error(&spec("log", json!({"path": "/x.log", "mode": 0o444}))),
-            "invalid file mode 444, must be user writable"
+            "invalid file mode -r--r--r--, must be user writable"
         );
         assert_eq!(
             error(&spec("post", json!({}))),
-            "a post handler needs exactly one of options \"url\" and \"endpoint\""
+            "must provide url or endpoint"
         );
         assert_eq!(
             error(&spec("post", json!({"endpoint": "nope"}))),

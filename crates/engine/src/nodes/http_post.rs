@@ -18,7 +18,7 @@ use tickflow_model::{Batch, FieldValue, Fields, Point, Str};
 use tickflow_pipeline::nodes::http_post::HttpPostNode;
 
 use crate::node::Context;
-use crate::nodes::alert::handlers::std_duration;
+use tickflow_alert::handlers::std_duration;
 use crate::nodes::group_transform::Rewrite;
 use crate::task::TaskError;
 

@@ -282,7 +282,9 @@ impl Handler {
         }
     }
 
-    fn validate(&self) -> Result<(), AlertError> {
+    /// Checks the settings as Kapacitor does, for a script's handlers and topic handlers
+    /// alike (the one place a handler's rules are written).
+    pub fn validate(&self) -> Result<(), AlertError> {
         match self {
             Handler::Log(log) => {
                 if !log.path.starts_with('/') {

@@ -1,0 +1,110 @@
+//! [`build`]: the running handler of a handler's settings, for the alert node's own
+//! handlers (`.log()`, `.post()`, ...) and topic handlers alike.
+//!
+//! Both kinds of handler are described by the same settings, `tickflow_pipeline`'s
+//! [`HandlerSettings`]: a TICKscript's handler properties build them, and a topic
+//! handler's `options` are read into them ([`crate::topic::HandlerSpec`]). They are
+//! checked in one place, [`HandlerSettings::validate`] (run when a script is built and
+//! when a topic handler is defined, with Kapacitor's messages), and built into handlers
+//! here, in one place.
+
+use tickflow_pipeline::nodes::alert::{
+    Handler as HandlerSettings, PostHandler as PostSettings, ServiceHandler,
+};
+use tickflow_pipeline::nodes::udf::OptionValue;
+
+use crate::config::{Services, SetupError};
+use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler, TcpHandler};
+
+/// Why settings do not make a running handler.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    /// A target or endpoint cannot be used.
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    /// A service handler tickflow does not run yet.
+    #[error("alert handler .{0}() is not supported by the engine yet")]
+    Unsupported(String),
+}
+
+/// The running handler of `settings` (already validated); `services` provides the
+/// endpoints and brokers.
+pub fn build(
+    settings: &HandlerSettings,
+    services: &Services,
+) -> Result<Box<dyn Handler>, BuildError> {
+    Ok(match settings {
+        HandlerSettings::Log(log) => {
+            let mut handler = LogHandler::new(&log.path);
+            if let Some(mode) = log.mode.and_then(|m| u32::try_from(m).ok()) {
+                handler = handler.with_mode(mode);
+            }
+            Box::new(handler)
+        }
+        HandlerSettings::Post(post) => Box::new(post_handler(post, services)?),
+        HandlerSettings::Tcp(tcp) => Box::new(TcpHandler::new(&tcp.address)),
+        HandlerSettings::Exec(exec) => {
+            let program = exec.command.first().cloned().unwrap_or_default();
+            let args = exec.command.iter().skip(1).cloned().collect();
+            Box::new(ExecHandler::new(program, args))
+        }
+        HandlerSettings::Service(service) if service.service == "mqtt" => {
+            Box::new(mqtt_handler(service, services)?)
+        }
+        HandlerSettings::Service(service) => {
+            return Err(BuildError::Unsupported(service.service.to_string()))
+        }
+    })
+}
+
+/// `.post(url)` or `.post().endpoint(name)`, with headers, response capture and
+/// timeout. Validation guarantees exactly one of url and endpoint.
+fn post_handler(settings: &PostSettings, services: &Services) -> Result<PostHandler, SetupError> {
+    let handler = match &settings.endpoint {
+        Some(name) => PostHandler::for_endpoint(services.endpoint(name)?)?,
+        None => PostHandler::new(settings.urls.first().map_or("", String::as_str))?,
+    };
+    let mut handler = handler
+        .with_headers(settings.headers.iter().cloned())
+        .with_capture_response(settings.capture_response);
+    if let Some(timeout) = settings.timeout {
+        handler = handler.with_timeout(std_duration(timeout));
+    }
+    Ok(handler)
+}
+
+/// `.mqtt(topic)` with `.brokerName()`, `.qos()` and `.retained()` (validation
+/// guarantees their types).
+fn mqtt_handler(settings: &ServiceHandler, services: &Services) -> Result<MqttHandler, SetupError> {
+    let last = |name: &str| {
+        settings
+            .options
+            .iter()
+            .rev()
+            .find(|(option, _)| option == name)
+            .and_then(|(_, values)| values.first())
+    };
+    let text = |value: Option<&OptionValue>| match value {
+        Some(OptionValue::String(text)) => text.clone(),
+        _ => String::new(),
+    };
+    let qos = match last("qos") {
+        Some(OptionValue::Int(qos)) => *qos,
+        _ => 0,
+    };
+    let retained = matches!(last("retained"), Some(OptionValue::Bool(true)));
+    let topic = text(settings.args.first());
+    let broker = text(last("brokerName"));
+    Ok(MqttHandler::new(
+        &services.mqtt,
+        &broker,
+        topic,
+        qos,
+        retained,
+    )?)
+}
+
+/// A script duration as a std one (negative durations become zero).
+pub fn std_duration(d: tickflow_model::Duration) -> std::time::Duration {
+    std::time::Duration::from_nanos(u64::try_from(d.nanos()).unwrap_or(0))
+}
