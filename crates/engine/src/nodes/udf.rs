@@ -19,7 +19,9 @@
 //! last snapshot (asked on the function's `snapshot-interval` and before the input
 //! closes), the requests since and the count of outputs emitted since, as
 //! `{"agent": hex or null, "journal": hex, "emitted": n}`; [`Node::restore`] brings a
-//! fresh agent back to it. A native UDF's snapshot is its state, read when asked.
+//! fresh agent back to it. A native UDF's snapshot is its state, read when asked. A
+//! native UDF keeps its state per group and forgets a group on its `DeleteGroup`; an
+//! agent gets no such message (the protocol has none) and decides for itself.
 
 use tickflow_model::Message;
 use tickflow_udf::external::{AgentState, ExternalUdf};
@@ -66,6 +68,11 @@ fn native(udf: &mut dyn NativeUdf, message: Message, ctx: &mut Context<'_>) {
     let result = match message {
         Message::Point(point) => udf.point(point, &mut out),
         Message::Batch(batch) => udf.batch(batch, &mut out),
+        Message::DeleteGroup(group) => {
+            udf.delete_group(&group.id);
+            ctx.emit(Message::DeleteGroup(group));
+            Ok(())
+        }
         other => {
             ctx.emit(other);
             Ok(())

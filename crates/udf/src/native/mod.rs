@@ -9,15 +9,17 @@
 //! types an external agent's Info response declares, so scripts are validated the same
 //! way) and makes an instance from the options of a `@name()` node.
 
+mod groups;
 pub mod moving_avg;
 mod moving_stats;
 pub mod outliers;
 mod summary;
 pub mod ttest;
 
+pub use groups::Groups;
 pub use moving_stats::MovingStats;
 
-use tickflow_model::{Batch, Message, Point};
+use tickflow_model::{Batch, GroupId, Message, Point};
 use tickflow_pipeline::nodes::udf::{OptionValue, UdfInfo, UdfOption};
 
 /// A UDF refused its options (the Init response's error).
@@ -55,6 +57,10 @@ pub trait NativeUdf: Send {
     fn batch(&mut self, _batch: Batch, _out: &mut Vec<Message>) -> Result<(), UdfError> {
         Err(UdfError::new("this UDF wants points, not batches"))
     }
+
+    /// Forgets `group`'s state: the group was deleted (a barrier's `DeleteGroup`). A UDF
+    /// keeps its state per group, as every node does.
+    fn delete_group(&mut self, group: &GroupId);
 
     /// The UDF's state.
     fn snapshot(&self) -> Result<serde_json::Value, UdfError>;
