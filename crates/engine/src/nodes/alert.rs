@@ -27,7 +27,8 @@ pub mod state;
 use serde_json::{json, Value};
 use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData};
 use tickflow_alert::{
-    anonymous_topic, AlertData, Dispatcher, Inhibitors, Level, Row, Services, TopicError, TopicHub,
+    anonymous_topic, AlertData, Dispatcher, EncodeError, Inhibitors, Level, Row, Services,
+    TopicError, TopicHub, Unencodable,
 };
 use tickflow_expr::{Evaluator, Lambda, Scope};
 use tickflow_model::{
@@ -65,6 +66,9 @@ pub struct Alert {
     named: Option<String>,
     /// Errors of `.topic()` handlers, reported after the current message.
     topic_errors: Vec<TopicError>,
+    /// Alerts whose data holds a NaN or infinite value, reported after the current
+    /// message.
+    unencodable: Vec<Unencodable>,
 }
 
 const LEVELS: [Level; 4] = [Level::Ok, Level::Info, Level::Warning, Level::Critical];
@@ -127,6 +131,7 @@ impl Alert {
             anonymous: (!spec.handlers.is_empty()).then(|| anonymous_topic(task, node)),
             named: (!spec.topic.is_empty()).then(|| spec.topic.clone()),
             topic_errors: Vec::new(),
+            unencodable: Vec::new(),
             spec: spec.clone(),
         })
     }
@@ -312,7 +317,13 @@ impl Alert {
         data.duration = Some(duration);
         let message = self.message.render(&data).map_err(fail)?;
         data.message = Some(message.clone());
-        let details = self.details.render(&data).map_err(fail)?;
+        // A NaN or infinite value makes the document (and a `{{ json . }}` details)
+        // unencodable: the alert is reported once and sent nowhere, the task goes on.
+        let unencodable = row.non_finite();
+        let details = match unencodable {
+            Some(_) => String::new(),
+            None => self.details.render(&data).map_err(fail)?,
+        };
         let inhibited = !self.spec.category.is_empty()
             && self.inhibitors.inhibits(&self.spec.category, event.tags);
         let mut alert = AlertData {
@@ -326,6 +337,13 @@ impl Alert {
             previous_level: Level::Ok,
             recoverable: !self.spec.no_recoveries,
         };
+        if let Some(value) = unencodable {
+            self.unencodable.push(Unencodable {
+                id: alert.id.clone(),
+                source: EncodeError::NonFinite(value),
+            });
+            return Ok(alert);
+        }
         if inhibited {
             if let Some(topic) = &self.anonymous {
                 alert.previous_level = self.topics.previous_level(topic, &alert.id);
@@ -436,6 +454,9 @@ impl Node for Alert {
             ctx.error(&err);
         }
         for err in self.topic_errors.drain(..) {
+            ctx.error(&err);
+        }
+        for err in self.unencodable.drain(..) {
             ctx.error(&err);
         }
         result
@@ -759,6 +780,28 @@ mod tests {
                 && lines[1].contains("\"previousLevel\":\"CRITICAL\"")
                 && lines[1].contains("\"duration\":1000000000")
         );
+    }
+
+    #[test]
+    fn an_alert_holding_nan_is_reported_once_and_the_task_goes_on() {
+        let dir = std::env::temp_dir().join(format!("tickflow-alert-nan-{}", std::process::id()));
+        let path = dir.join("alerts.log");
+        let _ = std::fs::remove_file(&path);
+        // The default details are `{{ json . }}`, which cannot encode NaN either.
+        let mut node = alert(&format!(
+            ".crit(lambda: \"value\" > 10 OR \"value\" != \"value\").log('{}')",
+            path.display()
+        ));
+        let (out, errors) = run(&mut node, values(&[f64::NAN, 0.0, 20.0]));
+        drop(node);
+        assert_eq!(
+            errors,
+            ["node1: alert \"cpu:host=a\" was not sent to its handlers: json: unsupported value: NaN"]
+        );
+        assert_eq!(events(out).len(), 3, "every event still goes downstream");
+        let log = std::fs::read_to_string(&path).expect("log written");
+        let levels: Vec<bool> = log.lines().map(|l| l.contains("\"level\":\"CRITICAL\"")).collect();
+        assert_eq!(levels, [false, true], "the OK after the NaN alert and the next CRITICAL");
     }
 
     /// Runs `script` as task `t` over `values` of `cpu,host=a value=…` at 0s, 1s, …, and
