@@ -5,6 +5,7 @@ mod alert_config;
 mod check;
 mod conformance;
 mod fmt;
+mod grouped_udf;
 mod printer_data;
 mod replay;
 mod server;
