@@ -12,12 +12,18 @@
 //! stays silent for `quiet` values (one alert per event) and learns nothing meanwhile.
 //!
 //! For an operator: "this last stretch looks like nothing seen in the last `training`
-//! values". The first `training` values only fill the training set (score 0).
+//! values". The first `warmup` values only fill the training set (score 0); it then
+//! grows with every value scored up to `training` shapes, and slides.
 //!
-//! Options: `.dim(19)`, `.k(27)`, `.training(400)`, `.quiet(training / 5)`,
-//! `.quietAbove(0.9965)`; NAB used `dim` 19, `k` 27, its probationary period for
-//! `training` and `quiet = training / 5`. Memory per group: `training × (2 dim + 1)`
-//! floats.
+//! Options: `.dim(19)`, `.k(27)`, `.training(750)`, `.warmup(training)`,
+//! `.quiet(training / 5)`, `.quietAbove(0.9965)`; NAB's detector used `dim` 19, `k` 27,
+//! each file's probationary period (15 % of its rows, at most 750) for both `warmup` and
+//! `training`, and `quiet = training / 5`; a stream does not know its length, hence
+//! `warmup`. Memory per group: about `training × (2 dim + 1)` floats.
+//!
+//! NAB scores of `tickscripts/nab/knn_cad.tick` (`.warmup(300).training(600)`): standard
+//! 44.59, reward low FP 31.06, reward low FN 53.67 (NAB's own KNN CAD: 58.0 / 43.4 /
+//! 64.8, with each file's length known in advance).
 
 use std::collections::VecDeque;
 

@@ -9,7 +9,8 @@
 //! of significance `alpha` it agrees. A window that agrees with none is anomalous (score
 //! 1) and becomes a new stored distribution; one that agrees counts for the closest, and
 //! is anomalous only while that distribution has been seen fewer than `minSeen` times.
-//! The score is 0 or 1.
+//! The score is 0 or 1; after a 1 the detector stays silent (scores 0, still learning)
+//! for `quiet` values, so one event alerts once.
 //!
 //! For an operator: "the values of the last `window` points are distributed unlike any
 //! stretch seen before". It finds level shifts, new noise levels and spikes that fall
@@ -17,8 +18,12 @@
 //! seen goes first).
 //!
 //! Options: `.window(52)`, `.bins(5)`, `.alpha(0.01)`, `.minSeen(1)`, `.maxStored(256)`,
-//! NAB's values. NAB sizes the bins from each file's whole range (known in advance);
+//! `.quiet(0)`: NAB's values (NAB's detector has no quiet period). NAB sizes the bins from each file's whole range (known in advance);
 //! here the range is the one seen so far, as a stream allows.
+//!
+//! NAB scores of `tickscripts/nab/relative_entropy.tick` (`.bins(10).quiet(40)`):
+//! standard 53.19, reward low FP 34.65, reward low FN 61.04 (NAB's own: 54.6 / 47.6 /
+//! 58.8).
 
 use std::collections::VecDeque;
 
@@ -38,6 +43,7 @@ pub struct Config {
     threshold: f64,
     min_seen: u64,
     max_stored: usize,
+    quiet: usize,
 }
 
 /// A stored distribution and how often windows agreed with it.
@@ -54,6 +60,9 @@ pub struct RelativeEntropy {
     min: f64,
     max: f64,
     stored: Vec<Stored>,
+    /// Values left to stay quiet for after an anomaly.
+    #[serde(default)]
+    quiet: usize,
 }
 
 impl Detector for RelativeEntropy {
@@ -64,6 +73,7 @@ impl Detector for RelativeEntropy {
         ("alpha", OptionType::Double),
         ("minSeen", OptionType::Int),
         ("maxStored", OptionType::Int),
+        ("quiet", OptionType::Int),
     ];
     type Config = Config;
 
@@ -73,12 +83,14 @@ impl Detector for RelativeEntropy {
         let alpha = options.double("alpha", 0.01);
         let min_seen = options.int("minSeen", 1);
         let max_stored = options.int("maxStored", 256);
+        let quiet = options.int("quiet", 0);
         let mut problems = Problems::default();
         problems.check(window >= 2, "window must be >= 2");
         problems.check((2..=1000).contains(&bins), "bins must be between 2 and 1000");
         problems.check(alpha > 0.0 && alpha < 1.0, "alpha must be between 0 and 1");
         problems.check(min_seen >= 1, "minSeen must be >= 1");
         problems.check(max_stored >= 1, "maxStored must be >= 1");
+        problems.check(quiet >= 0, "quiet must be >= 0");
         let threshold = ChiSquared::new((bins - 1).max(1) as f64)
             .map(|chi2| chi2.inverse_cdf(1.0 - alpha))
             .unwrap_or(f64::INFINITY);
@@ -88,6 +100,7 @@ impl Detector for RelativeEntropy {
             threshold,
             min_seen: min_seen.unsigned_abs(),
             max_stored: count(max_stored),
+            quiet: count(quiet),
         })
     }
 
@@ -97,10 +110,38 @@ impl Detector for RelativeEntropy {
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
             stored: Vec::new(),
+            quiet: 0,
         }
     }
 
     fn score(&mut self, config: &Config, value: f64) -> f64 {
+        let score = self.judge(config, value);
+        if self.quiet > 0 {
+            self.quiet -= 1;
+            return 0.0;
+        }
+        if score == 1.0 {
+            self.quiet = config.quiet;
+        }
+        score
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn from_json(config: &Config, state: &serde_json::Value) -> Option<Self> {
+        let detector: RelativeEntropy = serde_json::from_value(state.clone()).ok()?;
+        let fits = detector.recent.len() <= config.window
+            && detector.stored.iter().all(|s| s.histogram.len() == config.bins);
+        fits.then_some(detector)
+    }
+}
+
+impl RelativeEntropy {
+    /// 1 when the window ending with `value` matches no stored distribution (learning it),
+    /// else 0.
+    fn judge(&mut self, config: &Config, value: f64) -> f64 {
         self.min = self.min.min(value);
         self.max = self.max.max(value);
         self.recent.push_back(value);
@@ -129,19 +170,6 @@ impl Detector for RelativeEntropy {
         }
     }
 
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-    }
-
-    fn from_json(config: &Config, state: &serde_json::Value) -> Option<Self> {
-        let detector: RelativeEntropy = serde_json::from_value(state.clone()).ok()?;
-        let fits = detector.recent.len() <= config.window
-            && detector.stored.iter().all(|s| s.histogram.len() == config.bins);
-        fits.then_some(detector)
-    }
-}
-
-impl RelativeEntropy {
     /// The share of the recent values in each of `bins` equal bins over the range seen.
     fn histogram(&self, bins: usize) -> Vec<f64> {
         let mut histogram = vec![0.0; bins];
@@ -210,6 +238,17 @@ mod tests {
         let cycle = run::<RelativeEntropy>(&config(), &daily(3000));
         let late = cycle[1500..].iter().filter(|s| **s == 1.0).count();
         assert!(late < 15, "{late} windows of a known cycle fired");
+    }
+
+    #[test]
+    fn after_an_anomaly_it_stays_quiet() {
+        let quiet = RelativeEntropy::config(&Options::default()).map(|c| Config { quiet: 20, ..c });
+        let quiet = quiet.expect("valid");
+        let loud = run::<RelativeEntropy>(&config(), &step(1500, 1000));
+        let calm = run::<RelativeEntropy>(&quiet, &step(1500, 1000));
+        let first = calm.iter().position(|s| *s == 1.0).expect("an anomaly");
+        assert!(calm[first + 1..=first + 20].iter().all(|s| *s == 0.0));
+        assert!(calm.iter().sum::<f64>() < loud.iter().sum::<f64>());
     }
 
     #[test]
