@@ -8,6 +8,7 @@ mod fmt;
 mod grouped_udf;
 mod printer_data;
 mod replay;
+mod score;
 mod server;
 mod tidy;
 mod udf_config;
