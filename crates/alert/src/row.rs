@@ -258,7 +258,9 @@ mod tests {
         let mut point = Point::new("m", Time::from_nanos(0));
         point.fields = Fields::from_pairs([("v", f64::NAN)]);
         assert!(matches!(point_result(&point), Err(EncodeError::NonFinite(v)) if v.is_nan()));
-        assert!(Row::from_point(&point).non_finite().is_some_and(f64::is_nan));
+        assert!(Row::from_point(&point)
+            .non_finite()
+            .is_some_and(f64::is_nan));
     }
 
     fn batch(points: Vec<BatchPoint>) -> Batch {

@@ -85,12 +85,16 @@ pub struct DataFile {
 impl DataFile {
     /// The category folder (`realKnownCause`).
     pub fn category(&self) -> &str {
-        self.name.split_once('/').map_or("", |(category, _)| category)
+        self.name
+            .split_once('/')
+            .map_or("", |(category, _)| category)
     }
 
     /// The file name (`nyc_taxi.csv`).
     pub fn file_name(&self) -> &str {
-        self.name.split_once('/').map_or(&self.name, |(_, file)| file)
+        self.name
+            .split_once('/')
+            .map_or(&self.name, |(_, file)| file)
     }
 
     /// The series' name: the file name without `.csv` (`nyc_taxi`).
@@ -102,7 +106,9 @@ impl DataFile {
     /// Whether row `row` lies in a labelled window (NAB's `label` column).
     pub fn label(&self, row: usize) -> bool {
         let time = self.times[row];
-        self.windows.iter().any(|&(start, end)| start <= time && time <= end)
+        self.windows
+            .iter()
+            .any(|&(start, end)| start <= time && time <= end)
     }
 }
 
@@ -120,12 +126,11 @@ impl Corpus {
     pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
         let windows = windows(&dir.join("labels/combined_windows.json"))?;
         let profiles_path = dir.join("config/profiles.json");
-        let profiles = profile::parse(&read(&profiles_path)?).map_err(|source| {
-            CorpusError::Profiles {
+        let profiles =
+            profile::parse(&read(&profiles_path)?).map_err(|source| CorpusError::Profiles {
                 path: profiles_path,
                 source,
-            }
-        })?;
+            })?;
         let mut files = Vec::new();
         for path in data_paths(&dir.join("data"))? {
             let name = relative_name(&dir.join("data"), &path);

@@ -32,6 +32,7 @@ pub mod profile;
 pub mod results;
 pub mod rows;
 pub mod sweep;
+pub mod testing;
 pub mod time;
 
 pub use corpus::{Corpus, CorpusError, DataFile};

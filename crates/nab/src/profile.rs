@@ -53,7 +53,12 @@ pub fn parse(json: &str) -> Result<Vec<Profile>, ProfilesError> {
         })
         .collect();
     let order = ["standard", "reward_low_FP_rate", "reward_low_FN_rate"];
-    profiles.sort_by_key(|p| order.iter().position(|o| *o == p.name).unwrap_or(order.len()));
+    profiles.sort_by_key(|p| {
+        order
+            .iter()
+            .position(|o| *o == p.name)
+            .unwrap_or(order.len())
+    });
     Ok(profiles)
 }
 

@@ -162,8 +162,7 @@ mod tests {
     #[test]
     fn a_window_ending_off_the_rows_is_an_error() {
         let err = scorable("a/b.csv", &[0, 1, 2], &[0.0; 3], &[(1, 7)], &standard())
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert_eq!(
             err.to_string(),
             "window 0 of a/b.csv ends at 7, a time no row of the file has"

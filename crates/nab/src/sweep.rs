@@ -111,13 +111,20 @@ pub fn optimise(files: &[Vec<Scorable>], profile: &Profile) -> ProfileScore {
 
 /// One past the highest window id among `rows`.
 fn files_window_count(rows: &[Row]) -> usize {
-    rows.iter().filter_map(|r| r.window).max().map_or(0, |w| w + 1)
+    rows.iter()
+        .filter_map(|r| r.window)
+        .max()
+        .map_or(0, |w| w + 1)
 }
 
 /// One file's raw score at `threshold`: each window's best detection (or `-fn`), plus
 /// every false positive.
 pub fn file_score(rows: &[Scorable], threshold: f64, profile: &Profile) -> f64 {
-    let windows = rows.iter().filter_map(|r| r.window).max().map_or(0, |w| w + 1);
+    let windows = rows
+        .iter()
+        .filter_map(|r| r.window)
+        .max()
+        .map_or(0, |w| w + 1);
     let mut best: Vec<Option<f64>> = vec![None; windows];
     let mut seen = vec![false; windows];
     let mut fp = 0.0;
@@ -166,7 +173,11 @@ mod tests {
         // Two files, one window each; file 1's window has its early row at 0.6 and a
         // later one at 0, file 2's its first at 0.9; false positives at 0.95 and 0.5.
         let files = vec![
-            vec![row(0.6, 0.9, Some(0)), row(0.0, 0.4, Some(0)), row(0.95, -0.11, None)],
+            vec![
+                row(0.6, 0.9, Some(0)),
+                row(0.0, 0.4, Some(0)),
+                row(0.95, -0.11, None),
+            ],
             vec![row(0.9, 1.0, Some(0)), row(0.5, -0.11, None)],
         ];
         let score = optimise(&files, &profile());

@@ -178,7 +178,10 @@ impl Node for Capture {
     ) -> Result<(), NodeError> {
         match &message {
             Message::Point(point) => self.keep(point.time, &point.fields),
-            Message::Batch(batch) => batch.points.iter().for_each(|p| self.keep(p.time, &p.fields)),
+            Message::Batch(batch) => batch
+                .points
+                .iter()
+                .for_each(|p| self.keep(p.time, &p.fields)),
             Message::Barrier { .. } | Message::DeleteGroup(_) => {}
         }
         Ok(())
@@ -195,13 +198,20 @@ fn replay_file(
 ) -> anyhow::Result<Replayed> {
     let mut task = Task::build_with(pipeline, task_id, environment)?;
     let seen = capture_leaves(&mut task, pipeline, field)?;
-    let dbrp = task.dbrps.first().cloned().unwrap_or_else(|| Dbrp::new("nab", "autogen"));
+    let dbrp = task
+        .dbrps
+        .first()
+        .cloned()
+        .unwrap_or_else(|| Dbrp::new("nab", "autogen"));
     let diagnostics = Arc::new(Collect::default());
     let mut inline = Inline::new(task.dag, diagnostics.clone());
     let mut placer = Placer::new(file.times.len());
     let tags = Tags::from_pairs([("series", file.series())]);
     for (row, (&seconds, &value)) in file.times.iter().zip(&file.values).enumerate() {
-        let mut point = Point::new("nab", Time::from_nanos(seconds.saturating_mul(1_000_000_000)));
+        let mut point = Point::new(
+            "nab",
+            Time::from_nanos(seconds.saturating_mul(1_000_000_000)),
+        );
         point.database = dbrp.database.clone();
         point.retention_policy = dbrp.retention_policy.clone();
         point.tags = tags.clone();

@@ -35,11 +35,23 @@ fn printers_file(dir: &Path) -> String {
     let path = dir.join("printers.lp");
     let out = Command::new("python3")
         .arg(root().join("testdata/printer_data.py"))
-        .args(["--printers", "3", "--anomalous", "2", "--seconds", "7200", "--out"])
+        .args([
+            "--printers",
+            "3",
+            "--anomalous",
+            "2",
+            "--seconds",
+            "7200",
+            "--out",
+        ])
         .arg(&path)
         .output()
         .expect("python3 runs testdata/printer_data.py");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     path.to_str().expect("utf-8 path").to_string()
 }
 
@@ -56,10 +68,14 @@ fn replay(name: &str, data: &str, config: Option<&str>) -> [Vec<String>; 3] {
         .current_dir(root())
         .output()
         .expect("tickflow runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     SENSORS.map(|sensor| {
-        let log = std::fs::read_to_string(dir.join(format!("{sensor}_failure.log")))
-            .unwrap_or_default();
+        let log =
+            std::fs::read_to_string(dir.join(format!("{sensor}_failure.log"))).unwrap_or_default();
         log.lines().map(str::to_string).collect()
     })
 }
@@ -75,12 +91,19 @@ fn grouped_alerts_are_each_printers_alone() {
     let dir = scratch_dir("grouped-udf-data");
     let data = printers_file(&dir);
     let grouped = replay("grouped-udf-all", &data, None);
-    assert!(grouped[0].iter().any(|l| l.contains("CRITICAL")), "the hotend anomaly of p2");
+    assert!(
+        grouped[0].iter().any(|l| l.contains("CRITICAL")),
+        "the hotend anomaly of p2"
+    );
     for printer in ["p1", "p2", "p3"] {
         let alone_data = dir.join(format!("{printer}.lp"));
         let tag = format!("printer={printer} ");
         let text = std::fs::read_to_string(&data).expect("read data");
-        let lines: String = text.lines().filter(|l| l.contains(&tag)).map(|l| format!("{l}\n")).collect();
+        let lines: String = text
+            .lines()
+            .filter(|l| l.contains(&tag))
+            .map(|l| format!("{l}\n"))
+            .collect();
         std::fs::write(&alone_data, lines).expect("write one printer");
         let alone = replay(
             &format!("grouped-udf-{printer}"),
@@ -90,7 +113,10 @@ fn grouped_alerts_are_each_printers_alone() {
         for (sensor, (grouped, alone)) in SENSORS.iter().zip(grouped.iter().zip(&alone)) {
             assert_eq!(&of_printer(grouped, printer), alone, "{printer} {sensor}");
             if printer != "p2" {
-                assert!(alone.is_empty(), "{printer} {sensor} has no anomaly: {alone:?}");
+                assert!(
+                    alone.is_empty(),
+                    "{printer} {sensor} has no anomaly: {alone:?}"
+                );
             }
         }
     }
@@ -101,7 +127,11 @@ fn the_python_agent_keeps_state_per_group_too() {
     let dir = scratch_dir("grouped-udf-python-data");
     let data = printers_file(&dir);
     let native = replay("grouped-udf-native", &data, None);
-    let python = replay("grouped-udf-python", &data, Some("tickscripts/print_temps.conf"));
+    let python = replay(
+        "grouped-udf-python",
+        &data,
+        Some("tickscripts/print_temps.conf"),
+    );
     let times = |log: &Vec<String>| -> Vec<String> {
         (log.iter())
             .map(|l| {

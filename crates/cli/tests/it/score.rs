@@ -63,7 +63,11 @@ fn rows_score_in_file_order_and_the_summary_follows_nabs_rules() {
         results.to_str().expect("utf-8"),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // One window detected at its first row (1.0); one false positive 3 rows after a
     // window of 5 rows: fp × S(3/4). Normalised between null (-fn) and perfect (1).
     assert_eq!(

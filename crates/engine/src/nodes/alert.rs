@@ -800,8 +800,15 @@ mod tests {
         );
         assert_eq!(events(out).len(), 3, "every event still goes downstream");
         let log = std::fs::read_to_string(&path).expect("log written");
-        let levels: Vec<bool> = log.lines().map(|l| l.contains("\"level\":\"CRITICAL\"")).collect();
-        assert_eq!(levels, [false, true], "the OK after the NaN alert and the next CRITICAL");
+        let levels: Vec<bool> = log
+            .lines()
+            .map(|l| l.contains("\"level\":\"CRITICAL\""))
+            .collect();
+        assert_eq!(
+            levels,
+            [false, true],
+            "the OK after the NaN alert and the next CRITICAL"
+        );
     }
 
     /// Runs `script` as task `t` over `values` of `cpu,host=a value=…` at 0s, 1s, …, and

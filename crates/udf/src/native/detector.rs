@@ -248,18 +248,24 @@ pub(crate) mod tests {
 
     /// Deterministic noise in [-0.5, 0.5).
     fn noise(i: usize) -> f64 {
-        let x = (i as u64).wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let x = (i as u64)
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         ((x >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     }
 
     /// Noise around 10 with a spike of +8 at `at`.
     pub fn spike(n: usize, at: usize) -> Vec<f64> {
-        (0..n).map(|i| 10.0 + noise(i) + if i == at { 8.0 } else { 0.0 }).collect()
+        (0..n)
+            .map(|i| 10.0 + noise(i) + if i == at { 8.0 } else { 0.0 })
+            .collect()
     }
 
     /// Noise around 10, then around 15 from `at`.
     pub fn step(n: usize, at: usize) -> Vec<f64> {
-        (0..n).map(|i| 10.0 + noise(i) + if i >= at { 5.0 } else { 0.0 }).collect()
+        (0..n)
+            .map(|i| 10.0 + noise(i) + if i >= at { 5.0 } else { 0.0 })
+            .collect()
     }
 
     /// A daily cycle (96 values a day) with a little noise and no anomaly.
@@ -314,7 +320,11 @@ pub(crate) mod tests {
             let p1 = point("p1", FieldValue::Float(*v), i as i64);
             alone.point(p1.clone(), &mut alone_out).expect("point");
             grouped.point(p1, &mut grouped_out).expect("point");
-            let p2 = point("p2", FieldValue::Float(50.0 + 10.0 * noise(i + 7)), i as i64);
+            let p2 = point(
+                "p2",
+                FieldValue::Float(50.0 + 10.0 * noise(i + 7)),
+                i as i64,
+            );
             grouped.point(p2, &mut grouped_out).expect("point");
         }
         let p1_scores: Vec<f64> = scores(&grouped_out).into_iter().step_by(2).collect();
@@ -333,19 +343,27 @@ pub(crate) mod tests {
     fn missing_and_non_finite_values_are_skipped_and_strings_refused() {
         let mut udf = knn();
         let mut out = Vec::new();
-        udf.point(point("p1", FieldValue::Float(f64::NAN), 0), &mut out).expect("skipped");
-        udf.point(point("p1", FieldValue::Float(f64::INFINITY), 0), &mut out).expect("skipped");
+        udf.point(point("p1", FieldValue::Float(f64::NAN), 0), &mut out)
+            .expect("skipped");
+        udf.point(point("p1", FieldValue::Float(f64::INFINITY), 0), &mut out)
+            .expect("skipped");
         let mut missing = point("p1", FieldValue::Float(1.0), 0);
         missing.fields = Fields::from_pairs([("other", 1.0)]);
         udf.point(missing, &mut out).expect("skipped");
         assert!(out.is_empty());
-        udf.point(point("p1", FieldValue::Integer(3), 0), &mut out).expect("an integer scores");
+        udf.point(point("p1", FieldValue::Integer(3), 0), &mut out)
+            .expect("an integer scores");
         assert_eq!(scores(&out), [0.0]);
         let err = udf
-            .point(point("p1", FieldValue::String(Box::new("hot".into())), 0), &mut out)
-            .err()
-            .expect("refused");
-        assert_eq!(err.to_string(), r#"field "value" is a string, knnCad needs a number"#);
+            .point(
+                point("p1", FieldValue::String(Box::new("hot".into())), 0),
+                &mut out,
+            )
+            .expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            r#"field "value" is a string, knnCad needs a number"#
+        );
     }
 
     #[test]
@@ -380,7 +398,9 @@ pub(crate) mod tests {
             .err()
             .expect("refused");
         assert_eq!(err.to_string(), "as must differ from field");
-        let err = init::<KnnCad>(&[option("size", OptionValue::Int(3))]).err().expect("refused");
+        let err = init::<KnnCad>(&[option("size", OptionValue::Int(3))])
+            .err()
+            .expect("refused");
         assert_eq!(err.to_string(), r#"unexpected option "size""#);
     }
 }

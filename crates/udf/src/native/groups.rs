@@ -131,16 +131,16 @@ mod tests {
             v.as_f64().ok_or_else(|| UdfError::new("not a number"))
         })
         .expect("restores");
-        assert_eq!(restored.snapshot(|s| Ok((*s).into())).expect("again"), snapshot);
+        assert_eq!(
+            restored.snapshot(|s| Ok((*s).into())).expect("again"),
+            snapshot
+        );
     }
 
     #[test]
     fn a_snapshot_without_groups_is_refused() {
-        let err = Groups::<f64>::restore("tTest", &serde_json::json!({"history": {}}), |_| {
-            Ok(0.0)
-        })
-        .err()
-        .expect("refused");
+        let err = Groups::<f64>::restore("tTest", &serde_json::json!({"history": {}}), |_| Ok(0.0))
+            .expect_err("refused");
         assert_eq!(
             err.to_string(),
             r#"tTest snapshot has no groups: {"history":{}}"#

@@ -90,10 +90,7 @@ impl Detector for KnnCad {
         let mut problems = Problems::default();
         problems.check((1..=256).contains(&dim), "dim must be between 1 and 256");
         problems.check(k >= 1, "k must be >= 1");
-        problems.check(
-            warmup > dim.saturating_add(k),
-            "warmup must be > dim + k",
-        );
+        problems.check(warmup > dim.saturating_add(k), "warmup must be > dim + k");
         problems.check(training >= warmup, "training must be >= warmup");
         problems.check(quiet >= 0, "quiet must be >= 0");
         problems.check(
@@ -175,11 +172,16 @@ impl Detector for KnnCad {
     fn from_json(config: &Config, state: &serde_json::Value) -> Option<Self> {
         let mut detector: KnnCad = serde_json::from_value(state.clone()).ok()?;
         let dim_ok = detector.training.iter().all(|s| s.len() == config.dim);
-        let factor_ok = (detector.factor.as_ref()).is_none_or(|f| f.len() == config.dim * config.dim);
+        let factor_ok =
+            (detector.factor.as_ref()).is_none_or(|f| f.len() == config.dim * config.dim);
         if !dim_ok || !factor_ok || detector.recent.len() > config.dim {
             return None;
         }
-        detector.whitened = detector.training.iter().map(|s| detector.whiten(s)).collect();
+        detector.whitened = detector
+            .training
+            .iter()
+            .map(|s| detector.whiten(s))
+            .collect();
         Some(detector)
     }
 }
@@ -190,7 +192,11 @@ impl KnnCad {
     fn strangeness(&mut self, whitened: &[f64], k: usize) -> f64 {
         self.distances.clear();
         for other in &self.whitened {
-            let d: f64 = other.iter().zip(whitened).map(|(a, b)| (a - b) * (a - b)).sum();
+            let d: f64 = other
+                .iter()
+                .zip(whitened)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
             self.distances.push(d);
         }
         let k = k.min(self.distances.len());
@@ -244,7 +250,7 @@ fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
             let sum: f64 = (0..j).map(|m| l[i * n + m] * l[j * n + m]).sum();
             if i == j {
                 let pivot = a[i * n + i] - sum;
-                if !(pivot > scale * 1e-10) {
+                if pivot.is_nan() || pivot <= scale * 1e-10 {
                     return None;
                 }
                 l[i * n + i] = pivot.sqrt();
@@ -286,7 +292,10 @@ mod tests {
         // rows of a known cycle reach 0.999, and the quiet period thins them out.
         let cycle = run::<KnnCad>(&config(), &daily(2000));
         let high = cycle[300..].iter().filter(|s| **s >= 0.999).count();
-        assert!(high <= 8, "{high} rows of a known cycle scored 0.999 or more");
+        assert!(
+            high <= 8,
+            "{high} rows of a known cycle scored 0.999 or more"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! distributions seen before. Each new window is compared with every stored
 //! distribution by the test statistic `2 × window × KL(current ‖ stored)`, which is
 //! χ²-distributed with `bins - 1` degrees of freedom when they agree; below the χ² value
-//! of significance `alpha` it agrees. A window that agrees with none is anomalous (score
-//! 1) and becomes a new stored distribution; one that agrees counts for the closest, and
+//! of significance `alpha` it agrees. A window that agrees with none is anomalous
+//! (scores 1) and becomes a new stored distribution; one that agrees counts for the closest, and
 //! is anomalous only while that distribution has been seen fewer than `minSeen` times.
 //! The score is 0 or 1; after a 1 the detector stays silent (scores 0, still learning)
 //! for `quiet` values, so one event alerts once.
@@ -86,7 +86,10 @@ impl Detector for RelativeEntropy {
         let quiet = options.int("quiet", 0);
         let mut problems = Problems::default();
         problems.check(window >= 2, "window must be >= 2");
-        problems.check((2..=1000).contains(&bins), "bins must be between 2 and 1000");
+        problems.check(
+            (2..=1000).contains(&bins),
+            "bins must be between 2 and 1000",
+        );
         problems.check(alpha > 0.0 && alpha < 1.0, "alpha must be between 0 and 1");
         problems.check(min_seen >= 1, "minSeen must be >= 1");
         problems.check(max_stored >= 1, "maxStored must be >= 1");
@@ -133,7 +136,10 @@ impl Detector for RelativeEntropy {
     fn from_json(config: &Config, state: &serde_json::Value) -> Option<Self> {
         let detector: RelativeEntropy = serde_json::from_value(state.clone()).ok()?;
         let fits = detector.recent.len() <= config.window
-            && detector.stored.iter().all(|s| s.histogram.len() == config.bins);
+            && detector
+                .stored
+                .iter()
+                .all(|s| s.histogram.len() == config.bins);
         fits.then_some(detector)
     }
 }
@@ -152,7 +158,8 @@ impl RelativeEntropy {
             return 0.0;
         }
         let histogram = self.histogram(config.bins);
-        let statistic = |stored: &Stored| 2.0 * config.window as f64 * kl(&histogram, &stored.histogram);
+        let statistic =
+            |stored: &Stored| 2.0 * config.window as f64 * kl(&histogram, &stored.histogram);
         let closest = (self.stored.iter().enumerate())
             .map(|(i, s)| (i, statistic(s)))
             .filter(|(_, d)| *d < config.threshold)
@@ -195,10 +202,7 @@ impl RelativeEntropy {
                 self.stored.remove(i);
             }
         }
-        self.stored.push(Stored {
-            histogram,
-            seen: 1,
-        });
+        self.stored.push(Stored { histogram, seen: 1 });
     }
 }
 

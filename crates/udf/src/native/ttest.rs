@@ -117,7 +117,9 @@ impl FieldState {
         state.history.extend(&numbers("history")?);
         state.pending = numbers("pending")?;
         let anomalous = value.get("anomalous").and_then(|v| v.as_u64());
-        state.anomalous = anomalous.and_then(|n| usize::try_from(n).ok()).ok_or_else(bad)?;
+        state.anomalous = anomalous
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(bad)?;
         Ok(state)
     }
 }
@@ -401,7 +403,9 @@ mod tests {
         assert!(p < 0.001, "p = {p}");
         let snapshot = udf.snapshot().expect("snapshot");
         assert_eq!(
-            snapshot["groups"][""]["hotend"]["history"].as_array().map(Vec::len),
+            snapshot["groups"][""]["hotend"]["history"]
+                .as_array()
+                .map(Vec::len),
             Some(16)
         );
     }
@@ -438,10 +442,17 @@ mod tests {
         assert!(p("bed_pvalue") > 0.5, "the bed did not");
         let snapshot = udf.snapshot().expect("snapshot");
         assert_eq!(
-            snapshot["groups"][""]["hotend"]["history"].as_array().map(Vec::len),
+            snapshot["groups"][""]["hotend"]["history"]
+                .as_array()
+                .map(Vec::len),
             Some(4)
         );
-        assert_eq!(snapshot["groups"][""]["bed"]["history"].as_array().map(Vec::len), Some(8));
+        assert_eq!(
+            snapshot["groups"][""]["bed"]["history"]
+                .as_array()
+                .map(Vec::len),
+            Some(8)
+        );
         let mut restored = init(&options).expect("valid options");
         restored.restore(&snapshot).expect("restores");
         assert_eq!(restored.snapshot().expect("snapshot"), snapshot);
@@ -473,18 +484,25 @@ mod tests {
     fn each_group_has_its_own_history_and_a_deleted_group_starts_again() {
         let mut udf = init(&options("hotend", 100, 0.001)).expect("valid options");
         let mut out = Vec::new();
-        udf.batch(window_of(printer("p1"), &NORMAL, 10), &mut out).expect("batch");
+        udf.batch(window_of(printer("p1"), &NORMAL, 10), &mut out)
+            .expect("batch");
         // p2 runs hotter: against p1's history it would be anomalous, against its own
         // it only fills its history.
-        udf.batch(window_of(printer("p2"), &SHIFTED, 10), &mut out).expect("batch");
-        assert!(out.is_empty(), "first windows of each group only fill history");
-        udf.batch(window_of(printer("p2"), &SHIFTED, 20), &mut out).expect("batch");
+        udf.batch(window_of(printer("p2"), &SHIFTED, 10), &mut out)
+            .expect("batch");
+        assert!(
+            out.is_empty(),
+            "first windows of each group only fill history"
+        );
+        udf.batch(window_of(printer("p2"), &SHIFTED, 20), &mut out)
+            .expect("batch");
         assert!(pvalues(&out)[0] > 0.5);
         udf.delete_group(&printer("p2").id);
         let snapshot = udf.snapshot().expect("snapshot");
         let groups = snapshot["groups"].as_object().expect("groups");
         assert_eq!(groups.keys().collect::<Vec<_>>(), ["printer=p1"]);
-        udf.batch(window_of(printer("p2"), &NORMAL, 30), &mut out).expect("batch");
+        udf.batch(window_of(printer("p2"), &NORMAL, 30), &mut out)
+            .expect("batch");
         assert_eq!(out.len(), 1, "p2 starts again with an empty history");
     }
 

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use tickflow_model::{Dimensions, FieldValue, Fields, GroupId, Message, Point, Tags, Time};
+use tickflow_nab::testing::corpus_dir;
 use tickflow_nab::{Corpus, DataFile};
 use tickflow_pipeline::nodes::udf::UdfOption;
 use tickflow_pipeline::{BuildOptions, NodeKind};
@@ -17,24 +18,6 @@ use tickflow_udf::{Instance, Registry};
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The NAB folder, or `None` (with a loud note) when it is missing outside CI.
-fn nab_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("NAB_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => repository().join("../shared/nab"),
-    };
-    if dir.join("data").is_dir() {
-        return Some(dir);
-    }
-    let message = format!(
-        "the NAB corpus is missing at {}: the detectors' NAB score tests cannot run",
-        dir.display()
-    );
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-    eprintln!("SKIPPED: {message}");
-    None
 }
 
 /// The UDF name and options of the script's UDF node.
@@ -94,7 +77,11 @@ fn nab_line(corpus: &Corpus, script: &str) -> String {
     let outcomes = tickflow_nab::score(corpus, &all).expect("scores");
     let parts: Vec<String> = (outcomes.iter())
         .map(|o| {
-            let name = o.profile.name.strip_suffix("_rate").unwrap_or(&o.profile.name);
+            let name = o
+                .profile
+                .name
+                .strip_suffix("_rate")
+                .unwrap_or(&o.profile.name);
             format!("{name} {:.2}", o.score.normalised())
         })
         .collect();
@@ -103,7 +90,9 @@ fn nab_line(corpus: &Corpus, script: &str) -> String {
 
 #[test]
 fn each_detector_scores_as_recorded() {
-    let Some(dir) = nab_dir() else { return };
+    let Some(dir) = corpus_dir(&repository()) else {
+        return;
+    };
     let corpus = Corpus::load(&dir).expect("the corpus loads");
     for (script, expected) in [
         (
