@@ -385,6 +385,44 @@ mod tests {
     }
 
     #[test]
+    fn a_native_udf_forgets_a_deleted_group_and_passes_the_deletion_on() {
+        let options = tickflow_pipeline::nodes::udf::UdfOption {
+            name: "size".into(),
+            values: vec![tickflow_pipeline::nodes::udf::OptionValue::Int(3)],
+        };
+        let field = tickflow_pipeline::nodes::udf::UdfOption {
+            name: "field".into(),
+            values: vec![tickflow_pipeline::nodes::udf::OptionValue::String(
+                "v".into(),
+            )],
+        };
+        let instance = Registry::builtins()
+            .instance("movingAvg", "t", "movingAvg1", &[field, options])
+            .expect("movingAvg starts");
+        let mut node = Udf::new(instance, "movingAvg1");
+        let grouped = |host: &str| {
+            let mut p = crate::nodes::testing::point(
+                0,
+                &[("host", host)],
+                &[("v", tickflow_model::FieldValue::Float(1.0))],
+            );
+            p.set_dimensions(tickflow_model::Dimensions::by_tags(["host"]));
+            p
+        };
+        let (a, b) = (grouped("a"), grouped("b"));
+        let delete = Message::DeleteGroup(a.group_info());
+        let (out, errors) = crate::nodes::testing::run(
+            &mut node,
+            vec![Message::Point(a), Message::Point(b), delete.clone()],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(out.last(), Some(&delete));
+        let snapshot = node.snapshot().expect("a native state");
+        let groups = snapshot["groups"].as_object().expect("groups");
+        assert_eq!(groups.keys().collect::<Vec<_>>(), ["host=b"]);
+    }
+
+    #[test]
     fn agent_snapshots_round_trip_through_hex() {
         let bytes = vec![0x00, 0x2a, 0xff, 0x10];
         assert_eq!(hex(&bytes), "002aff10");

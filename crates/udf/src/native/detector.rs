@@ -246,6 +246,23 @@ pub(crate) mod tests {
         values.iter().map(|v| detector.score(config, *v)).collect()
     }
 
+    /// Asserts that scoring `values` straight through gives the scores of stopping
+    /// halfway, saving the state as JSON text and going on with a restored detector.
+    pub fn assert_resumes<D: Detector>(config: &D::Config, values: &[f64]) {
+        let whole = run::<D>(config, values);
+        let half = values.len() / 2;
+        let mut first = D::new(config);
+        let mut scores: Vec<f64> = (values[..half].iter())
+            .map(|v| first.score(config, *v))
+            .collect();
+        let text = first.to_json().to_string();
+        let state: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let mut restored = D::from_json(config, &state).expect("restores");
+        scores.extend(values[half..].iter().map(|v| restored.score(config, *v)));
+        assert_eq!(scores, whole);
+        assert!(D::from_json(config, &serde_json::json!({"recent": "x"})).is_none());
+    }
+
     /// Deterministic noise in [-0.5, 0.5).
     fn noise(i: usize) -> f64 {
         let x = (i as u64)

@@ -265,7 +265,7 @@ fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::detector::tests::{daily, run, spike, step};
+    use crate::native::detector::tests::{assert_resumes, daily, run, spike, step};
 
     fn config() -> Config {
         Config {
@@ -296,6 +296,11 @@ mod tests {
             high <= 8,
             "{high} rows of a known cycle scored 0.999 or more"
         );
+    }
+
+    #[test]
+    fn a_restored_detector_goes_on_as_before() {
+        assert_resumes::<KnnCad>(&config(), &spike(700, 600));
     }
 
     #[test]

@@ -221,7 +221,7 @@ fn kl(p: &[f64], q: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::detector::tests::{daily, run, spike, step};
+    use crate::native::detector::tests::{assert_resumes, daily, run, spike, step};
 
     fn config() -> Config {
         RelativeEntropy::config(&Options::default()).expect("defaults are valid")
@@ -253,6 +253,15 @@ mod tests {
         let first = calm.iter().position(|s| *s == 1.0).expect("an anomaly");
         assert!(calm[first + 1..=first + 20].iter().all(|s| *s == 0.0));
         assert!(calm.iter().sum::<f64>() < loud.iter().sum::<f64>());
+    }
+
+    #[test]
+    fn a_restored_detector_goes_on_as_before() {
+        let quiet = Config {
+            quiet: 30,
+            ..config()
+        };
+        assert_resumes::<RelativeEntropy>(&quiet, &step(1500, 1000));
     }
 
     #[test]
