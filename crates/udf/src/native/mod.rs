@@ -4,8 +4,8 @@
 //!
 //! Built-ins: [`ttest`] (the guide's t-test), [`moving_avg`] and [`outliers`] (from
 //! Kapacitor's example agents), each accepting several fields at once; and the anomaly
-//! detectors of [`detector`], scored on the Numenta Anomaly Benchmark: [`knn_cad`] and
-//! [`relative_entropy`] (each as `name` on a stream edge and `nameBatch` on a batch
+//! detectors of [`detector`], scored on the Numenta Anomaly Benchmark: [`knn_cad`],
+//! [`relative_entropy`] and [`robust_z`] (each as `name` on a stream edge and `nameBatch` on a batch
 //! edge). Every one keeps its state per group and forgets a deleted group.
 //!
 //! A [`Builtin`] names a native UDF, declares its [`UdfInfo`] (the same edges and option
@@ -19,6 +19,7 @@ pub mod moving_avg;
 mod moving_stats;
 pub mod outliers;
 pub mod relative_entropy;
+pub mod robust_z;
 mod summary;
 pub mod ttest;
 
@@ -125,6 +126,16 @@ pub const BUILTINS: &[Builtin] = &[
         name: "relativeEntropyBatch",
         info: detector::info::<relative_entropy::RelativeEntropy, true>,
         init: detector::init::<relative_entropy::RelativeEntropy>,
+    },
+    Builtin {
+        name: "robustZ",
+        info: detector::info::<robust_z::RobustZ, false>,
+        init: detector::init::<robust_z::RobustZ>,
+    },
+    Builtin {
+        name: "robustZBatch",
+        info: detector::info::<robust_z::RobustZ, true>,
+        init: detector::init::<robust_z::RobustZ>,
     },
 ];
 

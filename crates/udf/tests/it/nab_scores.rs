@@ -103,6 +103,10 @@ fn each_detector_scores_as_recorded() {
             "relative_entropy.tick",
             "nab: standard 53.19, reward_low_FP 34.65, reward_low_FN 61.04",
         ),
+        (
+            "robust_z.tick",
+            "nab: standard 37.29, reward_low_FP 13.35, reward_low_FN 48.14",
+        ),
     ] {
         assert_eq!(nab_line(&corpus, script), expected, "{script}");
     }
