@@ -15,6 +15,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use tickflow_model::{Batch, FieldValue, Fields, GroupId, Message, Point};
 use tickflow_pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption};
 use tickflow_pipeline::EdgeType;
@@ -49,7 +51,7 @@ pub trait Detector: Sized + Send + 'static {
 /// A detector's options by name, each with its one value.
 #[derive(Debug, Default)]
 pub struct Options {
-    values: BTreeMap<String, OptionValue>,
+    pub(crate) values: BTreeMap<String, OptionValue>,
 }
 
 impl Options {
@@ -88,6 +90,53 @@ impl Problems {
         match self.0.is_empty() {
             true => Ok(value),
             false => Err(InitError::new(self.0.join(" "))),
+        }
+    }
+}
+
+/// The quiet period after an alert (options `quiet`, in values, and `quietAbove`, a
+/// score): one event alerts once instead of on every value it lasts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuietConfig {
+    pub(crate) length: usize,
+    pub(crate) above: f64,
+}
+
+impl QuietConfig {
+    /// Reads `quiet` (default `length`) and `quietAbove` (default `above`), noting
+    /// problems.
+    pub fn read(options: &Options, length: i64, above: f64, problems: &mut Problems) -> Self {
+        let length = options.int("quiet", length);
+        let above = options.double("quietAbove", above);
+        problems.check(length >= 0, "quiet must be >= 0");
+        problems.check(
+            (0.0..=1.0).contains(&above),
+            "quietAbove must be between 0 and 1",
+        );
+        QuietConfig {
+            length: count(length),
+            above,
+        }
+    }
+}
+
+/// A detector's quiet period: how many values it has left to stay silent for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Quiet(usize);
+
+impl Quiet {
+    /// Whether the detector is silent for this value (counting it off).
+    pub fn hush(&mut self) -> bool {
+        let quiet = self.0 > 0;
+        self.0 = self.0.saturating_sub(1);
+        quiet
+    }
+
+    /// Starts a quiet period when `score` reaches the configured bound.
+    pub fn after(&mut self, score: f64, config: &QuietConfig) {
+        if score >= config.above {
+            self.0 = config.length;
         }
     }
 }

@@ -30,7 +30,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 use tickflow_pipeline::nodes::udf::OptionType;
 
-use super::detector::{count, Detector, Options, Problems};
+use super::detector::{count, Detector, Options, Problems, Quiet, QuietConfig};
 use super::InitError;
 
 /// `knnCad`'s options.
@@ -40,8 +40,7 @@ pub struct Config {
     k: usize,
     warmup: usize,
     training: usize,
-    quiet: usize,
-    quiet_above: f64,
+    quiet: QuietConfig,
 }
 
 /// One group's detector.
@@ -58,8 +57,8 @@ pub struct KnnCad {
     /// The Cholesky factor of `XᵀX` (row-major lower triangle), or `None` for the
     /// identity metric.
     factor: Option<Vec<f64>>,
-    /// Values left to stay quiet for.
-    quiet: usize,
+    /// The quiet period after an alert.
+    quiet: Quiet,
     /// The training shapes in the metric's coordinates (recomputed, not saved).
     #[serde(skip)]
     whitened: VecDeque<Vec<f64>>,
@@ -85,25 +84,18 @@ impl Detector for KnnCad {
         let k = options.int("k", 27);
         let training = options.int("training", 750);
         let warmup = options.int("warmup", training);
-        let quiet = options.int("quiet", training / 5);
-        let quiet_above = options.double("quietAbove", 0.9965);
         let mut problems = Problems::default();
+        let quiet = QuietConfig::read(options, training / 5, 0.9965, &mut problems);
         problems.check((1..=256).contains(&dim), "dim must be between 1 and 256");
         problems.check(k >= 1, "k must be >= 1");
         problems.check(warmup > dim.saturating_add(k), "warmup must be > dim + k");
         problems.check(training >= warmup, "training must be >= warmup");
-        problems.check(quiet >= 0, "quiet must be >= 0");
-        problems.check(
-            (0.0..=1.0).contains(&quiet_above),
-            "quietAbove must be between 0 and 1",
-        );
         problems.or(Config {
             dim: count(dim),
             k: count(k),
             warmup: count(warmup),
             training: count(training),
-            quiet: count(quiet),
-            quiet_above,
+            quiet,
         })
     }
 
@@ -114,7 +106,7 @@ impl Detector for KnnCad {
             training: VecDeque::new(),
             scores: VecDeque::new(),
             factor: None,
-            quiet: 0,
+            quiet: Quiet::default(),
             whitened: VecDeque::new(),
             distances: Vec::new(),
         }
@@ -147,13 +139,10 @@ impl Detector for KnnCad {
         let strangeness = self.strangeness(&whitened, config.k);
         let below = self.scores.iter().filter(|s| **s < strangeness).count();
         let score = below as f64 / self.scores.len().max(1) as f64;
-        if self.quiet > 0 {
-            self.quiet -= 1;
+        if self.quiet.hush() {
             return 0.0;
         }
-        if score >= config.quiet_above {
-            self.quiet = config.quiet;
-        }
+        self.quiet.after(score, &config.quiet);
         self.training.push_back(shape);
         self.whitened.push_back(whitened);
         self.scores.push_back(strangeness);
@@ -273,8 +262,10 @@ mod tests {
             k: 10,
             warmup: 200,
             training: 200,
-            quiet: 40,
-            quiet_above: 0.9965,
+            quiet: QuietConfig {
+                length: 40,
+                above: 0.9965,
+            },
         }
     }
 

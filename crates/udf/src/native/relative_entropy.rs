@@ -18,7 +18,8 @@
 //! seen goes first).
 //!
 //! Options: `.window(52)`, `.bins(5)`, `.alpha(0.01)`, `.minSeen(1)`, `.maxStored(256)`,
-//! `.quiet(0)`: NAB's values (NAB's detector has no quiet period). NAB sizes the bins from each file's whole range (known in advance);
+//! NAB's values, and `.quiet(0)` (NAB's detector has no quiet period) with
+//! `.quietAbove(1.0)`. NAB sizes the bins from each file's whole range (known in advance);
 //! here the range is the one seen so far, as a stream allows.
 //!
 //! NAB scores of `tickscripts/nab/relative_entropy.tick` (`.bins(10).quiet(40)`):
@@ -31,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use tickflow_pipeline::nodes::udf::OptionType;
 
-use super::detector::{count, Detector, Options, Problems};
+use super::detector::{count, Detector, Options, Problems, Quiet, QuietConfig};
 use super::InitError;
 
 /// `relativeEntropy`'s options.
@@ -43,7 +44,7 @@ pub struct Config {
     threshold: f64,
     min_seen: u64,
     max_stored: usize,
-    quiet: usize,
+    quiet: QuietConfig,
 }
 
 /// A stored distribution and how often windows agreed with it.
@@ -60,9 +61,9 @@ pub struct RelativeEntropy {
     min: f64,
     max: f64,
     stored: Vec<Stored>,
-    /// Values left to stay quiet for after an anomaly.
+    /// The quiet period after an anomaly.
     #[serde(default)]
-    quiet: usize,
+    quiet: Quiet,
 }
 
 impl Detector for RelativeEntropy {
@@ -74,6 +75,7 @@ impl Detector for RelativeEntropy {
         ("minSeen", OptionType::Int),
         ("maxStored", OptionType::Int),
         ("quiet", OptionType::Int),
+        ("quietAbove", OptionType::Double),
     ];
     type Config = Config;
 
@@ -83,8 +85,8 @@ impl Detector for RelativeEntropy {
         let alpha = options.double("alpha", 0.01);
         let min_seen = options.int("minSeen", 1);
         let max_stored = options.int("maxStored", 256);
-        let quiet = options.int("quiet", 0);
         let mut problems = Problems::default();
+        let quiet = QuietConfig::read(options, 0, 1.0, &mut problems);
         problems.check(window >= 2, "window must be >= 2");
         problems.check(
             (2..=1000).contains(&bins),
@@ -93,7 +95,6 @@ impl Detector for RelativeEntropy {
         problems.check(alpha > 0.0 && alpha < 1.0, "alpha must be between 0 and 1");
         problems.check(min_seen >= 1, "minSeen must be >= 1");
         problems.check(max_stored >= 1, "maxStored must be >= 1");
-        problems.check(quiet >= 0, "quiet must be >= 0");
         let threshold = ChiSquared::new((bins - 1).max(1) as f64)
             .map(|chi2| chi2.inverse_cdf(1.0 - alpha))
             .unwrap_or(f64::INFINITY);
@@ -103,7 +104,7 @@ impl Detector for RelativeEntropy {
             threshold,
             min_seen: min_seen.unsigned_abs(),
             max_stored: count(max_stored),
-            quiet: count(quiet),
+            quiet,
         })
     }
 
@@ -113,19 +114,16 @@ impl Detector for RelativeEntropy {
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
             stored: Vec::new(),
-            quiet: 0,
+            quiet: Quiet::default(),
         }
     }
 
     fn score(&mut self, config: &Config, value: f64) -> f64 {
         let score = self.judge(config, value);
-        if self.quiet > 0 {
-            self.quiet -= 1;
+        if self.quiet.hush() {
             return 0.0;
         }
-        if score == 1.0 {
-            self.quiet = config.quiet;
-        }
+        self.quiet.after(score, &config.quiet);
         score
     }
 
@@ -222,6 +220,7 @@ fn kl(p: &[f64], q: &[f64]) -> f64 {
 mod tests {
     use super::*;
     use crate::native::detector::tests::{assert_resumes, daily, run, spike, step};
+    use tickflow_pipeline::nodes::udf::OptionValue;
 
     fn config() -> Config {
         RelativeEntropy::config(&Options::default()).expect("defaults are valid")
@@ -246,7 +245,9 @@ mod tests {
 
     #[test]
     fn after_an_anomaly_it_stays_quiet() {
-        let quiet = RelativeEntropy::config(&Options::default()).map(|c| Config { quiet: 20, ..c });
+        let mut options = Options::default();
+        options.values.insert("quiet".into(), OptionValue::Int(20));
+        let quiet = RelativeEntropy::config(&options);
         let quiet = quiet.expect("valid");
         let loud = run::<RelativeEntropy>(&config(), &step(1500, 1000));
         let calm = run::<RelativeEntropy>(&quiet, &step(1500, 1000));
@@ -257,10 +258,9 @@ mod tests {
 
     #[test]
     fn a_restored_detector_goes_on_as_before() {
-        let quiet = Config {
-            quiet: 30,
-            ..config()
-        };
+        let mut options = Options::default();
+        options.values.insert("quiet".into(), OptionValue::Int(30));
+        let quiet = RelativeEntropy::config(&options).expect("valid");
         assert_resumes::<RelativeEntropy>(&quiet, &step(1500, 1000));
     }
 

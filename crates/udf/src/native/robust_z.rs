@@ -27,7 +27,7 @@
 use serde::{Deserialize, Serialize};
 use tickflow_pipeline::nodes::udf::OptionType;
 
-use super::detector::{count, Detector, Options, Problems};
+use super::detector::{count, Detector, Options, Problems, Quiet, QuietConfig};
 use super::InitError;
 
 /// `robustZ`'s options.
@@ -37,8 +37,7 @@ pub struct Config {
     alpha: f64,
     warmup: usize,
     clip: f64,
-    quiet: usize,
-    quiet_above: f64,
+    quiet: QuietConfig,
 }
 
 /// One group's detector.
@@ -47,7 +46,7 @@ pub struct RobustZ {
     seen: usize,
     level: f64,
     spread: f64,
-    quiet: usize,
+    quiet: Quiet,
 }
 
 /// `√(π / 2)`: the ratio of a normal distribution's standard deviation to its mean
@@ -69,23 +68,16 @@ impl Detector for RobustZ {
         let half_life = options.int("halfLife", 100);
         let warmup = options.int("warmup", 100);
         let clip = options.double("clip", 5.0);
-        let quiet = options.int("quiet", 0);
-        let quiet_above = options.double("quietAbove", 0.9999);
         let mut problems = Problems::default();
+        let quiet = QuietConfig::read(options, 0, 0.9999, &mut problems);
         problems.check(half_life >= 1, "halfLife must be >= 1");
         problems.check(warmup >= 0, "warmup must be >= 0");
         problems.check(clip > 0.0, "clip must be > 0");
-        problems.check(quiet >= 0, "quiet must be >= 0");
-        problems.check(
-            (0.0..=1.0).contains(&quiet_above),
-            "quietAbove must be between 0 and 1",
-        );
         problems.or(Config {
             alpha: 1.0 - 0.5f64.powf(1.0 / half_life.max(1) as f64),
             warmup: count(warmup),
             clip,
-            quiet: count(quiet),
-            quiet_above,
+            quiet,
         })
     }
 
@@ -94,7 +86,7 @@ impl Detector for RobustZ {
             seen: 0,
             level: 0.0,
             spread: 0.0,
-            quiet: 0,
+            quiet: Quiet::default(),
         }
     }
 
@@ -121,13 +113,10 @@ impl Detector for RobustZ {
             true => libm::erf(z.min(40.0) / std::f64::consts::SQRT_2),
             false => 0.0,
         };
-        if self.quiet > 0 {
-            self.quiet -= 1;
+        if self.quiet.hush() {
             return 0.0;
         }
-        if score >= config.quiet_above {
-            self.quiet = config.quiet;
-        }
+        self.quiet.after(score, &config.quiet);
         score
     }
 
