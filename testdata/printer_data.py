@@ -10,6 +10,11 @@ offset at fixed seconds:
 * bed goes bad at 8 h for 15 minutes;
 * air gets noisier from 3 h, goes bad at 12 h for 30 minutes, and is back to normal at 20 h.
 
+--printers N writes N printers, tagged `printer=p1` ... `pN`, time-major (every printer's
+point for second i, then second i + 1), printer k drawing from the seed + k - 1 so p1 has
+the values of the one-printer file; --anomalous K,... keeps the anomalies to those printers
+(the others stay normal all day).
+
 Write the line protocol to a file with --out, or POST it in chunks to a running server
 with --url (tickflow's or Kapacitor's /write). Timestamps are in nanoseconds by default,
 Kapacitor's and InfluxDB's default precision, so the file replays and POSTs without a
@@ -42,25 +47,32 @@ ANOMALIES = {
 }
 
 
-def regime(field, second):
-    """The (sigma, offset) in force for `field` at `second`."""
+def regime(field, second, anomalous=True):
+    """The (sigma, offset) in force for `field` at `second`; the normal one if not `anomalous`."""
     sigma, offset = 0.0, 0.0
     for start, s, o in ANOMALIES[field]:
-        if second >= start:
+        if second >= start and (anomalous or start == 0):
             sigma, offset = s, o
     return sigma, offset
 
 
-def lines(seed, seconds, precision="ns"):
-    """Yield one line of line protocol per second of the scenario, timestamps in `precision`."""
+def lines(seed, seconds, precision="ns", printers=None, anomalous=None):
+    """Yield one line of line protocol per second and printer, timestamps in `precision`.
+
+    `printers` None writes one untagged printer; a number writes that many, tagged.
+    `anomalous` is the set of printer numbers with anomalies (None: all of them)."""
     scale = PRECISIONS[precision]
-    rng = random.Random(seed)
+    count = printers or 1
+    rngs = [random.Random(seed + k) for k in range(count)]
     for i in range(seconds):
-        values = []
-        for field in ("hotend", "bed", "air"):
-            sigma, offset = regime(field, i)
-            values.append("%s=%f" % (field, rng.gauss(TARGETS[field] + offset, sigma)))
-        yield "%s %s %d\n" % (MEASUREMENT, ",".join(values), (START_EPOCH_SECONDS + i) * scale)
+        for k, rng in enumerate(rngs, start=1):
+            bad = anomalous is None or k in anomalous
+            values = []
+            for field in ("hotend", "bed", "air"):
+                sigma, offset = regime(field, i, bad)
+                values.append("%s=%f" % (field, rng.gauss(TARGETS[field] + offset, sigma)))
+            series = MEASUREMENT if printers is None else "%s,printer=p%d" % (MEASUREMENT, k)
+            yield "%s %s %d\n" % (series, ",".join(values), (START_EPOCH_SECONDS + i) * scale)
 
 
 def with_precision(url, precision):
@@ -97,18 +109,26 @@ def main():
                         help="timestamp precision (default ns, Kapacitor's default)")
     parser.add_argument("--url", help="POST to this URL, e.g. http://localhost:9092/write?db=printer&rp=autogen")
     parser.add_argument("--chunk", type=int, default=5000, help="lines per POST with --url (default 5000)")
+    parser.add_argument("--printers", type=int, help="write this many printers, tagged printer=p1..pN")
+    parser.add_argument("--anomalous", help="comma-separated printer numbers with anomalies (default all)")
     args = parser.parse_args()
     if not args.out and not args.url:
         parser.error("give --out FILE or --url URL")
+    if args.printers is not None and args.printers < 1:
+        parser.error("--printers must be at least 1")
+    anomalous = None
+    if args.anomalous is not None:
+        anomalous = {int(k) for k in args.anomalous.split(",") if k}
+    generate = lambda: lines(args.seed, args.seconds, args.precision, args.printers, anomalous)
 
     if args.out:
         out = sys.stdout if args.out == "-" else open(args.out, "w", newline="\n")
         with out:
-            out.writelines(lines(args.seed, args.seconds, args.precision))
+            out.writelines(generate())
     if args.url:
         url = with_precision(args.url, args.precision)
         chunk = []
-        for line in lines(args.seed, args.seconds, args.precision):
+        for line in generate():
             chunk.append(line)
             if len(chunk) == args.chunk:
                 post(url, "".join(chunk))

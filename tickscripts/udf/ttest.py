@@ -6,10 +6,14 @@ Options and output are those of the guide's ttest.py and of tickflow's built-in 
 last ``size`` values of ``field``; for each window (batch) it runs Welch's two-sided
 t-test of the window against the history and emits one point at the window's end with
 fields ``t`` and ``pvalue``, once there is history. A window's values join the history
-only when its pvalue is above ``alpha``. Unlike the guide's script it implements
-snapshot/restore (the history as JSON, the built-in's format), keeps the batch's grouping
-on its output, and needs only the standard library and ``protobuf``: the Student t
-distribution comes from a continued fraction, so its pvalues match the built-in's.
+only when its pvalue is above ``alpha``. Unlike the guide's script it keeps one history
+per group (the batch's group id, from its BeginBatch: the guide's single history made one
+group's anomaly every group's normal), implements snapshot/restore (the histories as JSON,
+the built-in's format), keeps the batch's grouping on its output, gives pvalue 1 for two
+equal constant samples (not NaN), and needs only the standard library and ``protobuf``:
+the Student t distribution comes from a continued fraction, so its pvalues match the
+built-in's. The protocol has no message for a deleted group, so a group's history stays
+until the agent stops.
 
 Run it as ``python3 -u tickscripts/udf/ttest.py``; it finds the repository's
 ``kapacitor`` package relative to itself.
@@ -149,8 +153,8 @@ def welch(a, b):
     """Welch's two-sided t-test of two ``MovingStats``: ``(t, pvalue)``.
 
     As scipy's ``ttest_ind_from_stats(..., equal_var=False)`` and the built-in compute it:
-    undefined degrees of freedom (both variances zero) count as 1, an infinite t gives
-    pvalue 0 and an undefined t gives nan.
+    undefined degrees of freedom (both variances zero) count as 1, two equal constant
+    samples give ``(0, 1)``, an infinite t gives pvalue 0 and an undefined t gives nan.
     """
     n1, n2 = float(a.n), float(b.n)
     vn1 = a.variance() / n1
@@ -160,6 +164,9 @@ def welch(a, b):
     )
     if math.isnan(df):
         df = 1.0
+    if vn1 + vn2 == 0.0 and a.mean == b.mean:
+        # Two constant samples of one value: no evidence of a difference (scipy: nan).
+        return 0.0, 1.0
     t = ieee_div(a.mean - b.mean, ieee_sqrt(vn1 + vn2))
     if math.isinf(t):
         return t, 0.0
@@ -175,8 +182,11 @@ class TTestHandler(Handler):
         self._agent = agent
         self._field = ""
         self._alpha = 0.0
-        self._history = None
+        self._size = None
+        # The history of each group, by group id.
+        self._histories = {}
         self._window = None
+        self._group = ""
         self._by_name = False
 
     def info(self):
@@ -219,19 +229,21 @@ class TTestHandler(Handler):
             problems.append("must supply an alpha value")
         if problems:
             raise ValueError(" ".join(problems))
-        self._field, self._alpha = field, alpha
-        self._history = MovingStats(size)
+        self._field, self._alpha, self._size = field, alpha, size
 
     def snapshot(self):
-        history = list(self._history.window) if self._history is not None else []
+        groups = {
+            group: {self._field: {"history": list(history.window), "pending": [], "anomalous": 0}}
+            for group, history in sorted(self._histories.items())
+        }
         response = udf_pb2.Response()
-        response.snapshot.snapshot = json.dumps({"history": history}).encode("utf-8")
+        response.snapshot.snapshot = json.dumps({"groups": groups}).encode("utf-8")
         return response
 
     def restore(self, restore_req):
         response = udf_pb2.Response()
         try:
-            self._history = self._restored_history(restore_req.snapshot)
+            self._histories = self._restored_histories(restore_req.snapshot)
         except ValueError as err:
             response.restore.success = False
             response.restore.error = str(err)
@@ -239,25 +251,33 @@ class TTestHandler(Handler):
         response.restore.success = True
         return response
 
-    def _restored_history(self, snapshot):
-        if self._history is None:
+    def _restored_histories(self, snapshot):
+        if self._size is None:
             raise ValueError("tTest cannot restore a snapshot before init")
         try:
             state = json.loads(snapshot.decode("utf-8"))
         except ValueError as err:  # bad UTF-8 or bad JSON
             raise ValueError("tTest snapshot is not JSON: {}".format(err))
-        values = state.get("history") if isinstance(state, dict) else None
-        if not isinstance(values, list):
-            raise ValueError("tTest snapshot has no history: {!r}".format(state))
-        history = MovingStats(self._history.size)
-        for value in values:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError("tTest snapshot holds a non-number: {!r}".format(value))
-            history.update(float(value))
-        return history
+        groups = state.get("groups") if isinstance(state, dict) else None
+        if not isinstance(groups, dict):
+            raise ValueError("tTest snapshot has no groups: {!r}".format(state))
+        histories = {}
+        for group, fields in groups.items():
+            saved = fields.get(self._field) if isinstance(fields, dict) else None
+            values = saved.get("history") if isinstance(saved, dict) else None
+            if not isinstance(values, list):
+                raise ValueError("tTest snapshot has a bad field state: {!r}".format(fields))
+            history = MovingStats(self._size)
+            for value in values:
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError("tTest snapshot holds a non-number: {!r}".format(value))
+                history.update(float(value))
+            histories[group] = history
+        return histories
 
     def begin_batch(self, begin_req):
         self._window = MovingStats()
+        self._group = begin_req.group
         self._by_name = begin_req.byName
 
     def point(self, point):
@@ -282,13 +302,14 @@ class TTestHandler(Handler):
         window, self._window = self._window, None
         if window is None or window.n == 0:
             return
+        history = self._histories.setdefault(self._group, MovingStats(self._size))
         pvalue = 1.0
-        if self._history.n != 0:
-            t, pvalue = welch(self._history, window)
+        if history.n != 0:
+            t, pvalue = welch(history, window)
             self._agent.write_response(self._result(end_req, t, pvalue), flush=True)
         if pvalue > self._alpha:
             for value in window.window:
-                self._history.update(value)
+                history.update(value)
 
     def _result(self, end_req, t, pvalue):
         """The output point: the window's name, tags and group at its end time."""

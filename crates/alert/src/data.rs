@@ -105,6 +105,18 @@ impl AlertData {
     }
 }
 
+/// An alert whose data holds a NaN or infinite value: its document cannot be encoded,
+/// so it goes to no handler (each would fail the same way); the alert node reports it
+/// once, counted as a node error, and goes on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("alert {id:?} was not sent to its handlers: {source}")]
+pub struct Unencodable {
+    /// The alert's id.
+    pub id: String,
+    /// Why it cannot be encoded.
+    pub source: EncodeError,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

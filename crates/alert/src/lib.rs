@@ -74,7 +74,7 @@ pub mod template;
 pub mod topic;
 
 pub use config::{HttpPostEndpoint, Services, SetupError, UnknownEndpoint};
-pub use data::{AlertData, Level};
+pub use data::{AlertData, Level, Unencodable};
 pub use handlers::{
     Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, MqttHandler,
     PostError, PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,

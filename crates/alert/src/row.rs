@@ -34,6 +34,15 @@ pub struct Row {
 }
 
 impl Row {
+    /// The first NaN or infinite float among the values: a row holding one cannot be
+    /// encoded as JSON (Go's `json: unsupported value`), so no handler can send it.
+    pub fn non_finite(&self) -> Option<f64> {
+        (self.values.iter().flatten()).find_map(|cell| match cell {
+            Cell::Value(FieldValue::Float(v)) if !v.is_finite() => Some(*v),
+            _ => None,
+        })
+    }
+
     /// A point as one row: all its tags, `time` then its field names (sorted) as columns.
     pub fn from_point(point: &Point) -> Self {
         let columns = std::iter::once(Str::from("time"))
@@ -249,6 +258,9 @@ mod tests {
         let mut point = Point::new("m", Time::from_nanos(0));
         point.fields = Fields::from_pairs([("v", f64::NAN)]);
         assert!(matches!(point_result(&point), Err(EncodeError::NonFinite(v)) if v.is_nan()));
+        assert!(Row::from_point(&point)
+            .non_finite()
+            .is_some_and(f64::is_nan));
     }
 
     fn batch(points: Vec<BatchPoint>) -> Batch {

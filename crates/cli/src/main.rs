@@ -36,6 +36,7 @@ enum Command {
     Fmt(commands::fmt::Args),
     Replay(commands::replay::Args),
     Run(commands::run::Args),
+    Score(commands::score::Args),
     Serve(commands::serve::Args),
     Show(commands::show::Args),
 }
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
         Command::Run(args) => commands::run::run(&args),
+        Command::Score(args) => commands::score::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
         Command::Show(args) => commands::show::run(&args),
     };

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tickflow::pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption};
 use tickflow::pipeline::EdgeType;
 use tickflow::{Builtin, Engine, FieldValue, InitError, NativeUdf, TaskDefinition, UdfError};
-use tickflow::model::{Message, Point};
+use tickflow::model::{GroupId, Message, Point};
 
 /// Stream in, stream out; one option, the field to convert.
 fn info() -> UdfInfo {
@@ -53,6 +53,9 @@ impl NativeUdf for Fahrenheit {
         out.push(Message::Point(point));
         Ok(())
     }
+
+    /// Nothing to forget: the conversion keeps no state per group.
+    fn delete_group(&mut self, _group: &GroupId) {}
 
     fn snapshot(&self) -> Result<serde_json::Value, UdfError> {
         Ok(serde_json::Value::Null)

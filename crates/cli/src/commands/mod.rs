@@ -7,6 +7,7 @@ pub mod conformance;
 pub mod fmt;
 pub mod replay;
 pub mod run;
+pub mod score;
 mod script;
 pub mod serve;
 pub mod show;

@@ -19,7 +19,9 @@
 //! last snapshot (asked on the function's `snapshot-interval` and before the input
 //! closes), the requests since and the count of outputs emitted since, as
 //! `{"agent": hex or null, "journal": hex, "emitted": n}`; [`Node::restore`] brings a
-//! fresh agent back to it. A native UDF's snapshot is its state, read when asked.
+//! fresh agent back to it. A native UDF's snapshot is its state, read when asked. A
+//! native UDF keeps its state per group and forgets a group on its `DeleteGroup`; an
+//! agent gets no such message (the protocol has none) and decides for itself.
 
 use tickflow_model::Message;
 use tickflow_udf::external::{AgentState, ExternalUdf};
@@ -66,6 +68,11 @@ fn native(udf: &mut dyn NativeUdf, message: Message, ctx: &mut Context<'_>) {
     let result = match message {
         Message::Point(point) => udf.point(point, &mut out),
         Message::Batch(batch) => udf.batch(batch, &mut out),
+        Message::DeleteGroup(group) => {
+            udf.delete_group(&group.id);
+            ctx.emit(Message::DeleteGroup(group));
+            Ok(())
+        }
         other => {
             ctx.emit(other);
             Ok(())
@@ -375,6 +382,44 @@ mod tests {
         );
         assert!(agent_from(&serde_json::json!("2a")).is_err());
         assert!(agent_from(&serde_json::json!({"emitted": -1})).is_err());
+    }
+
+    #[test]
+    fn a_native_udf_forgets_a_deleted_group_and_passes_the_deletion_on() {
+        let options = tickflow_pipeline::nodes::udf::UdfOption {
+            name: "size".into(),
+            values: vec![tickflow_pipeline::nodes::udf::OptionValue::Int(3)],
+        };
+        let field = tickflow_pipeline::nodes::udf::UdfOption {
+            name: "field".into(),
+            values: vec![tickflow_pipeline::nodes::udf::OptionValue::String(
+                "v".into(),
+            )],
+        };
+        let instance = Registry::builtins()
+            .instance("movingAvg", "t", "movingAvg1", &[field, options])
+            .expect("movingAvg starts");
+        let mut node = Udf::new(instance, "movingAvg1");
+        let grouped = |host: &str| {
+            let mut p = crate::nodes::testing::point(
+                0,
+                &[("host", host)],
+                &[("v", tickflow_model::FieldValue::Float(1.0))],
+            );
+            p.set_dimensions(tickflow_model::Dimensions::by_tags(["host"]));
+            p
+        };
+        let (a, b) = (grouped("a"), grouped("b"));
+        let delete = Message::DeleteGroup(a.group_info());
+        let (out, errors) = crate::nodes::testing::run(
+            &mut node,
+            vec![Message::Point(a), Message::Point(b), delete.clone()],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(out.last(), Some(&delete));
+        let snapshot = node.snapshot().expect("a native state");
+        let groups = snapshot["groups"].as_object().expect("groups");
+        assert_eq!(groups.keys().collect::<Vec<_>>(), ["host=b"]);
     }
 
     #[test]

@@ -3,21 +3,30 @@
 //! points or batches in, points or batches out) and no protocol in between.
 //!
 //! Built-ins: [`ttest`] (the guide's t-test), [`moving_avg`] and [`outliers`] (from
-//! Kapacitor's example agents); each accepts several fields at once.
+//! Kapacitor's example agents), each accepting several fields at once; and the anomaly
+//! detectors of [`detector`], scored on the Numenta Anomaly Benchmark: [`knn_cad`],
+//! [`relative_entropy`] and [`robust_z`] (each as `name` on a stream edge and `nameBatch` on a batch
+//! edge). Every one keeps its state per group and forgets a deleted group.
 //!
 //! A [`Builtin`] names a native UDF, declares its [`UdfInfo`] (the same edges and option
 //! types an external agent's Info response declares, so scripts are validated the same
 //! way) and makes an instance from the options of a `@name()` node.
 
+pub mod detector;
+mod groups;
+pub mod knn_cad;
 pub mod moving_avg;
 mod moving_stats;
 pub mod outliers;
+pub mod relative_entropy;
+pub mod robust_z;
 mod summary;
 pub mod ttest;
 
+pub use groups::Groups;
 pub use moving_stats::MovingStats;
 
-use tickflow_model::{Batch, Message, Point};
+use tickflow_model::{Batch, GroupId, Message, Point};
 use tickflow_pipeline::nodes::udf::{OptionValue, UdfInfo, UdfOption};
 
 /// A UDF refused its options (the Init response's error).
@@ -56,6 +65,10 @@ pub trait NativeUdf: Send {
         Err(UdfError::new("this UDF wants points, not batches"))
     }
 
+    /// Forgets `group`'s state: the group was deleted (a barrier's `DeleteGroup`). A UDF
+    /// keeps its state per group, as every node does.
+    fn delete_group(&mut self, group: &GroupId);
+
     /// The UDF's state.
     fn snapshot(&self) -> Result<serde_json::Value, UdfError>;
 
@@ -93,6 +106,36 @@ pub const BUILTINS: &[Builtin] = &[
         name: "outliers",
         info: outliers::info,
         init: outliers::init,
+    },
+    Builtin {
+        name: "knnCad",
+        info: detector::info::<knn_cad::KnnCad, false>,
+        init: detector::init::<knn_cad::KnnCad>,
+    },
+    Builtin {
+        name: "knnCadBatch",
+        info: detector::info::<knn_cad::KnnCad, true>,
+        init: detector::init::<knn_cad::KnnCad>,
+    },
+    Builtin {
+        name: "relativeEntropy",
+        info: detector::info::<relative_entropy::RelativeEntropy, false>,
+        init: detector::init::<relative_entropy::RelativeEntropy>,
+    },
+    Builtin {
+        name: "relativeEntropyBatch",
+        info: detector::info::<relative_entropy::RelativeEntropy, true>,
+        init: detector::init::<relative_entropy::RelativeEntropy>,
+    },
+    Builtin {
+        name: "robustZ",
+        info: detector::info::<robust_z::RobustZ, false>,
+        init: detector::init::<robust_z::RobustZ>,
+    },
+    Builtin {
+        name: "robustZBatch",
+        info: detector::info::<robust_z::RobustZ, true>,
+        init: detector::init::<robust_z::RobustZ>,
     },
 ];
 

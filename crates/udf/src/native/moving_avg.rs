@@ -6,13 +6,13 @@
 //! tickflow's addition: `.field('hotend', 'bed', 'air')` averages several fields, each
 //! with its own window per group; the results are named `<field>_<as>`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use tickflow_model::{FieldValue, Fields, Message, Point};
+use tickflow_model::{FieldValue, Fields, GroupId, Message, Point};
 use tickflow_pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption};
 use tickflow_pipeline::EdgeType;
 
-use super::{strings, InitError, MovingStats, NativeUdf, UdfError};
+use super::{strings, Groups, InitError, MovingStats, NativeUdf, UdfError};
 
 /// The options and edges `movingAvg` declares.
 pub fn info() -> UdfInfo {
@@ -34,8 +34,8 @@ pub struct MovingAvg {
     /// Each averaged field and the name of its result.
     fields: Vec<(String, String)>,
     size: usize,
-    /// Per group (by id), one window per field in `fields` order.
-    windows: HashMap<String, Vec<MovingStats>>,
+    /// Per group, one window per field in `fields` order.
+    windows: Groups<Vec<MovingStats>>,
 }
 
 /// Makes a `movingAvg` from its options, refusing them as the example agent does.
@@ -81,20 +81,15 @@ pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
     Ok(Box::new(MovingAvg {
         fields,
         size,
-        windows: HashMap::new(),
+        windows: Groups::default(),
     }))
 }
 
 impl NativeUdf for MovingAvg {
     fn point(&mut self, point: Point, out: &mut Vec<Message>) -> Result<(), UdfError> {
         let mut results = Vec::with_capacity(self.fields.len());
-        if !self.windows.contains_key(point.group.as_str()) {
-            let empty = vec![MovingStats::with_size(self.size); self.fields.len()];
-            self.windows.insert(point.group.as_str().to_string(), empty);
-        }
-        let Some(windows) = self.windows.get_mut(point.group.as_str()) else {
-            return Ok(());
-        };
+        let (size, count) = (self.size, self.fields.len());
+        let windows = (self.windows).of(&point.group, || vec![MovingStats::with_size(size); count]);
         for ((field, name), window) in self.fields.iter().zip(windows) {
             let value = match point.fields.get(field) {
                 Some(value) => value.as_f64().ok_or_else(|| {
@@ -117,31 +112,23 @@ impl NativeUdf for MovingAvg {
         Ok(())
     }
 
+    fn delete_group(&mut self, group: &GroupId) {
+        self.windows.delete(group);
+    }
+
     fn snapshot(&self) -> Result<serde_json::Value, UdfError> {
-        let groups: serde_json::Map<String, serde_json::Value> = self
-            .windows
-            .iter()
-            .map(|(group, windows)| {
-                let fields: serde_json::Map<String, serde_json::Value> = self
-                    .fields
-                    .iter()
-                    .zip(windows)
-                    .map(|((field, _), w)| (field.clone(), w.values().collect::<Vec<f64>>().into()))
-                    .collect();
-                (group.clone(), fields.into())
-            })
-            .collect();
-        Ok(serde_json::json!({ "groups": groups }))
+        self.windows.snapshot(|windows| {
+            let fields: serde_json::Map<String, serde_json::Value> = (self.fields.iter())
+                .zip(windows)
+                .map(|((field, _), w)| (field.clone(), w.values().collect::<Vec<f64>>().into()))
+                .collect();
+            Ok(fields.into())
+        })
     }
 
     fn restore(&mut self, state: &serde_json::Value) -> Result<(), UdfError> {
         let bad = || UdfError::new("movingAvg snapshot is not one of movingAvg's");
-        let groups = state
-            .get("groups")
-            .and_then(|g| g.as_object())
-            .ok_or_else(bad)?;
-        let mut restored = HashMap::new();
-        for (group, fields) in groups {
+        self.windows = Groups::restore("movingAvg", state, |fields| {
             let mut windows = Vec::with_capacity(self.fields.len());
             for (field, _) in &self.fields {
                 let mut stats = MovingStats::with_size(self.size);
@@ -151,9 +138,8 @@ impl NativeUdf for MovingAvg {
                 }
                 windows.push(stats);
             }
-            restored.insert(group.clone(), windows);
-        }
-        self.windows = restored;
+            Ok(windows)
+        })?;
         Ok(())
     }
 }

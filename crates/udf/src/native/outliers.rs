@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tickflow_model::{Batch, FieldValue, Message};
+use tickflow_model::{Batch, FieldValue, GroupId, Message};
 use tickflow_pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption};
 use tickflow_pipeline::EdgeType;
 
@@ -108,6 +108,9 @@ impl NativeUdf for Outliers {
         out.push(Message::Batch(batch));
         Ok(())
     }
+
+    /// Nothing to forget: each batch is judged alone.
+    fn delete_group(&mut self, _group: &GroupId) {}
 
     fn snapshot(&self) -> Result<serde_json::Value, UdfError> {
         Ok(serde_json::Value::Null)

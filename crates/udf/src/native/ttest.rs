@@ -7,19 +7,27 @@
 //! not become the new normal. Options, edges and results are exactly those of the guide's
 //! `ttest.py`, so a script runs the same with this built-in or with the Python agent.
 //!
-//! tickflow's addition: `.field('hotend', 'bed', 'air')` tests several fields with one
-//! history each, and names the results `hotend_t`, `hotend_pvalue`, ... (one field keeps
-//! the guide's `t` and `pvalue`).
+//! tickflow's additions:
+//! - `.field('hotend', 'bed', 'air')` tests several fields with one history each, and
+//!   names the results `hotend_t`, `hotend_pvalue`, ... (one field keeps the guide's `t`
+//!   and `pvalue`);
+//! - the histories are kept per group (the guide's agent keeps one for all groups, so one
+//!   group's anomaly became every group's normal) and a deleted group's are dropped;
+//! - `.joinAfter(n)`: once `n` windows in a row were anomalous, they join the history,
+//!   so a level shift becomes the new normal instead of alerting forever (default 0:
+//!   never, the guide's behaviour);
+//! - two constant samples with the same value give `pvalue` 1 and `t` 0 (the guide's
+//!   agent gives NaN); different constants still give an infinite `t` and `pvalue` 0.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
-use tickflow_model::{Batch, FieldValue, Fields, Message, Point};
+use tickflow_model::{Batch, FieldValue, Fields, GroupId, Message, Point};
 use tickflow_pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption};
 use tickflow_pipeline::EdgeType;
 
 use super::summary::Summary;
-use super::{strings, InitError, NativeUdf, UdfError};
+use super::{strings, Groups, InitError, NativeUdf, UdfError};
 
 /// The options and edges `tTest` declares.
 pub fn info() -> UdfInfo {
@@ -30,6 +38,7 @@ pub fn info() -> UdfInfo {
             ("field".to_string(), vec![OptionType::String]),
             ("size".to_string(), vec![OptionType::Int]),
             ("alpha".to_string(), vec![OptionType::Double]),
+            ("joinAfter".to_string(), vec![OptionType::Int]),
         ]),
         variadic: BTreeSet::from(["field".to_string()]),
     }
@@ -38,11 +47,81 @@ pub fn info() -> UdfInfo {
 /// A running `tTest`.
 #[derive(Debug)]
 pub struct TTest {
-    /// Each tested field with its history, in option order.
-    fields: Vec<(String, History)>,
+    /// The tested fields, in option order.
+    fields: Vec<String>,
+    size: usize,
     alpha: f64,
+    /// After how many anomalous windows in a row they join the history; 0 never.
+    join_after: usize,
+    /// Per group, one state per field in `fields` order.
+    groups: Groups<Vec<FieldState>>,
     /// The current window's values of one field, reused from window to window.
     window: Vec<f64>,
+}
+
+/// One field's state in one group.
+#[derive(Debug, Clone)]
+struct FieldState {
+    history: History,
+    /// The values of the anomalous windows in a row so far (only with `joinAfter`).
+    pending: Vec<f64>,
+    /// How many windows `pending` holds.
+    anomalous: usize,
+}
+
+impl FieldState {
+    fn new(size: usize) -> Self {
+        FieldState {
+            history: History::new(size),
+            pending: Vec::new(),
+            anomalous: 0,
+        }
+    }
+
+    /// Adds a judged window: a normal one joins the history and ends a run of
+    /// anomalous ones; the `join_after`-th anomalous one in a row joins with its run.
+    fn judge(&mut self, window: &[f64], normal: bool, join_after: usize) {
+        if normal {
+            self.history.extend(window);
+            self.pending.clear();
+            self.anomalous = 0;
+            return;
+        }
+        if join_after == 0 {
+            return;
+        }
+        self.pending.extend_from_slice(window);
+        self.anomalous += 1;
+        if self.anomalous >= join_after {
+            self.history.extend(&self.pending);
+            self.pending.clear();
+            self.anomalous = 0;
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "history": Vec::from(self.history.values.clone()),
+            "pending": self.pending,
+            "anomalous": self.anomalous,
+        })
+    }
+
+    fn from_json(size: usize, value: &serde_json::Value) -> Result<Self, UdfError> {
+        let bad = || UdfError::new(format!("tTest snapshot has a bad field state: {value}"));
+        let numbers = |key: &str| -> Result<Vec<f64>, UdfError> {
+            let values = value.get(key).and_then(|v| v.as_array()).ok_or_else(bad)?;
+            values.iter().map(|v| v.as_f64().ok_or_else(bad)).collect()
+        };
+        let mut state = FieldState::new(size);
+        state.history.extend(&numbers("history")?);
+        state.pending = numbers("pending")?;
+        let anomalous = value.get("anomalous").and_then(|v| v.as_u64());
+        state.anomalous = anomalous
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(bad)?;
+        Ok(state)
+    }
 }
 
 /// The last `size` values that joined the history.
@@ -78,11 +157,13 @@ pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
     let mut fields = Vec::new();
     let mut size = 0;
     let mut alpha = 0.0;
+    let mut join_after = 0;
     for option in options {
         match (option.name.as_str(), option.values.as_slice()) {
             ("field", values) if !values.is_empty() => fields = strings(values)?,
             ("size", [OptionValue::Int(v)]) => size = *v,
             ("alpha", [OptionValue::Double(v)]) => alpha = *v,
+            ("joinAfter", [OptionValue::Int(v)]) => join_after = *v,
             (name, _) => return Err(InitError::new(format!("unexpected option {name:?}"))),
         }
     }
@@ -96,17 +177,22 @@ pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
     if alpha == 0.0 {
         problems.push("must supply an alpha value");
     }
+    if join_after < 0 {
+        problems.push("joinAfter must be >= 0");
+    }
     if !problems.is_empty() {
         return Err(InitError::new(problems.join(" ")));
     }
     let size = usize::try_from(size)
         .map_err(|_| InitError::new(format!("window size {size} is too large")))?;
+    let join_after = usize::try_from(join_after)
+        .map_err(|_| InitError::new(format!("joinAfter {join_after} is too large")))?;
     Ok(Box::new(TTest {
-        fields: fields
-            .into_iter()
-            .map(|f| (f, History::new(size)))
-            .collect(),
+        fields,
+        size,
         alpha,
+        join_after,
+        groups: Groups::default(),
         window: Vec::new(),
     }))
 }
@@ -119,8 +205,12 @@ pub fn welch(a: &Summary, b: &Summary) -> (f64, f64) {
     let vn2 = b.variance / n2;
     let df = (vn1 + vn2).powi(2) / (vn1.powi(2) / (n1 - 1.0) + vn2.powi(2) / (n2 - 1.0));
     // With both variances zero df is undefined; scipy then uses 1 (any value gives the
-    // same p-value for an infinite or undefined t).
+    // same p-value for an infinite t).
     let df = if df.is_nan() { 1.0 } else { df };
+    if vn1 + vn2 == 0.0 && a.mean == b.mean {
+        // Two constant samples of one value: no evidence of a difference (scipy: NaN).
+        return (0.0, 1.0);
+    }
     let t = (a.mean - b.mean) / (vn1 + vn2).sqrt();
     let pvalue = match StudentsT::new(0.0, 1.0, df) {
         Ok(dist) if t.is_finite() => 2.0 * dist.sf(t.abs()),
@@ -133,15 +223,17 @@ pub fn welch(a: &Summary, b: &Summary) -> (f64, f64) {
 impl NativeUdf for TTest {
     fn batch(&mut self, batch: Batch, out: &mut Vec<Message>) -> Result<(), UdfError> {
         let single = self.fields.len() == 1;
+        let (size, count) = (self.size, self.fields.len());
+        let states = (self.groups).of(&batch.group, || vec![FieldState::new(size); count]);
         let mut results = Vec::new();
-        for (field, history) in &mut self.fields {
+        for (field, state) in self.fields.iter().zip(states) {
             values_of(&batch, field, &mut self.window)?;
             if self.window.is_empty() {
                 continue;
             }
             let mut pvalue = 1.0;
-            if !history.values.is_empty() {
-                let (t, p) = welch(&history.summary(), &Summary::of(&[&self.window]));
+            if !state.history.values.is_empty() {
+                let (t, p) = welch(&state.history.summary(), &Summary::of(&[&self.window]));
                 pvalue = p;
                 let name = |result: &str| match single {
                     true => result.to_string(),
@@ -150,9 +242,7 @@ impl NativeUdf for TTest {
                 results.push((name("pvalue"), FieldValue::Float(p)));
                 results.push((name("t"), FieldValue::Float(t)));
             }
-            if pvalue > self.alpha {
-                history.extend(&self.window);
-            }
+            state.judge(&self.window, pvalue > self.alpha, self.join_after);
         }
         if !results.is_empty() {
             out.push(Message::Point(result_point(&batch, results)));
@@ -160,36 +250,30 @@ impl NativeUdf for TTest {
         Ok(())
     }
 
+    fn delete_group(&mut self, group: &GroupId) {
+        self.groups.delete(group);
+    }
+
     fn snapshot(&self) -> Result<serde_json::Value, UdfError> {
-        let histories: serde_json::Map<String, serde_json::Value> = self
-            .fields
-            .iter()
-            .map(|(field, history)| (field.clone(), Vec::from(history.values.clone()).into()))
-            .collect();
-        Ok(serde_json::json!({ "history": histories }))
+        self.groups.snapshot(|states| {
+            let fields: serde_json::Map<String, serde_json::Value> = (self.fields.iter())
+                .zip(states)
+                .map(|(field, state)| (field.clone(), state.to_json()))
+                .collect();
+            Ok(fields.into())
+        })
     }
 
     fn restore(&mut self, state: &serde_json::Value) -> Result<(), UdfError> {
-        let histories = state
-            .get("history")
-            .and_then(|h| h.as_object())
-            .ok_or_else(|| UdfError::new("tTest snapshot has no history"))?;
-        for (field, history) in &mut self.fields {
-            let Some(values) = histories.get(field.as_str()).and_then(|v| v.as_array()) else {
-                continue;
-            };
-            let mut restored = History::new(history.size);
-            let values = values
-                .iter()
-                .map(|value| {
-                    value
-                        .as_f64()
-                        .ok_or_else(|| UdfError::new("tTest snapshot holds a non-number"))
+        let size = self.size;
+        self.groups = Groups::restore("tTest", state, |fields| {
+            (self.fields.iter())
+                .map(|field| match fields.get(field.as_str()) {
+                    Some(saved) => FieldState::from_json(size, saved),
+                    None => Ok(FieldState::new(size)),
                 })
-                .collect::<Result<Vec<f64>, UdfError>>()?;
-            restored.extend(&values);
-            *history = restored;
-        }
+                .collect()
+        })?;
         Ok(())
     }
 }
@@ -234,7 +318,7 @@ fn result_point(batch: &Batch, results: Vec<(String, FieldValue)>) -> Point {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tickflow_model::{BatchPoint, GroupInfo, Tags, Time};
+    use tickflow_model::{BatchPoint, Dimensions, GroupInfo, Tags, Time};
 
     fn stats(values: &[f64]) -> Summary {
         Summary::of(&[values])
@@ -253,20 +337,20 @@ mod tests {
     }
 
     #[test]
-    fn identical_constant_samples_give_nan_and_different_ones_zero() {
-        let (_, p) = welch(&stats(&[1.0, 1.0]), &stats(&[1.0, 1.0]));
-        assert!(p.is_nan());
+    fn identical_constant_samples_give_one_and_different_ones_zero() {
+        let (t, p) = welch(&stats(&[1.0, 1.0]), &stats(&[1.0, 1.0]));
+        assert_eq!((t, p), (0.0, 1.0));
         let (t, p) = welch(&stats(&[1.0, 1.0]), &stats(&[2.0, 2.0]));
         assert!(t.is_infinite());
         assert_eq!(p, 0.0);
     }
 
     fn window(values: &[f64], tmax: i64) -> Batch {
-        let mut batch = Batch::new(
-            "temperatures".into(),
-            GroupInfo::default(),
-            Time::from_nanos(tmax),
-        );
+        window_of(GroupInfo::default(), values, tmax)
+    }
+
+    fn window_of(group: GroupInfo, values: &[f64], tmax: i64) -> Batch {
+        let mut batch = Batch::new("temperatures".into(), group, Time::from_nanos(tmax));
         batch.points = values
             .iter()
             .enumerate()
@@ -319,7 +403,9 @@ mod tests {
         assert!(p < 0.001, "p = {p}");
         let snapshot = udf.snapshot().expect("snapshot");
         assert_eq!(
-            snapshot["history"]["hotend"].as_array().map(Vec::len),
+            snapshot["groups"][""]["hotend"]["history"]
+                .as_array()
+                .map(Vec::len),
             Some(16)
         );
     }
@@ -356,13 +442,102 @@ mod tests {
         assert!(p("bed_pvalue") > 0.5, "the bed did not");
         let snapshot = udf.snapshot().expect("snapshot");
         assert_eq!(
-            snapshot["history"]["hotend"].as_array().map(Vec::len),
+            snapshot["groups"][""]["hotend"]["history"]
+                .as_array()
+                .map(Vec::len),
             Some(4)
         );
-        assert_eq!(snapshot["history"]["bed"].as_array().map(Vec::len), Some(8));
+        assert_eq!(
+            snapshot["groups"][""]["bed"]["history"]
+                .as_array()
+                .map(Vec::len),
+            Some(8)
+        );
         let mut restored = init(&options).expect("valid options");
         restored.restore(&snapshot).expect("restores");
         assert_eq!(restored.snapshot().expect("snapshot"), snapshot);
+    }
+
+    fn printer(name: &str) -> GroupInfo {
+        let tags = Tags::from_pairs([("printer", name)]);
+        let dimensions = Dimensions::by_tags(["printer"]);
+        GroupInfo {
+            id: GroupId::new("temperatures", &tags, &dimensions),
+            tags,
+            dimensions,
+        }
+    }
+
+    fn pvalues(out: &[Message]) -> Vec<f64> {
+        out.iter()
+            .filter_map(|m| match m {
+                Message::Point(p) => p.fields.get("pvalue").and_then(FieldValue::as_f64),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const NORMAL: [f64; 8] = [220.1, 219.9, 220.2, 219.8, 220.0, 220.1, 219.9, 220.0];
+    const SHIFTED: [f64; 8] = [204.0, 206.0, 205.0, 203.0, 207.0, 205.0, 204.0, 206.0];
+
+    #[test]
+    fn each_group_has_its_own_history_and_a_deleted_group_starts_again() {
+        let mut udf = init(&options("hotend", 100, 0.001)).expect("valid options");
+        let mut out = Vec::new();
+        udf.batch(window_of(printer("p1"), &NORMAL, 10), &mut out)
+            .expect("batch");
+        // p2 runs hotter: against p1's history it would be anomalous, against its own
+        // it only fills its history.
+        udf.batch(window_of(printer("p2"), &SHIFTED, 10), &mut out)
+            .expect("batch");
+        assert!(
+            out.is_empty(),
+            "first windows of each group only fill history"
+        );
+        udf.batch(window_of(printer("p2"), &SHIFTED, 20), &mut out)
+            .expect("batch");
+        assert!(pvalues(&out)[0] > 0.5);
+        udf.delete_group(&printer("p2").id);
+        let snapshot = udf.snapshot().expect("snapshot");
+        let groups = snapshot["groups"].as_object().expect("groups");
+        assert_eq!(groups.keys().collect::<Vec<_>>(), ["printer=p1"]);
+        udf.batch(window_of(printer("p2"), &NORMAL, 30), &mut out)
+            .expect("batch");
+        assert_eq!(out.len(), 1, "p2 starts again with an empty history");
+    }
+
+    #[test]
+    fn a_level_shift_joins_the_history_after_join_after_windows() {
+        let mut with = options("hotend", 100, 0.001);
+        with.push(UdfOption {
+            name: "joinAfter".into(),
+            values: vec![OptionValue::Int(2)],
+        });
+        let mut adapting = init(&with).expect("valid options");
+        let mut guide = init(&options("hotend", 100, 0.001)).expect("valid options");
+        let (mut adapted, mut frozen) = (Vec::new(), Vec::new());
+        for (udf, out) in [(&mut adapting, &mut adapted), (&mut guide, &mut frozen)] {
+            udf.batch(window(&NORMAL, 0), out).expect("batch");
+            for i in 1..=4 {
+                udf.batch(window(&SHIFTED, i), out).expect("batch");
+            }
+        }
+        let anomalous = |p: &Vec<f64>| p.iter().map(|p| *p < 0.001).collect::<Vec<_>>();
+        assert_eq!(anomalous(&pvalues(&frozen)), [true; 4]);
+        assert_eq!(anomalous(&pvalues(&adapted)), [true, true, false, false]);
+        let snapshot = adapting.snapshot().expect("snapshot");
+        let mut restored = init(&with).expect("valid options");
+        restored.restore(&snapshot).expect("restores");
+        assert_eq!(restored.snapshot().expect("snapshot"), snapshot);
+    }
+
+    #[test]
+    fn a_constant_window_like_its_history_is_not_anomalous() {
+        let mut udf = init(&options("hotend", 100, 0.001)).expect("valid options");
+        let mut out = Vec::new();
+        udf.batch(window(&[5.0; 4], 1), &mut out).expect("batch");
+        udf.batch(window(&[5.0; 4], 2), &mut out).expect("batch");
+        assert_eq!(pvalues(&out), [1.0]);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! (`Publisher::document`), and the document is routed (`Publisher::route`) to the
 //! node's `.topic()` and to its anonymous topic `main:<task>:<node>` and handlers, which
 //! set its `previousLevel`. An inhibited event is routed nowhere; it only learns the
-//! anonymous topic's previous level.
+//! anonymous topic's previous level. An event whose data holds a NaN or an infinity
+//! cannot be encoded (nor can a `{{ json . }}` details): it is reported once, counted,
+//! and routed nowhere, and the task goes on.
 //!
 //! Handler and topic errors are collected as they happen and reported under the node's
 //! name after each message ([`Publisher::report_errors`]); when the node finishes,
@@ -11,7 +13,8 @@
 
 use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData, TemplateError};
 use tickflow_alert::{
-    anonymous_topic, AlertData, Dispatcher, Level, Row, Services, TopicError, TopicHub,
+    anonymous_topic, AlertData, Dispatcher, EncodeError, Level, Row, Services, TopicError,
+    TopicHub, Unencodable,
 };
 use tickflow_model::{Duration, Fields, GroupId, Str, Tags, Time};
 use tickflow_pipeline::nodes::alert::AlertNode;
@@ -57,6 +60,9 @@ pub struct Publisher {
     named: Option<String>,
     /// Errors of `.topic()` handlers, reported after the current message.
     topic_errors: Vec<TopicError>,
+    /// Events whose data holds a NaN or infinite value, reported after the current
+    /// message.
+    unencodable: Vec<Unencodable>,
 }
 
 impl Publisher {
@@ -86,6 +92,7 @@ impl Publisher {
             anonymous: (!spec.handlers.is_empty()).then(|| anonymous_topic(task, node)),
             named: (!spec.topic.is_empty()).then(|| spec.topic.clone()),
             topic_errors: Vec::new(),
+            unencodable: Vec::new(),
         })
     }
 
@@ -100,9 +107,15 @@ impl Publisher {
         row: Row,
         inhibited: bool,
     ) -> Result<AlertData, NodeError> {
-        let rendered = self.render(event, level, time, duration)?;
+        let non_finite = row.non_finite();
+        let rendered = self.render(event, level, time, duration, non_finite.is_none())?;
         let mut alert = self.document(rendered, level, time, duration, row);
-        if inhibited {
+        if let Some(value) = non_finite {
+            self.unencodable.push(Unencodable {
+                id: alert.id.clone(),
+                source: EncodeError::NonFinite(value),
+            });
+        } else if inhibited {
             self.learn_previous_level(&mut alert);
         } else {
             self.route(&mut alert);
@@ -111,13 +124,14 @@ impl Publisher {
     }
 
     /// The id (from the group), then the message (which may use the id), then the
-    /// details (which may use both) of the event.
+    /// details (which may use both; left empty unless `with_details`) of the event.
     fn render(
         &self,
         event: &Event<'_>,
         level: Level,
         time: Time,
         duration: Duration,
+        with_details: bool,
     ) -> Result<Rendered, NodeError> {
         let fail = |err: TemplateError| NodeError::new(err.to_string());
         let mut data = TemplateData {
@@ -136,7 +150,10 @@ impl Publisher {
         data.duration = Some(duration);
         let message = self.message.render(&data).map_err(fail)?;
         data.message = Some(message.clone());
-        let details = self.details.render(&data).map_err(fail)?;
+        let details = match with_details {
+            true => self.details.render(&data).map_err(fail)?,
+            false => String::new(),
+        };
         Ok(Rendered {
             id,
             message,
@@ -214,6 +231,9 @@ impl Publisher {
 
     fn report_topic_errors(&mut self, ctx: &mut Context<'_>) {
         for err in self.topic_errors.drain(..) {
+            ctx.error(&err);
+        }
+        for err in self.unencodable.drain(..) {
             ctx.error(&err);
         }
     }

@@ -482,6 +482,35 @@ fn template_errors_name_the_node_and_the_property() {
 }
 
 #[test]
+fn an_alert_holding_nan_is_reported_once_and_the_task_goes_on() {
+    let dir = std::env::temp_dir().join(format!("tickflow-alert-nan-{}", std::process::id()));
+    let path = dir.join("alerts.log");
+    let _ = std::fs::remove_file(&path);
+    // The default details are `{{ json . }}`, which cannot encode NaN either.
+    let mut node = alert(&format!(
+        ".crit(lambda: \"value\" > 10 OR \"value\" != \"value\").log('{}')",
+        path.display()
+    ));
+    let (out, errors) = run(&mut node, values(&[f64::NAN, 0.0, 20.0]));
+    drop(node);
+    assert_eq!(
+        errors,
+        ["node1: alert \"cpu:host=a\" was not sent to its handlers: json: unsupported value: NaN"]
+    );
+    assert_eq!(events(out).len(), 3, "every event still goes downstream");
+    let log = std::fs::read_to_string(&path).expect("log written");
+    let levels: Vec<bool> = log
+        .lines()
+        .map(|l| l.contains("\"level\":\"CRITICAL\""))
+        .collect();
+    assert_eq!(
+        levels,
+        [false, true],
+        "the OK after the NaN alert and the next CRITICAL"
+    );
+}
+
+#[test]
 fn post_endpoints_come_from_the_services() {
     let script = "stream|from()|alert().crit(lambda: TRUE).post().endpoint('test')";
     let program = tickflow_tickscript::parse(script).expect("script parses");

@@ -267,15 +267,18 @@ class AgentProcess(object):
             stream.close()
 
 
-def batch_requests(values, field="hotend", tmax=0, name="temperatures", tags=None):
-    """The Requests of one batch: begin, a point per value, end."""
+def batch_requests(values, field="hotend", tmax=0, name="temperatures", tags=None, group=""):
+    """The Requests of one batch of group ``group``: begin, a point per value, end."""
     tags = dict(tags or {})
-    requests = [udf_pb2.Request(begin=udf_pb2.BeginBatch(name=name, tags=tags, size=len(values)))]
+    begin = udf_pb2.BeginBatch(name=name, group=group, tags=tags, size=len(values))
+    requests = [udf_pb2.Request(begin=begin)]
     for i, value in enumerate(values):
         point = udf_pb2.Point(time=i, tags=tags)
         point.fieldsDouble[field] = value
         requests.append(udf_pb2.Request(point=point))
-    requests.append(udf_pb2.Request(end=udf_pb2.EndBatch(name=name, tmax=tmax, tags=tags)))
+    requests.append(
+        udf_pb2.Request(end=udf_pb2.EndBatch(name=name, group=group, tmax=tmax, tags=tags))
+    )
     return requests
 
 

@@ -102,8 +102,7 @@ class Welch(unittest.TestCase):
         self.assertAlmostEqual(p, 0.10753119493062728, delta=1e-12)
 
     def test_degenerate_samples_as_the_built_in(self):
-        t, p = ttest.welch(stats([1.0, 1.0]), stats([1.0, 1.0]))
-        self.assertTrue(math.isnan(t) and math.isnan(p))
+        self.assertEqual(ttest.welch(stats([1.0, 1.0]), stats([1.0, 1.0])), (0.0, 1.0))
         self.assertEqual(ttest.welch(stats([1.0, 1.0]), stats([2.0, 2.0])), (-math.inf, 0.0))
         # One value: its variance is 0 and the degrees of freedom fall back to 1.
         t, p = ttest.welch(stats([1.0, 2.0]), stats([3.0]))
@@ -142,7 +141,29 @@ class AgreesWithTheBuiltIn(unittest.TestCase):
         self.assertEqual(len(points), sum(1 for e in REFERENCE["expected"] if e is not None))
         self.assert_matches_reference(points)
         snapshot = json.loads(responses[-1].snapshot.snapshot)
-        self.assertEqual(len(snapshot["history"]), REFERENCE["history_len"])
+        history = snapshot["groups"][""][REFERENCE["field"]]["history"]
+        self.assertEqual(len(history), REFERENCE["history_len"])
+
+    def test_each_group_has_its_own_history(self):
+        def window(values, tmax, group):
+            return frames_of(batch_requests(values, field="hotend", tmax=tmax, group=group))
+
+        normal = [220.1, 219.9, 220.2, 219.8, 220.0, 220.1, 219.9, 220.0]
+        hotter = [v - 15.0 for v in normal]
+        responses = run_ttest(
+            request_frame(init=ttest_init(size=100))
+            + window(normal, 1000, "printer=p1")
+            + window(hotter, 1000, "printer=p2")
+            + window(hotter, 2000, "printer=p2")
+            + request_frame(snapshot=udf_pb2.SnapshotRequest())
+        )
+        points = [r.point for r in responses if r.WhichOneof("message") == "point"]
+        self.assertEqual(len(points), 1, "each group's first window only fills its history")
+        self.assertEqual(points[0].group, "printer=p2")
+        self.assertGreater(points[0].fieldsDouble["pvalue"], 0.5)
+        snapshot = json.loads(responses[-1].snapshot.snapshot)
+        self.assertEqual(sorted(snapshot["groups"]), ["printer=p1", "printer=p2"])
+        self.assertEqual(len(snapshot["groups"]["printer=p2"]["hotend"]["history"]), 16)
 
     def test_a_restored_snapshot_carries_on_as_if_uninterrupted(self):
         cut = 35
@@ -204,7 +225,11 @@ class Protocol(unittest.TestCase):
     def test_a_bad_snapshot_is_refused_and_the_agent_goes_on(self):
         responses = run_ttest(
             request_frame(init=ttest_init())
-            + request_frame(restore=udf_pb2.RestoreRequest(snapshot=b'{"history": ["x"]}'))
+            + request_frame(
+                restore=udf_pb2.RestoreRequest(
+                    snapshot=b'{"groups": {"": {"hotend": {"history": ["x"]}}}}'
+                )
+            )
             + request_frame(restore=udf_pb2.RestoreRequest(snapshot=b"\xff"))
             + request_frame(restore=udf_pb2.RestoreRequest(snapshot=b"[1, 2]"))
             + request_frame(keepalive=udf_pb2.KeepaliveRequest(time=5))
@@ -218,7 +243,7 @@ class Protocol(unittest.TestCase):
                     "tTest snapshot is not JSON: 'utf-8' codec can't decode byte 0xff "
                     "in position 0: invalid start byte",
                 ),
-                (False, "tTest snapshot has no history: [1, 2]"),
+                (False, "tTest snapshot has no groups: [1, 2]"),
             ],
         )
         self.assertEqual(responses[4].keepalive.time, 5)

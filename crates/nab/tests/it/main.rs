@@ -1,0 +1,3 @@
+//! Integration tests of `tickflow-nab` against the NAB corpus in `../shared/nab`.
+
+mod published;
