@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::replay::{self, brpl};
 use tickflow_engine::Task;
 use tickflow_model::{Duration, Time};

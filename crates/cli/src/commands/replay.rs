@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tickflow::engine::diagnostics::Stderr;
-use tickflow::engine::nodes::influxdb_out::config::InfluxDbConfig;
-use tickflow::engine::nodes::query::results::parse_time;
+use tickflow::engine::InfluxDbConfig;
+use tickflow::engine::replay::parse_time;
 use tickflow::engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
 use tickflow::engine::Task;
 use tickflow::line_protocol::Precision;

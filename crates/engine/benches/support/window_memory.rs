@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::nodes::window::Window;
+use tickflow_engine::Window;
 use tickflow_engine::{Context, Node, NodeStats};
 use tickflow_line_protocol::{Parsed, Parser, Precision};
 use tickflow_model::{Duration, Message, Time};

@@ -39,6 +39,7 @@ use std::time::{Duration, Instant};
 use tickflow_line_protocol::{LineError, Precision};
 use tickflow_model::{Dbrp, Message, Point, Time};
 
+pub use crate::nodes::query::results::parse_time;
 pub use past::replay_past;
 pub use source::{Format, Reader, Source};
 pub use threads::replay;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::{Environment, MasterConfig, StatsSnapshot, TaskMaster};
 use tickflow_pipeline::BuildOptions;
 use tickflow_testkit::sink::{closed_address, Sink};

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use tickflow_engine::diagnostics::Collect;
 use tickflow_engine::executor::Inline;
-use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::{Environment, Task};
 use tickflow_model::{Fields, Message, Point, Tags, Time};
 use tickflow_pipeline::BuildOptions;

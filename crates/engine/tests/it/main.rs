@@ -8,7 +8,7 @@ mod subscriptions;
 
 use std::sync::{Arc, Mutex};
 
-use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::{Context, Node, NodeError};
 use tickflow_model::{Message, Point, Time};
 use tickflow_testkit::influxd::Influxd;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::nodes::influxdb_out::subscriptions::Subscriptions;
+use tickflow_engine::Subscriptions;
 use tickflow_testkit::sink::Sink;
 
 use tickflow_testkit::influxd::Influxd;

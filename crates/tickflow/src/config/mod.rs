@@ -41,7 +41,7 @@ use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
 use tickflow_alert::Services;
-use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::Environment;
 use tickflow_udf::Registry;
 use tickflow_udf::config::Section as UdfSection;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::nodes::influxdb_out::config::InfluxDbConfig;
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::replay::{self, ReadOptions, ReplayError};
 use tickflow_engine::{Environment, HttpPostEndpoint, Services, Task, TaskError};
 use tickflow_model::Dbrp;
