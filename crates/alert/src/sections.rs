@@ -163,7 +163,11 @@ impl Sections {
             .collect::<Result<Vec<_>, _>>()?;
         let mqtt = MqttBrokers::new(brokers).map_err(SectionError::Brokers)?;
         let services = Services {
-            http_post: self.httppost.iter().map(HttpPostSection::endpoint).collect(),
+            http_post: self
+                .httppost
+                .iter()
+                .map(HttpPostSection::endpoint)
+                .collect(),
             mqtt,
             ..Services::default()
         };

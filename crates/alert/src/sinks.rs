@@ -161,7 +161,8 @@ mod tests {
             Ok(())
         })));
         sinks.add(Arc::new(ChannelHandler::new(tx)));
-        let mut dispatcher = Dispatcher::new(sinks.handlers().collect(), 10).expect("threads start");
+        let mut dispatcher =
+            Dispatcher::new(sinks.handlers().collect(), 10).expect("threads start");
         for id in ["a", "b", "c"] {
             dispatcher.send(event(id));
         }
@@ -180,7 +181,8 @@ mod tests {
         let (tx, rx) = crossbeam_channel::unbounded();
         drop(rx);
         sinks.add(Arc::new(ChannelHandler::new(tx)));
-        let mut dispatcher = Dispatcher::new(sinks.handlers().collect(), 10).expect("threads start");
+        let mut dispatcher =
+            Dispatcher::new(sinks.handlers().collect(), 10).expect("threads start");
         dispatcher.send(event("a"));
         let errors: Vec<String> = dispatcher.close().iter().map(ToString::to_string).collect();
         assert_eq!(

@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::replay::{self, brpl};
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::Task;
 use tickflow_model::{Duration, Time};
 use tickflow_pipeline::{BuildOptions, Pipeline, TaskType};

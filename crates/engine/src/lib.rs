@@ -50,11 +50,11 @@ pub use dag::{Dag, DagNode, Link, LinkError};
 pub use diagnostics::Diagnostics;
 pub use master::{MasterConfig, MasterError, TaskMaster};
 pub use node::{Context, Node, NodeError};
-pub use stats::{NodeStats, StatsSnapshot};
 pub use nodes::http_out::HttpOutput;
 pub use nodes::influxdb_out::config::InfluxDbConfig;
 pub use nodes::influxdb_out::subscriptions::Subscriptions;
 /// The window node, public for the bench that measures the memory it holds per value.
 pub use nodes::window::Window;
+pub use stats::{NodeStats, StatsSnapshot};
 pub use task::{Environment, Task, TaskError};
 pub use tickflow_alert::{HttpPostEndpoint, Services};

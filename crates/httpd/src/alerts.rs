@@ -22,13 +22,13 @@ use tickflow::alert::{Define, DefineError, EventState, HandlerSpec, Level, Topic
 
 use crate::app::App;
 use crate::body;
-use crate::reply::Reply;
 use crate::error::ApiError;
+use crate::reply::Reply;
 use crate::tasks::{blocking, ok};
 use crate::write::query;
 
 /// The path of the topics list; every route of this module starts with it.
-pub const TOPICS: &str = "/kapacitor/v1/alerts/topics";
+pub(crate) const TOPICS: &str = "/kapacitor/v1/alerts/topics";
 
 /// What a path under [`TOPICS`] names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ fn target(path: &str) -> Option<Target<'_>> {
 }
 
 /// Answers a request whose path starts with [`TOPICS`].
-pub async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply {
+pub(crate) async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply {
     let Some(target) = target(path) else {
         return Reply::not_found();
     };
@@ -210,7 +210,11 @@ fn pattern_matches(uri: &Uri) -> impl Fn(&str) -> bool {
     let pattern = query(uri.query())
         .remove("pattern")
         .filter(|p| !p.is_empty());
-    move |id| pattern.as_deref().is_none_or(|p| tickflow::tasks::glob_matches(p, id))
+    move |id| {
+        pattern
+            .as_deref()
+            .is_none_or(|p| tickflow::tasks::glob_matches(p, id))
+    }
 }
 
 fn list_topics(app: &App, uri: &Uri) -> Result<Reply, ApiError> {

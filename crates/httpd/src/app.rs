@@ -7,7 +7,7 @@ use tickflow::{Engine, HttpConfig};
 use tokio::sync::Semaphore;
 
 /// The server's shared state.
-pub struct App {
+pub(crate) struct App {
     /// The engine the server is a shell around.
     pub engine: Arc<Engine>,
     /// One permit per write that may be parsed and routed at once.
@@ -16,22 +16,22 @@ pub struct App {
 
 impl App {
     /// The `[http]` settings.
-    pub fn config(&self) -> &HttpConfig {
+    pub(crate) fn config(&self) -> &HttpConfig {
         self.engine.http_config()
     }
 
     /// The task records.
-    pub fn store(&self) -> &tickflow::tasks::TaskStore {
+    pub(crate) fn store(&self) -> &tickflow::tasks::TaskStore {
         self.engine.tasks()
     }
 
     /// The alert topics every task publishes to.
-    pub fn topics(&self) -> &tickflow::alert::TopicHub {
+    pub(crate) fn topics(&self) -> &tickflow::alert::TopicHub {
         self.engine.topics()
     }
 
     /// The body limit, `None` for no limit.
-    pub fn body_limit(&self) -> Option<u64> {
+    pub(crate) fn body_limit(&self) -> Option<u64> {
         self.config().body_limit()
     }
 }

@@ -6,7 +6,7 @@ use hyper::body::Incoming;
 
 /// Why a body could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum BodyError {
+pub(crate) enum BodyError {
     /// The body is longer than the limit.
     #[error("http: request body too large")]
     TooLarge,
@@ -16,7 +16,7 @@ pub enum BodyError {
 }
 
 /// The whole body, or an error once it passes `limit` bytes (`None`: no limit).
-pub async fn read(body: Incoming, limit: Option<u64>) -> Result<Bytes, BodyError> {
+pub(crate) async fn read(body: Incoming, limit: Option<u64>) -> Result<Bytes, BodyError> {
     let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),

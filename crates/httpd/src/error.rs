@@ -7,7 +7,7 @@ use tickflow::tasks::{TaskError, TaskErrorKind};
 /// An API error: the status and the message of the standard error body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
     /// The message (both `error` and `message`).
@@ -16,7 +16,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// A 400 with `message`.
-    pub fn bad_request(message: impl ToString) -> Self {
+    pub(crate) fn bad_request(message: impl ToString) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             message: message.to_string(),
@@ -24,7 +24,7 @@ impl ApiError {
     }
 
     /// A 404 with `message`.
-    pub fn not_found(message: impl ToString) -> Self {
+    pub(crate) fn not_found(message: impl ToString) -> Self {
         ApiError {
             status: StatusCode::NOT_FOUND,
             message: message.to_string(),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// `value` pretty-printed with 4 spaces and Go's HTML-safe escaping, no trailing newline.
-pub fn pretty(value: &impl Serialize) -> String {
+pub(crate) fn pretty(value: &impl Serialize) -> String {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
@@ -23,7 +23,7 @@ fn html_safe(json: &str) -> String {
 }
 
 /// The standard error body: both keys carry the same text.
-pub fn error_body(message: &str) -> String {
+pub(crate) fn error_body(message: &str) -> String {
     #[derive(Serialize)]
     struct ErrorBody<'a> {
         error: &'a str,

@@ -3,12 +3,12 @@
 
 use hyper::StatusCode;
 
-use crate::json;
 use crate::error::ApiError;
+use crate::json;
 
 /// A status, a body and, for redirects, where to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// The status.
     pub status: StatusCode,
     /// The body (JSON or, for the write endpoint's errors, plain text).
@@ -19,7 +19,7 @@ pub struct Reply {
 
 impl Reply {
     /// A status with an empty body.
-    pub fn empty(status: StatusCode) -> Self {
+    pub(crate) fn empty(status: StatusCode) -> Self {
         Reply {
             status,
             body: String::new(),
@@ -28,7 +28,7 @@ impl Reply {
     }
 
     /// A status with a body.
-    pub fn body(status: StatusCode, body: String) -> Self {
+    pub(crate) fn body(status: StatusCode, body: String) -> Self {
         Reply {
             status,
             body,
@@ -37,17 +37,17 @@ impl Reply {
     }
 
     /// A status with the standard error body.
-    pub fn error(status: StatusCode, message: &str) -> Self {
+    pub(crate) fn error(status: StatusCode, message: &str) -> Self {
         Reply::body(status, json::error_body(message))
     }
 
     /// 404 with the standard error body saying `Not Found`.
-    pub fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Reply::error(StatusCode::NOT_FOUND, "Not Found")
     }
 
     /// A 301 to `location`.
-    pub fn redirect(location: String) -> Self {
+    pub(crate) fn redirect(location: String) -> Self {
         Reply {
             status: StatusCode::MOVED_PERMANENTLY,
             body: String::new(),

@@ -27,7 +27,7 @@ pub const VERSION: &str = concat!("tickflow ", env!("CARGO_PKG_VERSION"));
 const TASKS: &str = "/kapacitor/v1/tasks";
 
 /// Answers one request.
-pub async fn handle(
+pub(crate) async fn handle(
     app: Arc<App>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {

@@ -91,7 +91,7 @@ fn views(uri: &hyper::Uri) -> Result<(ScriptFormat, DotView), ApiError> {
 }
 
 /// `POST /kapacitor/v1/tasks`.
-pub async fn create(app: &Arc<App>, request: Request<Incoming>) -> Reply {
+pub(crate) async fn create(app: &Arc<App>, request: Request<Incoming>) -> Reply {
     let result = async {
         let body = task_body(app, request).await?;
         blocking(app, move |app| {
@@ -106,9 +106,11 @@ pub async fn create(app: &Arc<App>, request: Request<Incoming>) -> Reply {
 }
 
 /// `GET /kapacitor/v1/tasks/<id>`.
-pub async fn get(app: &Arc<App>, id: String, uri: &hyper::Uri) -> Reply {
+pub(crate) async fn get(app: &Arc<App>, id: String, uri: &hyper::Uri) -> Reply {
     let result = match views(uri) {
-        Ok((format, view)) => blocking(app, move |app| Ok(app.store().get(&id, format, view)?)).await,
+        Ok((format, view)) => {
+            blocking(app, move |app| Ok(app.store().get(&id, format, view)?)).await
+        }
         Err(err) => Err(err),
     };
     result.map_or_else(Reply::from, |task| ok(&task))
@@ -117,7 +119,7 @@ pub async fn get(app: &Arc<App>, id: String, uri: &hyper::Uri) -> Reply {
 /// `GET /kapacitor/v1/tasks/<task>/<endpoint>`: an `httpOut` node's latest rows,
 /// compact JSON (spec: http-api.md §4). Without such a running endpoint the path is a
 /// task id with a slash: 404 `no task exists`.
-pub fn http_output(app: &App, path: &str) -> Reply {
+pub(crate) fn http_output(app: &App, path: &str) -> Reply {
     let output = path
         .split_once('/')
         .and_then(|(task, endpoint)| app.engine.master().http_output(task, endpoint));
@@ -129,7 +131,7 @@ pub fn http_output(app: &App, path: &str) -> Reply {
 }
 
 /// `PATCH /kapacitor/v1/tasks/<id>`.
-pub async fn update(app: &Arc<App>, id: String, request: Request<Incoming>) -> Reply {
+pub(crate) async fn update(app: &Arc<App>, id: String, request: Request<Incoming>) -> Reply {
     let result = async {
         let body = task_body(app, request).await?;
         blocking(app, move |app| {
@@ -144,7 +146,7 @@ pub async fn update(app: &Arc<App>, id: String, request: Request<Incoming>) -> R
 }
 
 /// `DELETE /kapacitor/v1/tasks/<id>`: 204 whether or not it existed.
-pub async fn delete(app: &Arc<App>, id: String) -> Reply {
+pub(crate) async fn delete(app: &Arc<App>, id: String) -> Reply {
     let result = blocking(app, move |app| {
         app.store().delete(&id);
         Ok(())
@@ -154,7 +156,7 @@ pub async fn delete(app: &Arc<App>, id: String) -> Reply {
 }
 
 /// `GET /kapacitor/v1/tasks`.
-pub async fn list(app: &Arc<App>, uri: &hyper::Uri) -> Reply {
+pub(crate) async fn list(app: &Arc<App>, uri: &hyper::Uri) -> Reply {
     let result = async {
         let (format, view) = views(uri)?;
         let params = query(uri.query());

@@ -17,11 +17,11 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use crate::app::App;
 use crate::body::{self, BodyError};
-use tickflow::ingest::{WriteError, WriteRequest};
 use crate::reply::Reply;
+use tickflow::ingest::{WriteError, WriteRequest};
 
 /// Handles one write request.
-pub async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply {
+pub(crate) async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply {
     let params = query(request.uri().query());
     let Some(permit) = permit(app).await else {
         return text(
@@ -98,7 +98,7 @@ fn text(status: StatusCode, message: &str) -> Reply {
 }
 
 /// The decoded query parameters; the first of a repeated key wins, as Go's `Get`.
-pub fn query(query: Option<&str>) -> HashMap<String, String> {
+pub(crate) fn query(query: Option<&str>) -> HashMap<String, String> {
     let mut params = HashMap::new();
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned() {
         params.entry(key).or_insert(value);

@@ -31,7 +31,7 @@ pub(crate) enum GoType {
 
 impl GoType {
     /// Go's name of the type.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             GoType::String => "string",
             GoType::Int64 => "int64",
@@ -82,7 +82,7 @@ pub(crate) struct CallSite<'a> {
 
 impl ArgError {
     /// The error Kapacitor reports for this mismatch in `call`.
-    pub fn at(self, call: &CallSite<'_>) -> BuildError {
+    pub(crate) fn at(self, call: &CallSite<'_>) -> BuildError {
         let panicked = |cause: String| BuildErrorKind::CallPanicked {
             func: call.func.to_string(),
             obj: call.obj.to_string(),

@@ -60,7 +60,7 @@ pub(crate) enum Edges {
 
 impl Created {
     /// A child with these edges.
-    pub fn child(kind: NodeKind, edges: Edges) -> Created {
+    pub(crate) fn child(kind: NodeKind, edges: Edges) -> Created {
         Created::Child(kind, edges)
     }
 }
@@ -78,7 +78,7 @@ pub(crate) enum CreateError {
 
 impl CreateError {
     /// The error Kapacitor reports for `call`.
-    pub fn at(self, call: &CallSite<'_>) -> BuildError {
+    pub(crate) fn at(self, call: &CallSite<'_>) -> BuildError {
         match self {
             CreateError::Args(err) => err.at(call),
             CreateError::Panic(cause) => BuildError::new(

@@ -17,40 +17,40 @@ pub(crate) struct Props {
 
 impl Props {
     /// `key value`.
-    pub fn put(&mut self, key: &str, value: impl Render) {
+    pub(crate) fn put(&mut self, key: &str, value: impl Render) {
         self.lines.push(format!("{key} {}", value.render()));
     }
 
     /// `key` alone, when `on`.
-    pub fn flag(&mut self, key: &str, on: bool) {
+    pub(crate) fn flag(&mut self, key: &str, on: bool) {
         if on {
             self.lines.push(key.to_string());
         }
     }
 
     /// `key value` when there is a value.
-    pub fn opt<R: Render>(&mut self, key: &str, value: Option<R>) {
+    pub(crate) fn opt<R: Render>(&mut self, key: &str, value: Option<R>) {
         if let Some(value) = value {
             self.put(key, value);
         }
     }
 
     /// `key 'text'` unless the text is empty.
-    pub fn text(&mut self, key: &str, value: &str) {
+    pub(crate) fn text(&mut self, key: &str, value: &str) {
         if !value.is_empty() {
             self.put(key, value);
         }
     }
 
     /// `key 'a', 'b'` unless the list is empty.
-    pub fn list(&mut self, key: &str, items: &[String]) {
+    pub(crate) fn list(&mut self, key: &str, items: &[String]) {
         if !items.is_empty() {
             self.put(key, items);
         }
     }
 
     /// The lines, in the order they were added.
-    pub fn into_lines(self) -> Vec<String> {
+    pub(crate) fn into_lines(self) -> Vec<String> {
         self.lines
     }
 }

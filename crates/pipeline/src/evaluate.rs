@@ -60,7 +60,7 @@ enum Pending<'e> {
 
 impl<'o> Builder<'o> {
     /// An evaluation with the task's source (`stream` or `batch`) and `time` in scope.
-    pub fn new(options: &'o BuildOptions) -> Self {
+    pub(crate) fn new(options: &'o BuildOptions) -> Self {
         let mut builder = Builder {
             options,
             scope: BTreeMap::new(),
@@ -98,7 +98,7 @@ impl<'o> Builder<'o> {
     }
 
     /// Evaluates `program` and validates the result.
-    pub fn build(mut self, program: &Program) -> Result<Pipeline, BuildError> {
+    pub(crate) fn build(mut self, program: &Program) -> Result<Pipeline, BuildError> {
         for statement in &program.statements {
             self.statement(statement)?;
         }

@@ -61,7 +61,7 @@ pub(crate) enum Target {
 
 impl Target {
     /// The node itself, or the alert node a handler belongs to.
-    pub fn node(self) -> usize {
+    pub(crate) fn node(self) -> usize {
         match self {
             Target::Node(id) | Target::Handler { node: id, .. } => id,
         }
@@ -109,7 +109,7 @@ impl fmt::Display for TimeDimension {
 
 impl Value {
     /// The name of the value's Go type, as Kapacitor's messages print it (`%T`).
-    pub fn go_type(&self) -> &'static str {
+    pub(crate) fn go_type(&self) -> &'static str {
         match self {
             Value::Int(_) => "int64",
             Value::Float(_) => "float64",
@@ -129,7 +129,7 @@ impl Value {
 
     /// The TICKscript type of the value, `None` for values that are not a template
     /// variable type (nodes, references, functions).
-    pub fn var_type(&self) -> Option<VarType> {
+    pub(crate) fn var_type(&self) -> Option<VarType> {
         Some(match self {
             Value::Int(_) => VarType::Int,
             Value::Float(_) => VarType::Float,

@@ -7,10 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use tickflow::model::{GroupId, Message, Point};
 use tickflow::pipeline::nodes::udf::{OptionType, OptionValue, UdfInfo, UdfOption};
 use tickflow::pipeline::EdgeType;
 use tickflow::{Builtin, Engine, FieldValue, InitError, NativeUdf, TaskDefinition, UdfError};
-use tickflow::model::{GroupId, Message, Point};
 
 /// Stream in, stream out; one option, the field to convert.
 fn info() -> UdfInfo {
@@ -47,9 +47,10 @@ impl NativeUdf for Fahrenheit {
             _ => return Err(UdfError::new(format!("no numeric field {:?}", self.field))),
         };
         let name = format!("{}_f", self.field);
-        point
-            .fields
-            .insert(name.as_str().into(), FieldValue::Float(celsius * 9.0 / 5.0 + 32.0));
+        point.fields.insert(
+            name.as_str().into(),
+            FieldValue::Float(celsius * 9.0 / 5.0 + 32.0),
+        );
         out.push(Message::Point(point));
         Ok(())
     }

@@ -46,22 +46,22 @@ pub use tickflow_engine::master::{Stopped, TaskStats};
 pub use tickflow_model::{Dbrp, FieldValue, Point, Time};
 pub use tickflow_udf::native::{Builtin, InitError, NativeUdf, UdfError};
 
-/// The data model: points, batches, times, tags and fields.
-pub use tickflow_model as model;
-/// InfluxDB line protocol: parser and writer.
-pub use tickflow_line_protocol as line_protocol;
-/// TICKscript's syntax: parser, AST and formatter.
-pub use tickflow_tickscript as tickscript;
-/// Lambda expressions.
-pub use tickflow_expr as expr;
-/// Validated pipelines: what a script builds.
-pub use tickflow_pipeline as pipeline;
 /// Alert documents, handlers, topics and templates.
 pub use tickflow_alert as alert;
-/// UDFs: native ones and Kapacitor's agent protocol.
-pub use tickflow_udf as udf;
 /// The engine under [`Engine`]: nodes, DAGs, executors, the task master, replay.
 pub use tickflow_engine as engine;
+/// Lambda expressions.
+pub use tickflow_expr as expr;
+/// InfluxDB line protocol: parser and writer.
+pub use tickflow_line_protocol as line_protocol;
+/// The data model: points, batches, times, tags and fields.
+pub use tickflow_model as model;
+/// Validated pipelines: what a script builds.
+pub use tickflow_pipeline as pipeline;
+/// TICKscript's syntax: parser, AST and formatter.
+pub use tickflow_tickscript as tickscript;
+/// UDFs: native ones and Kapacitor's agent protocol.
+pub use tickflow_udf as udf;
 
 /// Why the engine could not be built or an operation failed.
 #[derive(Debug, thiserror::Error)]

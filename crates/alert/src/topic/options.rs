@@ -38,14 +38,14 @@ pub enum OptionError {
 }
 
 /// A handler kind's options, checked against its keys.
-pub struct Options<'a> {
+pub(super) struct Options<'a> {
     kind: &'a str,
     map: &'a Map<String, Value>,
 }
 
 impl<'a> Options<'a> {
     /// The options of a `kind` handler, whose keys must all be in `known`.
-    pub fn new(
+    pub(super) fn new(
         kind: &'a str,
         map: &'a Map<String, Value>,
         known: &[&str],
@@ -77,12 +77,12 @@ impl<'a> Options<'a> {
     }
 
     /// A string option.
-    pub fn string(&self, key: &str) -> Result<Option<String>, OptionError> {
+    pub(super) fn string(&self, key: &str) -> Result<Option<String>, OptionError> {
         self.typed(key, "a string", |v| v.as_str().map(str::to_string))
     }
 
     /// A string option that must be given.
-    pub fn required(&self, key: &str) -> Result<String, OptionError> {
+    pub(super) fn required(&self, key: &str) -> Result<String, OptionError> {
         self.string(key)?.ok_or_else(|| OptionError::Missing {
             kind: self.kind.to_string(),
             option: key.to_string(),
@@ -90,19 +90,19 @@ impl<'a> Options<'a> {
     }
 
     /// An integer option.
-    pub fn int(&self, key: &str) -> Result<Option<i64>, OptionError> {
+    pub(super) fn int(&self, key: &str) -> Result<Option<i64>, OptionError> {
         self.typed(key, "an integer", Value::as_i64)
     }
 
     /// A boolean option (absent is false).
-    pub fn flag(&self, key: &str) -> Result<bool, OptionError> {
+    pub(super) fn flag(&self, key: &str) -> Result<bool, OptionError> {
         Ok(self
             .typed(key, "true or false", Value::as_bool)?
             .unwrap_or(false))
     }
 
     /// A list of strings (absent is empty).
-    pub fn strings(&self, key: &str) -> Result<Vec<String>, OptionError> {
+    pub(super) fn strings(&self, key: &str) -> Result<Vec<String>, OptionError> {
         let read = |v: &Value| {
             v.as_array()?
                 .iter()
@@ -115,7 +115,7 @@ impl<'a> Options<'a> {
     }
 
     /// An object of strings, in key order (absent is empty).
-    pub fn string_map(&self, key: &str) -> Result<Vec<(String, String)>, OptionError> {
+    pub(super) fn string_map(&self, key: &str) -> Result<Vec<(String, String)>, OptionError> {
         let read = |v: &Value| {
             v.as_object()?
                 .iter()
@@ -128,7 +128,7 @@ impl<'a> Options<'a> {
     }
 
     /// A duration: nanoseconds, or text such as `10s`, `1m30s` or `500ms`.
-    pub fn duration(&self, key: &str) -> Result<Option<std::time::Duration>, OptionError> {
+    pub(super) fn duration(&self, key: &str) -> Result<Option<std::time::Duration>, OptionError> {
         let read = |v: &Value| match v {
             Value::Number(n) => n.as_u64().map(std::time::Duration::from_nanos),
             Value::String(s) => tickflow_model::parse_go_duration(s),

@@ -10,14 +10,14 @@ use crate::Outcome;
 /// Prints one line per valid file; for an invalid one, the error with the source line
 /// and a caret under the column. Exit code 1 when any file is invalid.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The TICKscript files to check.
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
 
 /// Checks every file.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::Success;
     for path in &args.files {
         let script = Script::read(path)?;

@@ -12,21 +12,24 @@ use crate::Outcome;
 /// secrets redacted. Keys no section reads are reported on stderr with their line. Exit
 /// code 1 when a section is invalid.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The configuration file (the defaults without one).
     #[arg(long)]
     config: Option<PathBuf>,
 }
 
 /// Reads, checks and prints the configuration.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = script::config(args.config.as_deref())?;
     let checked = config
         .http()
         .map(|_| ())
         .and_then(|()| config.udfs().map(|_| ()))
         .and_then(|()| config.services().map(|_| ()));
-    print!("{}", config.to_toml().context("cannot print the configuration")?);
+    print!(
+        "{}",
+        config.to_toml().context("cannot print the configuration")?
+    );
     match checked {
         Ok(()) => Ok(Outcome::Success),
         Err(err) => {

@@ -16,7 +16,7 @@ use crate::Outcome;
 /// Prints the formatted script on stdout, or rewrites the file with --write, or only
 /// checks with --check (exit code 1 when a file is not formatted).
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The TICKscript files to format.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 /// Formats every file as the arguments say.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::Success;
     for path in &args.files {
         let script = Script::read(path)?;

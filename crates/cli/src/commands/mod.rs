@@ -1,13 +1,13 @@
 //! One module per `tickflow` subcommand, each with its clap `Args` and a `run` function,
 //! and `script`, the loading they share.
 
-pub mod check;
-pub mod config;
-pub mod conformance;
-pub mod fmt;
-pub mod replay;
-pub mod run;
-pub mod score;
+pub(crate) mod check;
+pub(crate) mod config;
+pub(crate) mod conformance;
+pub(crate) mod fmt;
+pub(crate) mod replay;
+pub(crate) mod run;
+pub(crate) mod score;
 mod script;
-pub mod serve;
-pub mod show;
+pub(crate) mod serve;
+pub(crate) mod show;

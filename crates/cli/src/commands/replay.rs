@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tickflow::engine::diagnostics::Stderr;
-use tickflow::engine::InfluxDbConfig;
 use tickflow::engine::replay::parse_time;
 use tickflow::engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
+use tickflow::engine::InfluxDbConfig;
 use tickflow::engine::Task;
 use tickflow::line_protocol::Precision;
 use tickflow::model::{Dbrp, Time};
@@ -33,7 +33,7 @@ use crate::Outcome;
 /// the script is invalid, uses a node the engine does not run yet, a node fails, or the
 /// data has bad lines (the good ones are still replayed). `--config` adds UDFs.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The TICKscript to run.
     script: PathBuf,
     /// The data file.
@@ -72,7 +72,7 @@ pub struct Args {
 }
 
 /// Builds the task, reads the data and runs it.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.script)?;
     let config_path = args.config.as_deref();
     let environment = match script::config(config_path)?.environment() {

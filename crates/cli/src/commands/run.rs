@@ -15,7 +15,7 @@ use crate::Outcome;
 /// `print_temps`) reading the script's `dbrp`. One line per task shows its DAG. Exit code
 /// 1 when a script is invalid or uses what the engine does not run yet.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The TICKscripts to run.
     #[arg(required = true)]
     scripts: Vec<PathBuf>,
@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 /// Checks every script, then serves with each as an enabled task.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = load(args.config.as_deref(), args.bind.as_deref())?;
     let scripts = args
         .scripts

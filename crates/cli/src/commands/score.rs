@@ -34,7 +34,7 @@ use crate::Outcome;
 /// a table per file, the time taken and, last, the three normalised scores:
 /// `nab: standard 41.23, reward_low_FP 20.11, reward_low_FN 48.00`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The detector script.
     script: PathBuf,
     /// The NAB folder (data/, labels/, config/).
@@ -62,7 +62,7 @@ struct Replayed {
 }
 
 /// Loads the corpus and the script, scores every series and prints the outcome.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.script)?;
     let corpus = Corpus::load(&args.nab).context("cannot load the NAB corpus")?;
     let config = script::config(args.config.as_deref())?;

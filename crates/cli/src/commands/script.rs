@@ -12,7 +12,7 @@ use tickflow::tickscript::Program;
 use tickflow::udf::Registry;
 
 /// A script file read from disk.
-pub struct Script {
+pub(super) struct Script {
     /// The path as given.
     pub path: String,
     /// The file's text.
@@ -21,7 +21,7 @@ pub struct Script {
 
 impl Script {
     /// Reads `path`; failing to read is an error of the command itself.
-    pub fn read(path: &Path) -> anyhow::Result<Script> {
+    pub(super) fn read(path: &Path) -> anyhow::Result<Script> {
         let source =
             fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(Script {
@@ -31,26 +31,26 @@ impl Script {
     }
 
     /// The task id a file gives: its name without the extension.
-    pub fn task_id(&self) -> String {
+    pub(super) fn task_id(&self) -> String {
         Path::new(&self.path)
             .file_stem()
             .map_or_else(|| "task".to_string(), |s| s.to_string_lossy().into_owned())
     }
 
     /// Parses the script, or renders why it does not parse.
-    pub fn parse(&self) -> Result<Program, String> {
+    pub(super) fn parse(&self) -> Result<Program, String> {
         tickflow::tickscript::parse(&self.source).map_err(|e| e.render(&self.source, &self.path))
     }
 
     /// Parses and builds the pipeline with the built-in UDFs, or renders why that fails.
-    pub fn pipeline(&self) -> Result<Pipeline, String> {
+    pub(super) fn pipeline(&self) -> Result<Pipeline, String> {
         self.pipeline_with(&build_options(&Registry::builtins()))
     }
 
     /// Parses and builds the pipeline with `options` (the UDFs scripts may call), or
     /// renders why that fails. The task type is the script's: batch when its chains
     /// start from `batch`, else stream.
-    pub fn pipeline_with(&self, options: &BuildOptions) -> Result<Pipeline, String> {
+    pub(super) fn pipeline_with(&self, options: &BuildOptions) -> Result<Pipeline, String> {
         let program = self.parse()?;
         let options = BuildOptions {
             task_type: tickflow::pipeline::task_type(&program).unwrap_or(TaskType::Stream),
@@ -62,7 +62,7 @@ impl Script {
 
 /// The configuration of `--config` (the defaults without one) with the environment's
 /// overrides; its warnings go to stderr, each with the file and line.
-pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
+pub(super) fn config(path: Option<&Path>) -> anyhow::Result<Config> {
     let loaded = Config::load(path)?;
     let name = path.map_or_else(|| "environment".to_string(), |p| p.display().to_string());
     for warning in &loaded.warnings {
@@ -73,7 +73,7 @@ pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
 
 /// An error of the configuration, prefixed with its file when there is one:
 /// `config kapacitor.conf: UDF tTest: timeout is too small: 0s`.
-pub fn config_error(path: Option<&Path>, err: &dyn std::error::Error) -> String {
+pub(super) fn config_error(path: Option<&Path>, err: &dyn std::error::Error) -> String {
     match path {
         Some(path) => format!("config {}: {err}", path.display()),
         None => err.to_string(),
@@ -81,7 +81,7 @@ pub fn config_error(path: Option<&Path>, err: &dyn std::error::Error) -> String 
 }
 
 /// What scripts may call: the UDFs of `udfs`, under their names.
-pub fn build_options(udfs: &Registry) -> BuildOptions {
+pub(super) fn build_options(udfs: &Registry) -> BuildOptions {
     BuildOptions {
         udfs: udfs.infos(),
         ..BuildOptions::default()

@@ -18,7 +18,7 @@ use crate::Outcome;
 /// Serves Kapacitor's HTTP API (`POST /write`, ping, tasks, alerts) until SIGINT or
 /// SIGTERM, then stops accepting, drains every task and exits 0.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A Kapacitor-style TOML configuration (`tickflow config` prints what it gives).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -29,13 +29,13 @@ pub struct Args {
 }
 
 /// Serves with no tasks.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = load(args.config.as_deref(), args.bind.as_deref())?;
     serve(config, args.config.as_deref(), |_| Ok(Outcome::Success))
 }
 
 /// The configuration of `path`, with `bind` overriding the bind address.
-pub fn load(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Config> {
+pub(crate) fn load(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Config> {
     let mut config = script::config(path)?;
     if let Some(bind) = bind {
         config.http.bind_address = bind.to_string();
@@ -48,7 +48,7 @@ pub fn load(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Config> {
 /// `[[influxdb]]` clusters, then serves until a signal, drops its subscriptions, and
 /// reports how each task ended and the topic handlers' last errors. An engine that does
 /// not build (an invalid section, a UDF agent that does not answer) cannot run.
-pub fn serve(
+pub(crate) fn serve(
     config: Config,
     path: Option<&Path>,
     define: impl FnOnce(&Engine) -> anyhow::Result<Outcome>,

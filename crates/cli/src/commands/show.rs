@@ -7,7 +7,7 @@ use crate::Outcome;
 
 /// Shows the pipeline a TICKscript makes: its nodes, their properties and edges.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The TICKscript file.
     file: PathBuf,
     /// Print Graphviz DOT (as Kapacitor's `show` does) instead of text; the graph is
@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 /// Prints the pipeline.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.file)?;
     match script.pipeline() {
         Ok(pipeline) => {

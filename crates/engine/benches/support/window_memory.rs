@@ -36,7 +36,7 @@ fn chunks(body: &[u8]) -> Vec<&[u8]> {
 }
 
 /// Runs the measurement and prints it, naming the allocator.
-pub fn measure(allocator: &str) {
+pub(crate) fn measure(allocator: &str) {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/printer_24h.lp");
     let body = std::fs::read(&data).expect("the printer data is bundled");
     let hours = |h: i64| Duration::from_nanos(h * 3_600_000_000_000);

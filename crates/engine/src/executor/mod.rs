@@ -216,7 +216,10 @@ mod tests {
             let seen = |c: &Vec<u64>, i: usize| c.get(i).copied().unwrap_or(0);
             assert_eq!(seen(&counts[1], 0), written);
             assert_eq!(seen(&counts[2], 0), written);
-            assert_eq!((seen(&counts[3], 0), seen(&counts[3], 1)), (written, written));
+            assert_eq!(
+                (seen(&counts[3], 0), seen(&counts[3], 1)),
+                (written, written)
+            );
         }
         pushing.join().expect("writer");
         let last = run.snapshot().expect("snapshot");
@@ -228,7 +231,12 @@ mod tests {
     fn a_snapshot_of_a_task_whose_node_failed_is_interrupted() {
         struct Failing;
         impl Node for Failing {
-            fn message(&mut self, _: usize, _: Message, _: &mut Context<'_>) -> Result<(), NodeError> {
+            fn message(
+                &mut self,
+                _: usize,
+                _: Message,
+                _: &mut Context<'_>,
+            ) -> Result<(), NodeError> {
                 Err(NodeError::new("broken"))
             }
         }

@@ -32,7 +32,7 @@ use crate::node::{Context, Node, NodeError};
 use crate::stats::NodeStats;
 
 /// The most messages a node gathers before sending them on.
-pub const CHUNK: usize = 512;
+pub(super) const CHUNK: usize = 512;
 
 /// What travels to one input of a node.
 struct Envelope {
@@ -179,9 +179,7 @@ impl Threaded {
 
     /// Sends a chunk to the source node, blocking while its channel is full.
     pub fn push(&self, chunk: Vec<Message>) -> Result<(), ThreadedError> {
-        self.input()
-            .ok_or(ThreadedError::Stopped)?
-            .push(chunk)
+        self.input().ok_or(ThreadedError::Stopped)?.push(chunk)
     }
 
     /// A live snapshot of every node's state, as [`Input::snapshot`].

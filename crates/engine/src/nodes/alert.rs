@@ -28,14 +28,14 @@
 //! to the node. The node does not run on the `GroupTransform` skeleton: its level
 //! evaluators are shared by all groups and its snapshot holds more than the group table.
 
-pub mod augment;
-pub mod handlers;
-pub mod inhibit;
-pub mod levels;
-pub mod publish;
-pub mod snapshot;
-pub mod state;
-pub mod trigger;
+pub(crate) mod augment;
+pub(crate) mod handlers;
+pub(crate) mod inhibit;
+pub(crate) mod levels;
+pub(crate) mod publish;
+pub(crate) mod snapshot;
+pub(crate) mod state;
+pub(crate) mod trigger;
 
 use serde_json::{json, Value};
 use tickflow_alert::{AlertData, Level, Row, Services};
@@ -54,7 +54,7 @@ use state::GroupState;
 use trigger::{Source, Trigger};
 
 /// The running alert node.
-pub struct Alert {
+pub(crate) struct Alert {
     spec: AlertNode,
     levels: Levels,
     trigger: Trigger,
@@ -66,7 +66,7 @@ pub struct Alert {
 impl Alert {
     /// An alert node for a validated spec in task `task`; `compile` compiles its lambdas,
     /// `services` provides endpoints and the server identity.
-    pub fn new(
+    pub(crate) fn new(
         spec: &AlertNode,
         node: &str,
         task: &str,

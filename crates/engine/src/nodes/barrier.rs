@@ -52,7 +52,7 @@ struct Group {
 }
 
 /// The running barrier node.
-pub struct Barrier {
+pub(crate) struct Barrier {
     mode: Mode,
     delete: bool,
     groups: GroupMap<Group>,
@@ -62,7 +62,7 @@ pub struct Barrier {
 
 impl Barrier {
     /// A barrier node for a validated spec (exactly one of idle and period is set).
-    pub fn new(spec: &BarrierNode) -> Self {
+    pub(crate) fn new(spec: &BarrierNode) -> Self {
         let mode = match (spec.period, spec.idle) {
             (Some(period), _) if period > Duration::ZERO => Mode::Period(period),
             (_, idle) => Mode::Idle(idle.unwrap_or(Duration::ZERO)),

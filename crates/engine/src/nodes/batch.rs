@@ -7,7 +7,7 @@ use tickflow_model::Message;
 use crate::node::{Context, Node, NodeError};
 
 /// The running batch node.
-pub struct BatchSource;
+pub(crate) struct BatchSource;
 
 impl Node for BatchSource {
     fn message(&mut self, _: usize, _: Message, _: &mut Context<'_>) -> Result<(), NodeError> {

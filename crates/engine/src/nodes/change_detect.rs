@@ -18,20 +18,20 @@ use crate::state::{self, StateError};
 /// A listed field a point lacks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("changeDetect: field {0:?} missing from point")]
-pub struct MissingField(String);
+pub(crate) struct MissingField(String);
 
 /// The listed fields' values of the last forwarded point (`None`: absent there).
 type Last = Vec<Option<FieldValue>>;
 
 /// The changeDetect transform: a group's state is its last forwarded values (`None`
 /// before the first point).
-pub struct ChangeDetect {
+pub(crate) struct ChangeDetect {
     fields: Vec<Str>,
 }
 
 impl ChangeDetect {
     /// A changeDetect transform for a validated spec.
-    pub fn new(spec: &ChangeDetectNode) -> Self {
+    pub(crate) fn new(spec: &ChangeDetectNode) -> Self {
         ChangeDetect {
             fields: spec.fields.iter().map(|f| Str::from(f.as_str())).collect(),
         }

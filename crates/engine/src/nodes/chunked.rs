@@ -13,7 +13,7 @@ const CHUNK: usize = 1024;
 
 /// A first-in, first-out queue stored in chunks of [`CHUNK`] items.
 #[derive(Debug, Clone)]
-pub struct Chunked<T> {
+pub(crate) struct Chunked<T> {
     chunks: VecDeque<VecDeque<T>>,
     len: usize,
 }
@@ -29,22 +29,17 @@ impl<T> Default for Chunked<T> {
 
 impl<T> Chunked<T> {
     /// An empty queue.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// How many items are queued.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// Whether nothing is queued.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Appends `item` at the back.
-    pub fn push_back(&mut self, item: T) {
+    pub(crate) fn push_back(&mut self, item: T) {
         let chunk = match self.chunks.back_mut() {
             Some(chunk) if chunk.len() < CHUNK => chunk,
             _ => {
@@ -57,7 +52,7 @@ impl<T> Chunked<T> {
     }
 
     /// Takes the item at the front.
-    pub fn pop_front(&mut self) -> Option<T> {
+    pub(crate) fn pop_front(&mut self) -> Option<T> {
         let chunk = self.chunks.front_mut()?;
         let item = chunk.pop_front();
         if chunk.is_empty() {
@@ -68,18 +63,18 @@ impl<T> Chunked<T> {
     }
 
     /// The item at the front.
-    pub fn front(&self) -> Option<&T> {
+    pub(crate) fn front(&self) -> Option<&T> {
         self.chunks.front()?.front()
     }
 
     /// The items, front to back.
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         self.chunks.iter().flatten()
     }
 
     /// Moves the first `n` items (all of them if there are fewer) into `out`, front to
     /// back, a chunk at a time.
-    pub fn take_front_into(&mut self, mut n: usize, out: &mut impl Extend<T>) {
+    pub(crate) fn take_front_into(&mut self, mut n: usize, out: &mut impl Extend<T>) {
         while n > 0 {
             let Some(chunk) = self.chunks.front_mut() else {
                 return;
@@ -128,7 +123,7 @@ mod tests {
         assert_eq!(queue.len(), model.len());
         assert!(queue.chunks.len() <= model.len() / CHUNK + 2);
         while queue.pop_front().is_some() {}
-        assert!(queue.is_empty() && queue.chunks.is_empty());
+        assert!(queue.len() == 0 && queue.chunks.is_empty());
         queue.take_front_into(3, &mut taken);
         assert_eq!(taken.len(), 1100);
     }

@@ -28,7 +28,7 @@ use crate::state::{self, StateError};
 #[error(
     "refusing to perform combination as total combinations {total} exceeds max combinations {max}"
 )]
-pub struct TooManyCombinations {
+pub(crate) struct TooManyCombinations {
     /// The combinations the run has.
     pub total: u128,
     /// `.max(…)`.
@@ -37,7 +37,7 @@ pub struct TooManyCombinations {
 
 /// The combine transform: a group's state is its evaluators (one per lambda) and its
 /// run (a batch collects its runs in a buffer of its own).
-pub struct Combine {
+pub(crate) struct Combine {
     lambdas: Vec<Lambda>,
     tolerance: Option<Duration>,
     shape: Shape,
@@ -52,7 +52,7 @@ struct Shape {
 
 impl Combine {
     /// A combine transform for a validated spec with its compiled lambdas, in order.
-    pub fn new(spec: &CombineNode, lambdas: Vec<Lambda>) -> Self {
+    pub(crate) fn new(spec: &CombineNode, lambdas: Vec<Lambda>) -> Self {
         Combine {
             lambdas,
             tolerance: spec.tolerance,

@@ -13,14 +13,14 @@ use crate::nodes::group_transform::Rewrite;
 use crate::nodes::regroup_batch;
 
 /// The default transform (stateless).
-pub struct Default {
+pub(crate) struct Default {
     fields: Vec<(Str, FieldValue)>,
     tags: Vec<(Str, Str)>,
 }
 
 impl Default {
     /// A default transform for a validated spec.
-    pub fn new(spec: &DefaultNode) -> Self {
+    pub(crate) fn new(spec: &DefaultNode) -> Self {
         Default {
             fields: super::str_pairs(&spec.fields, Clone::clone),
             tags: super::str_pairs(&spec.tags, |v| Str::from(v.as_str())),

@@ -11,14 +11,14 @@ use crate::nodes::group_transform::Rewrite;
 use crate::nodes::regroup_batch;
 
 /// The delete transform (stateless).
-pub struct Delete {
+pub(crate) struct Delete {
     fields: Vec<Str>,
     tags: Vec<Str>,
 }
 
 impl Delete {
     /// A delete transform for a validated spec.
-    pub fn new(spec: &DeleteNode) -> Self {
+    pub(crate) fn new(spec: &DeleteNode) -> Self {
         let strs = |names: &[String]| names.iter().map(|n| Str::from(n.as_str())).collect();
         Delete {
             fields: strs(&spec.fields),

@@ -18,7 +18,7 @@ use crate::state::{self, StateError};
 
 /// Why a point gave no derivative.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DerivativeError {
+pub(crate) enum DerivativeError {
     /// The point lacks the field.
     #[error("cannot apply derivative: field {0:?} missing from point")]
     Missing(String),
@@ -37,14 +37,14 @@ pub enum DerivativeError {
 
 /// The previous point of a group: its time and value.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Previous {
+pub(crate) struct Previous {
     time: Time,
     value: f64,
 }
 
 /// The derivative transform: a group's state is its previous point (a batch's, the
 /// previous point in the batch).
-pub struct Derivative {
+pub(crate) struct Derivative {
     field: Str,
     unit: Duration,
     non_negative: bool,
@@ -53,7 +53,7 @@ pub struct Derivative {
 
 impl Derivative {
     /// A derivative transform for a validated spec.
-    pub fn new(spec: &DerivativeNode) -> Self {
+    pub(crate) fn new(spec: &DerivativeNode) -> Self {
         Derivative {
             field: Str::from(spec.field.as_str()),
             unit: spec.unit,

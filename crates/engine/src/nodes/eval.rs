@@ -21,7 +21,7 @@ use crate::state::{self, StateError};
 
 /// Why one point could not be evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum EvalNodeError {
+pub(crate) enum EvalNodeError {
     /// A lambda failed.
     #[error(transparent)]
     Eval(#[from] EvalError),
@@ -52,7 +52,7 @@ enum Keep {
 }
 
 /// The eval transform: a group's state is its evaluators, one per lambda.
-pub struct Eval {
+pub(crate) struct Eval {
     lambdas: Vec<Lambda>,
     results: Results,
 }
@@ -66,7 +66,7 @@ struct Results {
 
 impl Eval {
     /// An eval transform with its compiled lambdas, in the spec's order.
-    pub fn new(spec: &EvalNode, lambdas: Vec<Lambda>) -> Self {
+    pub(crate) fn new(spec: &EvalNode, lambdas: Vec<Lambda>) -> Self {
         let keep = match &spec.keep {
             None => Keep::Results,
             Some(names) if names.is_empty() => Keep::All,

@@ -22,11 +22,11 @@ use crate::state::StateError;
 /// A point lacking an `.on` tag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("flatten: point missing tag {0:?}")]
-pub struct MissingTag(String);
+pub(crate) struct MissingTag(String);
 
 /// The flatten transform: a group's state is its run (a batch collects its runs in a
 /// buffer of its own).
-pub struct Flatten {
+pub(crate) struct Flatten {
     on: Vec<Str>,
     delimiter: String,
     tolerance: Option<Duration>,
@@ -35,7 +35,7 @@ pub struct Flatten {
 
 impl Flatten {
     /// A flatten transform for a validated spec.
-    pub fn new(spec: &FlattenNode) -> Self {
+    pub(crate) fn new(spec: &FlattenNode) -> Self {
         Flatten {
             on: spec.on.iter().map(|t| Str::from(t.as_str())).collect(),
             delimiter: spec.delimiter.clone(),

@@ -17,7 +17,7 @@ use crate::node::{Context, Node, NodeError};
 use crate::state::{self, StateError};
 
 /// The running from node.
-pub struct From {
+pub(crate) struct From {
     database: Option<Str>,
     retention_policy: Option<Str>,
     measurement: Option<Str>,
@@ -92,7 +92,7 @@ fn filter(value: &str) -> Option<Str> {
 
 impl From {
     /// A from node for a validated spec and its compiled `.where` lambda.
-    pub fn new(spec: &FromNode, predicate: Option<Lambda>) -> Self {
+    pub(crate) fn new(spec: &FromNode, predicate: Option<Lambda>) -> Self {
         From {
             database: filter(&spec.database),
             retention_policy: filter(&spec.retention_policy),

@@ -19,7 +19,7 @@ use crate::nodes::group_map::GroupMap;
 use crate::state::{self, StateError};
 
 /// The running groupBy node.
-pub struct GroupBy {
+pub(crate) struct GroupBy {
     grouping: Grouping,
     /// Batch edge: the regrouped batches not emitted yet.
     pending: Pending,
@@ -38,7 +38,7 @@ struct Pending {
 
 impl GroupBy {
     /// A groupBy node for a validated spec.
-    pub fn new(spec: &GroupByNode) -> Self {
+    pub(crate) fn new(spec: &GroupByNode) -> Self {
         GroupBy {
             grouping: Grouping::new(&spec.dimensions, &spec.exclude, spec.by_measurement),
             pending: Pending::default(),

@@ -9,11 +9,11 @@ use serde_json::Value;
 use tickflow_model::GroupId;
 
 /// A table from group id to `V`.
-pub type GroupMap<V> = HashMap<GroupId, V, foldhash::fast::RandomState>;
+pub(crate) type GroupMap<V> = HashMap<GroupId, V, foldhash::fast::RandomState>;
 
 /// Every entry of `map` as JSON, ordered by group id (so snapshots are stable),
 /// `encode` writing one.
-pub fn ordered_json<V>(map: &GroupMap<V>, encode: impl Fn(&V) -> Value) -> Value {
+pub(crate) fn ordered_json<V>(map: &GroupMap<V>, encode: impl Fn(&V) -> Value) -> Value {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     entries.into_iter().map(|(_, v)| encode(v)).collect()

@@ -18,7 +18,7 @@ struct Entry<S> {
 }
 
 /// The state of every group a node has seen.
-pub struct Groups<S> {
+pub(crate) struct Groups<S> {
     map: GroupMap<Entry<S>>,
 }
 
@@ -32,18 +32,18 @@ impl<S> Default for Groups<S> {
 
 impl<S> Groups<S> {
     /// The state of `point`'s group, made with `init` on its first use.
-    pub fn of_point(&mut self, point: &Point, init: impl FnOnce() -> S) -> &mut S {
+    pub(crate) fn of_point(&mut self, point: &Point, init: impl FnOnce() -> S) -> &mut S {
         self.of_group(&point.name, &point.group, || point.group_info(), init)
     }
 
     /// The state of `batch`'s group, made with `init` on its first use.
-    pub fn of_batch(&mut self, batch: &Batch, init: impl FnOnce() -> S) -> &mut S {
+    pub(crate) fn of_batch(&mut self, batch: &Batch, init: impl FnOnce() -> S) -> &mut S {
         self.of_group(&batch.name, &batch.group, || batch.group_info(), init)
     }
 
     /// The state of group `id` named `name`, made with `init` on its first use (`info`
     /// gives the group's info then).
-    pub fn of_group(
+    pub(crate) fn of_group(
         &mut self,
         name: &Str,
         id: &GroupId,
@@ -62,24 +62,24 @@ impl<S> Groups<S> {
     }
 
     /// The state of group `id`, if it has one.
-    pub fn get_mut(&mut self, id: &GroupId) -> Option<&mut S> {
+    pub(crate) fn get_mut(&mut self, id: &GroupId) -> Option<&mut S> {
         self.map.get_mut(id).map(|e| &mut e.state)
     }
 
     /// Every group's state, ordered by group id.
-    pub fn states_mut(&mut self) -> Vec<&mut S> {
+    pub(crate) fn states_mut(&mut self) -> Vec<&mut S> {
         let mut entries: Vec<_> = self.map.iter_mut().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         entries.into_iter().map(|(_, e)| &mut e.state).collect()
     }
 
     /// Forgets group `id`.
-    pub fn remove(&mut self, id: &GroupId) {
+    pub(crate) fn remove(&mut self, id: &GroupId) {
         self.map.remove(id);
     }
 
     /// Every group's state as JSON, `encode` writing one state.
-    pub fn to_json(&self, encode: impl Fn(&S) -> Value) -> Value {
+    pub(crate) fn to_json(&self, encode: impl Fn(&S) -> Value) -> Value {
         group_map::ordered_json(&self.map, |e| {
             json!({
                 "group": state::group_json(&e.name, &e.info),
@@ -89,7 +89,7 @@ impl<S> Groups<S> {
     }
 
     /// Groups from [`Groups::to_json`], `decode` reading one state.
-    pub fn from_json(
+    pub(crate) fn from_json(
         value: &Value,
         decode: impl Fn(&Value) -> Result<S, StateError>,
     ) -> Result<Self, StateError> {

@@ -40,7 +40,7 @@ use crate::state::{self, StateError};
 
 /// Where a transform keeps its state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StateScope {
+pub(crate) enum StateScope {
     /// Nowhere: the transform is stateless; the table stays empty and each message is
     /// handled with a new (empty) state.
     None,
@@ -55,7 +55,7 @@ pub enum StateScope {
 ///
 /// Node-wide values (its spec, compiled templates, sideload's file cache) are the
 /// transform's own; only the per-group table is saved in snapshots.
-pub trait GroupTransform: Send {
+pub(crate) trait GroupTransform: Send {
     /// One group's state.
     type State: Send;
 
@@ -103,7 +103,7 @@ pub trait GroupTransform: Send {
 
 /// The simplest transform: no state, each point and batch rewritten in place and
 /// forwarded. Every `Rewrite` is a [`GroupTransform`] under [`StateScope::None`].
-pub trait Rewrite: Send {
+pub(crate) trait Rewrite: Send {
     /// Rewrites a point before it goes on.
     fn rewrite_point(&mut self, point: &mut Point, ctx: &mut Context<'_>);
 
@@ -141,7 +141,7 @@ impl<T: Rewrite> GroupTransform for T {
 }
 
 /// How one group's state is written to and read from a snapshot.
-pub trait StateCodec<S> {
+pub(crate) trait StateCodec<S> {
     /// The snapshot member that holds the table (`"groups"`).
     fn member(&self) -> &'static str;
 
@@ -153,14 +153,14 @@ pub trait StateCodec<S> {
 }
 
 /// A [`GroupTransform`] running as a node, with its table of group states.
-pub struct PerGroup<T: GroupTransform> {
+pub(crate) struct PerGroup<T: GroupTransform> {
     transform: T,
     groups: Groups<T::State>,
 }
 
 impl<T: GroupTransform> PerGroup<T> {
     /// The node running `transform`, with no group seen yet.
-    pub fn new(transform: T) -> Self {
+    pub(crate) fn new(transform: T) -> Self {
         PerGroup {
             transform,
             groups: Groups::default(),

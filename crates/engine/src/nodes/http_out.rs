@@ -23,7 +23,7 @@ use crate::nodes::union::{message_from, message_json};
 use crate::state::{self, StateError};
 
 /// The httpOut endpoints of a task, by endpoint name.
-pub type HttpOutputs = BTreeMap<String, HttpOutput>;
+pub(crate) type HttpOutputs = BTreeMap<String, HttpOutput>;
 
 /// What an httpOut endpoint serves: the latest message of each group.
 #[derive(Debug, Clone, Default)]
@@ -88,13 +88,13 @@ impl HttpOutput {
 }
 
 /// The running httpOut node.
-pub struct HttpOut {
+pub(crate) struct HttpOut {
     output: HttpOutput,
 }
 
 impl HttpOut {
     /// A node writing into `output`.
-    pub fn new(output: HttpOutput) -> Self {
+    pub(crate) fn new(output: HttpOutput) -> Self {
         HttpOut { output }
     }
 }

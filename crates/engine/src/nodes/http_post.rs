@@ -18,13 +18,13 @@ use tickflow_model::{Batch, FieldValue, Fields, Point, Str};
 use tickflow_pipeline::nodes::http_post::HttpPostNode;
 
 use crate::node::Context;
-use tickflow_alert::handlers::std_duration;
 use crate::nodes::group_transform::Rewrite;
 use crate::task::TaskError;
+use tickflow_alert::handlers::std_duration;
 
 /// Why one row could not be posted.
 #[derive(Debug, thiserror::Error)]
-pub enum HttpPostError {
+pub(crate) enum HttpPostError {
     /// The URL template failed on this row.
     #[error("cannot render the url: {0}")]
     UrlTemplate(TemplateError),
@@ -51,7 +51,7 @@ enum Target {
 }
 
 /// The `httpPost` transform (stateless).
-pub struct HttpPost {
+pub(crate) struct HttpPost {
     target: Target,
     headers: Vec<(String, String)>,
     row_template: Option<Template>,
@@ -63,7 +63,11 @@ pub struct HttpPost {
 impl HttpPost {
     /// The node for a validated spec (exactly one URL or endpoint); endpoints come from
     /// `services`.
-    pub fn new(spec: &HttpPostNode, node: &str, services: &Services) -> Result<Self, TaskError> {
+    pub(crate) fn new(
+        spec: &HttpPostNode,
+        node: &str,
+        services: &Services,
+    ) -> Result<Self, TaskError> {
         let setup = |source: SetupError| TaskError::Handler {
             node: node.to_string(),
             source,

@@ -10,12 +10,12 @@
 //! on the node, and the task goes on; one that may pass later (InfluxDB unreachable, a
 //! timeout, a 5xx) is written again with a backoff from a bounded queue ([`retry`]).
 
-pub mod client;
-pub mod config;
-pub mod http;
-pub mod retry;
-pub mod subscriptions;
-pub mod writer;
+pub(crate) mod client;
+pub(crate) mod config;
+pub(crate) mod http;
+pub(crate) mod retry;
+pub(crate) mod subscriptions;
+pub(crate) mod writer;
 
 use std::time::Duration as StdDuration;
 
@@ -46,7 +46,7 @@ pub enum InfluxDbOutError {
 }
 
 /// The running `influxDBOut` node.
-pub struct InfluxDbOut {
+pub(crate) struct InfluxDbOut {
     writer: Writer,
     database: Str,
     retention_policy: Str,
@@ -58,7 +58,7 @@ pub struct InfluxDbOut {
 
 impl InfluxDbOut {
     /// The node `name` for a validated spec, writing to one of `clusters`.
-    pub fn new(
+    pub(crate) fn new(
         spec: &InfluxDbOutNode,
         name: &str,
         clusters: &[InfluxDbConfig],

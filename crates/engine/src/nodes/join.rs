@@ -36,7 +36,7 @@ use tickflow_model::{
 };
 use tickflow_pipeline::nodes::join::{Fill, JoinNode};
 
-pub use member::Member;
+pub(crate) use member::Member;
 
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::group_state::Groups;
@@ -46,7 +46,7 @@ use crate::state::{self, StateError};
 /// A point grouped by fewer dimensions than `.on(…)` names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("join: point of group {group} has fewer dimensions than .on({on})")]
-pub struct TooFewDimensions {
+pub(crate) struct TooFewDimensions {
     /// The point's group.
     pub group: String,
     /// The `.on` dimensions.
@@ -57,7 +57,7 @@ pub struct TooFewDimensions {
 type Set<T> = Vec<Option<T>>;
 
 /// How sets become points.
-pub struct Output {
+pub(crate) struct Output {
     prefixes: Vec<Str>,
     delimiter: String,
     stream_name: Option<Str>,
@@ -66,7 +66,7 @@ pub struct Output {
 }
 
 /// The running join node, of points (`Join<Point>`) or batches (`Join<Batch>`).
-pub struct Join<T> {
+pub(crate) struct Join<T> {
     output: Output,
     on: Option<Dimensions>,
     delete_all: bool,
@@ -96,7 +96,7 @@ struct OnKey<T> {
 
 impl<T: Member> Join<T> {
     /// A join node for a validated spec with `parents` inputs.
-    pub fn new(spec: &JoinNode, parents: usize) -> Self {
+    pub(crate) fn new(spec: &JoinNode, parents: usize) -> Self {
         let mut prefixes: Vec<Str> = spec.names.iter().map(|n| Str::from(n.as_str())).collect();
         prefixes.resize(parents, Str::from(""));
         Join {

@@ -22,7 +22,7 @@ use crate::node::{Context, Node, NodeError};
 
 /// Why points written back were dropped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LoopbackError {
+pub(crate) enum LoopbackError {
     /// The task runs outside a task master (a replay).
     #[error("no task master to write to {0} (a replay): points written back are dropped")]
     NoMaster(Dbrp),

@@ -16,7 +16,7 @@ use tickflow_pipeline::nodes::log::LogNode;
 use crate::node::{Context, Node, NodeError};
 
 /// The running log node.
-pub struct Log {
+pub(crate) struct Log {
     level: &'static str,
     prefix: String,
     out: Box<dyn Write + Send>,
@@ -24,12 +24,12 @@ pub struct Log {
 
 impl Log {
     /// A log node writing to stderr.
-    pub fn new(spec: &LogNode) -> Self {
+    pub(crate) fn new(spec: &LogNode) -> Self {
         Self::with_writer(spec, Box::new(std::io::stderr()))
     }
 
     /// A log node writing to `out`.
-    pub fn with_writer(spec: &LogNode, out: Box<dyn Write + Send>) -> Self {
+    pub(crate) fn with_writer(spec: &LogNode, out: Box<dyn Write + Send>) -> Self {
         let level = match spec.level.to_ascii_uppercase().as_str() {
             "DEBUG" => "debug",
             "ERROR" => "error",

@@ -15,51 +15,51 @@ use crate::node::Node;
 use crate::nodes::group_transform::PerGroup;
 use crate::task::{Environment, TaskError};
 
-pub mod alert;
-pub mod barrier;
-pub mod batch;
-pub mod change_detect;
-pub mod chunked;
-pub mod combine;
-pub mod default;
-pub mod delete;
-pub mod derivative;
-pub mod eval;
-pub mod flatten;
-pub mod from;
-pub mod group_by;
-pub mod group_map;
-pub mod group_state;
-pub mod group_transform;
-pub mod http_out;
-pub mod http_post;
-pub mod influxdb_out;
-pub mod influxql;
-pub mod join;
-pub mod kapacitor_loopback;
-pub mod log;
-pub mod noop;
-pub mod query;
-pub mod sample;
-pub mod shift;
-pub mod sideload;
-pub mod state_count;
-pub mod state_duration;
-pub mod state_tracking;
-pub mod stats;
-pub mod stream;
-pub mod time_buffer;
-pub mod trickle;
-pub mod udf;
-pub mod union;
-pub mod r#where;
-pub mod window;
+pub(crate) mod alert;
+pub(crate) mod barrier;
+pub(crate) mod batch;
+pub(crate) mod change_detect;
+pub(crate) mod chunked;
+pub(crate) mod combine;
+pub(crate) mod default;
+pub(crate) mod delete;
+pub(crate) mod derivative;
+pub(crate) mod eval;
+pub(crate) mod flatten;
+pub(crate) mod from;
+pub(crate) mod group_by;
+pub(crate) mod group_map;
+pub(crate) mod group_state;
+pub(crate) mod group_transform;
+pub(crate) mod http_out;
+pub(crate) mod http_post;
+pub(crate) mod influxdb_out;
+pub(crate) mod influxql;
+pub(crate) mod join;
+pub(crate) mod kapacitor_loopback;
+pub(crate) mod log;
+pub(crate) mod noop;
+pub(crate) mod query;
+pub(crate) mod sample;
+pub(crate) mod shift;
+pub(crate) mod sideload;
+pub(crate) mod state_count;
+pub(crate) mod state_duration;
+pub(crate) mod state_tracking;
+pub(crate) mod stats;
+pub(crate) mod stream;
+pub(crate) mod time_buffer;
+pub(crate) mod trickle;
+pub(crate) mod udf;
+pub(crate) mod union;
+pub(crate) mod r#where;
+pub(crate) mod window;
 
 /// The running node for a pipeline node of task `task`, with the program's `env`
 /// (alert services, UDFs); an `httpOut` node adds its endpoint to `outputs`, a
 /// `kapacitorLoopback` node its target to the task's `loopback`, a query node itself to
 /// the task's `batching`.
-pub fn create(
+pub(crate) fn create(
     node: &tickflow_pipeline::Node,
     task: &str,
     env: &Environment,

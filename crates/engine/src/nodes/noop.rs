@@ -6,7 +6,7 @@ use tickflow_model::Message;
 use crate::node::{Context, Node, NodeError};
 
 /// The running noop node.
-pub struct NoOp;
+pub(crate) struct NoOp;
 
 impl Node for NoOp {
     fn message(

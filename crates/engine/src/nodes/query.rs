@@ -22,11 +22,11 @@
 //! A replay never starts batching, so no query runs there: a task with `queryFlux()`
 //! or an unknown `.cluster()` replays without any InfluxDB.
 
-pub mod batching;
-pub mod client;
-pub mod influxql;
-pub mod results;
-pub mod schedule;
+pub(crate) mod batching;
+pub(crate) mod client;
+pub(crate) mod influxql;
+pub(crate) mod results;
+pub(crate) mod schedule;
 
 use std::sync::{Arc, OnceLock};
 
@@ -37,7 +37,7 @@ use tickflow_pipeline::nodes::query_flux::QueryFluxNode;
 use tickflow_pipeline::TimeDimension;
 
 use crate::node::{Context, Node, NodeError};
-pub use batching::{Batching, BatchingError, Live};
+pub(crate) use batching::{Batching, BatchingError, Live};
 use client::QueryClient;
 use influxql::{InfluxQlError, Run, Select};
 use results::Shape;
@@ -81,7 +81,7 @@ pub struct Plan {
 }
 
 /// The running `query()` or `queryFlux()` node.
-pub struct Query {
+pub(crate) struct Query {
     /// `None` for `queryFlux()`, which only replays.
     plan: Option<Arc<Plan>>,
     live: Arc<OnceLock<Live>>,
@@ -93,7 +93,7 @@ pub struct Query {
 impl Query {
     /// The node for a validated `query()` spec of task `task`; `live` is filled when the
     /// task master starts batching.
-    pub fn new(
+    pub(crate) fn new(
         spec: &QueryNode,
         task: &str,
         batching: &mut Batching,
@@ -127,7 +127,7 @@ impl Query {
 
     /// The node for a validated `queryFlux()` spec: it replays; running Flux against
     /// InfluxDB 2.x is refused when batching starts.
-    pub fn flux(
+    pub(crate) fn flux(
         spec: &QueryFluxNode,
         task: &str,
         batching: &mut Batching,

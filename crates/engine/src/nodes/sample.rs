@@ -16,13 +16,13 @@ use crate::state::StateError;
 
 /// The sample transform: a group's state is how many of its points it has seen (a
 /// batch counts its own points from 0).
-pub struct Sample {
+pub(crate) struct Sample {
     rate: SampleRate,
 }
 
 impl Sample {
     /// A sample transform for a validated spec.
-    pub fn new(spec: &SampleNode) -> Self {
+    pub(crate) fn new(spec: &SampleNode) -> Self {
         Sample { rate: spec.rate }
     }
 }

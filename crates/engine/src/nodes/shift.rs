@@ -10,13 +10,13 @@ use crate::node::Context;
 use crate::nodes::group_transform::Rewrite;
 
 /// The shift transform (stateless).
-pub struct Shift {
+pub(crate) struct Shift {
     shift: Duration,
 }
 
 impl Shift {
     /// A shift transform for a validated spec.
-    pub fn new(spec: &ShiftNode) -> Self {
+    pub(crate) fn new(spec: &ShiftNode) -> Self {
         Shift { shift: spec.shift }
     }
 }

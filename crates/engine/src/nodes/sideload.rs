@@ -18,10 +18,10 @@
 //! per [`RECHECK`] of wall time and read again when it changed (see [`cache`]). Only
 //! `file://` sources are supported (Kapacitor also reads HTTP ones).
 
-pub mod cache;
-pub mod file;
-pub mod value;
-pub mod yaml;
+pub(crate) mod cache;
+pub(crate) mod file;
+pub(crate) mod value;
+pub(crate) mod yaml;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -36,7 +36,7 @@ use crate::task::TaskError;
 use cache::{Files, Found, Wanted};
 
 /// How often, at most, a cached file is checked for changes.
-pub const RECHECK: Duration = Duration::from_secs(1);
+pub(crate) const RECHECK: Duration = Duration::from_secs(1);
 
 /// A `.source()` the node cannot read from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,7 +58,7 @@ pub enum SourceError {
 }
 
 /// The sideload transform (stateless but for its file cache).
-pub struct Sideload {
+pub(crate) struct Sideload {
     order: Vec<Template>,
     wanted: Wanted,
     files: Files,
@@ -67,7 +67,11 @@ pub struct Sideload {
 impl Sideload {
     /// The node `node` for a validated spec, checking files for changes at most once per
     /// `recheck` ([`RECHECK`] in a task).
-    pub fn new(spec: &SideloadNode, node: &str, recheck: Duration) -> Result<Self, TaskError> {
+    pub(crate) fn new(
+        spec: &SideloadNode,
+        node: &str,
+        recheck: Duration,
+    ) -> Result<Self, TaskError> {
         let dir = directory(&spec.source).map_err(|source| TaskError::Sideload {
             node: node.to_owned(),
             source,

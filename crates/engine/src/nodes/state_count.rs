@@ -14,16 +14,16 @@ use crate::nodes::state_tracking::{StateTracking, Tracker};
 use crate::state::{self, StateError};
 
 /// The running stateCount node.
-pub type StateCount = PerGroup<StateTracking<Count>>;
+pub(crate) type StateCount = PerGroup<StateTracking<Count>>;
 
 /// A stateCount node for a validated spec with its compiled predicate.
-pub fn new(spec: &StateCountNode, lambda: Lambda) -> StateCount {
+pub(crate) fn new(spec: &StateCountNode, lambda: Lambda) -> StateCount {
     PerGroup::new(StateTracking::new(lambda, &spec.as_name, Count::default()))
 }
 
 /// Consecutive points in the state.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Count(i64);
+pub(crate) struct Count(i64);
 
 impl Tracker for Count {
     fn track(&mut self, in_state: bool, _time: Time) -> FieldValue {

@@ -15,10 +15,10 @@ use crate::nodes::state_tracking::{StateTracking, Tracker};
 use crate::state::{self, StateError};
 
 /// The running stateDuration node.
-pub type StateDuration = PerGroup<StateTracking<Since>>;
+pub(crate) type StateDuration = PerGroup<StateTracking<Since>>;
 
 /// A stateDuration node for a validated spec with its compiled predicate.
-pub fn new(spec: &StateDurationNode, lambda: Lambda) -> StateDuration {
+pub(crate) fn new(spec: &StateDurationNode, lambda: Lambda) -> StateDuration {
     PerGroup::new(StateTracking::new(
         lambda,
         &spec.as_name,
@@ -31,7 +31,7 @@ pub fn new(spec: &StateDurationNode, lambda: Lambda) -> StateDuration {
 
 /// When the group entered the state.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Since {
+pub(crate) struct Since {
     unit: Duration,
     start: Option<Time>,
 }

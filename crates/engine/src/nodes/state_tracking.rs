@@ -16,7 +16,7 @@ use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
 use crate::state::{self, StateError};
 
 /// How long a group has been in the state, as one node kind measures it.
-pub trait Tracker: Clone + Send {
+pub(crate) trait Tracker: Clone + Send {
     /// The value for a point at `time` that is in the state or not.
     fn track(&mut self, in_state: bool, time: Time) -> FieldValue;
     /// The tracker's state as JSON.
@@ -27,7 +27,7 @@ pub trait Tracker: Clone + Send {
 
 /// The transform, with its tracker kind `T`: a group's state is its predicate's
 /// evaluator and its tracker (a batch tracks with a fresh one).
-pub struct StateTracking<T> {
+pub(crate) struct StateTracking<T> {
     lambda: Lambda,
     as_name: Str,
     /// A tracker that has seen nothing, copied for each group and batch.
@@ -37,7 +37,7 @@ pub struct StateTracking<T> {
 impl<T: Tracker> StateTracking<T> {
     /// A transform setting field `as_name` from `lambda`, with `fresh` as each group's
     /// tracker.
-    pub fn new(lambda: Lambda, as_name: &str, fresh: T) -> Self {
+    pub(crate) fn new(lambda: Lambda, as_name: &str, fresh: T) -> Self {
         StateTracking {
             lambda,
             as_name: Str::from(as_name),

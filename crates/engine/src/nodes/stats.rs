@@ -31,7 +31,7 @@ use crate::node::{Context, Node, NodeError};
 use crate::state::{self, StateError};
 
 /// The node a `stats` node observes: the parent the task links it to.
-pub fn observed(node: &tickflow_pipeline::Node) -> Option<NodeId> {
+pub(crate) fn observed(node: &tickflow_pipeline::Node) -> Option<NodeId> {
     match &node.kind {
         NodeKind::Stats(spec) => Some(spec.observed),
         _ => None,
@@ -39,7 +39,7 @@ pub fn observed(node: &tickflow_pipeline::Node) -> Option<NodeId> {
 }
 
 /// The running stats node.
-pub struct Stats {
+pub(crate) struct Stats {
     interval: Duration,
     align: bool,
     /// Emitted messages per group seen, ordered by group id.
@@ -76,7 +76,7 @@ impl Count {
 
 impl Stats {
     /// A stats node for a validated spec.
-    pub fn new(spec: &StatsNode) -> Self {
+    pub(crate) fn new(spec: &StatsNode) -> Self {
         Stats {
             interval: spec.interval,
             align: spec.align,

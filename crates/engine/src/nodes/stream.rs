@@ -6,7 +6,7 @@ use tickflow_model::Message;
 use crate::node::{Context, Node, NodeError};
 
 /// The running stream node.
-pub struct Stream;
+pub(crate) struct Stream;
 
 impl Node for Stream {
     fn message(

@@ -12,7 +12,7 @@ use crate::stats::NodeStats;
 
 /// Runs `messages` through `node` and returns what it emitted and the errors it
 /// reported; a fatal error fails the test.
-pub fn run(node: &mut dyn Node, messages: Vec<Message>) -> (Vec<Message>, Vec<String>) {
+pub(crate) fn run(node: &mut dyn Node, messages: Vec<Message>) -> (Vec<Message>, Vec<String>) {
     let (stats, diagnostics, mut out) = (NodeStats::default(), Collect::default(), Vec::new());
     let mut ctx = Context::new(&mut out, &stats, "node1", &diagnostics, false);
     let mut chunk = messages;
@@ -25,7 +25,7 @@ pub fn run(node: &mut dyn Node, messages: Vec<Message>) -> (Vec<Message>, Vec<St
 
 /// One step of a run on the engine clock.
 #[derive(Debug, Clone)]
-pub enum Step {
+pub(crate) enum Step {
     /// A message arriving with the clock at this many seconds.
     Data(i64, Message),
     /// The clock reaching this many seconds: every tick due by then, in order.
@@ -34,7 +34,7 @@ pub enum Step {
 
 /// Runs `steps` through `node` as an executor would (the node must want ticks) and
 /// returns what it emitted and the errors it reported.
-pub fn run_clocked(node: &mut dyn Node, steps: Vec<Step>) -> (Vec<Message>, Vec<String>) {
+pub(crate) fn run_clocked(node: &mut dyn Node, steps: Vec<Step>) -> (Vec<Message>, Vec<String>) {
     assert!(node.wants_ticks());
     let (stats, diagnostics, mut out) = (NodeStats::default(), Collect::default(), Vec::new());
     for step in steps {
@@ -60,7 +60,7 @@ pub fn run_clocked(node: &mut dyn Node, steps: Vec<Step>) -> (Vec<Message>, Vec<
 }
 
 /// `secs` seconds after the epoch.
-pub fn seconds(secs: i64) -> Time {
+pub(crate) fn seconds(secs: i64) -> Time {
     Time::from_nanos(secs * 1_000_000_000)
 }
 
@@ -68,7 +68,7 @@ pub fn seconds(secs: i64) -> Time {
 /// (sent through JSON text, as it would be stored) has the same snapshot and emits for
 /// `rest` exactly what the saved node does, which a fresh node must not (else the test
 /// data shows nothing); returns that output and the errors reported.
-pub fn assert_resumes<N: Node>(
+pub(crate) fn assert_resumes<N: Node>(
     fresh: impl Fn() -> N,
     first: Vec<Message>,
     rest: Vec<Message>,
@@ -78,7 +78,7 @@ pub fn assert_resumes<N: Node>(
 
 /// [`assert_resumes`] for nodes that run some other way (`drive`: [`run_clocked`], or
 /// over several inputs).
-pub fn assert_resumes_with<N: Node, I: Clone, R: PartialEq + Debug>(
+pub(crate) fn assert_resumes_with<N: Node, I: Clone, R: PartialEq + Debug>(
     fresh: impl Fn() -> N,
     drive: impl Fn(&mut dyn Node, Vec<I>) -> R,
     first: Vec<I>,
@@ -106,7 +106,7 @@ pub fn assert_resumes_with<N: Node, I: Clone, R: PartialEq + Debug>(
 }
 
 /// A `cpu` point at `secs` seconds with the given tags and fields.
-pub fn point(secs: i64, tags: &[(&str, &str)], fields: &[(&str, FieldValue)]) -> Point {
+pub(crate) fn point(secs: i64, tags: &[(&str, &str)], fields: &[(&str, FieldValue)]) -> Point {
     let mut p = Point::new("cpu", Time::from_nanos(secs * 1_000_000_000));
     p.tags = Tags::from_pairs(tags.iter().copied());
     p.fields = Fields::from_pairs(fields.iter().cloned());
@@ -114,7 +114,7 @@ pub fn point(secs: i64, tags: &[(&str, &str)], fields: &[(&str, FieldValue)]) ->
 }
 
 /// The points among `messages`.
-pub fn points(messages: Vec<Message>) -> Vec<Point> {
+pub(crate) fn points(messages: Vec<Message>) -> Vec<Point> {
     messages
         .into_iter()
         .filter_map(|m| match m {
@@ -125,7 +125,7 @@ pub fn points(messages: Vec<Message>) -> Vec<Point> {
 }
 
 /// How many points each of `messages` holds, all of which must be batches.
-pub fn batch_sizes(messages: &[Message]) -> Vec<usize> {
+pub(crate) fn batch_sizes(messages: &[Message]) -> Vec<usize> {
     messages
         .iter()
         .map(|m| match m {
@@ -136,7 +136,7 @@ pub fn batch_sizes(messages: &[Message]) -> Vec<usize> {
 }
 
 /// A lambda compiled from TICKscript text (`"value" > 1`).
-pub fn lambda(body: &str) -> tickflow_expr::Lambda {
+pub(crate) fn lambda(body: &str) -> tickflow_expr::Lambda {
     let program =
         tickflow_tickscript::parse(&format!("var l = lambda: {body}\n")).expect("lambda parses");
     let Some(tickflow_tickscript::Statement::Var(decl)) = program.statements.first() else {

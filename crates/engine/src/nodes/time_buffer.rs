@@ -8,19 +8,19 @@ use crate::state::{self, StateError};
 
 /// Points of one group with the same time, waiting for a point of another time.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct TimeBuffer {
+pub(crate) struct TimeBuffer {
     points: Vec<Point>,
 }
 
 /// `time` rounded to `tolerance` (Go's `Round`), unchanged without one.
-pub fn rounded(time: Time, tolerance: Option<Duration>) -> Time {
+pub(crate) fn rounded(time: Time, tolerance: Option<Duration>) -> Time {
     tolerance.map_or(time, |d| time.round(d))
 }
 
 impl TimeBuffer {
     /// Adds `point`, whose time is already rounded; when it starts a new run, returns
     /// the finished one.
-    pub fn push(&mut self, point: Point) -> Option<Vec<Point>> {
+    pub(crate) fn push(&mut self, point: Point) -> Option<Vec<Point>> {
         let finished = match self.points.first() {
             Some(first) if first.time != point.time => Some(std::mem::take(&mut self.points)),
             _ => None,
@@ -30,18 +30,18 @@ impl TimeBuffer {
     }
 
     /// The run, when it is older than `time` (a barrier's promise).
-    pub fn take_before(&mut self, time: Time) -> Option<Vec<Point>> {
+    pub(crate) fn take_before(&mut self, time: Time) -> Option<Vec<Point>> {
         let first = self.points.first()?;
         (first.time < time).then(|| std::mem::take(&mut self.points))
     }
 
     /// The run, whatever its time (the end of a batch).
-    pub fn take_all(&mut self) -> Option<Vec<Point>> {
+    pub(crate) fn take_all(&mut self) -> Option<Vec<Point>> {
         (!self.points.is_empty()).then(|| std::mem::take(&mut self.points))
     }
 
     /// The buffered points as JSON.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!(self
             .points
             .iter()
@@ -50,7 +50,7 @@ impl TimeBuffer {
     }
 
     /// A buffer from [`TimeBuffer::to_json`].
-    pub fn from_json(value: &Value) -> Result<Self, StateError> {
+    pub(crate) fn from_json(value: &Value) -> Result<Self, StateError> {
         let points = value
             .as_array()
             .ok_or_else(|| StateError::new("buffered points are not an array"))?

@@ -7,7 +7,7 @@ use tickflow_model::Message;
 use crate::node::{Context, Node, NodeError};
 
 /// The running trickle node.
-pub struct Trickle;
+pub(crate) struct Trickle;
 
 impl Node for Trickle {
     fn message(

@@ -31,10 +31,10 @@ use tickflow_udf::Instance;
 use crate::node::{Context, Node, NodeError};
 
 /// How many times a node restarts a failed agent before the task stops.
-pub const MAX_RESTARTS: u32 = 3;
+pub(crate) const MAX_RESTARTS: u32 = 3;
 
 /// A node running a UDF.
-pub struct Udf {
+pub(crate) struct Udf {
     kind: Kind,
     /// The node's name, for errors (`tTest3`).
     name: String,
@@ -50,7 +50,7 @@ enum Kind {
 
 impl Udf {
     /// A node around an initialised UDF.
-    pub fn new(instance: Instance, name: &str) -> Self {
+    pub(crate) fn new(instance: Instance, name: &str) -> Self {
         let kind = match instance {
             Instance::Native(udf) => Kind::Native(udf),
             Instance::External(udf) => Kind::External { udf, restarts: 0 },

@@ -18,7 +18,7 @@ use crate::node::{Context, Node, NodeError};
 use crate::state::{self, StateError};
 
 /// The running union node.
-pub struct Union {
+pub(crate) struct Union {
     rename: Option<Str>,
     queues: Vec<VecDeque<Message>>,
     lows: Vec<Option<Time>>,
@@ -26,7 +26,7 @@ pub struct Union {
 
 impl Union {
     /// A union node for a validated spec with `parents` inputs.
-    pub fn new(spec: &UnionNode, parents: usize) -> Self {
+    pub(crate) fn new(spec: &UnionNode, parents: usize) -> Self {
         Union {
             rename: (!spec.rename.is_empty()).then(|| Str::from(spec.rename.as_str())),
             queues: vec![VecDeque::new(); parents],

@@ -14,13 +14,13 @@ use crate::nodes::group_transform::{GroupTransform, StateCodec, StateScope};
 use crate::state::StateError;
 
 /// The where transform: a group's state is its predicate's evaluator.
-pub struct Where {
+pub(crate) struct Where {
     lambda: Lambda,
 }
 
 impl Where {
     /// A where transform with its compiled predicate.
-    pub fn new(lambda: Lambda) -> Self {
+    pub(crate) fn new(lambda: Lambda) -> Self {
         Where { lambda }
     }
 }

@@ -17,7 +17,7 @@ const SEED_CARRY: u64 = 0x1405_7b7e_f767_814f;
 
 /// The generator's state: three lags, newest first, and the carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mwc {
+pub(super) struct Mwc {
     lags: [u64; 3],
     carry: u64,
 }
@@ -39,7 +39,7 @@ impl Mwc {
     /// The generator seeded with two keys. The keys and the fixed constants are laid out as
     /// one multi-word number and multiplied through, so that every key bit reaches every
     /// lag.
-    pub fn seeded(k1: u64, k2: u64) -> Self {
+    pub(super) fn seeded(k1: u64, k2: u64) -> Self {
         let (mix_high, mix_low) = wide_mul(SEED_MIX, MULTIPLIER);
         let base = mix_low.wrapping_add(SEED_CARRY);
         let (base_high, base_low) = wide_mul(base, MULTIPLIER);
@@ -60,7 +60,7 @@ impl Mwc {
     }
 
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(super) fn next_u64(&mut self) -> u64 {
         let [x1, x2, x3] = self.lags;
         let (high, low) = wide_mul(x3, MULTIPLIER);
         let out = (x3 ^ x2).wrapping_add(x1 ^ high);
@@ -71,14 +71,14 @@ impl Mwc {
     }
 
     /// A non-negative `i64`: the next draw without its top bit.
-    pub fn next_i63(&mut self) -> i64 {
+    pub(super) fn next_i63(&mut self) -> i64 {
         (self.next_u64() & (u64::MAX >> 1)) as i64
     }
 
     /// Uniform in `[0, n)`; 0 when `n <= 0`. A power of two masks one draw; any other
     /// bound takes the high half of `draw * n`, redrawing while the low half falls in the
     /// biased zone.
-    pub fn below(&mut self, n: i64) -> i64 {
+    pub(super) fn below(&mut self, n: i64) -> i64 {
         let Ok(n) = u64::try_from(n) else { return 0 };
         if n == 0 {
             return 0;
@@ -97,13 +97,13 @@ impl Mwc {
     }
 
     /// The state as four numbers: the lags, newest first, then the carry.
-    pub fn words(&self) -> [u64; 4] {
+    pub(super) fn words(&self) -> [u64; 4] {
         let [x1, x2, x3] = self.lags;
         [x1, x2, x3, self.carry]
     }
 
     /// The generator [`Mwc::words`] described.
-    pub fn from_words([x1, x2, x3, carry]: [u64; 4]) -> Self {
+    pub(super) fn from_words([x1, x2, x3, carry]: [u64; 4]) -> Self {
         Mwc {
             lags: [x1, x2, x3],
             carry,

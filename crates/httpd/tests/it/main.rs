@@ -42,9 +42,7 @@ impl TestServer {
                     .diagnostics(Arc::new(Collect::default()))
                     .build()
                     .expect("engine builds");
-                let server = Server::bind(Arc::new(engine))
-                    .await
-                    .expect("server binds");
+                let server = Server::bind(Arc::new(engine)).await.expect("server binds");
                 address_tx
                     .send(server.local_addr().expect("address"))
                     .expect("test waits");

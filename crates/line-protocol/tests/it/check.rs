@@ -6,11 +6,11 @@ use tickflow_line_protocol::{write_point, Parser, Precision, WriteError};
 use tickflow_model::{Dbrp, FieldValue, Point, Time};
 
 /// The time the checks take as the request's time.
-pub const NOW: i64 = 1_451_606_400_123_456_789;
+pub(crate) const NOW: i64 = 1_451_606_400_123_456_789;
 
 /// Parses `body`, writes each point back and parses the line again; panics on any
 /// difference. Returns how many points made the round trip.
-pub fn check_body(body: &[u8]) -> usize {
+pub(crate) fn check_body(body: &[u8]) -> usize {
     let mut parser =
         Parser::new(Precision::Nanosecond, Time::from_nanos(NOW)).with_dbrp(Dbrp::new("db", "rp"));
     let parsed = parser.parse(body);
@@ -45,7 +45,7 @@ pub fn check_body(body: &[u8]) -> usize {
 }
 
 /// Asserts that `got` equals `want`, floats bit for bit (so `-0` stays `-0`).
-pub fn assert_same(got: &Point, want: &Point, context: &str) {
+pub(crate) fn assert_same(got: &Point, want: &Point, context: &str) {
     assert_eq!(got, want, "{context:?}");
     for ((_, a), (_, b)) in got.fields.iter().zip(want.fields.iter()) {
         if let (FieldValue::Float(a), FieldValue::Float(b)) = (a, b) {

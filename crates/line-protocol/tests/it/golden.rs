@@ -19,7 +19,7 @@ use crate::check::NOW;
 const MAX_SHOWN: usize = 240;
 
 /// The golden inputs, sorted by name: their paths and contents.
-pub fn inputs() -> Vec<(PathBuf, Vec<u8>)> {
+pub(crate) fn inputs() -> Vec<(PathBuf, Vec<u8>)> {
     let paths = files_with_extension("lp");
     paths
         .into_iter()

@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 
 use tickflow_pipeline::{BuildOptions, EdgeType, OptionType, UdfInfo};
 
-pub use tickflow_testkit::{root, Case};
+pub(crate) use tickflow_testkit::{root, Case};
 
 /// The `.tick` files of `testdata/pipeline/<folder>`, sorted by name.
-pub fn cases(folder: &str) -> Vec<Case> {
+pub(crate) fn cases(folder: &str) -> Vec<Case> {
     tickflow_testkit::cases("pipeline", folder)
 }
 
 /// The t-test UDF of the printer guide: wants batches, provides points, options
 /// `field(string)`, `size(int)`, `alpha(double)`.
-pub fn t_test() -> UdfInfo {
+pub(crate) fn t_test() -> UdfInfo {
     UdfInfo {
         wants: EdgeType::Batch,
         provides: EdgeType::Stream,
@@ -29,7 +29,7 @@ pub fn t_test() -> UdfInfo {
 /// Options with the golden tests' UDF catalogue: `tTest`, and `movingAvg` (stream to
 /// stream, `field(string)`, `size(int)`, `as(string)`, `window(duration)`,
 /// `range(double, double)`, `verbose(bool)`).
-pub fn golden_options() -> BuildOptions {
+pub(crate) fn golden_options() -> BuildOptions {
     let moving_avg = UdfInfo {
         wants: EdgeType::Stream,
         provides: EdgeType::Stream,

@@ -62,13 +62,12 @@ pub fn apply(
         .collect();
     overrides.sort_by_key(|(rank, ..)| *rank);
     for (_, name, value, target) in overrides {
-        let typed = typed(&value, &target.default, target.item.is_some()).ok_or_else(|| {
-            EnvError {
+        let typed =
+            typed(&value, &target.default, target.item.is_some()).ok_or_else(|| EnvError {
                 name: name.clone(),
                 value: value.clone(),
                 expected: target.default.type_str().to_string(),
-            }
-        })?;
+            })?;
         set(table, &target, typed).map_err(|expected| EnvError {
             name,
             value,
@@ -122,7 +121,11 @@ fn resolve(rest: &str, schema: &Schema) -> Option<Target> {
         let (index, inner) = inner.split_once('_')?;
         let index: usize = index.parse().ok()?;
         if let Some((k, item, d)) = key_in(inner, element) {
-            return Some(target(vec![section.to_string(), index.to_string(), k], item, d));
+            return Some(target(
+                vec![section.to_string(), index.to_string(), k],
+                item,
+                d,
+            ));
         }
     }
     None
@@ -143,7 +146,11 @@ fn key_in<'a>(name: &str, section: &'a Table) -> Option<(String, Option<usize>, 
         if name == wanted {
             return Some((key.clone(), None, default));
         }
-        let item = name.strip_prefix(&wanted)?.strip_prefix('_')?.parse().ok()?;
+        let item = name
+            .strip_prefix(&wanted)?
+            .strip_prefix('_')?
+            .parse()
+            .ok()?;
         matches!(default, Value::Array(_)).then(|| (key.clone(), Some(item), default))
     })
 }
@@ -178,7 +185,10 @@ fn set(table: &mut Table, target: &Target, value: Value) -> Result<(), String> {
     while let Some(segment) = segments.next() {
         let next_is_index = segments.peek().is_some_and(|s| s.parse::<usize>().is_ok());
         if next_is_index {
-            let index: usize = segments.next().and_then(|s| s.parse().ok()).ok_or("an index")?;
+            let index: usize = segments
+                .next()
+                .and_then(|s| s.parse().ok())
+                .ok_or("an index")?;
             let items = here
                 .entry(segment.clone())
                 .or_insert_with(|| Value::Array(Vec::new()));

@@ -41,10 +41,10 @@ use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
 use tickflow_alert::Services;
-use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::Environment;
-use tickflow_udf::Registry;
+use tickflow_engine::InfluxDbConfig;
 use tickflow_udf::config::Section as UdfSection;
+use tickflow_udf::Registry;
 
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
@@ -177,7 +177,9 @@ impl Config {
 
     /// The `[udf.functions.NAME]` tables, checked.
     pub fn udfs(&self) -> Result<tickflow_udf::config::Config, ConfigError> {
-        Ok(tickflow_udf::config::Config::from_section(self.udf.clone())?)
+        Ok(tickflow_udf::config::Config::from_section(
+            self.udf.clone(),
+        )?)
     }
 
     /// The alert services: endpoints, brokers, topic handlers (started) and the
@@ -227,8 +229,15 @@ mod tests {
         let http = config.http().expect("valid http");
         assert_eq!(http.bind_address, "127.0.0.1:9999");
         assert_eq!(http.default_retention_policy, "autogen");
-        assert_eq!(http.write_timeout, Some(std::time::Duration::from_millis(250)));
-        assert!(config.udfs().expect("valid udfs").functions.contains_key("tTest"));
+        assert_eq!(
+            http.write_timeout,
+            Some(std::time::Duration::from_millis(250))
+        );
+        assert!(config
+            .udfs()
+            .expect("valid udfs")
+            .functions
+            .contains_key("tTest"));
         assert_eq!(config.influxdb[0].name, "local");
         let services = config.services().expect("valid services");
         assert_eq!(services.server.hostname, "printer-host");

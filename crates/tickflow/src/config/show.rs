@@ -8,8 +8,16 @@ use super::Config;
 
 /// Keys whose values are secrets, in any section.
 const SECRETS: &[&str] = &[
-    "password", "token", "secret", "shared-secret", "api-key", "service-key", "routing-key",
-    "access-token", "auth-token", "user-key",
+    "password",
+    "token",
+    "secret",
+    "shared-secret",
+    "api-key",
+    "service-key",
+    "routing-key",
+    "access-token",
+    "auth-token",
+    "user-key",
 ];
 
 /// What a secret is shown as.

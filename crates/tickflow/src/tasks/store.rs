@@ -221,9 +221,7 @@ impl TaskStore {
         if let Some(new_id) = &new_id {
             check_id(new_id)?;
             if others.contains_key(new_id) {
-                return Err(TaskError::invalid(format!(
-                    "task {new_id} already exists"
-                )));
+                return Err(TaskError::invalid(format!("task {new_id} already exists")));
             }
         }
         let redefine = body.script.is_some() || body.dbrps.is_some() || body.vars.is_some();

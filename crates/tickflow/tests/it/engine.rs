@@ -85,7 +85,9 @@ fn disabled_tasks_take_no_points_and_enabling_starts_them_fresh() {
     // A snapshot returns once every node has taken what was written before it.
     engine.snapshot("printer").expect("snapshot");
     assert_eq!(
-        engine.stats("printer").expect("running").nodes[0].1.messages_in,
+        engine.stats("printer").expect("running").nodes[0]
+            .1
+            .messages_in,
         3
     );
     engine.disable("printer").expect("disables");

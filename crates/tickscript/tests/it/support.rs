@@ -1,8 +1,8 @@
 //! The golden cases of `testdata/tickscript`, through the shared test kit.
 
-pub use tickflow_testkit::{root, Case};
+pub(crate) use tickflow_testkit::{root, Case};
 
 /// The `.tick` files of `testdata/tickscript/<folder>`, sorted by name.
-pub fn cases(folder: &str) -> Vec<Case> {
+pub(crate) fn cases(folder: &str) -> Vec<Case> {
     tickflow_testkit::cases("tickscript", folder)
 }

@@ -290,14 +290,14 @@ pub(crate) mod tests {
     use tickflow_model::{BatchPoint, Dimensions, GroupInfo, Tags, Time};
 
     /// The scores `D` gives `values`.
-    pub fn run<D: Detector>(config: &D::Config, values: &[f64]) -> Vec<f64> {
+    pub(crate) fn run<D: Detector>(config: &D::Config, values: &[f64]) -> Vec<f64> {
         let mut detector = D::new(config);
         values.iter().map(|v| detector.score(config, *v)).collect()
     }
 
     /// Asserts that scoring `values` straight through gives the scores of stopping
     /// halfway, saving the state as JSON text and going on with a restored detector.
-    pub fn assert_resumes<D: Detector>(config: &D::Config, values: &[f64]) {
+    pub(crate) fn assert_resumes<D: Detector>(config: &D::Config, values: &[f64]) {
         let whole = run::<D>(config, values);
         let half = values.len() / 2;
         let mut first = D::new(config);
@@ -321,21 +321,21 @@ pub(crate) mod tests {
     }
 
     /// Noise around 10 with a spike of +8 at `at`.
-    pub fn spike(n: usize, at: usize) -> Vec<f64> {
+    pub(crate) fn spike(n: usize, at: usize) -> Vec<f64> {
         (0..n)
             .map(|i| 10.0 + noise(i) + if i == at { 8.0 } else { 0.0 })
             .collect()
     }
 
     /// Noise around 10, then around 15 from `at`.
-    pub fn step(n: usize, at: usize) -> Vec<f64> {
+    pub(crate) fn step(n: usize, at: usize) -> Vec<f64> {
         (0..n)
             .map(|i| 10.0 + noise(i) + if i >= at { 5.0 } else { 0.0 })
             .collect()
     }
 
     /// A daily cycle (96 values a day) with a little noise and no anomaly.
-    pub fn daily(n: usize) -> Vec<f64> {
+    pub(crate) fn daily(n: usize) -> Vec<f64> {
         (0..n)
             .map(|i| 10.0 + 5.0 * (i as f64 * std::f64::consts::TAU / 96.0).sin() + 0.2 * noise(i))
             .collect()

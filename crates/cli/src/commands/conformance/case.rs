@@ -11,7 +11,7 @@ use serde_json::Value;
 /// What a case checks (README §4–§8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Kind {
+pub(super) enum Kind {
     /// The body of an httpOut endpoint after the run.
     HttpOut,
     /// The alert documents POSTed to the sink.
@@ -27,7 +27,7 @@ pub enum Kind {
 /// How alert documents are matched to requests (README §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum AlertCompare {
+pub(super) enum AlertCompare {
     /// The i-th request matches the i-th document.
     Ordered,
     /// Requests match the documents as a multiset.
@@ -38,7 +38,7 @@ pub enum AlertCompare {
 
 /// One case, as its JSON file holds it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Case {
+pub(super) struct Case {
     /// The Go test's name.
     pub name: String,
     /// What is checked.
@@ -87,7 +87,7 @@ pub struct Case {
 }
 
 /// A case and where it was read from.
-pub struct CaseFile {
+pub(super) struct CaseFile {
     /// The case file.
     pub path: PathBuf,
     /// Its content.
@@ -96,7 +96,7 @@ pub struct CaseFile {
 
 impl CaseFile {
     /// Reads and decodes a case file.
-    pub fn read(path: &Path) -> anyhow::Result<CaseFile> {
+    pub(super) fn read(path: &Path) -> anyhow::Result<CaseFile> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let case = serde_json::from_str(&text)
@@ -108,13 +108,13 @@ impl CaseFile {
     }
 
     /// The recording to replay: `recordings/` beside the `cases/` folder holding the file.
-    pub fn recording(&self) -> Option<PathBuf> {
+    pub(super) fn recording(&self) -> Option<PathBuf> {
         let name = self.case.recording.as_ref()?;
         Some(self.recordings_dir().join(name))
     }
 
     /// The batch recordings, in the case's order.
-    pub fn batch_recordings(&self) -> Vec<PathBuf> {
+    pub(super) fn batch_recordings(&self) -> Vec<PathBuf> {
         let dir = self.recordings_dir();
         self.case
             .recordings
@@ -124,7 +124,7 @@ impl CaseFile {
     }
 
     /// Whether the case defines a batch task.
-    pub fn is_batch(&self) -> bool {
+    pub(super) fn is_batch(&self) -> bool {
         self.case.task_type.as_deref() == Some("batch")
     }
 

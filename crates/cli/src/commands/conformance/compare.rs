@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 /// Where two outputs first differ, and how.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {what}")]
-pub struct Mismatch {
+pub(super) struct Mismatch {
     /// The JSON path of the difference.
     pub path: String,
     /// What differs.
@@ -17,7 +17,7 @@ pub struct Mismatch {
 }
 
 /// A check's outcome.
-pub type Check = Result<(), Mismatch>;
+pub(super) type Check = Result<(), Mismatch>;
 
 fn mismatch(path: impl Into<String>, what: impl Into<String>) -> Check {
     Err(Mismatch {
@@ -36,7 +36,7 @@ fn same(path: &str, expected: &Value, actual: &Value) -> Check {
 }
 
 /// Compares two `models.Result` bodies (§4.2).
-pub fn result(path: &str, expected: &Value, actual: &Value, ignore_order: bool) -> Check {
+pub(super) fn result(path: &str, expected: &Value, actual: &Value, ignore_order: bool) -> Check {
     for (side, value) in [("expected", expected), ("actual", actual)] {
         if let Some(error) = value.get("error") {
             return mismatch(path, format!("{side} result has an error: {error}"));
@@ -157,7 +157,7 @@ fn instant(path: &str, expected: &Value, actual: &Value) -> Check {
 
 /// Compares one alert document (§5): every member but `data` exactly (`time` as an
 /// instant), `data` as an ordered result; `ignored` members are skipped.
-pub fn alert(path: &str, expected: &Value, actual: &Value, ignored: &[String]) -> Check {
+pub(super) fn alert(path: &str, expected: &Value, actual: &Value, ignored: &[String]) -> Check {
     let (Some(want), Some(got)) = (expected.as_object(), actual.as_object()) else {
         return same(path, expected, actual);
     };
@@ -182,7 +182,7 @@ pub fn alert(path: &str, expected: &Value, actual: &Value, ignored: &[String]) -
 }
 
 /// Checks that every request carries `headers` (names case-insensitive).
-pub fn headers(
+pub(super) fn headers(
     requests: &[BTreeMap<String, String>],
     expected: &BTreeMap<String, String>,
 ) -> Check {

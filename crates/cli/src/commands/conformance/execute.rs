@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tickflow_engine::diagnostics::Collect;
-use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::replay::{self, ReadOptions, ReplayError};
+use tickflow_engine::InfluxDbConfig;
 use tickflow_engine::{Environment, HttpPostEndpoint, Services, Task, TaskError};
 use tickflow_model::Dbrp;
 use tickflow_pipeline::{BuildOptions, TaskType};
@@ -20,7 +20,7 @@ use super::sink::{Request, Sink};
 
 /// Which stages failed, with their messages (README §8).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Errors {
+pub(super) struct Errors {
     /// Defining the task (parsing, validation) failed.
     pub define: Option<String>,
     /// Starting the task failed.
@@ -31,14 +31,14 @@ pub struct Errors {
 
 impl Errors {
     /// Whether any stage failed.
-    pub fn any(&self) -> bool {
+    pub(super) fn any(&self) -> bool {
         self.define.is_some() || self.start.is_some() || self.run.is_some()
     }
 }
 
 /// What a run produced.
 #[derive(Debug, Default)]
-pub struct Actual {
+pub(super) struct Actual {
     /// The body of the case's httpOut endpoint, when it has one and the task ran.
     pub httpout: Option<String>,
     /// Every request the sink received, in arrival order.
@@ -52,7 +52,7 @@ pub struct Actual {
 }
 
 /// A case's run: what it produced, or why tickflow cannot run it yet.
-pub enum Run {
+pub(super) enum Run {
     /// The case ran (possibly failing at some stage, which [`Actual::errors`] shows).
     Ran(Actual),
     /// The case needs something tickflow does not do yet.
@@ -65,7 +65,7 @@ fn case_dbrp() -> Dbrp {
 }
 
 /// Runs `file`'s case.
-pub fn execute(file: &CaseFile) -> anyhow::Result<Run> {
+pub(super) fn execute(file: &CaseFile) -> anyhow::Result<Run> {
     let case = &file.case;
     let delay = match &case.sink_response_delay {
         Some(text) => duration(text)?,
@@ -160,7 +160,7 @@ fn replay_batches(
 }
 
 /// A case's Go duration (`"100ms"`).
-pub fn duration(text: &str) -> anyhow::Result<Duration> {
+pub(super) fn duration(text: &str) -> anyhow::Result<Duration> {
     tickflow_model::parse_go_duration(text)
         .ok_or_else(|| anyhow::anyhow!("invalid duration {text:?} in the case"))
 }
@@ -247,7 +247,7 @@ fn services(config: Option<&Value>, sink_url: &str) -> anyhow::Result<Services> 
 struct Unsupported(String);
 
 /// A request as `--print-actual` shows it: the body as JSON when it is JSON.
-pub fn request_json(request: &Request) -> Value {
+pub(super) fn request_json(request: &Request) -> Value {
     let body = serde_json::from_slice(&request.body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&request.body).into_owned()));
     serde_json::json!({

@@ -24,7 +24,7 @@ use execute::{execute, request_json, Actual, Run};
 
 /// Runs conformance cases and prints a verdict per case.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Case files; default: every case of `../shared/conformance/cases` and
     /// `../shared/conformance/batch/cases`.
     cases: Vec<PathBuf>,
@@ -43,7 +43,7 @@ const DEFAULT_CASES: &[&str] = &[
 ];
 
 /// Runs the cases.
-pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let paths = if args.cases.is_empty() {
         let mut paths = default_cases(Path::new(DEFAULT_CASES[0]))?;
         let batch = Path::new(DEFAULT_CASES[1]);

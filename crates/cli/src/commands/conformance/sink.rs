@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 
 /// One request the sink received.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Request {
+pub(super) struct Request {
     /// `POST`, `PUT`, ...
     pub method: String,
     /// The request target: path and query (`/cpu/?host=a`).
@@ -61,7 +61,7 @@ impl Shared {
 }
 
 /// A running sink; dropping it without [`Sink::stop`] leaves the thread to the process.
-pub struct Sink {
+pub(super) struct Sink {
     addr: SocketAddr,
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
@@ -70,7 +70,7 @@ pub struct Sink {
 impl Sink {
     /// Starts a sink on a free loopback port answering with `codes` in order, each
     /// answer `delay` after the request was read.
-    pub fn start(codes: Vec<u16>, delay: std::time::Duration) -> io::Result<Sink> {
+    pub(super) fn start(codes: Vec<u16>, delay: std::time::Duration) -> io::Result<Sink> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -88,12 +88,12 @@ impl Sink {
     }
 
     /// The base URL, without a trailing slash (`http://127.0.0.1:41234`).
-    pub fn url(&self) -> String {
+    pub(super) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Stops accepting and returns every request received, in arrival order.
-    pub fn stop(mut self) -> Vec<Request> {
+    pub(super) fn stop(mut self) -> Vec<Request> {
         self.shared.stopping.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
         let _ = TcpStream::connect(self.addr);

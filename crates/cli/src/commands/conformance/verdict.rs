@@ -9,7 +9,7 @@ use super::execute::Actual;
 use super::sink::Request;
 
 /// The first way `actual` differs from what `case` expects.
-pub fn verdict(case: &Case, actual: &Actual) -> Check {
+pub(super) fn verdict(case: &Case, actual: &Actual) -> Check {
     wall_time(case, actual)?;
     match case.kind {
         Kind::Error => {

@@ -7,7 +7,7 @@ use tickflow_model::{FieldValue, Fields, Str, Tags};
 use tickflow_pipeline::nodes::alert::AlertNode;
 
 /// Sets the tags and fields `spec` asks for from the event `data`.
-pub fn augment(spec: &AlertNode, tags: &mut Tags, fields: &mut Fields, data: &AlertData) {
+pub(crate) fn augment(spec: &AlertNode, tags: &mut Tags, fields: &mut Fields, data: &AlertData) {
     set_tag(tags, &spec.level_tag, data.level.as_str());
     set_tag(tags, &spec.id_tag, &data.id);
     set_field(

@@ -12,7 +12,7 @@ use crate::task::TaskError;
 
 /// Starts the handlers of node `node`; a handler the engine lacks, a bad target or an
 /// unknown endpoint fails the task build.
-pub fn start(
+pub(crate) fn start(
     specs: &[HandlerSpec],
     node: &str,
     services: &Services,
@@ -36,4 +36,3 @@ pub fn start(
     handlers.extend(services.sinks.handlers());
     Dispatcher::new(handlers, services.queue_capacity).map_err(|e| setup(e.into()))
 }
-

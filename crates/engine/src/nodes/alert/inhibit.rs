@@ -12,7 +12,7 @@ use tickflow_model::{GroupId, Tags};
 use tickflow_pipeline::nodes::alert::{AlertNode, Inhibit};
 
 /// The inhibitors one alert node sets and the category it is inhibited by.
-pub struct NodeInhibitors {
+pub(crate) struct NodeInhibitors {
     inhibitors: Inhibitors,
     /// What the owners of the node's inhibitors start with: `<task>/<node>/`.
     prefix: String,
@@ -22,7 +22,7 @@ pub struct NodeInhibitors {
 
 impl NodeInhibitors {
     /// The inhibitors of node `node` of task `task`, in the server's table.
-    pub fn new(spec: &AlertNode, node: &str, task: &str, services: &Services) -> Self {
+    pub(crate) fn new(spec: &AlertNode, node: &str, task: &str, services: &Services) -> Self {
         NodeInhibitors {
             inhibitors: services.inhibitors.clone(),
             prefix: format!("{task}/{node}/"),
@@ -33,7 +33,7 @@ impl NodeInhibitors {
 
     /// Turns group `group`'s inhibitors on while `level` is not OK, off when it is, with
     /// the group's values of each inhibitor's tags.
-    pub fn update(&self, group: &GroupId, tags: &Tags, level: Level) {
+    pub(crate) fn update(&self, group: &GroupId, tags: &Tags, level: Level) {
         for (i, inhibit) in self.inhibits.iter().enumerate() {
             let values = inhibit
                 .equal_tags
@@ -51,17 +51,17 @@ impl NodeInhibitors {
 
     /// Whether an event with `tags` is inhibited: the node has a category and an active
     /// inhibitor of it matches.
-    pub fn inhibits(&self, tags: &Tags) -> bool {
+    pub(crate) fn inhibits(&self, tags: &Tags) -> bool {
         !self.category.is_empty() && self.inhibitors.inhibits(&self.category, tags)
     }
 
     /// The active inhibitors the node holds, owners without the node's prefix.
-    pub fn held(&self) -> Vec<Held> {
+    pub(crate) fn held(&self) -> Vec<Held> {
         self.inhibitors.held_by(&self.prefix)
     }
 
     /// Holds `held` again (from [`NodeInhibitors::held`]) under the node's prefix.
-    pub fn hold(&self, held: Vec<Held>) {
+    pub(crate) fn hold(&self, held: Vec<Held>) {
         for h in held {
             let owner = format!("{}{}", self.prefix, h.owner);
             self.inhibitors.set(&owner, &h.category, h.tags, true);

@@ -31,7 +31,7 @@ fn index(level: Level) -> usize {
 }
 
 /// The level and reset predicates of one alert node.
-pub struct Levels {
+pub(crate) struct Levels {
     /// Level predicates, indexed by level (OK has none).
     levels: [Option<Evaluator>; 4],
     /// Reset predicates, indexed by the level they leave.
@@ -40,7 +40,7 @@ pub struct Levels {
 
 impl Levels {
     /// The predicates of `spec`, compiled with `compile`.
-    pub fn new(
+    pub(crate) fn new(
         spec: &AlertNode,
         compile: impl Fn(&tickflow_pipeline::Lambda) -> Result<Lambda, TaskError>,
     ) -> Result<Self, TaskError> {
@@ -67,7 +67,12 @@ impl Levels {
     }
 
     /// The level of the point in `scope` for a group at level `current`.
-    pub fn of_point(&mut self, scope: &Scope<'_>, current: Level, ctx: &mut Context<'_>) -> Level {
+    pub(crate) fn of_point(
+        &mut self,
+        scope: &Scope<'_>,
+        current: Level,
+        ctx: &mut Context<'_>,
+    ) -> Level {
         let floor = index(current).max(1);
         for l in (floor..=3).rev() {
             if self.holds(l, scope, ctx) {
@@ -92,7 +97,7 @@ impl Levels {
     /// The level of a batch of `points` (not empty) for a group at level `current`, its
     /// lowest point level when `all`, and the position of the first point at the
     /// highest level.
-    pub fn of_batch(
+    pub(crate) fn of_batch(
         &mut self,
         points: &[BatchPoint],
         current: Level,
@@ -122,18 +127,18 @@ impl Levels {
     }
 
     /// The level predicates, indexed by level, for snapshots.
-    pub fn levels(&self) -> &[Option<Evaluator>] {
+    pub(crate) fn levels(&self) -> &[Option<Evaluator>] {
         &self.levels
     }
 
     /// The reset predicates, indexed by the level they leave, for snapshots.
-    pub fn resets(&self) -> &[Option<Evaluator>] {
+    pub(crate) fn resets(&self) -> &[Option<Evaluator>] {
         &self.resets
     }
 
     /// Restores the predicates' states from [`snapshot::evaluators_json`] of
     /// [`Levels::levels`] and [`Levels::resets`].
-    pub fn restore(
+    pub(crate) fn restore(
         &mut self,
         levels: &serde_json::Value,
         resets: &serde_json::Value,

@@ -24,7 +24,7 @@ use crate::node::{Context, NodeError};
 use crate::task::TaskError;
 
 /// What an event is about: the point's or batch's name, group, tags and fields.
-pub struct Event<'a> {
+pub(crate) struct Event<'a> {
     /// The measurement.
     pub name: &'a Str,
     /// The group.
@@ -43,7 +43,7 @@ struct Rendered {
 }
 
 /// Where an alert node's events go, and how they read.
-pub struct Publisher {
+pub(crate) struct Publisher {
     task: String,
     server: ServerInfo,
     id: Template,
@@ -68,7 +68,7 @@ pub struct Publisher {
 impl Publisher {
     /// The publisher of node `node` of task `task`: its templates parsed and its
     /// handlers started.
-    pub fn new(
+    pub(crate) fn new(
         spec: &AlertNode,
         node: &str,
         task: &str,
@@ -98,7 +98,7 @@ impl Publisher {
 
     /// Publishes the event at `level`: renders it, builds its document with `row` and,
     /// unless `inhibited`, routes it; returns the document as routed.
-    pub fn publish(
+    pub(crate) fn publish(
         &mut self,
         event: &Event<'_>,
         level: Level,
@@ -210,7 +210,7 @@ impl Publisher {
     }
 
     /// Reports the handler and topic errors collected since the last report.
-    pub fn report_errors(&mut self, ctx: &mut Context<'_>) {
+    pub(crate) fn report_errors(&mut self, ctx: &mut Context<'_>) {
         for err in self.handlers.take_errors() {
             ctx.error(&err);
         }
@@ -219,7 +219,7 @@ impl Publisher {
 
     /// Waits until the handlers have delivered every queued event, reporting their
     /// errors, and deletes the anonymous topic.
-    pub fn close(&mut self, ctx: &mut Context<'_>) {
+    pub(crate) fn close(&mut self, ctx: &mut Context<'_>) {
         for err in self.handlers.close() {
             ctx.error(&err);
         }

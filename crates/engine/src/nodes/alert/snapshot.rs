@@ -14,7 +14,7 @@ use tickflow_expr::Evaluator;
 use crate::state::{self, StateError};
 
 /// The state of each level's evaluator, `null` for a level without a lambda.
-pub fn evaluators_json(evaluators: &[Option<Evaluator>]) -> Value {
+pub(crate) fn evaluators_json(evaluators: &[Option<Evaluator>]) -> Value {
     evaluators
         .iter()
         .map(|e| e.as_ref().map_or(Value::Null, Evaluator::snapshot))
@@ -22,7 +22,7 @@ pub fn evaluators_json(evaluators: &[Option<Evaluator>]) -> Value {
 }
 
 /// Restores `evaluators` from [`evaluators_json`]; `what` names them in errors.
-pub fn restore_evaluators(
+pub(crate) fn restore_evaluators(
     evaluators: &mut [Option<Evaluator>],
     saved: &Value,
     what: &str,
@@ -51,7 +51,7 @@ pub fn restore_evaluators(
 }
 
 /// Active inhibitors as JSON.
-pub fn held_json(held: &[Held]) -> Value {
+pub(crate) fn held_json(held: &[Held]) -> Value {
     held.iter()
         .map(|h| {
             json!({
@@ -64,7 +64,7 @@ pub fn held_json(held: &[Held]) -> Value {
 }
 
 /// Active inhibitors from [`held_json`].
-pub fn held_from(value: &Value) -> Result<Vec<Held>, StateError> {
+pub(crate) fn held_from(value: &Value) -> Result<Vec<Held>, StateError> {
     let entries = value
         .as_array()
         .ok_or_else(|| StateError::new(format!("inhibitors {value} are not an array")))?;

@@ -11,7 +11,7 @@ use crate::state::{self, StateError};
 
 /// The per-group state of an alert node.
 #[derive(Debug, Clone)]
-pub struct GroupState {
+pub(crate) struct GroupState {
     history: Vec<Level>,
     idx: usize,
     flapping: bool,
@@ -22,7 +22,7 @@ pub struct GroupState {
 
 /// What [`GroupState::add_event`] learned about the new level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Change {
+pub(crate) struct Change {
     /// The level differs from the previous one.
     pub changed: bool,
     /// With `.stateChangesOnly(interval)`: the unchanged level is due to be sent again.
@@ -31,7 +31,7 @@ pub struct Change {
 
 impl GroupState {
     /// A group with `history` levels of memory (at least 2), all OK.
-    pub fn new(history: i64) -> Self {
+    pub(crate) fn new(history: i64) -> Self {
         let len = usize::try_from(history).unwrap_or(0).max(2);
         GroupState {
             history: vec![Level::Ok; len],
@@ -43,17 +43,17 @@ impl GroupState {
     }
 
     /// The current level.
-    pub fn current(&self) -> Level {
+    pub(crate) fn current(&self) -> Level {
         self.history[self.idx]
     }
 
     /// Whether the group is flapping.
-    pub fn is_flapping(&self) -> bool {
+    pub(crate) fn is_flapping(&self) -> bool {
         self.flapping
     }
 
     /// Records `level` at time `t`; updates flapping when `flapping` is `(low, high)`.
-    pub fn add_event(
+    pub(crate) fn add_event(
         &mut self,
         t: Time,
         level: Level,
@@ -82,7 +82,7 @@ impl GroupState {
     }
 
     /// Marks an event as sent at `t`; a first non-OK event after OK starts the duration.
-    pub fn triggered(&mut self, t: Time) {
+    pub(crate) fn triggered(&mut self, t: Time) {
         self.last_triggered = Some(t);
         let previous = (self.idx + self.history.len() - 1) % self.history.len();
         if self.history[previous] == Level::Ok {
@@ -91,7 +91,7 @@ impl GroupState {
     }
 
     /// The duration of the current event: from the first trigger to the last.
-    pub fn duration(&self) -> Duration {
+    pub(crate) fn duration(&self) -> Duration {
         match (self.first_triggered, self.last_triggered) {
             (Some(first), Some(last)) => last.since(first),
             _ => Duration::ZERO,
@@ -99,7 +99,7 @@ impl GroupState {
     }
 
     /// The state as JSON, for [`GroupState::from_json`].
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "history": self.history.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
             "idx": self.idx,
@@ -111,7 +111,7 @@ impl GroupState {
 
     /// The state [`GroupState::to_json`] wrote, for a node keeping `history` levels (as
     /// [`GroupState::new`]); a ring of another length is refused.
-    pub fn from_json(value: &Value, history: i64) -> Result<Self, StateError> {
+    pub(crate) fn from_json(value: &Value, history: i64) -> Result<Self, StateError> {
         let mut group = GroupState::new(history);
         let levels = state::array(value, "history")?;
         if levels.len() != group.history.len() {

@@ -16,7 +16,7 @@ use super::state::{Change, GroupState};
 
 /// What the level was determined from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A point of a stream.
     Point,
     /// A whole batch.
@@ -25,7 +25,7 @@ pub enum Source {
 
 /// The rules of the trigger decision, from the node's spec.
 #[derive(Debug, Clone)]
-pub struct Trigger {
+pub(crate) struct Trigger {
     /// `.stateChangesOnly()`: unchanged levels are held back.
     state_changes_only: bool,
     /// `.stateChangesOnly(interval)`: an unchanged level is sent again after it.
@@ -36,7 +36,7 @@ pub struct Trigger {
 
 impl Trigger {
     /// The rules of an alert node.
-    pub fn new(spec: &AlertNode) -> Self {
+    pub(crate) fn new(spec: &AlertNode) -> Self {
         Trigger {
             state_changes_only: spec.state_changes_only,
             max_interval: spec.state_changes_max_interval,
@@ -46,7 +46,7 @@ impl Trigger {
 
     /// Records `level` at `time` in `group`'s history and decides whether it is an
     /// event: when it is, marks it sent at `time` and returns the event's duration.
-    pub fn record(
+    pub(crate) fn record(
         &self,
         group: &mut GroupState,
         time: Time,

@@ -13,7 +13,7 @@ const MAX_BODY: u64 = 64 * 1024;
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
-pub enum InfluxDbError {
+pub(crate) enum InfluxDbError {
     /// No server answered (refused, DNS, TLS, timeout).
     #[error("{url}: {reason}")]
     Unreachable {
@@ -46,7 +46,7 @@ pub enum InfluxDbError {
 
 /// Where a write goes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Target {
+pub(crate) struct Target {
     /// The database (`db`).
     pub database: String,
     /// The retention policy (`rp`), empty for the database's default.
@@ -57,21 +57,21 @@ pub struct Target {
 
 /// A cluster's servers and credentials.
 #[derive(Debug, Clone)]
-pub struct Client {
+pub(crate) struct Client {
     http: ClusterHttp,
 }
 
 impl Client {
     /// A client for `config`; every URL must be an `http://` or `https://` URL, and its
     /// TLS files readable.
-    pub fn new(config: &InfluxDbConfig) -> Result<Self, ClusterHttpError> {
+    pub(crate) fn new(config: &InfluxDbConfig) -> Result<Self, ClusterHttpError> {
         Ok(Client {
             http: ClusterHttp::new(config)?,
         })
     }
 
     /// Writes `body`, line protocol with timestamps in `precision`, to `target`.
-    pub fn write(
+    pub(crate) fn write(
         &self,
         target: &Target,
         precision: Precision,
@@ -89,7 +89,7 @@ impl Client {
     }
 
     /// Runs one InfluxQL statement.
-    pub fn query(&self, query: &str) -> Result<(), InfluxDbError> {
+    pub(crate) fn query(&self, query: &str) -> Result<(), InfluxDbError> {
         let (url, body) = self.post("/query", &[("q", query)], b"")?;
         match statement_error(&body) {
             Some(error) => Err(InfluxDbError::Query {

@@ -10,7 +10,7 @@ use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConf
 use super::config::InfluxDbConfig;
 
 /// How long a request may take when the cluster sets no `timeout`.
-pub const DEFAULT_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+pub(crate) const DEFAULT_TIMEOUT: StdDuration = StdDuration::from_secs(10);
 
 /// Why a cluster's HTTP settings are not usable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +35,7 @@ pub enum ClusterHttpError {
 
 /// A cluster's agent, base URLs and credentials.
 #[derive(Debug, Clone)]
-pub struct ClusterHttp {
+pub(crate) struct ClusterHttp {
     /// The base URLs, without a trailing slash, tried in order.
     pub urls: Vec<String>,
     /// The `Authorization` header, with a user.
@@ -46,7 +46,7 @@ pub struct ClusterHttp {
 
 impl ClusterHttp {
     /// The HTTP settings of `cluster`.
-    pub fn new(cluster: &InfluxDbConfig) -> Result<ClusterHttp, ClusterHttpError> {
+    pub(crate) fn new(cluster: &InfluxDbConfig) -> Result<ClusterHttp, ClusterHttpError> {
         let urls: Vec<String> = (cluster.urls.iter())
             .map(|u| u.trim_end_matches('/').to_string())
             .collect();

@@ -32,7 +32,7 @@ pub struct RetryPolicy {
 }
 
 /// The longest wait between two attempts.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 impl Default for RetryPolicy {
     /// 10000 points, the oldest dropped first, retried after 1s, 2s, 4s, … 1m.
@@ -47,7 +47,7 @@ impl Default for RetryPolicy {
 
 /// One write waiting to be sent again.
 #[derive(Debug, Clone)]
-pub struct Pending {
+pub(crate) struct Pending {
     /// Where it goes.
     pub target: Target,
     /// The line-protocol body.
@@ -58,7 +58,7 @@ pub struct Pending {
 
 /// Failed writes waiting for their next attempt, in order.
 #[derive(Debug)]
-pub struct RetryQueue {
+pub(crate) struct RetryQueue {
     policy: RetryPolicy,
     queue: VecDeque<Pending>,
     points: usize,
@@ -68,7 +68,7 @@ pub struct RetryQueue {
 
 impl RetryQueue {
     /// An empty queue.
-    pub fn new(policy: RetryPolicy) -> Self {
+    pub(crate) fn new(policy: RetryPolicy) -> Self {
         RetryQueue {
             policy,
             queue: VecDeque::new(),
@@ -80,7 +80,7 @@ impl RetryQueue {
 
     /// Queues a failed write after the others; returns how many points were dropped
     /// to respect the bound (the new write's own, or older ones).
-    pub fn push(&mut self, write: Pending, now: Instant) -> usize {
+    pub(crate) fn push(&mut self, write: Pending, now: Instant) -> usize {
         if write.points > self.policy.capacity {
             return write.points;
         }
@@ -104,12 +104,12 @@ impl RetryQueue {
     }
 
     /// When the next attempt is due; `None` when nothing waits.
-    pub fn due(&self) -> Option<Instant> {
+    pub(crate) fn due(&self) -> Option<Instant> {
         self.next.filter(|_| !self.queue.is_empty())
     }
 
     /// Takes every queued write for an attempt now.
-    pub fn take(&mut self) -> Vec<Pending> {
+    pub(crate) fn take(&mut self) -> Vec<Pending> {
         self.points = 0;
         self.next = None;
         self.queue.drain(..).collect()
@@ -117,7 +117,7 @@ impl RetryQueue {
 
     /// After an attempt where `failed` could not be sent either: re-queues them at the
     /// front with a doubled backoff; returns the points dropped to respect the bound.
-    pub fn failed(&mut self, failed: Vec<Pending>, now: Instant) -> usize {
+    pub(crate) fn failed(&mut self, failed: Vec<Pending>, now: Instant) -> usize {
         self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
         let mut dropped = 0;
         let queued = std::mem::take(&mut self.queue);
@@ -130,17 +130,17 @@ impl RetryQueue {
     }
 
     /// After a successful attempt: the backoff starts over.
-    pub fn succeeded(&mut self) {
+    pub(crate) fn succeeded(&mut self) {
         self.backoff = self.policy.interval;
     }
 
     /// Whether nothing waits.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }
 
     /// Empties the queue, returning how many points it held.
-    pub fn clear(&mut self) -> usize {
+    pub(crate) fn clear(&mut self) -> usize {
         self.queue.clear();
         self.next = None;
         std::mem::take(&mut self.points)

@@ -22,7 +22,7 @@ use crate::nodes::query::client::QueryClient;
 use crate::nodes::query::results::series;
 
 /// How often the subscriptions are brought in line with the databases.
-pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
+pub(crate) const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 
 /// A database and retention policy.
 type DbRp = (String, String);
@@ -30,7 +30,7 @@ type DbRp = (String, String);
 /// A failed subscription call.
 #[derive(Debug, thiserror::Error)]
 #[error("cluster {cluster:?}: {statement}: {reason}")]
-pub struct SubscriptionError {
+pub(crate) struct SubscriptionError {
     /// The cluster's name.
     pub cluster: String,
     /// The statement that failed.
@@ -48,7 +48,7 @@ pub struct Subscriptions {
 
 /// Where InfluxDB sends writes: the server's address as InfluxDB should reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Destination {
+pub(crate) struct Destination {
     /// The host name (`kapacitor-hostname`, else `localhost`).
     pub host: String,
     /// The port (`http-port`, else the server's).
@@ -127,7 +127,7 @@ fn keep_in_sync(mut sync: ClusterSync, stopped: &Receiver<()>, diagnostics: &dyn
 }
 
 /// One cluster's subscription state.
-pub struct ClusterSync {
+pub(crate) struct ClusterSync {
     cluster: InfluxDbConfig,
     client: QueryClient,
     name: String,
@@ -137,7 +137,7 @@ pub struct ClusterSync {
 
 impl ClusterSync {
     /// The sync of `cluster` for a server reached at `destination`.
-    pub fn new(
+    pub(crate) fn new(
         cluster: &InfluxDbConfig,
         destination: Destination,
     ) -> Result<ClusterSync, SubscriptionError> {
@@ -159,14 +159,9 @@ impl ClusterSync {
         })
     }
 
-    /// The subscription's name (`tickflow-localhost-9092`).
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Creates the subscription where it is wanted and missing, and drops ours where it
     /// is no longer wanted; the failures.
-    pub fn sync(&mut self) -> Vec<SubscriptionError> {
+    pub(crate) fn sync(&mut self) -> Vec<SubscriptionError> {
         let mut errors = Vec::new();
         if self.cluster.subscription_protocol == "udp" {
             errors.push(self.error("", "udp subscriptions are not supported; use http".into()));
@@ -204,7 +199,7 @@ impl ClusterSync {
     }
 
     /// Drops every subscription this sync created; the failures.
-    pub fn drop_created(&mut self) -> Vec<SubscriptionError> {
+    pub(crate) fn drop_created(&mut self) -> Vec<SubscriptionError> {
         let created = std::mem::take(&mut self.created);
         created
             .iter()

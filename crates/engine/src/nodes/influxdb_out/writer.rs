@@ -23,7 +23,7 @@ const QUEUE: usize = 64;
 
 /// A failure of the writer thread, reported by the node.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteFailure {
+pub(crate) enum WriteFailure {
     /// `CREATE DATABASE` failed.
     #[error("cannot create database: {0}")]
     Create(InfluxDbError),
@@ -63,7 +63,7 @@ pub enum WriteFailure {
 
 /// What the writer does besides writing.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Where to write.
     pub client: Client,
     /// The timestamps' unit.
@@ -79,7 +79,7 @@ pub struct Settings {
 }
 
 /// The handle the node keeps on its writer thread.
-pub struct Writer {
+pub(crate) struct Writer {
     sender: Option<Sender<Vec<(Target, Point)>>>,
     failures: Arc<Mutex<Vec<WriteFailure>>>,
     thread: Option<JoinHandle<()>>,
@@ -87,7 +87,7 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread, named after the node.
-    pub fn start(name: &str, settings: Settings) -> std::io::Result<Self> {
+    pub(crate) fn start(name: &str, settings: Settings) -> std::io::Result<Self> {
         let (sender, receiver) = crossbeam_channel::bounded(QUEUE);
         let failures = Arc::new(Mutex::new(Vec::new()));
         let shared = Arc::clone(&failures);
@@ -102,7 +102,7 @@ impl Writer {
     }
 
     /// Hands points over; blocks while the writer is a full queue behind.
-    pub fn send(&self, points: Vec<(Target, Point)>) {
+    pub(crate) fn send(&self, points: Vec<(Target, Point)>) {
         if let Some(sender) = &self.sender {
             // The writer only stops when the sender is dropped.
             let _ = sender.send(points);
@@ -110,12 +110,12 @@ impl Writer {
     }
 
     /// The failures since the last call.
-    pub fn failures(&self) -> Vec<WriteFailure> {
+    pub(crate) fn failures(&self) -> Vec<WriteFailure> {
         std::mem::take(&mut *self.failures.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Writes everything buffered and stops the thread.
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         self.sender = None;
         if let Some(thread) = self.thread.take() {
             // A panicking writer has nothing left to flush.

@@ -55,7 +55,7 @@ const LEVEL: usize = 4;
 
 /// A Holt-Winters forecast's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HoltWinters {
+pub(super) struct HoltWinters {
     /// How many points to forecast.
     pub horizon: i64,
     /// The season's length in buckets; below 2 there is no season.
@@ -68,7 +68,7 @@ pub struct HoltWinters {
 
 impl HoltWinters {
     /// The forecast for `points` (time and value, in batch order).
-    pub fn forecast(&self, points: &[(Time, f64)]) -> Vec<(Time, f64)> {
+    pub(super) fn forecast(&self, points: &[(Time, f64)]) -> Vec<(Time, f64)> {
         let interval = self.interval.nanos();
         let season = usize::try_from(self.season).ok().filter(|m| *m >= 2);
         let (Ok(horizon), Some(first), Some(last)) =

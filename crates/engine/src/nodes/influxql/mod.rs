@@ -29,7 +29,7 @@ use transform::Transform;
 
 /// Why a point or a batch gave no result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum InfluxQlError {
+pub(crate) enum InfluxQlError {
     /// The function does not take fields of this type.
     #[error("invalid influxql func {function} with field {field}: cannot apply {function} to {ty} field")]
     Unsupported {
@@ -135,7 +135,7 @@ impl Pending {
 }
 
 /// The running InfluxQL node.
-pub struct InfluxQl {
+pub(crate) struct InfluxQl {
     function: InfluxQlFunction,
     field: Str,
     as_name: Str,
@@ -147,7 +147,7 @@ pub struct InfluxQl {
 
 impl InfluxQl {
     /// A node for a validated spec.
-    pub fn new(spec: &InfluxQlNode) -> Self {
+    pub(crate) fn new(spec: &InfluxQlNode) -> Self {
         InfluxQl {
             function: spec.function.clone(),
             field: Str::from(spec.field.as_str()),

@@ -28,7 +28,7 @@ const EXPAND: f64 = 2.0;
 
 /// The result of a minimisation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Minimum {
+pub(super) struct Minimum {
     /// The objective at `point`.
     pub value: f64,
     /// The best vertex found.
@@ -37,7 +37,7 @@ pub struct Minimum {
 
 /// Minimises `objective` from `start`, with a start simplex of edge `scale`, until the
 /// spread of the vertex values falls below `epsilon`.
-pub fn minimize(
+pub(super) fn minimize(
     mut objective: impl FnMut(&mut [f64]) -> f64,
     start: &[f64],
     epsilon: f64,

@@ -13,7 +13,7 @@ use tickflow_pipeline::nodes::influxql::InfluxQlFunction;
 
 /// One value of the field, with the time and position of its point.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
+pub(super) struct Sample {
     /// The point's position in its batch.
     pub row: usize,
     /// The point's time.
@@ -24,7 +24,7 @@ pub struct Sample {
 
 /// What a function makes of its samples.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Reduced {
+pub(super) enum Reduced {
     /// An aggregate value, timed at the batch's time.
     Value(FieldValue),
     /// A selector's choice: the sample at this index of the input.
@@ -38,7 +38,7 @@ pub enum Reduced {
 }
 
 /// Whether `function` accepts fields of the type of `value`.
-pub fn accepts(function: &InfluxQlFunction, value: &FieldValue) -> bool {
+pub(super) fn accepts(function: &InfluxQlFunction, value: &FieldValue) -> bool {
     use InfluxQlFunction::*;
     match value {
         FieldValue::Float(_) | FieldValue::Integer(_) => true,
@@ -50,7 +50,7 @@ pub fn accepts(function: &InfluxQlFunction, value: &FieldValue) -> bool {
 }
 
 /// Runs an aggregate or selector over `samples`.
-pub fn reduce(function: &InfluxQlFunction, samples: &[Sample]) -> Reduced {
+pub(super) fn reduce(function: &InfluxQlFunction, samples: &[Sample]) -> Reduced {
     use InfluxQlFunction::*;
     if samples.is_empty() {
         return match function {
@@ -94,7 +94,7 @@ pub fn reduce(function: &InfluxQlFunction, samples: &[Sample]) -> Reduced {
 }
 
 /// Compares two values of one type; floats by total order of their numbers.
-pub fn compare(a: &FieldValue, b: &FieldValue) -> Ordering {
+pub(super) fn compare(a: &FieldValue, b: &FieldValue) -> Ordering {
     match (a, b) {
         (FieldValue::Float(a), FieldValue::Float(b)) => a.total_cmp(b),
         (FieldValue::Integer(a), FieldValue::Integer(b)) => a.cmp(b),

@@ -12,7 +12,7 @@ use crate::state::{self, StateError};
 
 /// The running state of one transformation.
 #[derive(Debug, Clone)]
-pub enum Transform {
+pub(super) enum Transform {
     /// `elapsed(f, unit)`: time since the previous point, in whole units.
     Elapsed {
         /// The unit.
@@ -43,7 +43,7 @@ pub enum Transform {
 
 impl Transform {
     /// A fresh state for `function`, or `None` when it is not a transformation.
-    pub fn new(function: &InfluxQlFunction) -> Option<Transform> {
+    pub(super) fn new(function: &InfluxQlFunction) -> Option<Transform> {
         Some(match function {
             InfluxQlFunction::Elapsed { unit } => Transform::Elapsed {
                 unit: *unit,
@@ -61,7 +61,7 @@ impl Transform {
     }
 
     /// Feeds one value; the result to emit at `time`, if any.
-    pub fn feed(&mut self, time: Time, value: &FieldValue) -> Option<FieldValue> {
+    pub(super) fn feed(&mut self, time: Time, value: &FieldValue) -> Option<FieldValue> {
         match self {
             Transform::Elapsed { unit, previous } => {
                 let last = previous.replace(time)?;
@@ -98,7 +98,7 @@ impl Transform {
 
 impl Transform {
     /// The state that changes as values are fed, as JSON.
-    pub fn state_json(&self) -> serde_json::Value {
+    pub(super) fn state_json(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
             Transform::Elapsed { previous, .. } => json!({ "previous": previous.map(Time::nanos) }),
@@ -117,7 +117,7 @@ impl Transform {
 
     /// Restores the state [`Transform::state_json`] saved into a fresh transform of the
     /// same function.
-    pub fn restore_state(&mut self, saved: &serde_json::Value) -> Result<(), StateError> {
+    pub(super) fn restore_state(&mut self, saved: &serde_json::Value) -> Result<(), StateError> {
         let present = |key: &str| saved.get(key).filter(|v| !v.is_null());
         match self {
             Transform::Elapsed { previous, .. } => {

@@ -17,7 +17,7 @@ use crate::nodes::time_buffer::rounded;
 use crate::state::{self, StateError};
 
 /// A message a join collects: a point or a batch.
-pub trait Member: Clone + Sized {
+pub(crate) trait Member: Clone + Sized {
     /// The message as a member, or `None` for another kind (a point on a batch join).
     fn take(message: Message) -> Option<Self>;
     /// Its time: the point's time or the batch's `tmax`.

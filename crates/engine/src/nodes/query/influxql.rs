@@ -48,7 +48,7 @@ enum TokenKind {
 
 /// A checked `SELECT` and where its clauses are.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Select {
+pub(crate) struct Select {
     text: String,
     /// Where the `WHERE` keyword starts, or the end of the `FROM` clause.
     where_start: usize,
@@ -64,7 +64,7 @@ pub struct Select {
 
 /// What a run adds to the statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Run<'a> {
+pub(crate) struct Run<'a> {
     /// `time >= start`.
     pub start: tickflow_model::Time,
     /// `time < stop`.
@@ -77,7 +77,7 @@ pub struct Run<'a> {
 
 impl Select {
     /// Checks that `query` is exactly one `SELECT … FROM …` statement.
-    pub fn parse(query: &str) -> Result<Select, InfluxQlError> {
+    pub(crate) fn parse(query: &str) -> Result<Select, InfluxQlError> {
         let tokens = lex(query)?;
         let statements = split_statements(&tokens);
         let Some(first) = statements.first() else {
@@ -100,7 +100,7 @@ impl Select {
     }
 
     /// Whether the statement or the run groups by time.
-    pub fn groups_by_time(&self, run_group_by: &[String]) -> bool {
+    pub(crate) fn groups_by_time(&self, run_group_by: &[String]) -> bool {
         // The statement's own clause without its `GROUP BY` keywords.
         let own = self.group_by.map(|(s, e)| {
             let clause = self.text[s..e].trim_start();
@@ -117,7 +117,7 @@ impl Select {
 
     /// The statement for one run, e.g. `SELECT mean(v) FROM m WHERE (host = 'a') AND
     /// time >= '…' AND time < '…' GROUP BY time(1m), "host" fill(none)`.
-    pub fn render(&self, run: &Run<'_>) -> String {
+    pub(crate) fn render(&self, run: &Run<'_>) -> String {
         let text = &self.text;
         let mut out = text[..self.where_start].trim_end().to_string();
         out.push_str(" WHERE ");

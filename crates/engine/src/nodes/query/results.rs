@@ -14,7 +14,7 @@ use tickflow_model::{Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupId,
 
 /// Why a response gives no batches.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ResultError {
+pub(crate) enum ResultError {
     /// The body is not the JSON of a `/query` response.
     #[error("malformed response: {0}")]
     Malformed(String),
@@ -44,7 +44,7 @@ struct StatementResult {
 
 /// One series of a response.
 #[derive(Debug, Deserialize)]
-pub struct Series {
+pub(crate) struct Series {
     /// The measurement (or what a `SHOW` lists: `databases`, a database's name).
     #[serde(default)]
     pub name: String,
@@ -61,7 +61,7 @@ pub struct Series {
 
 /// How a query's series become batches.
 #[derive(Debug, Clone, Copy)]
-pub struct Shape {
+pub(crate) struct Shape {
     /// `.groupByMeasurement()`.
     pub by_name: bool,
     /// Whether the query groups by time.
@@ -71,13 +71,13 @@ pub struct Shape {
 }
 
 /// The batches of a (possibly chunked) `/query` response body.
-pub fn batches(body: &[u8], shape: Shape) -> Result<Vec<Batch>, ResultError> {
+pub(crate) fn batches(body: &[u8], shape: Shape) -> Result<Vec<Batch>, ResultError> {
     series(body)?.into_iter().map(|s| batch(s, shape)).collect()
 }
 
 /// The series of a (possibly chunked) `/query` response body, the parts of a series
 /// joined; an error member is an error.
-pub fn series(body: &[u8]) -> Result<Vec<Series>, ResultError> {
+pub(crate) fn series(body: &[u8]) -> Result<Vec<Series>, ResultError> {
     let mut merged: Vec<Series> = Vec::new();
     for response in serde_json::Deserializer::from_slice(body).into_iter::<Response>() {
         let response = response.map_err(|e| ResultError::Malformed(e.to_string()))?;

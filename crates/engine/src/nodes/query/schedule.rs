@@ -25,7 +25,7 @@ pub struct CronError {
 
 /// A query's schedule.
 #[derive(Debug, Clone)]
-pub enum Schedule {
+pub(crate) enum Schedule {
     /// Every `every`, aligned to its multiples or not.
     Every {
         /// The interval.
@@ -39,7 +39,11 @@ pub enum Schedule {
 
 impl Schedule {
     /// The schedule of a node: `every` when it is set, else `cron`.
-    pub fn new(every: Option<Duration>, align: bool, cron: &str) -> Result<Schedule, CronError> {
+    pub(crate) fn new(
+        every: Option<Duration>,
+        align: bool,
+        cron: &str,
+    ) -> Result<Schedule, CronError> {
         match every.filter(|e| !e.is_zero()) {
             Some(every) => Ok(Schedule::Every { every, align }),
             None => parse_cron(cron).map(|s| Schedule::Cron(Box::new(s))),
@@ -48,7 +52,7 @@ impl Schedule {
 
     /// The first run after `now`, when a task starts; `previous` is the run before, for
     /// unaligned intervals (which count from the start).
-    pub fn next(&self, now: Time, previous: Option<Time>) -> Option<Time> {
+    pub(crate) fn next(&self, now: Time, previous: Option<Time>) -> Option<Time> {
         match self {
             Schedule::Every {
                 every,
@@ -69,7 +73,7 @@ impl Schedule {
 }
 
 /// Parses a cron expression of Kapacitor's syntax.
-pub fn parse_cron(expression: &str) -> Result<cron::Schedule, CronError> {
+pub(crate) fn parse_cron(expression: &str) -> Result<cron::Schedule, CronError> {
     let error = |reason: String| CronError {
         expression: expression.to_string(),
         reason,
@@ -130,7 +134,7 @@ fn day_of_week(field: &str) -> Result<String, String> {
 
 /// A task's jitter: a delay in `[0, max)` that depends only on `key` (the task and node),
 /// so a task's runs keep their spacing while different tasks spread out.
-pub fn jitter(key: &str, max: Duration) -> Duration {
+pub(crate) fn jitter(key: &str, max: Duration) -> Duration {
     if max.nanos() <= 0 {
         return Duration::ZERO;
     }

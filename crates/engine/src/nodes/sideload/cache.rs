@@ -22,7 +22,7 @@ use crate::node::Context;
 /// The keys a node loads: fields with their defaults (whose types the values take) and
 /// tag names.
 #[derive(Debug, Clone)]
-pub struct Wanted {
+pub(crate) struct Wanted {
     /// Field names and defaults, in the node's order.
     pub fields: Vec<(Str, FieldValue)>,
     /// Tag names and defaults, in the node's order.
@@ -31,7 +31,7 @@ pub struct Wanted {
 
 /// What one file gives for the wanted keys, indexed as in [`Wanted`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Found {
+pub(crate) struct Found {
     /// The converted value of each wanted field the file defines.
     pub fields: Vec<Option<FieldValue>>,
     /// The value of each wanted tag the file defines.
@@ -40,7 +40,7 @@ pub struct Found {
 
 impl Found {
     /// Nothing for any key.
-    pub fn none(wanted: &Wanted) -> Self {
+    pub(crate) fn none(wanted: &Wanted) -> Self {
         Found {
             fields: vec![None; wanted.fields.len()],
             tags: vec![None; wanted.tags.len()],
@@ -50,7 +50,7 @@ impl Found {
 
 /// A problem with a sideload file, reported as a per-message error.
 #[derive(Debug, thiserror::Error)]
-pub enum FileError {
+pub(crate) enum FileError {
     /// A rendered path that is not a relative path inside the source directory.
     #[error("sideload path {0:?} is not a relative file path inside the source directory")]
     Outside(String),
@@ -103,7 +103,7 @@ struct Entry {
 
 /// The cache of a node's files.
 #[derive(Debug)]
-pub struct Files {
+pub(crate) struct Files {
     dir: PathBuf,
     recheck: Duration,
     entries: HashMap<String, Entry>,
@@ -111,7 +111,7 @@ pub struct Files {
 
 impl Files {
     /// The files under `dir`, checked for changes at most once per `recheck`.
-    pub fn new(dir: PathBuf, recheck: Duration) -> Self {
+    pub(crate) fn new(dir: PathBuf, recheck: Duration) -> Self {
         Files {
             dir,
             recheck,
@@ -121,7 +121,7 @@ impl Files {
 
     /// What file `path` (relative to the directory) gives for `wanted`, with the wall
     /// clock reading `now`; `None` when the path is refused. Problems go to `ctx`.
-    pub fn get(
+    pub(crate) fn get(
         &mut self,
         path: &str,
         wanted: &Wanted,

@@ -9,7 +9,7 @@ use super::yaml::{self, YamlError};
 
 /// Why a file's map could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum ParseError {
+pub(crate) enum ParseError {
     /// The extension is not one of a JSON or YAML file.
     #[error("unsupported file extension (use .json, .yml or .yaml)")]
     Extension,
@@ -25,7 +25,7 @@ pub enum ParseError {
 }
 
 /// The map in file `path` whose content is `bytes`.
-pub fn parse(path: &Path, bytes: &[u8]) -> Result<HashMap<String, Value>, ParseError> {
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<HashMap<String, Value>, ParseError> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("json") => json(bytes),
         Some("yml" | "yaml") => Ok(yaml::parse(std::str::from_utf8(bytes)?)?),

@@ -5,7 +5,7 @@ use tickflow_model::{FieldValue, Str};
 
 /// One value of a file's map, as the file wrote it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// An integer that fits an `i64`.
     Int(i64),
     /// An integer above `i64::MAX`.
@@ -24,7 +24,7 @@ pub enum Value {
 /// Why a file's value cannot stand in for a default.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("cannot use {value} as {target}")]
-pub struct ConvertError {
+pub(crate) struct ConvertError {
     /// The value as the message shows it (`"abc" (string)`).
     value: String,
     /// The wanted type (`float`).
@@ -35,7 +35,7 @@ impl Value {
     /// The value as a field of the same type as `default`: any number for a float, an
     /// integer (or a float without fraction) in range for an integer or unsigned, a
     /// boolean for a boolean, and any number, string or boolean (as text) for a string.
-    pub fn to_field(&self, default: &FieldValue) -> Result<FieldValue, ConvertError> {
+    pub(crate) fn to_field(&self, default: &FieldValue) -> Result<FieldValue, ConvertError> {
         let converted = match default {
             FieldValue::Float(_) => self.to_float().map(FieldValue::Float),
             FieldValue::Integer(_) => self.to_int().map(FieldValue::Integer),
@@ -50,7 +50,7 @@ impl Value {
     }
 
     /// The value as a tag: a string, or a number or boolean as text.
-    pub fn to_tag(&self) -> Result<Str, ConvertError> {
+    pub(crate) fn to_tag(&self) -> Result<Str, ConvertError> {
         self.to_text().ok_or_else(|| self.error("tag"))
     }
 

@@ -17,7 +17,7 @@ use super::value::Value;
 /// A YAML file this reader does not accept.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {reason}")]
-pub struct YamlError {
+pub(crate) struct YamlError {
     /// 1-based line number.
     pub line: usize,
     /// What is wrong with it.
@@ -26,7 +26,7 @@ pub struct YamlError {
 
 /// Why a line is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Reason {
+pub(crate) enum Reason {
     /// Not of the form `key: value`.
     #[error("expected `key: value`, found {0:?}")]
     NotKeyValue(String),
@@ -51,7 +51,7 @@ pub enum Reason {
 }
 
 /// Reads a flat YAML map.
-pub fn parse(text: &str) -> Result<HashMap<String, Value>, YamlError> {
+pub(crate) fn parse(text: &str) -> Result<HashMap<String, Value>, YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut map = HashMap::new();
     let mut started = false;
