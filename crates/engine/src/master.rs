@@ -32,12 +32,12 @@
 //! Two tasks looping into each other through full channels can still block each other,
 //! as any cycle of bounded queues can.
 //!
-//! # Embedding
+//! # Nodes of a program's own
 //!
-//! A program defines a task from TICKscript text, writes points, and receives alerts. The
-//! alert node sends each event to its handlers (here `.log()`) and also emits the alerted
-//! point, augmented with `.levelTag()`/`.messageField()`, to its children: a node of the
-//! program's own linked after it receives every alert in-process.
+//! A program embedding tickflow starts from `tickflow::Engine`, which runs on this
+//! master. A program that wants nodes of its own in a task's DAG builds the task itself
+//! and starts it here: below, a node linked after the alert node receives the alerted
+//! point, augmented with `.levelTag()`/`.messageField()`, for every event.
 //!
 //! ```
 //! use std::sync::{mpsc, Arc, Mutex};
