@@ -1,4 +1,4 @@
-//! The alert event document every handler sends (alert-data.md §1): [`AlertData`] and its
+//! The alert event document every handler sends (kapacitor-compat.md, alert-data §1): [`AlertData`] and its
 //! [`Level`], encoded by [`AlertData::to_json`] exactly as Kapacitor's `alert.Data`.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! [`Inhibitors`]: the `.inhibit(category, tags…)` / `.category()` pair (nodes.md §8.7),
+//! [`Inhibitors`]: the `.inhibit(category, tags…)` / `.category()` pair (kapacitor-compat.md, nodes §8.7),
 //! shared by every alert node of a server.
 //!
 //! Each alert group of a node with `.inhibit(category, tags…)` owns one inhibitor per

@@ -1,5 +1,5 @@
 //! A small JSON writer that produces exactly what Go's `encoding/json` produces
-//! (alert-data.md §2), so documents sent to handlers match Kapacitor's byte for byte.
+//! (kapacitor-compat.md, alert-data §2), so documents sent to handlers match Kapacitor's byte for byte.
 //!
 //! [`JsonWriter`] is a builder over a `String`: the caller opens objects and arrays, writes
 //! keys in the order it wants and values in between; the writer inserts the commas. Strings

@@ -4,7 +4,7 @@
 //! duration, [`Level`], the triggering data as [`Row`]s, previous level, recoverable) and
 //! hands it to every configured [`Handler`]. Handlers send the document produced by
 //! [`AlertData::to_json`], byte for byte what Kapacitor's Go `encoding/json` produces
-//! (`shared/spec/alert-data.md`).
+//! (kapacitor-compat.md (alert-data)).
 //!
 //! * [`json`]: [`JsonWriter`], a Go-compatible JSON builder (HTML-safe strings, Go float
 //!   format, [`EncodeError`] for NaN/±Inf).

@@ -1,4 +1,4 @@
-//! Kapacitor's `models.Result` / `models.Row` (nodes.md §1.5): the JSON shape in which
+//! Kapacitor's `models.Result` / `models.Row` (kapacitor-compat.md, nodes §1.5): the JSON shape in which
 //! alert handlers (`data`), `httpOut` and `httpPost` present points and batches.
 //!
 //! [`Row::from_point`] and [`Row::from_batch`] follow Kapacitor's `edge.PointToRow` and

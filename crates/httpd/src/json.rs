@@ -1,6 +1,6 @@
 //! JSON the way Kapacitor's handlers write it: Go's `encoding/json` with 4-space
 //! indentation, `<`, `>` and `&` escaped as `\u003c`, `\u003e`, `\u0026`, and the
-//! standard error body `{"error": …, "message": …}` (spec: http-api.md §1.3).
+//! standard error body `{"error": …, "message": …}` (kapacitor-compat.md, http-api §1.3).
 
 use serde::Serialize;
 

@@ -5,7 +5,7 @@
 //! serves until a shutdown future completes (usually [`shutdown_signal`]), then stops
 //! accepting, lets requests in flight finish and drains every task.
 //!
-//! Routes (spec: `http-api.md`): `POST /write` and `/kapacitor/v1/write` (the engine's
+//! Routes (spec: kapacitor-compat.md (http-api)): `POST /write` and `/kapacitor/v1/write` (the engine's
 //! ingest), `GET|HEAD /kapacitor/v1/ping`, `/kapacitor/v1/tasks[/<id>]` (create, list,
 //! get with the DOT graph and node stats, update with enable/disable, delete) over the
 //! engine's task records, and the alerts API (`/kapacitor/v1/alerts/topics…`: topics,

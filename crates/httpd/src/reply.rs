@@ -1,5 +1,5 @@
 //! [`Reply`]: what a handler answers, before the headers every response gets (spec:
-//! http-api.md §1.2) are added by the router.
+//! kapacitor-compat.md, http-api §1.2) are added by the router.
 
 use hyper::StatusCode;
 

@@ -1,4 +1,4 @@
-//! Routing and the headers every response gets (spec: http-api.md §1.1, §1.2).
+//! Routing and the headers every response gets (kapacitor-compat.md, http-api §1.1, §1.2).
 //!
 //! `OPTIONS` on any path is answered 200 by the CORS layer; a non-canonical path is
 //! redirected to its cleaned form; `/kapacitor/v1preview/` is `/kapacitor/v1/`. A route

@@ -1,4 +1,4 @@
-//! The tasks API over HTTP (spec: http-api.md §3): query parameters and bodies in,
+//! The tasks API over HTTP (kapacitor-compat.md, http-api §3): query parameters and bodies in,
 //! [`TaskStore`](crate::store::TaskStore) calls on tokio's blocking pool (enabling starts
 //! threads, disabling drains a task), task objects out.
 
@@ -117,7 +117,7 @@ pub(crate) async fn get(app: &Arc<App>, id: String, uri: &hyper::Uri) -> Reply {
 }
 
 /// `GET /kapacitor/v1/tasks/<task>/<endpoint>`: an `httpOut` node's latest rows,
-/// compact JSON (spec: http-api.md §4). Without such a running endpoint the path is a
+/// compact JSON (kapacitor-compat.md, http-api §4). Without such a running endpoint the path is a
 /// task id with a slash: 404 `no task exists`.
 pub(crate) fn http_output(app: &App, path: &str) -> Reply {
     let output = path

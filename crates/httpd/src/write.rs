@@ -1,4 +1,4 @@
-//! `POST /write` and `POST /kapacitor/v1/write` (spec: http-api.md §2): the query
+//! `POST /write` and `POST /kapacitor/v1/write` (kapacitor-compat.md, http-api §2): the query
 //! parameters, the body, the wait for a write permit and the statuses.
 //!
 //! The handler takes a write permit before it reads the body, so while the engine is busy

@@ -3,7 +3,7 @@
 //!
 //! When the script evaluates `lambda: "value" > crit`, every identifier in the body is
 //! replaced by a literal of the variable's current value (a lambda variable by its body),
-//! so the node receives `"value" > 90.0` (tickscript.md §3.4). A name with no binding, or
+//! so the node receives `"value" > 90.0` (kapacitor-compat.md, tickscript §3.4). A name with no binding, or
 //! bound to a value that has no literal form (a node), fails the script. When a node
 //! takes the lambda, [`tickflow_expr::check`] applies the static type rules.
 

@@ -1,6 +1,6 @@
 //! The task type a script implies: a stream task when its top-level chains start from
 //! `stream`, a batch task when they start from `batch` (Kapacitor derives it this way and
-//! ignores the `type` a request gives; spec http-api.md §3.3 step 8).
+//! ignores the `type` a request gives; kapacitor-compat.md, http-api §3.3 step 8).
 
 use tickflow_tickscript::{Expr, Program, Statement, VarInit};
 

@@ -1,5 +1,5 @@
 //! [`Config`]: the UDFs a config file declares, read from Kapacitor's
-//! `[udf.functions.NAME]` tables (spec: udf-protocol.md §4.1) in TOML.
+//! `[udf.functions.NAME]` tables (kapacitor-compat.md, udf-protocol §4.1) in TOML.
 //!
 //! Every other section is ignored, so a whole `kapacitor.conf` works. Each function is a
 //! process (`prog`, `args`, `env`, `timeout`), a Unix socket (`socket`, `timeout`), or,

@@ -1,4 +1,4 @@
-//! Kapacitor's UDF framing (spec: udf-protocol.md §1.2): each protobuf message is
+//! Kapacitor's UDF framing (kapacitor-compat.md, udf-protocol §1.2): each protobuf message is
 //! preceded by its length as an unsigned LEB128 varint, nothing else.
 //!
 //! [`decode_length`] tells a length prefix that needs more bytes ([`Length::NeedMore`])

@@ -1,5 +1,5 @@
 //! The `.exec(program, args…)` handler: runs the program per event with `json + "\n"` on
-//! its standard input (alert-data.md §2.5); its output only appears in errors.
+//! its standard input (kapacitor-compat.md, alert-data §2.5); its output only appears in errors.
 
 use std::io::{self, Write as _};
 use std::process::{Command, ExitStatus, Stdio};

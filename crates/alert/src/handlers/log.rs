@@ -1,5 +1,5 @@
 //! The `.log(path)` handler: appends each event as one JSON line to a file
-//! (alert-data.md §2.5).
+//! (kapacitor-compat.md, alert-data §2.5).
 //!
 //! **Invariant:** a line is written with a single `write_all` on a file opened in append
 //! mode, so concurrent writers (several tasks logging to one file) never interleave lines.

@@ -1,5 +1,5 @@
 //! The `.post(url)` handler: POSTs each event as `json + "\n"` with
-//! `Content-Type: application/json` (alert-data.md §2.5), to a URL or to a configured
+//! `Content-Type: application/json` (kapacitor-compat.md, alert-data §2.5), to a URL or to a configured
 //! endpoint whose URL and headers it takes; an endpoint with an `alert-template` sends
 //! that template rendered with the event instead, without a content type.
 

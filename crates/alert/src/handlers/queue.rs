@@ -3,7 +3,7 @@
 //!
 //! **Invariants:** events reach each handler in the order they were sent; a full queue
 //! drops the event for that handler only, with a [`QueueFull`] error (Kapacitor's
-//! behaviour, nodes.md §8.1); [`Dispatcher::close`] (and dropping the dispatcher) lets
+//! behaviour, kapacitor-compat.md, nodes §8.1); [`Dispatcher::close`] (and dropping the dispatcher) lets
 //! every worker deliver what is queued before it returns, so a task that ends still
 //! delivers every accepted alert. Handler errors come back to the node through
 //! [`Dispatcher::take_errors`], to be logged and counted under the node's name.

@@ -1,5 +1,5 @@
 //! The `.tcp(addr)` handler: per event, dials the address, writes `json + "\n\n"` (two
-//! newlines, as Kapacitor does, alert-data.md §2.5) and closes.
+//! newlines, as Kapacitor does, kapacitor-compat.md, alert-data §2.5) and closes.
 
 use std::io::{self, Write as _};
 use std::net::{TcpStream, ToSocketAddrs};

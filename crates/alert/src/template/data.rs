@@ -31,7 +31,7 @@ impl Default for ServerInfo {
     }
 }
 
-/// The data of an alert template (nodes.md §8.2). The `Option` members are `None` where the
+/// The data of an alert template (kapacitor-compat.md, nodes §8.2). The `Option` members are `None` where the
 /// template does not receive them: the id template sees only name, task name, group, tags
 /// and server info (`kapacitor.idInfo`); the message template adds id, fields, level, time
 /// and duration (`kapacitor.messageInfo`); the details template adds the message

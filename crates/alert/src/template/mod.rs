@@ -1,6 +1,6 @@
 //! Go's text/template (and html/template's escaping) for the `.id()`, `.message()` and
 //! `.details()` templates of `|alert()`, handler templates, and the URL and row templates
-//! of `httpPost` (nodes.md §8.2, alert-data.md §4).
+//! of `httpPost` (kapacitor-compat.md, nodes §8.2, kapacitor-compat.md, alert-data §4).
 //!
 //! [`Template::parse`] compiles a template once, when the task is built;
 //! [`Template::render`] executes it against a [`TemplateData`] per alert,

@@ -1,4 +1,4 @@
-//! Alert topics (nodes.md §8.4 "Publishing", alert-data.md §5): named streams of alert
+//! Alert topics (kapacitor-compat.md, nodes §8.4 "Publishing", kapacitor-compat.md, alert-data §5): named streams of alert
 //! events that remember the last state of each event id and hand every event to the
 //! handlers subscribed to them.
 //!

@@ -1,6 +1,6 @@
 //! What a topic remembers per event id: the last event's level, message, details, time
 //! and duration ([`EventState`]), the source of the next event's `previousLevel`
-//! (alert-data.md §5) and of the alerts API's event objects.
+//! (kapacitor-compat.md, alert-data §5) and of the alerts API's event objects.
 
 use tickflow_model::{Duration, Time};
 

@@ -1,4 +1,4 @@
-//! The worked example of alert-data.md §6, written through the log handler and compared
+//! The worked example of kapacitor-compat.md, alert-data §6, written through the log handler and compared
 //! byte for byte with `testdata/alert/*.jsonl`. `UPDATE_EXPECT=1 cargo test -p
 //! tickflow-alert` rewrites the files; they must stay identical to the spec's text.
 

@@ -1,5 +1,5 @@
 //! Integration tests of `tickflow-alert`, in one binary: the golden alert log of
-//! alert-data.md §6, the log handler's file behaviour, the network and exec handlers
+//! kapacitor-compat.md, alert-data §6, the log handler's file behaviour, the network and exec handlers
 //! against local sinks, the MQTT handler against a real broker, and asynchronous
 //! delivery.
 

@@ -1,4 +1,4 @@
-//! The Go template engine (nodes.md §8.2, alert-data.md §4) against the table of cases
+//! The Go template engine (kapacitor-compat.md, nodes §8.2, kapacitor-compat.md, alert-data §4) against the table of cases
 //! with Go's output in `testdata/alert/go_templates.txt`, plus the default details of the
 //! spec example, JSON failures and every kind of template data.
 

@@ -1,4 +1,4 @@
-//! `|alert()`: turns points or batches into alert events (nodes.md §8).
+//! `|alert()`: turns points or batches into alert events (kapacitor-compat.md, nodes §8).
 //!
 //! Each group keeps a [`state::GroupState`]. A point, or each point of a batch, gets a
 //! level from the level predicates ([`levels`]: compiled once and, as in Kapacitor, one

@@ -1,5 +1,5 @@
 //! `|barrier()`: per group, emits a Barrier after `.idle(d)` without data or every
-//! `.period(d)`, and with `.delete(TRUE)` a DeleteGroup after it (spec: nodes.md §6.3).
+//! `.period(d)`, and with `.delete(TRUE)` a DeleteGroup after it (kapacitor-compat.md, nodes §6.3).
 //!
 //! The barrier runs on the engine clock (see [`Node`]'s docs): wall time in the server,
 //! as in Kapacitor, and event time in a replay, so a replay emits the barriers a live run

@@ -1,4 +1,4 @@
-//! `batch`: the source of a batch task (spec: nodes.md §2.2). It has no input of its own:
+//! `batch`: the source of a batch task (kapacitor-compat.md, nodes §2.2). It has no input of its own:
 //! its `query()`/`queryFlux()` children produce the batches, from InfluxDB on their
 //! schedules or from a recording in a replay. Anything written to it is dropped.
 

@@ -1,5 +1,5 @@
 //! `|changeDetect('f', …)`: forwards a point when one of the fields differs from the last
-//! point the node forwarded in its group (spec: nodes.md §4.8).
+//! point the node forwarded in its group (kapacitor-compat.md, nodes §4.8).
 //!
 //! The first point of a group always goes on. Values compare with their types, as Go's
 //! interface equality does: an integer `1` and a float `1.0` differ. A listed field the

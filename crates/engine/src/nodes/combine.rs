@@ -1,5 +1,5 @@
 //! `|combine(λ, …)`: pairs (or triples, …) the points of a group that share a time, one
-//! output point per combination (spec: nodes.md §4.11).
+//! output point per combination (kapacitor-compat.md, nodes §4.11).
 //!
 //! Times are rounded to `.tolerance(…)` and a group's points are collected while their
 //! time stays the same (in a batch, each run of equal times, the last ending with the

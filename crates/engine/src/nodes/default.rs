@@ -1,5 +1,5 @@
 //! `|default()`: sets fields and tags that are absent (a tag also when empty) (spec:
-//! nodes.md §4.3).
+//! kapacitor-compat.md, nodes §4.3).
 //!
 //! On a point, defaulting a dimension tag changes its group. On a batch, the points get
 //! the defaults and the batch's group tags get the tag defaults, which makes those tags

@@ -1,4 +1,4 @@
-//! `|delete()`: removes fields and tags (spec: nodes.md §4.4).
+//! `|delete()`: removes fields and tags (kapacitor-compat.md, nodes §4.4).
 //!
 //! A deleted tag that is a dimension of a point leaves its dimensions too (the group
 //! changes); deleting a batch's group tag re-derives the batch's dimensions.

@@ -1,5 +1,5 @@
 //! `|derivative('field')`: the rate of change of a field between consecutive points
-//! (spec: nodes.md §4.7).
+//! (kapacitor-compat.md, nodes §4.7).
 //!
 //! On a stream each group remembers its previous point; in a batch the previous point is
 //! the one before in the same batch. The first point only becomes the previous one. A

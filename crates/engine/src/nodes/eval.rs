@@ -1,4 +1,4 @@
-//! `|eval(λ, …)`: computes new fields, or tags, from each point (spec: nodes.md §4.2).
+//! `|eval(λ, …)`: computes new fields, or tags, from each point (kapacitor-compat.md, nodes §4.2).
 //!
 //! The lambdas run in order over one scope: the point's own fields and tags, plus the
 //! results of earlier lambdas under their `.as` names where such a name is neither a

@@ -1,5 +1,5 @@
 //! `|flatten()`: merges the points of a group that share a time into one point whose
-//! field names carry the `.on(…)` tags (spec: nodes.md §4.10).
+//! field names carry the `.on(…)` tags (kapacitor-compat.md, nodes §4.10).
 //!
 //! Times are rounded to `.tolerance(…)`. A group's points are collected while their time
 //! stays the same; a point of another time, or a barrier past the run, flattens the run

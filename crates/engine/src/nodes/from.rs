@@ -1,6 +1,6 @@
 //! `|from()`: selects the points of a stream by database, retention policy, measurement
 //! and `.where` lambdas, then truncates/rounds their time and sets their dimensions
-//! (spec: nodes.md §2.2).
+//! (kapacitor-compat.md, nodes §2.2).
 //!
 //! All `.where` calls arrive ANDed into one lambda by the pipeline; it has one evaluator
 //! for the whole node (not one per group, unlike `|where()`). An evaluation error drops

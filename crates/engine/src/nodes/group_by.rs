@@ -1,4 +1,4 @@
-//! `|groupBy(…)`: sets each point's dimensions (spec: nodes.md §3.2).
+//! `|groupBy(…)`: sets each point's dimensions (kapacitor-compat.md, nodes §3.2).
 //!
 //! `*` groups by the point's own tag keys minus `.exclude(…)`; `byName` stays set once an
 //! upstream node set it, or is set by `.byMeasurement()`. Tags are not changed.

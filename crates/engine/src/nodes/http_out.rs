@@ -1,6 +1,6 @@
 //! `|httpOut('name')`: keeps the latest point or batch of each group for
 //! `GET /kapacitor/v1/tasks/<task>/<name>`, and forwards everything unchanged
-//! (spec: nodes.md, conformance README §4.1).
+//! (spec: kapacitor-compat.md (nodes), conformance README §4.1).
 //!
 //! The node writes into an [`HttpOutput`], a handle shared with whoever serves the
 //! endpoint (the server, the conformance runner, an embedding program). The handle keeps

@@ -1,4 +1,4 @@
-//! `|httpPost([url])`: POSTs each point, or each whole batch, as Kapacitor does (nodes.md
+//! `|httpPost([url])`: POSTs each point, or each whole batch, as Kapacitor does (kapacitor-compat.md, nodes
 //! §5.2) and forwards it, with `.codeField()` adding the response's status code.
 //!
 //! The body is `{"series":[row]}` + `"\n"` with `Content-Type: application/json`, or the

@@ -1,5 +1,5 @@
 //! `|influxDBOut()`: writes every point, or every point of every batch, to InfluxDB 1.x
-//! as line protocol over HTTP (spec: nodes.md §5.3). A sink: it emits nothing.
+//! as line protocol over HTTP (kapacitor-compat.md, nodes §5.3). A sink: it emits nothing.
 //!
 //! A point keeps its own database and retention policy unless the node sets them (batch
 //! points have none of their own); `.measurement(…)` replaces the name and `.tag(k, v)`

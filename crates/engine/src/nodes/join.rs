@@ -1,5 +1,5 @@
 //! `|join(…)`: joins the points (or batches) its parents send for the same time into one
-//! point (batch) whose fields carry each parent's `.as(…)` prefix (spec: nodes.md §6.2).
+//! point (batch) whose fields carry each parent's `.as(…)` prefix (kapacitor-compat.md, nodes §6.2).
 //!
 //! Times are rounded to `.tolerance(…)`: a point's time, a batch's `tmax`. What follows
 //! says "point" for either; [`member`] has what differs, and how a set of batches is

@@ -1,6 +1,6 @@
 //! `|kapacitorLoopback()`: writes the points it receives back into the engine's input,
 //! under `.database()`/`.retentionPolicy()`, renamed by `.measurement()` and with the
-//! `.tag()`s added (spec: nodes.md §4.13). A batch is written as its points.
+//! `.tag()`s added (kapacitor-compat.md, nodes §4.13). A batch is written as its points.
 //!
 //! A task's loopback nodes share one [`Loopback`]: the dbrps they write to and a slot
 //! for the [`PointWriter`] the task master fills when it starts the task. The master

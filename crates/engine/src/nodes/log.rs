@@ -1,5 +1,5 @@
 //! `|log()`: writes every message it sees as a logfmt line and forwards it unchanged
-//! (spec: nodes.md §4.12).
+//! (kapacitor-compat.md, nodes §4.12).
 //!
 //! Lines go to stderr (or any writer, for tests) in Kapacitor's layout: `lvl=info
 //! msg=point node=log3 prefix=… name=… db=… rp=… group=… dimension=… tag_k=… field_k=…

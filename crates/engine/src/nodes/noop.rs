@@ -1,4 +1,4 @@
-//! `noop`: the node `|stats()` adds under a node that has no other child (spec: nodes.md
+//! `noop`: the node `|stats()` adds under a node that has no other child (kapacitor-compat.md, nodes
 //! §4.13). It takes every message and forwards nothing.
 
 use tickflow_model::Message;

@@ -1,4 +1,4 @@
-//! `query()` and `queryFlux()`: the batch sources of a batch task (spec: nodes.md,
+//! `query()` and `queryFlux()`: the batch sources of a batch task (spec: kapacitor-compat.md (nodes),
 //! `query`, `queryFlux`).
 //!
 //! A query node is checked when the task starts ([`Query::new`]): its InfluxQL must be

@@ -1,5 +1,5 @@
 //! `|sample(n)` / `|sample(d)`: keeps every n-th point, or the points whose time lies on
-//! a multiple of `d` (spec: nodes.md §4.6).
+//! a multiple of `d` (kapacitor-compat.md, nodes §4.6).
 //!
 //! With a count, each group counts its points from 0 and keeps those where
 //! `count % n == 0` (the 1st, the n+1-th, …); in a batch the count starts again at every

@@ -1,5 +1,5 @@
 //! `|shift(d)`: moves every point, and every batch with its points, by `d` in time
-//! (spec: nodes.md §4.5).
+//! (kapacitor-compat.md, nodes §4.5).
 //!
 //! `d` may be negative. Barriers and group deletes pass unchanged, as in Kapacitor.
 

@@ -1,5 +1,5 @@
 //! `|sideload()`: sets fields and tags from values in files chosen by the point's tags
-//! (spec: nodes.md §4.13).
+//! (kapacitor-compat.md, nodes §4.13).
 //!
 //! `.source('file:///dir')` names the directory; `.order('{{.host}}.yml', 'default.yml')`
 //! lists file paths relative to it, Go templates over the point's tags (a missing tag

@@ -1,5 +1,5 @@
 //! `|stateCount(λ)`: how many consecutive points of each group were in the state the
-//! predicate describes, as an integer field (spec: nodes.md §4.9).
+//! predicate describes, as an integer field (kapacitor-compat.md, nodes §4.9).
 //!
 //! A point in the state gets the count including itself; a point out of it gets `-1` and
 //! resets the count. The machinery is [`StateTracking`].

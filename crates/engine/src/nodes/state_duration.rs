@@ -1,5 +1,5 @@
 //! `|stateDuration(λ)`: how long each group has been in the state the predicate
-//! describes, in `.unit(…)`s, as a float field (spec: nodes.md §4.9).
+//! describes, in `.unit(…)`s, as a float field (kapacitor-compat.md, nodes §4.9).
 //!
 //! The first point in the state gets `0.0` and starts the clock; each later one the time
 //! since then; a point out of the state gets `-1.0` and stops the clock. The machinery is

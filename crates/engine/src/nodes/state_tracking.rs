@@ -1,6 +1,6 @@
 //! What `|stateDuration(λ)` and `|stateCount(λ)` share: each point is evaluated against
 //! the predicate and gets a field telling how long its group has been in the state
-//! (spec: nodes.md §4.9).
+//! (kapacitor-compat.md, nodes §4.9).
 //!
 //! Each group has its own evaluator and [`Tracker`]; in a batch the tracker starts afresh
 //! at every batch. A point whose evaluation fails is reported and dropped and leaves the

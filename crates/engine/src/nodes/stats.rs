@@ -1,5 +1,5 @@
 //! `|stats(interval)`: every `interval` on the engine clock, a point per group with how
-//! many messages the observed node has emitted in it (spec: nodes.md §9.1). It is also
+//! many messages the observed node has emitted in it (kapacitor-compat.md, nodes §9.1). It is also
 //! the clock of `|deadman(…)`, which the pipeline expands into
 //! `stats(interval).align()|derivative('emitted')…|alert()`.
 //!

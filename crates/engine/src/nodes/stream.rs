@@ -1,5 +1,5 @@
 //! `stream`: the source of a stream task; forwards every message unchanged (spec:
-//! nodes.md §2.1).
+//! kapacitor-compat.md, nodes §2.1).
 
 use tickflow_model::Message;
 

@@ -1,4 +1,4 @@
-//! `|trickle()`: a batch edge to a stream edge (spec: nodes.md §4.13). Each point of a
+//! `|trickle()`: a batch edge to a stream edge (kapacitor-compat.md, nodes §4.13). Each point of a
 //! batch goes on as a stream point with the batch's name and group and its own tags,
 //! fields and time; a point reaching it is passed on as it is.
 

@@ -1,4 +1,4 @@
-//! `|union(…)`: merges its parents' messages in time order (spec: nodes.md §6.1).
+//! `|union(…)`: merges its parents' messages in time order (kapacitor-compat.md, nodes §6.1).
 //!
 //! Each parent has a queue and a low mark: the time of the last message seen at the head
 //! of its queue. Nothing goes on until every parent has sent something; then every

@@ -1,4 +1,4 @@
-//! `|where(λ)`: forwards the points for which the lambda is true (spec: nodes.md §4.1).
+//! `|where(λ)`: forwards the points for which the lambda is true (kapacitor-compat.md, nodes §4.1).
 //!
 //! Each group has its own evaluator (stateful functions such as `count()` count per
 //! group). `false` drops the point; an evaluation error is reported and drops it too. A

@@ -1,5 +1,5 @@
 //! `|window()`: buffers each group's points and emits them as batches, by time or by
-//! count, exactly as Kapacitor's window node does (spec: nodes.md §3.1).
+//! count, exactly as Kapacitor's window node does (kapacitor-compat.md, nodes §3.1).
 //!
 //! Time windows run on point timestamps. A group's window starts at its first point; a
 //! window is emitted when a point (or barrier) at or after `next_emit` arrives, holds the

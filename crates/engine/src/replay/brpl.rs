@@ -1,4 +1,4 @@
-//! Batch recordings (`.brpl`; spec: recordings.md §3, conformance/batch/README.md §3):
+//! Batch recordings (`.brpl`; kapacitor-compat.md, recordings §3, conformance/batch/README.md §3):
 //! one stream of JSON batch objects per batch source, from the entries `"0"`, `"1"`, …
 //! of a zip archive (what Kapacitor's server records), or from the files
 //! `<name>.0.brpl`, `<name>.1.brpl`, … (its test data), told apart by the zip magic.

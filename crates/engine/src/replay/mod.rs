@@ -5,7 +5,7 @@
 //!
 //! * **line protocol** (`.lp`, `.lp.gz`, any name not ending in `.srpl`): every point gets
 //!   the [`ReadOptions::dbrp`]; precision `n` unless told otherwise;
-//! * **Kapacitor stream recordings** (`.srpl`, `.srpl.gz`; spec: recordings.md §2):
+//! * **Kapacitor stream recordings** (`.srpl`, `.srpl.gz`; kapacitor-compat.md, recordings §2):
 //!   3-line records of database, retention policy and one line-protocol point, precision
 //!   `s` for a plain file (the conformance recordings) and `n` for a gzip one (what the
 //!   server writes) unless told otherwise; a point without a timestamp gets

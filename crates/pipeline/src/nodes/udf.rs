@@ -1,6 +1,6 @@
 //! `@name()`: a user-defined function node. The UDF catalogue the caller passes in
 //! ([`UdfInfo`] per name, from each UDF process's Info response) gives the node's edges
-//! and its options; `.option(args…)` calls are checked against them (nodes.md §10) and
+//! and its options; `.option(args…)` calls are checked against them (kapacitor-compat.md, nodes §10) and
 //! kept in order.
 
 use std::collections::{BTreeMap, BTreeSet};

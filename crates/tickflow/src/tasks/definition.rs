@@ -1,5 +1,5 @@
 //! From a task's TICKscript, vars and dbrps to a validated [`Definition`], with
-//! Kapacitor's create-time checks and messages (spec: http-api.md §3.3, steps 7 to 10).
+//! Kapacitor's create-time checks and messages (kapacitor-compat.md, http-api §3.3, steps 7 to 10).
 
 use std::collections::BTreeMap;
 

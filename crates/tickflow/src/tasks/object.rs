@@ -1,4 +1,4 @@
-//! The task object of the tasks API (spec: http-api.md §3.1): key order, the DOT graph
+//! The task object of the tasks API (kapacitor-compat.md, http-api §3.1): key order, the DOT graph
 //! (with runtime attributes while the task executes) and the stats map.
 
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! [`TaskStore`]: the defined tasks' records (script, vars, status, dates, last error)
 //! over the engine's [`TaskMaster`], which holds the definitions and runs the tasks,
 //! with Kapacitor's tasks API semantics (create, update, rename, enable, disable,
-//! delete; spec: http-api.md §3) and its messages.
+//! delete; kapacitor-compat.md, http-api §3) and its messages.
 //!
 //! Every operation takes the store's lock for its whole length, so requests apply one
 //! after the other; writes never take it. Operations may block (enabling starts threads,
@@ -141,7 +141,7 @@ impl TaskStore {
         self.records.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Creates a task (spec: http-api.md §3.3) and returns its id. When it is to be
+    /// Creates a task (kapacitor-compat.md, http-api §3.3) and returns its id. When it is to be
     /// enabled and cannot start, it stays stored with its error and the error is a 500.
     pub fn create(&self, body: TaskBody) -> Result<String, TaskError> {
         let mut records = self.lock();
@@ -197,7 +197,7 @@ impl TaskStore {
         Ok(id)
     }
 
-    /// Updates a task (spec: http-api.md §3.6) and returns its (possibly new) id.
+    /// Updates a task (kapacitor-compat.md, http-api §3.6) and returns its (possibly new) id.
     pub fn update(&self, id: &str, body: TaskBody) -> Result<String, TaskError> {
         let mut records = self.lock();
         let Some(mut record) = records.remove(id) else {

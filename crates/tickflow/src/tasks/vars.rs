@@ -1,5 +1,5 @@
 //! Task vars as the HTTP API carries them: `{"name": {"type", "value", "description"}}`
-//! (spec: http-api.md §3.2), turned into the pipeline's [`VarValue`]s and back into the
+//! (kapacitor-compat.md, http-api §3.2), turned into the pipeline's [`VarValue`]s and back into the
 //! JSON a task object shows.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! External UDFs: agents in other processes (or behind a Unix socket) speaking
-//! Kapacitor's UDF protocol, driven as Kapacitor drives them (spec: udf-protocol.md §4).
+//! Kapacitor's UDF protocol, driven as Kapacitor drives them (kapacitor-compat.md, udf-protocol §4).
 //!
 //! [`probe`] asks a configured UDF for its Info at start-up; [`ExternalUdf`] runs one
 //! node's agent. `transport` starts the process or connects the socket, `connection`

@@ -2,7 +2,7 @@
 //! `proto/udf.proto` and committed so builds need no `protoc`; the test
 //! `proto_fresh` fails when `agent.rs` is stale (`UPDATE_PROTO=1` rewrites it).
 //!
-//! Field numbers and enum values are Kapacitor's (spec: udf-protocol.md §2), so the
+//! Field numbers and enum values are Kapacitor's (kapacitor-compat.md, udf-protocol §2), so the
 //! bytes are those of Kapacitor's Go and Python agents; [`crate::framing`] puts a varint
 //! length in front of each message.
 

@@ -1,4 +1,4 @@
-//! The byte examples of udf-protocol.md §3.6, produced with Kapacitor's Python
+//! The byte examples of kapacitor-compat.md, udf-protocol §3.6, produced with Kapacitor's Python
 //! `udf_pb2`: our encoding gives exactly these bytes and decodes them back.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The alert node's part in inhibition (nodes.md §8.7): each `.inhibit(category, tags…)`
+//! The alert node's part in inhibition (kapacitor-compat.md, nodes §8.7): each `.inhibit(category, tags…)`
 //! of the node is an inhibitor its groups turn on while their level is not OK, with the
 //! group's values of the tags; an event of the node's own `.category()` is inhibited
 //! while any inhibitor of that category matches its tags.

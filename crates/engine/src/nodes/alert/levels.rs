@@ -1,4 +1,4 @@
-//! The alert node's level predicates and Kapacitor's level determination (nodes.md
+//! The alert node's level predicates and Kapacitor's level determination (kapacitor-compat.md, nodes
 //! §8.2): one evaluator per level (and per reset), shared by all groups.
 //!
 //! A point's level is the highest whose predicate holds, starting from the group's

@@ -1,5 +1,5 @@
 //! One alert group's state: the ring of recent levels, flapping, and the times that give
-//! an event its duration (nodes.md §8.3–8.5), and its JSON form for node snapshots
+//! an event its duration (kapacitor-compat.md, nodes §8.3–8.5), and its JSON form for node snapshots
 //! ([`GroupState::to_json`]: levels by name, times in integer nanoseconds, `null` for a
 //! trigger that never happened).
 

@@ -137,7 +137,7 @@ fn a_restored_node_goes_on_flapping() {
     let rest = host_values(4, "a", &[20.0, 20.0, 20.0, 20.0, 20.0, 20.0]);
     let got = resumes(properties, first, rest);
     // Flapping hides the alert until the history settles; the duration counts from
-    // the last trigger after OK that was sent, at 0s (nodes.md §8.4).
+    // the last trigger after OK that was sent, at 0s (kapacitor-compat.md, nodes §8.4).
     assert_eq!(got, [(8, "CRITICAL".into(), 8), (9, "CRITICAL".into(), 9)]);
 }
 

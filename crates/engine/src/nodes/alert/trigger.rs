@@ -1,5 +1,5 @@
 //! The alert node's one trigger decision, for points and batches alike: a level is
-//! recorded in its group's history (nodes.md §8.3–8.5) and becomes an event to send
+//! recorded in its group's history (kapacitor-compat.md, nodes §8.3–8.5) and becomes an event to send
 //! unless the group is flapping or `.stateChangesOnly()` holds back an unchanged level
 //! whose interval has not expired; an OK level is an event only when it changes the
 //! group's level (a recovery).

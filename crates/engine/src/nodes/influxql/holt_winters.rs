@@ -1,5 +1,5 @@
 //! `holtWinters(f, h, m, interval)` and `holtWintersWithFit(…)`: a damped Holt-Winters
-//! forecast of `h` points, `interval` apart, fitted to one batch (spec: nodes.md §7).
+//! forecast of `h` points, `interval` apart, fitted to one batch (kapacitor-compat.md, nodes §7).
 //!
 //! The forecast is InfluxDB 1.x's, which Kapacitor users compare against exactly:
 //!

@@ -1,5 +1,5 @@
 //! The InfluxQL function nodes: `|count('f')`, `|mean('f')`, `|top(3, 'f')`, … (spec:
-//! nodes.md §7).
+//! kapacitor-compat.md, nodes §7).
 //!
 //! Aggregates and selectors reduce each batch at its end, or, on a stream, each run of
 //! points of one group with the same time, emitted when a point of another time arrives

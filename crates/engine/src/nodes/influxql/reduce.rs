@@ -1,6 +1,6 @@
 //! The InfluxQL aggregates, selectors and multi-point selectors over the values of one
 //! batch (or one run of equal-time stream points), with InfluxQL's rules for types,
-//! ties and empty input (spec: nodes.md §7).
+//! ties and empty input (kapacitor-compat.md, nodes §7).
 //!
 //! Every function sees the same input: the [`Sample`]s of the points that have the field,
 //! all of the type of the first one. It answers with a [`Reduced`]: a value, the index of

@@ -1,5 +1,5 @@
 //! The InfluxQL transformations: `elapsed`, `difference`, `movingAverage` and
-//! `cumulativeSum` (spec: nodes.md §7). Each is fed one value at a time and may answer
+//! `cumulativeSum` (kapacitor-compat.md, nodes §7). Each is fed one value at a time and may answer
 //! with a value for that point's time; a stream keeps one state per group, a batch a
 //! fresh one per batch.
 

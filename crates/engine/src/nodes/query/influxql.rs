@@ -1,6 +1,6 @@
 //! The InfluxQL of a `query()` node: checked once when the task starts, and rewritten
 //! for each run with the run's time range, the node's `GROUP BY` and `fill(…)`, as
-//! Kapacitor does (spec nodes.md, `query`).
+//! Kapacitor does (spec kapacitor-compat.md (nodes), `query`).
 //!
 //! This is not an InfluxQL parser: InfluxDB parses the statement. It is a lexer that
 //! knows InfluxQL's quoting (`'string'`, `"identifier"`, `/regex/`) and parentheses, so

@@ -1,5 +1,5 @@
 //! An InfluxDB 1.x `/query` response turned into batches, as Kapacitor builds them
-//! (spec recordings.md §3.3): one batch per series, named after it, its tags the group
+//! (kapacitor-compat.md, recordings §3.3): one batch per series, named after it, its tags the group
 //! tags (grouped by all of them, and by the measurement with `.groupByMeasurement()`),
 //! one point per row that has at least one non-null value, null columns dropped, every
 //! number a float; the batch time is the last point's when the query groups by time,
