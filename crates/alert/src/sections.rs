@@ -147,8 +147,8 @@ pub enum SectionError {
         topic: String,
         /// The handler's id.
         id: String,
-        /// What is wrong.
-        source: DefineError,
+        /// What is wrong (boxed: the error is large and rare).
+        source: Box<DefineError>,
     },
 }
 
@@ -184,7 +184,7 @@ impl Sections {
                 .map_err(|source| SectionError::TopicHandler {
                     topic: handler.topic.clone(),
                     id: handler.id.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
         }
         Ok(services)
