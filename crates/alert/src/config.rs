@@ -49,6 +49,10 @@ pub struct Services {
     pub topics: TopicHub,
     /// The embedding program's handlers, which receive every event of every alert node.
     pub sinks: Sinks,
+    /// Capture mode (`tickflow test`): the script's own handlers (log, post, tcp, exec,
+    /// mqtt, ...) are checked by the pipeline but not started, so only the [`Sinks`]
+    /// receive events and a run never touches the outside world.
+    pub capture: bool,
 }
 
 impl Default for Services {
@@ -61,6 +65,7 @@ impl Default for Services {
             inhibitors: Inhibitors::default(),
             topics: TopicHub::default(),
             sinks: Sinks::default(),
+            capture: false,
         }
     }
 }

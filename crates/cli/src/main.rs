@@ -39,6 +39,7 @@ enum Command {
     Score(commands::score::Args),
     Serve(commands::serve::Args),
     Show(commands::show::Args),
+    Test(commands::test::Args),
 }
 
 /// What a command that ran to the end found.
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         Command::Score(args) => commands::score::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
         Command::Show(args) => commands::show::run(&args),
+        Command::Test(args) => commands::test::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

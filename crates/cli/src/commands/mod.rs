@@ -1,5 +1,5 @@
 //! One module per `tickflow` subcommand, each with its clap `Args` and a `run` function,
-//! and `script`, the loading they share.
+//! `script`, the loading they share, and `vars`, template values typed by a script.
 
 pub(crate) mod check;
 pub(crate) mod config;
@@ -11,3 +11,5 @@ pub(crate) mod score;
 mod script;
 pub(crate) mod serve;
 pub(crate) mod show;
+pub(crate) mod test;
+mod vars;
