@@ -168,3 +168,11 @@ fn a_batch_task_replays_its_brpl_and_http_out_bodies_are_compared() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("[[httpout]]: 1 expected, 1 actual"), "{out}");
 }
+
+#[test]
+fn the_projects_scenarios_pass() {
+    let scenarios = crate::root().join("tickscripts");
+    let (out, code) = run(&["test", scenarios.to_str().expect("utf-8")]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("print_temps.test.toml (19 alerts)"), "{out}");
+}

@@ -10,6 +10,12 @@ const ALERT_KEYS: [&str; 3] = ["id", "level", "time"];
 /// The keys an httpOut body beyond the expected ones is shown with.
 const HTTPOUT_KEYS: [&str; 2] = ["endpoint", "body"];
 
+/// The keys a written point beyond the expected ones is shown with.
+const INFLUXDB_KEYS: [&str; 3] = ["db", "rp", "line"];
+
+/// The keys an httpPost request beyond the expected ones is shown with.
+const HTTPPOST_KEYS: [&str; 2] = ["url", "body"];
+
 /// The diff of `expected` against `actual` alerts, `None` when they agree.
 pub(super) fn alerts(expected: &[toml::Table], actual: &[toml::Table]) -> Option<String> {
     diff("alert", expected, actual, &ALERT_KEYS)
@@ -17,8 +23,28 @@ pub(super) fn alerts(expected: &[toml::Table], actual: &[toml::Table]) -> Option
 
 /// The diff of `expected` against `actual` httpOut bodies, `None` when they agree.
 pub(super) fn httpout(expected: &[toml::Table], actual: &[toml::Table]) -> Option<String> {
+    bodies("httpout", expected, actual, &HTTPOUT_KEYS)
+}
+
+/// The diff of `expected` against `actual` points written, `None` when they agree.
+pub(super) fn influxdb(expected: &[toml::Table], actual: &[toml::Table]) -> Option<String> {
+    diff("influxdb", expected, actual, &INFLUXDB_KEYS)
+}
+
+/// The diff of `expected` against `actual` httpPost requests, `None` when they agree.
+pub(super) fn httppost(expected: &[toml::Table], actual: &[toml::Table]) -> Option<String> {
+    bodies("httppost", expected, actual, &HTTPPOST_KEYS)
+}
+
+/// [`diff`] of tables whose `body` is compared as JSON.
+fn bodies(
+    what: &str,
+    expected: &[toml::Table],
+    actual: &[toml::Table],
+    extra_keys: &[&str],
+) -> Option<String> {
     let normal = |tables: &[toml::Table]| tables.iter().map(normal_body).collect::<Vec<_>>();
-    diff("httpout", &normal(expected), &normal(actual), &HTTPOUT_KEYS)
+    diff(what, &normal(expected), &normal(actual), extra_keys)
 }
 
 /// The table with its `body` rewritten as compact JSON, when it is JSON.

@@ -1,7 +1,8 @@
 //! Runs one test: builds the script's task in capture mode (its handlers are not
-//! started; a channel sink receives every alert event), replays the test's data in
-//! event time and collects what came out: the alert events and each httpOut endpoint's
-//! final body.
+//! started; a channel sink receives every alert event; `influxDBOut` and `httpPost`
+//! nodes send to the loopback [`CaptureServer`]), replays the test's data in event time
+//! and collects what came out: the alert events, each httpOut endpoint's final body,
+//! the points written to InfluxDB and the httpPost requests.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,11 +12,13 @@ use tickflow::alert::AlertData;
 use tickflow::config::Config;
 use tickflow::engine::diagnostics::Stderr;
 use tickflow::engine::replay::{self, ReadOptions, ReplayError};
-use tickflow::engine::{Environment, Task};
+use tickflow::engine::{Environment, InfluxDbConfig, Task};
 use tickflow::line_protocol::{Parser, Precision};
 use tickflow::model::Time;
+use tickflow::pipeline::nodes::NodeKind;
 use tickflow::pipeline::{BuildOptions, Pipeline};
 
+use super::capture::{CaptureServer, Request};
 use super::spec::Spec;
 use crate::commands::vars;
 use crate::commands::script::{self, Script};
@@ -27,11 +30,20 @@ pub(super) struct Actual {
     pub alerts: Vec<toml::Table>,
     /// Each httpOut endpoint's final body, by endpoint name.
     pub httpout: Vec<toml::Table>,
+    /// The points written to InfluxDB (`db`, `rp`, `line`), by database and retention
+    /// policy, each node's in the order written.
+    pub influxdb: Vec<toml::Table>,
+    /// The httpPost requests (`url`, `body`), in the order sent.
+    pub httppost: Vec<toml::Table>,
 }
 
 /// Runs the test `spec` read from `file`; an `Err` is why it could not run, already
 /// rendered (a script that does not parse shows the line and column).
-pub(super) fn execute(spec: &Spec, file: &Path) -> Result<Actual, String> {
+pub(super) fn execute(
+    spec: &Spec,
+    file: &Path,
+    server: &CaptureServer,
+) -> Result<Actual, String> {
     let dir = file.parent().unwrap_or(Path::new(""));
     let script = Script::read(&dir.join(&spec.script)).map_err(|e| format!("{e:#}"))?;
     let mut environment = Config::default()
@@ -39,7 +51,9 @@ pub(super) fn execute(spec: &Spec, file: &Path) -> Result<Actual, String> {
         .map_err(|e| e.to_string())?;
     let pipeline = pipeline(&script, spec, &environment)?;
     let (sender, events) = crossbeam_channel::unbounded();
-    environment.services.capture = true;
+    environment.services.capture = Some(server.url.clone());
+    environment.influxdb = clusters(&pipeline, &server.url);
+    server.take();
     environment
         .services
         .sinks
@@ -55,10 +69,65 @@ pub(super) fn execute(spec: &Spec, file: &Path) -> Result<Actual, String> {
         let body = output.body().map_err(|e| format!("httpOut {endpoint:?}: {e}"))?;
         httpout.push(table([("endpoint", endpoint.clone()), ("body", body)]));
     }
+    let (mut influxdb, mut httppost) = (Vec::new(), Vec::new());
+    for request in server.take() {
+        match request.target.strip_prefix("/write?") {
+            Some(query) => influxdb.extend(written(query, &request.body)),
+            None => httppost.push(posted(&request)),
+        }
+    }
+    let dbrp = |t: &toml::Table| [t.get("db"), t.get("rp")].map(|v| v.map(ToString::to_string));
+    influxdb.sort_by_key(dbrp);
     Ok(Actual {
         alerts: alerts.iter().map(alert_table).collect(),
         httpout,
+        influxdb,
+        httppost,
     })
+}
+
+/// The InfluxDB clusters of a test run: `default` and every cluster the script's
+/// `influxDBOut` nodes name, all at the capture server.
+fn clusters(pipeline: &Pipeline, url: &str) -> Vec<InfluxDbConfig> {
+    let mut names = vec!["default".to_string()];
+    for node in &pipeline.nodes {
+        if let NodeKind::InfluxDbOut(out) = &node.kind {
+            if !out.cluster.is_empty() && !names.contains(&out.cluster) {
+                names.push(out.cluster.clone());
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| InfluxDbConfig {
+            default: name == "default",
+            name,
+            urls: vec![url.to_string()],
+            ..InfluxDbConfig::default()
+        })
+        .collect()
+}
+
+/// The points of one `/write` request with query `query`: a table per line.
+fn written(query: &str, body: &str) -> Vec<toml::Table> {
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or_default()
+            .to_string()
+    };
+    body.lines()
+        .filter(|line| !line.is_empty())
+        .map(|line| table([("db", param("db")), ("rp", param("rp")), ("line", line.into())]))
+        .collect()
+}
+
+/// An httpPost request: the URL the node meant (the path after the capture server's
+/// `/`) and the body.
+fn posted(request: &Request) -> toml::Table {
+    let url = request.target.strip_prefix('/').unwrap_or(&request.target);
+    table([("url", url.to_string()), ("body", request.body.clone())])
 }
 
 /// The script's pipeline with the test's vars, typed by the script's declarations.

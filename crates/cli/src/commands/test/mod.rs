@@ -1,8 +1,10 @@
 //! `tickflow test`: runs TICKscript tests offline. Each `*.test.toml` names a script,
-//! its data and the alerts (and httpOut bodies) the run must produce; the script's
-//! handlers are replaced by a capture (`Services::capture`), so a test never writes a
-//! log file or posts anything.
+//! its data and what the run must produce: alerts, httpOut bodies, points written by
+//! influxDBOut, httpPost requests. The script's handlers are replaced by a capture
+//! (`Services::capture`) and influxDBOut and httpPost reach only a loopback server
+//! ([`capture`]), so a test never writes a log file or posts anything outside.
 
+mod capture;
 mod compare;
 mod execute;
 mod spec;
@@ -15,8 +17,9 @@ use crate::Outcome;
 /// Runs every `*.test.toml` under the paths (default: the current directory): replays
 /// the test's data (`data = "file"` or inline `lines`) through its `script` in event
 /// time and compares the alert events with its `[[alert]]` tables and the httpOut
-/// endpoints' final bodies with its `[[httpout]]` tables; keys a table leaves out are
-/// not compared. Prints one line per test, the diff of each failure and `N passed, M
+/// endpoints' final bodies with its `[[httpout]]` tables, the points influxDBOut wrote
+/// with `[[influxdb]]` (`db`, `rp`, `line`) and the httpPost requests with `[[httppost]]`
+/// (`url`, `body`); keys a table leaves out are not compared, bodies compare as JSON. Prints one line per test, the diff of each failure and `N passed, M
 /// failed`; exit code 1 when a test fails or cannot run.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -42,9 +45,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         false => args.paths.clone(),
     };
     let files = spec::discover(&paths)?;
+    let server = capture::CaptureServer::start()?;
     let (mut passed, mut failed) = (0, 0);
     for file in &files {
-        match run_one(file, args.update) {
+        match run_one(file, args.update, &server) {
             Verdict::Passed(note) => {
                 passed += 1;
                 println!("ok   {} ({note})", file.display());
@@ -63,12 +67,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
 }
 
 /// Runs the test file `file`, and rewrites its expectations when `update`.
-fn run_one(file: &Path, update: bool) -> Verdict {
+fn run_one(file: &Path, update: bool, server: &capture::CaptureServer) -> Verdict {
     let spec = match spec::Spec::read(file) {
         Ok(spec) => spec,
         Err(err) => return Verdict::Failed(indent(&err.to_string())),
     };
-    let actual = match execute::execute(&spec, file) {
+    let actual = match execute::execute(&spec, file, server) {
         Ok(actual) => actual,
         Err(err) => return Verdict::Failed(indent(&err)),
     };
@@ -82,6 +86,8 @@ fn run_one(file: &Path, update: bool) -> Verdict {
     let diffs: Vec<String> = [
         compare::alerts(&spec.alert, &actual.alerts),
         compare::httpout(&spec.httpout, &actual.httpout),
+        compare::influxdb(&spec.influxdb, &actual.influxdb),
+        compare::httppost(&spec.httppost, &actual.httppost),
     ]
     .into_iter()
     .flatten()

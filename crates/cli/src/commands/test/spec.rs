@@ -26,6 +26,12 @@ pub(super) struct Spec {
     /// The expected final body of httpOut endpoints.
     #[serde(default)]
     pub httpout: Vec<toml::Table>,
+    /// The expected points written by influxDBOut nodes (`db`, `rp`, `line`).
+    #[serde(default)]
+    pub influxdb: Vec<toml::Table>,
+    /// The expected httpPost requests (`url`, `body`).
+    #[serde(default)]
+    pub httppost: Vec<toml::Table>,
 }
 
 /// Why a test file cannot be used.

@@ -1,6 +1,6 @@
-//! `tickflow test --update`: writes what a run produced into the test file's `[[alert]]`
-//! and `[[httpout]]` arrays, keeping everything else (script, data, vars, comments) as
-//! written.
+//! `tickflow test --update`: writes what a run produced into the test file's `[[alert]]`,
+//! `[[httpout]]`, `[[influxdb]]` and `[[httppost]]` arrays, keeping everything else
+//! (script, data, vars, comments) as written.
 
 use std::path::Path;
 
@@ -44,14 +44,17 @@ pub(super) fn update(path: &Path, actual: &Actual) -> Result<(), UpdateError> {
         path: shown.clone(),
         source: Box::new(source),
     })?;
-    doc.remove("alert");
-    doc.remove("httpout");
-    if !actual.alerts.is_empty() {
-        doc.insert("alert", Item::ArrayOfTables(tables(&actual.alerts, &ALERT_KEYS)));
-    }
-    if !actual.httpout.is_empty() {
-        let keys = ["endpoint", "body"];
-        doc.insert("httpout", Item::ArrayOfTables(tables(&actual.httpout, &keys)));
+    let arrays: [(&str, &[toml::Table], &[&str]); 4] = [
+        ("alert", &actual.alerts, &ALERT_KEYS),
+        ("httpout", &actual.httpout, &["endpoint", "body"]),
+        ("influxdb", &actual.influxdb, &["db", "rp", "line"]),
+        ("httppost", &actual.httppost, &["url", "body"]),
+    ];
+    for (name, rows, keys) in arrays {
+        doc.remove(name);
+        if !rows.is_empty() {
+            doc.insert(name, Item::ArrayOfTables(tables(rows, keys)));
+        }
     }
     std::fs::write(path, doc.to_string()).map_err(io)
 }

@@ -23,7 +23,10 @@ pub(crate) fn start(
         node: node.to_string(),
         source,
     };
-    let script_handlers = if services.capture { &[][..] } else { specs };
+    let script_handlers = match services.capture {
+        Some(_) => &[][..],
+        None => specs,
+    };
     let mut handlers = script_handlers
         .iter()
         .map(|spec| {
