@@ -14,7 +14,10 @@ use tickflow::engine::Task;
 use tickflow::line_protocol::Precision;
 use tickflow::model::{Dbrp, Time};
 
+use tickflow::pipeline::BuildOptions;
+
 use crate::commands::script::{self, Script};
+use crate::commands::vars;
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
@@ -69,6 +72,10 @@ pub(crate) struct Args {
     /// `.topic()` alerts) and `[[influxdb]]` servers.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Values for a template's vars, in Kapacitor's JSON vars format
+    /// (`{"threshold": {"type": "float", "value": 90}}`).
+    #[arg(long)]
+    vars: Option<PathBuf>,
 }
 
 /// Builds the task, reads the data and runs it.
@@ -82,7 +89,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Problems);
         }
     };
-    let pipeline = match script.pipeline_with(&script::build_options(&environment.udfs)) {
+    let options = BuildOptions {
+        vars: vars::read_optional(args.vars.as_deref())?,
+        ..script::build_options(&environment.udfs)
+    };
+    let pipeline = match script.pipeline_with(&options) {
         Ok(pipeline) => pipeline,
         Err(diagnostic) => {
             eprint!("{diagnostic}");

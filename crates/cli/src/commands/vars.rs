@@ -1,8 +1,14 @@
-//! Values for a template's vars given without types (a test file's `vars = { threshold
-//! = 90.0 }`): each takes the type the script declares for it, and is then checked and
-//! converted as the HTTP API's typed vars are (`tickflow::tasks::vars`).
+//! Values for a template's vars: a `--vars FILE` in Kapacitor's JSON format
+//! (`{"name": {"type": "float", "value": 90}}`, as `kapacitor define -vars` reads), and
+//! values given without types (a test file's `vars = { threshold = 90.0 }`), each taking
+//! the type the script declares for it. Both are checked and converted as the HTTP
+//! API's typed vars are (`tickflow::tasks::vars`). YAML vars files are not read:
+//! serde_yaml, the crate for them, is no longer maintained.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
 
 use tickflow::pipeline::{Var, VarValue};
 use tickflow::tasks::vars::{convert, Var as TypedVar, VarError};
@@ -16,6 +22,22 @@ pub(crate) enum VarsError {
     /// A value of the wrong type, or one that cannot be a value (a table).
     #[error(transparent)]
     Invalid(#[from] VarError),
+}
+
+/// The vars of the Kapacitor JSON vars file at `path` as written.
+pub(crate) fn read_typed(path: &Path) -> anyhow::Result<BTreeMap<String, TypedVar>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {shown}"))?;
+    serde_json::from_str(&text).with_context(|| format!("{shown}: not a vars file"))
+}
+
+/// The values of the vars file at `path`, none without one.
+pub(crate) fn read_optional(path: Option<&Path>) -> anyhow::Result<BTreeMap<String, VarValue>> {
+    let Some(path) = path else {
+        return Ok(BTreeMap::new());
+    };
+    let converted = convert(&read_typed(path)?).with_context(|| path.display().to_string())?;
+    Ok(converted.values)
 }
 
 /// The pipeline values of `values`, each typed by its declaration in `declared`.
@@ -108,6 +130,9 @@ mod tests {
             "invalid var threshold: value \"hot\" is not a valid float"
         );
         let err = typed(&values("other = 1"), &declared).unwrap_err();
-        assert_eq!(err.to_string(), "var \"other\" is not declared by the script");
+        assert_eq!(
+            err.to_string(),
+            "var \"other\" is not declared by the script"
+        );
     }
 }

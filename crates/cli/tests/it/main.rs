@@ -11,6 +11,7 @@ mod printer_data;
 mod replay;
 mod score;
 mod server;
+mod template_vars;
 mod test_runner;
 mod tidy;
 mod udf_config;

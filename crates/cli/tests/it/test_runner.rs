@@ -56,7 +56,10 @@ fn a_template_with_vars_over_inline_lines_passes_and_writes_no_log() {
     write(&dir, "tmpl.test.toml", &test_file(EXPECTED));
     let (out, code) = run(&["test", dir.to_str().expect("utf-8")]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("ok   ") && out.contains("tmpl.test.toml (2 alerts)"), "{out}");
+    assert!(
+        out.contains("ok   ") && out.contains("tmpl.test.toml (2 alerts)"),
+        "{out}"
+    );
     assert!(out.ends_with("\n1 passed, 0 failed\n"), "{out}");
     assert!(!Path::new(&log).exists(), "the log handler wrote {log}");
 }
@@ -86,12 +89,19 @@ fn a_failing_test_shows_the_diff_and_exits_1() {
 fn update_writes_the_expectations_and_keeps_the_rest() {
     let dir = scratch_dir("test-update");
     template(&dir);
-    let file = write(&dir, "tmpl.test.toml", &format!("# keep me\n{}", test_file("")));
+    let file = write(
+        &dir,
+        "tmpl.test.toml",
+        &format!("# keep me\n{}", test_file("")),
+    );
     let (out, code) = run(&["test", "--update", &file]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("(2 alerts, updated)"), "{out}");
     let text = std::fs::read_to_string(&file).expect("read");
-    assert!(text.starts_with("# keep me\nscript = \"tmpl.tick\"\n"), "{text}");
+    assert!(
+        text.starts_with("# keep me\nscript = \"tmpl.tick\"\n"),
+        "{text}"
+    );
     assert!(
         text.ends_with(
             "[[alert]]\nid = \"cpu\"\nlevel = \"CRITICAL\"\ntime = \"1970-01-01T00:00:10Z\"\n\
@@ -125,7 +135,11 @@ fn a_script_that_does_not_parse_fails_with_its_position_and_the_others_run() {
     template(&dir);
     write(&dir, "a.test.toml", &test_file(EXPECTED));
     write(&dir, "broken.tick", "stream\n    |from(\n");
-    write(&dir, "b.test.toml", "script = \"broken.tick\"\nlines = \"\"\n");
+    write(
+        &dir,
+        "b.test.toml",
+        "script = \"broken.tick\"\nlines = \"\"\n",
+    );
     let (out, code) = run(&["test", dir.to_str().expect("utf-8")]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("a.test.toml (2 alerts)"), "{out}");

@@ -116,7 +116,8 @@ mod tests {
 
     #[test]
     fn a_request_is_read_by_its_content_length() {
-        let text = "POST /write?db=a HTTP/1.1\r\nContent-Length: 5\r\n\r\nx 1 2POST /x HTTP/1.1\r\n\r\n";
+        let text =
+            "POST /write?db=a HTTP/1.1\r\nContent-Length: 5\r\n\r\nx 1 2POST /x HTTP/1.1\r\n\r\n";
         let mut reader = BufReader::new(text.as_bytes());
         assert_eq!(
             read_request(&mut reader),
@@ -125,7 +126,10 @@ mod tests {
                 body: "x 1 2".into()
             })
         );
-        assert_eq!(read_request(&mut reader).map(|r| r.target), Some("/x".into()));
+        assert_eq!(
+            read_request(&mut reader).map(|r| r.target),
+            Some("/x".into())
+        );
         assert_eq!(read_request(&mut reader), None);
     }
 }

@@ -20,8 +20,8 @@ use tickflow::pipeline::{BuildOptions, Pipeline};
 
 use super::capture::{CaptureServer, Request};
 use super::spec::Spec;
-use crate::commands::vars;
 use crate::commands::script::{self, Script};
+use crate::commands::vars;
 
 /// What a run produced, as the tables a test file writes.
 #[derive(Debug, Default)]
@@ -39,16 +39,10 @@ pub(super) struct Actual {
 
 /// Runs the test `spec` read from `file`; an `Err` is why it could not run, already
 /// rendered (a script that does not parse shows the line and column).
-pub(super) fn execute(
-    spec: &Spec,
-    file: &Path,
-    server: &CaptureServer,
-) -> Result<Actual, String> {
+pub(super) fn execute(spec: &Spec, file: &Path, server: &CaptureServer) -> Result<Actual, String> {
     let dir = file.parent().unwrap_or(Path::new(""));
     let script = Script::read(&dir.join(&spec.script)).map_err(|e| format!("{e:#}"))?;
-    let mut environment = Config::default()
-        .environment()
-        .map_err(|e| e.to_string())?;
+    let mut environment = Config::default().environment().map_err(|e| e.to_string())?;
     let pipeline = pipeline(&script, spec, &environment)?;
     let (sender, events) = crossbeam_channel::unbounded();
     environment.services.capture = Some(server.url.clone());
@@ -66,7 +60,9 @@ pub(super) fn execute(
     alerts.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
     let mut httpout = Vec::new();
     for (endpoint, output) in &outputs {
-        let body = output.body().map_err(|e| format!("httpOut {endpoint:?}: {e}"))?;
+        let body = output
+            .body()
+            .map_err(|e| format!("httpOut {endpoint:?}: {e}"))?;
         httpout.push(table([("endpoint", endpoint.clone()), ("body", body)]));
     }
     let (mut influxdb, mut httppost) = (Vec::new(), Vec::new());
@@ -119,7 +115,13 @@ fn written(query: &str, body: &str) -> Vec<toml::Table> {
     };
     body.lines()
         .filter(|line| !line.is_empty())
-        .map(|line| table([("db", param("db")), ("rp", param("rp")), ("line", line.into())]))
+        .map(|line| {
+            table([
+                ("db", param("db")),
+                ("rp", param("rp")),
+                ("line", line.into()),
+            ])
+        })
         .collect()
 }
 
@@ -164,10 +166,14 @@ fn feed(task: Task, spec: &Spec, dir: &Path) -> Result<(), String> {
                 dbrp,
                 rebase: false,
             };
-            let replayed = replay::replay(task, &path, &options, diagnostics, &mut |_| {})
-                .map_err(fail)?;
+            let replayed =
+                replay::replay(task, &path, &options, diagnostics, &mut |_| {}).map_err(fail)?;
             let shown = path.display();
-            replayed.errors.iter().map(|e| format!("{shown}: {e}")).collect()
+            replayed
+                .errors
+                .iter()
+                .map(|e| format!("{shown}: {e}"))
+                .collect()
         }
         (None, lines) => {
             let mut parser = Parser::new(precision.unwrap_or(Precision::Nanosecond), Time::now())
