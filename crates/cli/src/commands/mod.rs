@@ -4,7 +4,9 @@
 pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod conformance;
+mod destinations;
 pub(crate) mod fmt;
+mod precision_hint;
 pub(crate) mod replay;
 pub(crate) mod run;
 pub(crate) mod score;

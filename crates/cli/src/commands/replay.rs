@@ -16,8 +16,11 @@ use tickflow::model::{Dbrp, Time};
 
 use tickflow::pipeline::BuildOptions;
 
+use anyhow::Context;
+
 use crate::commands::script::{self, Script};
 use crate::commands::vars;
+use crate::commands::{destinations, precision_hint};
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
@@ -31,8 +34,10 @@ use crate::Outcome;
 /// Only points written to the script's `dbrp` (or `--db`/`--rp`) are fed; line protocol
 /// points are written to it. The file is parsed on a second thread while the task runs;
 /// on a terminal a progress bar shows how far it got. Ends with a summary: points read,
-/// elapsed time, points per second, windows emitted, alerts, errors and each node's
-/// messages in and out, errors and busy time. Exit code 1 when
+/// elapsed time, points per second, windows emitted, alerts and where each alert node
+/// sent them (log files, URLs), errors and each node's messages in and out, errors and
+/// busy time; a warning names the `--precision` that fits when the data's times fall in
+/// 1970 but look like another precision. Exit code 1 when
 /// the script is invalid, uses a node the engine does not run yet, a node fails, or the
 /// data has bad lines (the good ones are still replayed). `--config` adds UDFs.
 #[derive(Debug, clap::Args)]
@@ -76,6 +81,10 @@ pub(crate) struct Args {
     /// (`{"threshold": {"type": "float", "value": 90}}`).
     #[arg(long)]
     vars: Option<PathBuf>,
+    /// Empty the files the script's `.log()` handlers write before starting (they
+    /// append across runs, as Kapacitor's do).
+    #[arg(long)]
+    fresh_logs: bool,
 }
 
 /// Builds the task, reads the data and runs it.
@@ -100,6 +109,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Problems);
         }
     };
+    if args.fresh_logs {
+        let files = destinations::log_files(&pipeline);
+        destinations::truncate(&files).context("--fresh-logs")?;
+    }
     let topics = environment.services.topics.clone();
     let mut task = match Task::build_with(&pipeline, &script.task_id(), &environment) {
         Ok(task) => task,
@@ -111,6 +124,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(db) = &args.db {
         task.dbrps = vec![Dbrp::new(db.as_str(), args.rp.as_str())];
     }
+    let task_is_stream = task.batch_sources.is_empty();
     let options = ReadOptions {
         precision: args.precision,
         dbrp: task.dbrps.first().cloned().unwrap_or_default(),
@@ -161,6 +175,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         "{}",
         render(&replayed.summary, replayed.errors.len(), started.elapsed())
     );
+    print!("{}", render_destinations(&destinations::of(&pipeline)));
+    if let (Some(data), true) = (&args.data, task_is_stream) {
+        if let Some(warning) = precision_hint::check(data, &options) {
+            eprintln!("{warning}");
+        }
+    }
     Ok(if replayed.errors.is_empty() {
         Outcome::Success
     } else {
@@ -247,6 +267,22 @@ fn alerts_per_level(summary: &Summary) -> String {
     }
     let [ok, info, warning, critical] = totals;
     format!("CRITICAL {critical}, WARNING {warning}, INFO {info}, OK {ok}")
+}
+
+/// Where each alert node's events went: `alerts went to:` and a line per node.
+fn render_destinations(nodes: &[(String, Vec<String>)]) -> String {
+    let mut text = String::new();
+    for (node, handlers) in nodes {
+        let handlers = match handlers.is_empty() {
+            true => "no handler".to_string(),
+            false => handlers.join(", "),
+        };
+        text.push_str(&format!("  {node}: {handlers}\n"));
+    }
+    match text.is_empty() {
+        true => text,
+        false => format!("alerts went to:\n{text}"),
+    }
 }
 
 /// The summary as printed: totals, then a table of the nodes.

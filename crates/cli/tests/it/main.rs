@@ -9,6 +9,7 @@ mod fmt;
 mod grouped_udf;
 mod printer_data;
 mod replay;
+mod replay_hints;
 mod score;
 mod server;
 mod template_vars;
