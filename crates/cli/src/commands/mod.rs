@@ -6,6 +6,7 @@ pub(crate) mod config;
 pub(crate) mod conformance;
 mod destinations;
 pub(crate) mod fmt;
+pub(crate) mod plot;
 mod precision_hint;
 pub(crate) mod replay;
 pub(crate) mod run;

@@ -20,7 +20,7 @@ use anyhow::Context;
 
 use crate::commands::script::{self, Script};
 use crate::commands::vars;
-use crate::commands::{destinations, precision_hint};
+use crate::commands::{destinations, plot, precision_hint};
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
@@ -85,13 +85,37 @@ pub(crate) struct Args {
     /// append across runs, as Kapacitor's do).
     #[arg(long)]
     fresh_logs: bool,
+    /// After the replay, draw it into this SVG file (as `tickflow plot`).
+    #[arg(long, requires = "data")]
+    plot: Option<PathBuf>,
+}
+
+impl Args {
+    /// The replay `tickflow plot` runs.
+    pub(crate) fn plotting(plot: &plot::Args) -> Args {
+        Args {
+            script: plot.script.clone(),
+            data: Some(plot.data.clone()),
+            influxdb: None,
+            start: None,
+            stop: None,
+            precision: plot.precision,
+            db: None,
+            rp: "autogen".into(),
+            rebase: false,
+            config: None,
+            vars: plot.vars.clone(),
+            fresh_logs: false,
+            plot: Some(plot.output.clone()),
+        }
+    }
 }
 
 /// Builds the task, reads the data and runs it.
 pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.script)?;
     let config_path = args.config.as_deref();
-    let environment = match script::config(config_path)?.environment() {
+    let mut environment = match script::config(config_path)?.environment() {
         Ok(environment) => environment,
         Err(err) => {
             eprintln!("{}", script::config_error(config_path, &err));
@@ -112,6 +136,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     if args.fresh_logs {
         let files = destinations::log_files(&pipeline);
         destinations::truncate(&files).context("--fresh-logs")?;
+    }
+    let (sender, alerts) = crossbeam_channel::unbounded();
+    if args.plot.is_some() {
+        let sink = tickflow::alert::sinks::ChannelHandler::new(sender);
+        environment.services.sinks.add(Arc::new(sink));
     }
     let topics = environment.services.topics.clone();
     let mut task = match Task::build_with(&pipeline, &script.task_id(), &environment) {
@@ -180,6 +209,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         if let Some(warning) = precision_hint::check(data, &options) {
             eprintln!("{warning}");
         }
+    }
+    if let (Some(output), Some(data)) = (&args.plot, &args.data) {
+        let points = replay::read(data, &options)?.points;
+        let alerts: Vec<_> = alerts.try_iter().collect();
+        plot::picture(output, &script.path, &pipeline, &points, &alerts)?;
+        println!("plot: {}", output.display());
     }
     Ok(if replayed.errors.is_empty() {
         Outcome::Success

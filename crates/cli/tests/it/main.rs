@@ -7,6 +7,7 @@ mod check;
 mod conformance;
 mod fmt;
 mod grouped_udf;
+mod plot;
 mod printer_data;
 mod replay;
 mod replay_hints;
