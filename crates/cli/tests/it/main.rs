@@ -31,6 +31,17 @@ pub fn tickflow(args: &[&str]) -> Output {
         .expect("tickflow runs")
 }
 
+/// Runs the `tickflow` binary with `args`: its stdout then stderr, and its exit code.
+pub fn tickflow_text(args: &[&str]) -> (String, Option<i32>) {
+    let out = tickflow(args);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (text, out.status.code())
+}
+
 /// A fresh, empty scratch directory for one test.
 pub fn scratch_dir(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tickflow-cli-{}-{test}", std::process::id()));

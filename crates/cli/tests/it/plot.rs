@@ -14,7 +14,11 @@ fn draw(name: &str, command: &str, flag: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
         .current_dir(root())
         .args([command, "tickscripts/print_temps.tick", "--data"])
-        .args(["testdata/printer_24h.lp", flag, output.to_str().expect("utf-8")])
+        .args([
+            "testdata/printer_24h.lp",
+            flag,
+            output.to_str().expect("utf-8"),
+        ])
         .output()
         .expect("tickflow runs");
     assert_eq!(
@@ -39,6 +43,10 @@ fn the_printer_days_picture_in_docs_is_up_to_date() {
         "docs/printer_day.svg is stale: run UPDATE_EXPECT=1 cargo test -p tickflow-cli --test it plot"
     );
     // One red line per CRITICAL event: the printer day has thirteen.
-    assert_eq!(drawn.matches("stroke=\"#D21E1E\"").count(), 13, "critical marks");
+    assert_eq!(
+        drawn.matches("stroke=\"#D21E1E\"").count(),
+        13,
+        "critical marks"
+    );
     assert_eq!(drawn, draw("plot-replay", "replay", "--plot"));
 }

@@ -3,7 +3,7 @@
 //! the wrong type is an error naming the var.
 
 use crate::replay::write;
-use crate::{root, scratch_dir, tickflow};
+use crate::{root, scratch_dir, tickflow_text as run};
 
 /// The project's template scenario.
 fn template() -> String {
@@ -11,17 +11,6 @@ fn template() -> String {
         .join("tickscripts/cpu_threshold.tick")
         .display()
         .to_string()
-}
-
-/// Stdout and stderr of a run, and its exit code.
-fn run(args: &[&str]) -> (String, Option<i32>) {
-    let out = tickflow(args);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (text, out.status.code())
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::replay::write;
-use crate::{scratch_dir, tickflow};
+use crate::{scratch_dir, tickflow_text as run};
 
 /// Alerts when `value` is over a threshold var; logs to a file the capture never writes.
 const TEMPLATE: &str = "dbrp \"db\".\"autogen\"\n\
@@ -37,17 +37,6 @@ fn test_file(expected: &str) -> String {
 const EXPECTED: &str = "[[alert]]\nid = \"cpu\"\nlevel = \"CRITICAL\"\n\
     time = \"1970-01-01T00:00:10Z\"\n\
     [[alert]]\nid = \"cpu\"\nlevel = \"OK\"\ntime = \"1970-01-01T00:00:20Z\"\n";
-
-/// Stdout of a run, and its exit code.
-fn run(args: &[&str]) -> (String, Option<i32>) {
-    let out = tickflow(args);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (text, out.status.code())
-}
 
 #[test]
 fn a_template_with_vars_over_inline_lines_passes_and_writes_no_log() {

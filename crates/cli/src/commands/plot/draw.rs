@@ -99,11 +99,17 @@ fn draw_panel<DB: DrawingBackend>(
         .map_err(|e| e.to_string())?;
     let band = (high - low) * 0.03;
     let bands = windows.windows(2).step_by(2).map(|w| {
-        Rectangle::new([(w[0], low), (w[1], low + band)], RGBColor(200, 200, 200).filled())
+        Rectangle::new(
+            [(w[0], low), (w[1], low + band)],
+            RGBColor(200, 200, 200).filled(),
+        )
     });
     chart.draw_series(bands).map_err(|e| e.to_string())?;
     chart
-        .draw_series(LineSeries::new(series.points.iter().copied(), &RGBColor(40, 90, 160)))
+        .draw_series(LineSeries::new(
+            series.points.iter().copied(),
+            &RGBColor(40, 90, 160),
+        ))
         .map_err(|e| e.to_string())?;
     for alert in alerts {
         let t = seconds(alert.time);
@@ -111,7 +117,11 @@ fn draw_panel<DB: DrawingBackend>(
         let line = PathElement::new(vec![(t, low), (t, high)], color.stroke_width(2));
         chart.draw_series([line]).map_err(|e| e.to_string())?;
         if alert.level != Level::Ok {
-            let label = Text::new(alert.id.clone(), (t, high), ("sans-serif", 13).into_font().color(&color));
+            let label = Text::new(
+                alert.id.clone(),
+                (t, high),
+                ("sans-serif", 13).into_font().color(&color),
+            );
             chart.draw_series([label]).map_err(|e| e.to_string())?;
         }
     }

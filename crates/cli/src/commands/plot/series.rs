@@ -43,7 +43,9 @@ pub(super) fn of(pipeline: &Pipeline, points: &[Point]) -> Vec<Series> {
             if let Some(value) = value.as_f64().filter(|v| v.is_finite()) {
                 let name = format!("{field} {}", tags.join(",")).trim_end().to_string();
                 let key = (name, field.to_string());
-                raw.entry(key).or_default().push((point.time.nanos(), value));
+                raw.entry(key)
+                    .or_default()
+                    .push((point.time.nanos(), value));
             }
         }
     }
@@ -89,7 +91,10 @@ fn bucketed(mut points: Vec<(i64, f64)>) -> Vec<(f64, f64)> {
         };
         let mut pair = [*min, *max];
         pair.sort_by_key(|(t, _)| *t);
-        out.extend(pair.iter().map(|(t, v)| (seconds(Time::from_nanos(*t)), *v)));
+        out.extend(
+            pair.iter()
+                .map(|(t, v)| (seconds(Time::from_nanos(*t)), *v)),
+        );
     }
     out.dedup();
     out
