@@ -115,6 +115,13 @@ impl VarType {
     ];
 
     /// The type's name in a script and in the HTTP API's vars: `float`, `lambda`, ...
+    ///
+    /// ```
+    /// use tickflow_tickscript::VarType;
+    /// assert_eq!(VarType::Float.name(), "float");
+    /// assert_eq!(VarType::from_name("star").map(VarType::name), Some("star"));
+    /// assert_eq!(VarType::from_name("number"), None);
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             VarType::Int => "int",

@@ -1,7 +1,7 @@
 //! Draws a run as an SVG with plotters: a panel per series over the same time axis, the
 //! evaluated windows as alternating bands under each line, and every alert as a vertical
 //! line coloured by level (red critical, orange warning, blue info, green OK), each
-//! non-OK one labelled with its id. An alert whose id is a series' field (the printer
+//! non-OK one labelled with its id in black (readable over a run of red lines). An alert whose id is a series' field (the printer
 //! day's `hotend`) is drawn in that field's panels only; others in every panel.
 
 use std::path::Path;
@@ -16,6 +16,9 @@ const WIDTH: u32 = 1200;
 
 /// Each panel's height in pixels.
 const PANEL_HEIGHT: u32 = 220;
+
+/// Alerts of one id closer than this share of the time axis share a label.
+const LABEL_GAP: f64 = 0.03;
 
 /// Why a picture could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -111,19 +114,27 @@ fn draw_panel<DB: DrawingBackend>(
             &RGBColor(40, 90, 160),
         ))
         .map_err(|e| e.to_string())?;
-    for alert in alerts {
+    let lines = alerts.iter().map(|alert| {
         let t = seconds(alert.time);
-        let color = level_color(alert.level);
-        let line = PathElement::new(vec![(t, low), (t, high)], color.stroke_width(2));
-        chart.draw_series([line]).map_err(|e| e.to_string())?;
-        if alert.level != Level::Ok {
-            let label = Text::new(
-                alert.id.clone(),
-                (t, high),
-                ("sans-serif", 13).into_font().color(&color),
-            );
-            chart.draw_series([label]).map_err(|e| e.to_string())?;
+        let color = level_color(alert.level).stroke_width(2);
+        PathElement::new(vec![(t, low), (t, high)], color)
+    });
+    chart.draw_series(lines).map_err(|e| e.to_string())?;
+    // Labels over every line; a run of one id's alerts close together gets one label.
+    let near = (to - from) * LABEL_GAP;
+    let mut labelled: Vec<(&str, f64)> = Vec::new();
+    for alert in alerts.iter().filter(|a| a.level != Level::Ok) {
+        let t = seconds(alert.time);
+        if labelled
+            .iter()
+            .any(|(id, at)| *id == alert.id && t - at < near)
+        {
+            continue;
         }
+        labelled.push((&alert.id, t));
+        let font = ("sans-serif", 14).into_font().color(&BLACK);
+        let label = Text::new(format!(" {}", alert.id), (t, high), font);
+        chart.draw_series([label]).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

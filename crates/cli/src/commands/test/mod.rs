@@ -76,7 +76,10 @@ fn run_one(file: &Path, update: bool, server: &capture::CaptureServer) -> Verdic
         Ok(actual) => actual,
         Err(err) => return Verdict::Failed(indent(&err)),
     };
-    let note = format!("{} alerts", actual.alerts.len());
+    let note = match actual.alerts.len() {
+        1 => "1 alert".to_string(),
+        n => format!("{n} alerts"),
+    };
     if update {
         return match update::update(file, &actual) {
             Ok(()) => Verdict::Passed(format!("{note}, updated")),
