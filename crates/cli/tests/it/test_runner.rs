@@ -165,6 +165,14 @@ fn a_batch_task_replays_its_brpl_and_http_out_bodies_are_compared() {
     write(&dir, "errors.test.toml", &expected);
     let (out, code) = run(&["test", dir.to_str().expect("utf-8")]);
     assert_eq!(code, Some(0), "{out}");
+    let inline = expected.replace("data = \"errors.brpl\"", "lines = \"errors value=1 0\"");
+    write(&dir, "errors.test.toml", &inline);
+    let (out, code) = run(&["test", dir.to_str().expect("utf-8")]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("a batch task replays a recording: give data = \"FILE.brpl\""),
+        "{out}"
+    );
     let changed = expected.replace(",9]]", ",8]]");
     write(&dir, "errors.test.toml", &changed);
     let (out, code) = run(&["test", dir.to_str().expect("utf-8")]);

@@ -175,6 +175,9 @@ fn feed(task: Task, spec: &Spec, dir: &Path) -> Result<(), String> {
                 .map(|e| format!("{shown}: {e}"))
                 .collect()
         }
+        (None, _) if !task.batch_sources.is_empty() => {
+            return Err("a batch task replays a recording: give data = \"FILE.brpl\"".into());
+        }
         (None, lines) => {
             let mut parser = Parser::new(precision.unwrap_or(Precision::Nanosecond), Time::now())
                 .with_dbrp(dbrp);
