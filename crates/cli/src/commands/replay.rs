@@ -85,7 +85,7 @@ pub(crate) struct Args {
     /// append across runs, as Kapacitor's do).
     #[arg(long)]
     fresh_logs: bool,
-    /// After the replay, draw it into this SVG file (as `tickflow plot`).
+    /// After the replay, draw it into this `.svg` or `.png` file (as `tickflow plot`).
     #[arg(long, requires = "data")]
     plot: Option<PathBuf>,
 }

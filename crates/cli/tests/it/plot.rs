@@ -50,3 +50,57 @@ fn the_printer_days_picture_in_docs_is_up_to_date() {
     );
     assert_eq!(drawn, draw("plot-replay", "replay", "--plot"));
 }
+
+#[test]
+fn a_png_name_draws_a_png() {
+    let dir = scratch_dir("plot-png");
+    let output = dir.join("day.png");
+    let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .current_dir(root())
+        .args(["plot", "tickscripts/cpu_threshold.tick", "--data"])
+        .args([
+            "testdata/printer_24h.lp",
+            "-o",
+            output.to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("tickflow runs");
+    // A template without its vars does not build: no picture, exit 1.
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!output.exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .current_dir(root())
+        .args(["plot", "tickscripts/print_temps.tick", "--data"])
+        .args([
+            "testdata/printer_24h.lp",
+            "-o",
+            output.to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("tickflow runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read(&output).expect("the picture");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let bad = dir.join("day.gif");
+    let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .current_dir(root())
+        .args(["plot", "tickscripts/print_temps.tick", "--data"])
+        .args([
+            "testdata/printer_24h.lp",
+            "-o",
+            bad.to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("tickflow runs");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the picture's name must end in .svg or .png"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

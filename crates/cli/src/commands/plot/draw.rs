@@ -1,4 +1,5 @@
-//! Draws a run as an SVG with plotters: a panel per series over the same time axis, the
+//! Draws a run as an SVG or a PNG with plotters (text in DejaVu Sans, shipped in
+//! `crates/cli/assets` and drawn by ab_glyph, so no system font is needed): a panel per series over the same time axis, the
 //! evaluated windows as alternating bands under each line, and every alert as a vertical
 //! line coloured by level (red critical, orange warning, blue info, green OK), each
 //! non-OK one labelled with its id in black (readable over a run of red lines). An alert whose id is a series' field (the printer
@@ -7,6 +8,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
 use tickflow::alert::{AlertData, Level};
 
 use super::series::{seconds, Series};
@@ -30,9 +32,12 @@ pub(crate) struct DrawError {
     pub reason: String,
 }
 
-/// Draws `series`, the window boundaries `windows` (seconds) and `alerts` into the SVG
-/// file `path`, under `title`.
-pub(super) fn svg(
+/// The font every text is drawn in.
+static FONT: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
+
+/// Draws `series`, the window boundaries `windows` (seconds) and `alerts` into `path`,
+/// an SVG or, for a `.png` name, a PNG, under `title`.
+pub(super) fn picture(
     path: &Path,
     title: &str,
     series: &[Series],
@@ -43,12 +48,41 @@ pub(super) fn svg(
         path: path.display().to_string(),
         reason,
     };
-    let height = PANEL_HEIGHT * series.len().max(1) as u32 + 40;
-    let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    register_font("sans-serif", FontStyle::Normal, FONT)
+        .map_err(|_| fail("the bundled font does not load".into()))?;
+    let size = (WIDTH, PANEL_HEIGHT * series.len().max(1) as u32 + 40);
+    let drawn = match path.extension().and_then(|e| e.to_str()) {
+        Some("svg") => draw(
+            SVGBackend::new(path, size).into_drawing_area(),
+            title,
+            series,
+            windows,
+            alerts,
+        ),
+        Some("png") => draw(
+            BitMapBackend::new(path, size).into_drawing_area(),
+            title,
+            series,
+            windows,
+            alerts,
+        ),
+        _ => Err("the picture's name must end in .svg or .png".into()),
+    };
+    drawn.map_err(fail)
+}
+
+/// Draws the picture on `root`.
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    series: &[Series],
+    windows: &[f64],
+    alerts: &[AlertData],
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let root = root
         .titled(title, ("sans-serif", 22))
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     let panels = root.split_evenly((series.len().max(1), 1));
     let span = time_span(series);
     for (panel, one) in panels.iter().zip(series) {
@@ -57,9 +91,9 @@ pub(super) fn svg(
             .filter(|a| !series.iter().any(|s| s.field == a.id) || a.id == one.field)
             .cloned()
             .collect();
-        draw_panel(panel, one, span, windows, &own).map_err(fail)?;
+        draw_panel(panel, one, span, windows, &own)?;
     }
-    root.present().map_err(|e| fail(e.to_string()))
+    root.present().map_err(|e| e.to_string())
 }
 
 /// The first and last time of all series, in seconds.

@@ -13,7 +13,7 @@ use tickflow::pipeline::Pipeline;
 pub(crate) use draw::DrawError;
 
 /// Replays a TICKscript over a data file as `tickflow replay` does, then draws the run
-/// into an SVG file: the fields the script reads over time (a panel per field and
+/// into an SVG or PNG file: the fields the script reads over time (a panel per field and
 /// series), the windows it evaluated as bands, and every alert as a line coloured by
 /// level with its id. The script's handlers run as in a replay.
 #[derive(Debug, clap::Args)]
@@ -23,7 +23,7 @@ pub(crate) struct Args {
     /// The data file (`.lp`, `.lp.gz`, `.srpl`).
     #[arg(long)]
     pub data: PathBuf,
-    /// The SVG file to write.
+    /// The picture to write: `NAME.svg` or `NAME.png`.
     #[arg(short, long)]
     pub output: PathBuf,
     /// Timestamp precision of the data, as replay's.
@@ -34,7 +34,8 @@ pub(crate) struct Args {
     pub vars: Option<PathBuf>,
 }
 
-/// Draws the run of `pipeline` over `points` with its `alerts` into the SVG `output`.
+/// Draws the run of `pipeline` over `points` with its `alerts` into `output` (`.svg` or
+/// `.png`).
 pub(crate) fn picture(
     output: &Path,
     title: &str,
@@ -42,17 +43,11 @@ pub(crate) fn picture(
     points: &[Point],
     alerts: &[AlertData],
 ) -> Result<(), DrawError> {
-    if output.extension().is_none_or(|e| e != "svg") {
-        return Err(DrawError {
-            path: output.display().to_string(),
-            reason: "only .svg is drawn".into(),
-        });
-    }
     let series = series::of(pipeline, points);
     let times = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
     let (from, to) = times.fold((f64::MAX, f64::MIN), |(a, b), t| (a.min(t), b.max(t)));
     let windows = series::windows(pipeline, from, to);
     let mut alerts = alerts.to_vec();
     alerts.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
-    draw::svg(output, title, &series, &windows, &alerts)
+    draw::picture(output, title, &series, &windows, &alerts)
 }
