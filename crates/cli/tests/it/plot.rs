@@ -5,22 +5,44 @@ use std::process::Command;
 
 use crate::{root, scratch_dir};
 
+/// Runs `tickflow ARGS` from the repository root.
+fn at_root(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("tickflow runs")
+}
+
+/// `tickflow plot SCRIPT --data <the printer day> -o OUTPUT` from the repository root.
+fn plot(script: &str, output: &std::path::Path) -> std::process::Output {
+    let output = output.to_str().expect("utf-8");
+    at_root(&[
+        "plot",
+        script,
+        "--data",
+        "testdata/printer_24h.lp",
+        "-o",
+        output,
+    ])
+}
+
 /// Draws the printer day with `command` (`plot -o` or `replay --plot`) into a scratch
 /// file, from the repository root so the title is the script's relative path, and
 /// returns the SVG.
 fn draw(name: &str, command: &str, flag: &str) -> String {
     let dir = scratch_dir(name);
     let output = dir.join("day.svg");
-    let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
-        .current_dir(root())
-        .args([command, "tickscripts/print_temps.tick", "--data"])
-        .args([
-            "testdata/printer_24h.lp",
-            flag,
-            output.to_str().expect("utf-8"),
-        ])
-        .output()
-        .expect("tickflow runs");
+    let output = output.to_str().expect("utf-8");
+    let data = "testdata/printer_24h.lp";
+    let out = at_root(&[
+        command,
+        "tickscripts/print_temps.tick",
+        "--data",
+        data,
+        flag,
+        output,
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -55,29 +77,11 @@ fn the_printer_days_picture_in_docs_is_up_to_date() {
 fn a_png_name_draws_a_png() {
     let dir = scratch_dir("plot-png");
     let output = dir.join("day.png");
-    let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
-        .current_dir(root())
-        .args(["plot", "tickscripts/cpu_threshold.tick", "--data"])
-        .args([
-            "testdata/printer_24h.lp",
-            "-o",
-            output.to_str().expect("utf-8"),
-        ])
-        .output()
-        .expect("tickflow runs");
+    let out = plot("tickscripts/cpu_threshold.tick", &output);
     // A template without its vars does not build: no picture, exit 1.
     assert_eq!(out.status.code(), Some(1));
     assert!(!output.exists());
-    let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
-        .current_dir(root())
-        .args(["plot", "tickscripts/print_temps.tick", "--data"])
-        .args([
-            "testdata/printer_24h.lp",
-            "-o",
-            output.to_str().expect("utf-8"),
-        ])
-        .output()
-        .expect("tickflow runs");
+    let out = plot("tickscripts/print_temps.tick", &output);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -87,16 +91,7 @@ fn a_png_name_draws_a_png() {
     let png = std::fs::read(&output).expect("the picture");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     let bad = dir.join("day.gif");
-    let out = Command::new(env!("CARGO_BIN_EXE_tickflow"))
-        .current_dir(root())
-        .args(["plot", "tickscripts/print_temps.tick", "--data"])
-        .args([
-            "testdata/printer_24h.lp",
-            "-o",
-            bad.to_str().expect("utf-8"),
-        ])
-        .output()
-        .expect("tickflow runs");
+    let out = plot("tickscripts/print_temps.tick", &bad);
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("the picture's name must end in .svg or .png"),
