@@ -49,7 +49,7 @@ fn draw(name: &str, command: &str, flag: &str) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::read_to_string(&output).expect("the picture")
+    std::fs::read_to_string(output).expect("the picture")
 }
 
 #[test]
