@@ -49,6 +49,12 @@ pub struct Services {
     pub topics: TopicHub,
     /// The embedding program's handlers, which receive every event of every alert node.
     pub sinks: Sinks,
+    /// Capture mode (`tickflow test`): the script's own handlers (log, post, tcp, exec,
+    /// mqtt, ...) are checked by the pipeline but not started, so only the [`Sinks`]
+    /// receive events, and `httpPost` nodes send each request to this base URL (a
+    /// loopback server of the caller's) followed by `/` and the URL they would have used,
+    /// so a run never touches the outside world.
+    pub capture: Option<String>,
 }
 
 impl Default for Services {
@@ -61,6 +67,7 @@ impl Default for Services {
             inhibitors: Inhibitors::default(),
             topics: TopicHub::default(),
             sinks: Sinks::default(),
+            capture: None,
         }
     }
 }

@@ -34,11 +34,13 @@ enum Command {
     Config(commands::config::Args),
     Conformance(commands::conformance::Args),
     Fmt(commands::fmt::Args),
+    Plot(commands::plot::Args),
     Replay(commands::replay::Args),
     Run(commands::run::Args),
     Score(commands::score::Args),
     Serve(commands::serve::Args),
     Show(commands::show::Args),
+    Test(commands::test::Args),
 }
 
 /// What a command that ran to the end found.
@@ -57,11 +59,13 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(&args),
         Command::Conformance(args) => commands::conformance::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
+        Command::Plot(args) => commands::replay::run(&commands::replay::Args::plotting(&args)),
         Command::Replay(args) => commands::replay::run(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::Score(args) => commands::score::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
         Command::Show(args) => commands::show::run(&args),
+        Command::Test(args) => commands::test::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

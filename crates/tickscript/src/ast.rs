@@ -101,21 +101,45 @@ pub enum VarType {
 }
 
 impl VarType {
+    /// Every type, in the order Kapacitor's documentation lists them.
+    const ALL: [VarType; 9] = [
+        VarType::String,
+        VarType::Int,
+        VarType::Float,
+        VarType::Bool,
+        VarType::Duration,
+        VarType::Lambda,
+        VarType::Regex,
+        VarType::Star,
+        VarType::List,
+    ];
+
+    /// The type's name in a script and in the HTTP API's vars: `float`, `lambda`, ...
+    ///
+    /// ```
+    /// use tickflow_tickscript::VarType;
+    /// assert_eq!(VarType::Float.name(), "float");
+    /// assert_eq!(VarType::from_name("star").map(VarType::name), Some("star"));
+    /// assert_eq!(VarType::from_name("number"), None);
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            VarType::Int => "int",
+            VarType::Float => "float",
+            VarType::Bool => "bool",
+            VarType::String => "string",
+            VarType::Regex => "regex",
+            VarType::Duration => "duration",
+            VarType::Lambda => "lambda",
+            VarType::List => "list",
+            VarType::Star => "star",
+        }
+    }
+
     /// The type named `name`, or `None` for a name Kapacitor rejects with
     /// `invalid var type "…"` when the script is evaluated.
     pub fn from_name(name: &str) -> Option<VarType> {
-        Some(match name {
-            "int" => VarType::Int,
-            "float" => VarType::Float,
-            "bool" => VarType::Bool,
-            "string" => VarType::String,
-            "regex" => VarType::Regex,
-            "duration" => VarType::Duration,
-            "lambda" => VarType::Lambda,
-            "list" => VarType::List,
-            "star" => VarType::Star,
-            _ => return None,
-        })
+        VarType::ALL.into_iter().find(|ty| ty.name() == name)
     }
 }
 

@@ -14,7 +14,13 @@ use tickflow::engine::Task;
 use tickflow::line_protocol::Precision;
 use tickflow::model::{Dbrp, Time};
 
+use tickflow::pipeline::BuildOptions;
+
+use anyhow::Context;
+
 use crate::commands::script::{self, Script};
+use crate::commands::vars;
+use crate::commands::{destinations, plot, precision_hint};
 use crate::Outcome;
 
 /// Replays line protocol (`.lp`, `.lp.gz`) or a Kapacitor recording (`.srpl`, plain or
@@ -28,8 +34,10 @@ use crate::Outcome;
 /// Only points written to the script's `dbrp` (or `--db`/`--rp`) are fed; line protocol
 /// points are written to it. The file is parsed on a second thread while the task runs;
 /// on a terminal a progress bar shows how far it got. Ends with a summary: points read,
-/// elapsed time, points per second, windows emitted, alerts, errors and each node's
-/// messages in and out, errors and busy time. Exit code 1 when
+/// elapsed time, points per second, windows emitted, alerts and where each alert node
+/// sent them (log files, URLs), errors and each node's messages in and out, errors and
+/// busy time; a warning names the `--precision` that fits when the data's times fall in
+/// 1970 but look like another precision. Exit code 1 when
 /// the script is invalid, uses a node the engine does not run yet, a node fails, or the
 /// data has bad lines (the good ones are still replayed). `--config` adds UDFs.
 #[derive(Debug, clap::Args)]
@@ -69,26 +77,71 @@ pub(crate) struct Args {
     /// `.topic()` alerts) and `[[influxdb]]` servers.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Values for a template's vars, in Kapacitor's JSON vars format
+    /// (`{"threshold": {"type": "float", "value": 90}}`).
+    #[arg(long)]
+    vars: Option<PathBuf>,
+    /// Empty the files the script's `.log()` handlers write before starting (they
+    /// append across runs, as Kapacitor's do).
+    #[arg(long)]
+    fresh_logs: bool,
+    /// After the replay, draw it into this `.svg` or `.png` file (as `tickflow plot`).
+    #[arg(long, requires = "data")]
+    plot: Option<PathBuf>,
+}
+
+impl Args {
+    /// The replay `tickflow plot` runs.
+    pub(crate) fn plotting(plot: &plot::Args) -> Args {
+        Args {
+            script: plot.script.clone(),
+            data: Some(plot.data.clone()),
+            influxdb: None,
+            start: None,
+            stop: None,
+            precision: plot.precision,
+            db: None,
+            rp: "autogen".into(),
+            rebase: false,
+            config: None,
+            vars: plot.vars.clone(),
+            fresh_logs: false,
+            plot: Some(plot.output.clone()),
+        }
+    }
 }
 
 /// Builds the task, reads the data and runs it.
 pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.script)?;
     let config_path = args.config.as_deref();
-    let environment = match script::config(config_path)?.environment() {
+    let mut environment = match script::config(config_path)?.environment() {
         Ok(environment) => environment,
         Err(err) => {
             eprintln!("{}", script::config_error(config_path, &err));
             return Ok(Outcome::Problems);
         }
     };
-    let pipeline = match script.pipeline_with(&script::build_options(&environment.udfs)) {
+    let options = BuildOptions {
+        vars: vars::read_optional(args.vars.as_deref())?,
+        ..script::build_options(&environment.udfs)
+    };
+    let pipeline = match script.pipeline_with(&options) {
         Ok(pipeline) => pipeline,
         Err(diagnostic) => {
             eprint!("{diagnostic}");
             return Ok(Outcome::Problems);
         }
     };
+    if args.fresh_logs {
+        let files = destinations::log_files(&pipeline);
+        destinations::truncate(&files).context("--fresh-logs")?;
+    }
+    let (sender, alerts) = crossbeam_channel::unbounded();
+    if args.plot.is_some() {
+        let sink = tickflow::alert::sinks::ChannelHandler::new(sender);
+        environment.services.sinks.add(Arc::new(sink));
+    }
     let topics = environment.services.topics.clone();
     let mut task = match Task::build_with(&pipeline, &script.task_id(), &environment) {
         Ok(task) => task,
@@ -100,6 +153,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(db) = &args.db {
         task.dbrps = vec![Dbrp::new(db.as_str(), args.rp.as_str())];
     }
+    let task_is_stream = task.batch_sources.is_empty();
     let options = ReadOptions {
         precision: args.precision,
         dbrp: task.dbrps.first().cloned().unwrap_or_default(),
@@ -150,6 +204,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         "{}",
         render(&replayed.summary, replayed.errors.len(), started.elapsed())
     );
+    print!("{}", render_destinations(&destinations::of(&pipeline)));
+    if let (Some(data), true) = (&args.data, task_is_stream) {
+        if let Some(warning) = precision_hint::check(data, &options) {
+            eprintln!("{warning}");
+        }
+    }
+    if let (Some(output), Some(data)) = (&args.plot, &args.data) {
+        let points = replay::read(data, &options)?.points;
+        let alerts: Vec<_> = alerts.try_iter().collect();
+        plot::picture(output, &script.path, &pipeline, &points, &alerts)?;
+        println!("plot: {}", output.display());
+    }
     Ok(if replayed.errors.is_empty() {
         Outcome::Success
     } else {
@@ -236,6 +302,22 @@ fn alerts_per_level(summary: &Summary) -> String {
     }
     let [ok, info, warning, critical] = totals;
     format!("CRITICAL {critical}, WARNING {warning}, INFO {info}, OK {ok}")
+}
+
+/// Where each alert node's events went: `alerts went to:` and a line per node.
+fn render_destinations(nodes: &[(String, Vec<String>)]) -> String {
+    let mut text = String::new();
+    for (node, handlers) in nodes {
+        let handlers = match handlers.is_empty() {
+            true => "no handler".to_string(),
+            false => handlers.join(", "),
+        };
+        text.push_str(&format!("  {node}: {handlers}\n"));
+    }
+    match text.is_empty() {
+        true => text,
+        false => format!("alerts went to:\n{text}"),
+    }
 }
 
 /// The summary as printed: totals, then a table of the nodes.

@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
+use tickflow::pipeline::BuildOptions;
 use tickflow::tasks::TaskBody;
 
 use crate::commands::script::Script;
 use crate::commands::serve::{load, serve};
+use crate::commands::vars;
 use crate::Outcome;
 
 /// Runs TICKscripts as tasks fed over HTTP (`POST :9092/write`, as Kapacitor), until
@@ -26,6 +28,10 @@ pub(crate) struct Args {
     /// the configuration's `bind-address`. Default `:9092`.
     #[arg(long)]
     bind: Option<String>,
+    /// Values for the templates' vars, in Kapacitor's JSON vars format
+    /// (`{"threshold": {"type": "float", "value": 90}}`); every script gets them.
+    #[arg(long)]
+    vars: Option<PathBuf>,
 }
 
 /// Checks every script, then serves with each as an enabled task.
@@ -36,9 +42,15 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         .iter()
         .map(|path| Script::read(path))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let typed_vars = args.vars.as_deref().map(vars::read_typed).transpose()?;
+    let values = vars::read_optional(args.vars.as_deref())?;
     serve(config, args.config.as_deref(), |engine| {
+        let options = BuildOptions {
+            vars: values.clone(),
+            ..engine.build_options().clone()
+        };
         for script in &scripts {
-            if let Err(diagnostic) = script.pipeline_with(engine.build_options()) {
+            if let Err(diagnostic) = script.pipeline_with(&options) {
                 eprint!("{diagnostic}");
                 return Ok(Outcome::Problems);
             }
@@ -50,6 +62,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
                 id: Some(id.clone()),
                 script: Some(script.source.clone()),
                 status: Some("enabled".into()),
+                vars: typed_vars.clone(),
                 ..TaskBody::default()
             };
             if let Err(err) = tasks.create(body) {

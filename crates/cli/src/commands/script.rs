@@ -2,12 +2,13 @@
 //! the pipeline, with diagnostics rendered against the source) and the `--config` file
 //! (read once into tickflow's one configuration, its warnings printed with their line).
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use anyhow::Context;
 use tickflow::config::Config;
-use tickflow::pipeline::{build, BuildOptions, Pipeline, TaskType};
+use tickflow::pipeline::{build, BuildOptions, Pipeline, TaskType, Var, VarValue};
 use tickflow::tickscript::Program;
 use tickflow::udf::Registry;
 
@@ -42,9 +43,30 @@ impl Script {
         tickflow::tickscript::parse(&self.source).map_err(|e| e.render(&self.source, &self.path))
     }
 
-    /// Parses and builds the pipeline with the built-in UDFs, or renders why that fails.
-    pub(super) fn pipeline(&self) -> Result<Pipeline, String> {
-        self.pipeline_with(&build_options(&Registry::builtins()))
+    /// Parses and builds the pipeline with the built-in UDFs and `vars` (a template's
+    /// values), or renders why that fails.
+    pub(super) fn pipeline(&self, vars: BTreeMap<String, VarValue>) -> Result<Pipeline, String> {
+        self.pipeline_with(&BuildOptions {
+            vars,
+            ..build_options(&Registry::builtins())
+        })
+    }
+
+    /// The vars a template declares without a value and `options` do not supply, when
+    /// the script is a valid template; `None` when it is not one or does not build.
+    pub(super) fn missing_vars(&self, options: &BuildOptions) -> Option<Vec<Var>> {
+        let template = self
+            .pipeline_with(&BuildOptions {
+                template: true,
+                ..options.clone()
+            })
+            .ok()?;
+        let missing: Vec<Var> = template
+            .vars
+            .into_iter()
+            .filter(|var| var.default.is_none() && !options.vars.contains_key(&var.name))
+            .collect();
+        (!missing.is_empty()).then_some(missing)
     }
 
     /// Parses and builds the pipeline with `options` (the UDFs scripts may call), or

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::commands::script::Script;
+use crate::commands::vars;
 use crate::Outcome;
 
 /// Shows the pipeline a TICKscript makes: its nodes, their properties and edges.
@@ -14,12 +15,15 @@ pub(crate) struct Args {
     /// named after the file.
     #[arg(long)]
     dot: bool,
+    /// Values for a template's vars, in Kapacitor's JSON vars format.
+    #[arg(long)]
+    vars: Option<PathBuf>,
 }
 
 /// Prints the pipeline.
 pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let script = Script::read(&args.file)?;
-    match script.pipeline() {
+    match script.pipeline(vars::read_optional(args.vars.as_deref())?) {
         Ok(pipeline) => {
             if args.dot {
                 println!("{}", pipeline.to_dot(&script.task_id()));

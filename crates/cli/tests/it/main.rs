@@ -7,10 +7,14 @@ mod check;
 mod conformance;
 mod fmt;
 mod grouped_udf;
+mod plot;
 mod printer_data;
 mod replay;
+mod replay_hints;
 mod score;
 mod server;
+mod template_vars;
+mod test_runner;
 mod tidy;
 mod udf_config;
 
@@ -25,6 +29,17 @@ pub fn tickflow(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("tickflow runs")
+}
+
+/// Runs the `tickflow` binary with `args`: its stdout then stderr, and its exit code.
+pub fn tickflow_text(args: &[&str]) -> (String, Option<i32>) {
+    let out = tickflow(args);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (text, out.status.code())
 }
 
 /// A fresh, empty scratch directory for one test.

@@ -58,6 +58,8 @@ pub(crate) struct HttpPost {
     code_field: Option<Str>,
     capture_response: bool,
     timeout: Duration,
+    /// [`Services::capture`]: the loopback base URL every request goes to instead.
+    capture: Option<String>,
 }
 
 impl HttpPost {
@@ -111,6 +113,7 @@ impl HttpPost {
             code_field: (!spec.code_field.is_empty()).then(|| Str::from(spec.code_field.as_str())),
             capture_response: spec.capture_response,
             timeout: spec.timeout.map_or(http::DEFAULT_TIMEOUT, std_duration),
+            capture: services.capture.clone(),
         })
     }
 
@@ -140,6 +143,14 @@ impl HttpPost {
                 rendered = HttpUrl::parse(&text)?;
                 &rendered
             }
+        };
+        let captured;
+        let url = match &self.capture {
+            Some(base) => {
+                captured = HttpUrl::parse(&format!("{base}/{url}"))?;
+                &captured
+            }
+            None => url,
         };
         let (body, content_type) = match &self.row_template {
             Some(template) => (

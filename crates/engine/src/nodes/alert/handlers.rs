@@ -2,7 +2,8 @@
 //! (built by `tickflow_alert::handlers::build`, as topic handlers are), the embedding
 //! program's sinks are added, and all of them go behind one
 //! [`Dispatcher`] (a worker thread and a
-//! bounded queue per handler), so delivery never stalls the node.
+//! bounded queue per handler), so delivery never stalls the node. In capture mode
+//! ([`Services::capture`], `tickflow test`) only the sinks are started.
 
 use tickflow_alert::handlers::{build, BuildError};
 use tickflow_alert::{Dispatcher, Services, SetupError};
@@ -11,7 +12,8 @@ use tickflow_pipeline::nodes::alert::Handler as HandlerSpec;
 use crate::task::TaskError;
 
 /// Starts the handlers of node `node`; a handler the engine lacks, a bad target or an
-/// unknown endpoint fails the task build.
+/// unknown endpoint fails the task build. In capture mode the script's handlers are
+/// skipped and only the sinks receive events.
 pub(crate) fn start(
     specs: &[HandlerSpec],
     node: &str,
@@ -21,7 +23,11 @@ pub(crate) fn start(
         node: node.to_string(),
         source,
     };
-    let mut handlers = specs
+    let script_handlers = match services.capture {
+        Some(_) => &[][..],
+        None => specs,
+    };
+    let mut handlers = script_handlers
         .iter()
         .map(|spec| {
             build(spec, services).map_err(|err| match err {
