@@ -6,9 +6,11 @@
 mod dispatch;
 mod golden;
 mod handlers;
+mod https;
 mod log;
 mod mqtt;
 mod template;
+mod tls;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,8 +3,9 @@
 //!
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[udf]`
-//! (`tickflow_udf`), `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]` and
-//! tickflow's `[[topic-handler]]` (`tickflow_alert`). Reading it ([`Config::parse`]):
+//! (`tickflow_udf`), `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`,
+//! `[[slack]]` (or one `[slack]`), `[telegram]` and tickflow's `[[topic-handler]]`
+//! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
 //! 2. Kapacitor's environment overrides apply ([`env`]): `KAPACITOR_HTTP_BIND_ADDRESS`,
@@ -40,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
+use tickflow_alert::services::{one_or_many, ServiceConfigs, SlackConfig, TelegramConfig};
 use tickflow_alert::Services;
 use tickflow_engine::Environment;
 use tickflow_engine::InfluxDbConfig;
@@ -69,6 +71,11 @@ pub struct Config {
     pub mqtt: Vec<MqttSection>,
     /// `[[topic-handler]]`: handlers of alert topics (tickflow's).
     pub topic_handler: Vec<TopicHandlerSection>,
+    /// `[[slack]]`: Slack workspaces (one `[slack]` table is read as one workspace).
+    #[serde(deserialize_with = "one_or_many::deserialize")]
+    pub slack: Vec<SlackConfig>,
+    /// `[telegram]`.
+    pub telegram: TelegramConfig,
 }
 
 impl Default for Config {
@@ -82,6 +89,8 @@ impl Default for Config {
             httppost: Vec::new(),
             mqtt: Vec::new(),
             topic_handler: Vec::new(),
+            slack: Vec::new(),
+            telegram: TelegramConfig::default(),
         }
     }
 }
@@ -93,6 +102,7 @@ fn array_defaults() -> Vec<(&'static str, toml::Table)> {
         ("influxdb", env::table_of(&InfluxDbConfig::default())),
         ("httppost", env::table_of(&HttpPostSection::default())),
         ("mqtt", env::table_of(&MqttSection::default())),
+        ("slack", env::table_of(&SlackConfig::default())),
     ]
 }
 
@@ -189,6 +199,10 @@ impl Config {
             httppost: self.httppost.clone(),
             mqtt: self.mqtt.clone(),
             topic_handlers: self.topic_handler.clone(),
+            external: ServiceConfigs {
+                slack: self.slack.clone(),
+                telegram: self.telegram.clone(),
+            },
         };
         let mut services = sections.services()?;
         services.server.hostname = self.hostname.clone();

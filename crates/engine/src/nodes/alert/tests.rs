@@ -526,7 +526,7 @@ fn post_endpoints_come_from_the_services() {
     let services = Services {
         http_post: vec![tickflow_alert::HttpPostEndpoint {
             name: "test".into(),
-            url: "https://example.com/".into(),
+            url: "ftp://example.com/".into(),
             ..Default::default()
         }],
         ..Services::default()
@@ -537,10 +537,10 @@ fn post_endpoints_come_from_the_services() {
     };
     let err = crate::Task::build_with(&pipeline, "t", &environment)
         .err()
-        .expect("no tls");
+        .expect("not http");
     assert_eq!(
         err.to_string(),
-        "node alert2: unsupported url \"https://example.com/\": only http:// urls are supported"
+        "node alert2: unsupported url \"ftp://example.com/\": expected http:// or https://"
     );
 }
 

@@ -1,0 +1,99 @@
+//! Third-party alert services over HTTP: their configuration sections with Kapacitor's
+//! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`) and the handlers
+//! that send what Kapacitor sends to them ([`SlackHandler`], [`TelegramHandler`]).
+//!
+//! A handler whose service is disabled or not configured still lets the task start, as
+//! in Kapacitor: it is an [`Unavailable`] handler whose every event is a counted error
+//! saying why.
+
+mod calls;
+mod json_post;
+pub mod one_or_many;
+mod slack;
+mod telegram;
+mod unavailable;
+
+pub use calls::Calls;
+pub use json_post::JsonPost;
+pub use slack::{SlackConfig, SlackHandler};
+pub use telegram::{TelegramConfig, TelegramHandler};
+pub use unavailable::Unavailable;
+
+use serde::{Deserialize, Serialize};
+
+use crate::http::{HttpError, TlsError};
+
+/// The configured services, as written in the configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ServiceConfigs {
+    /// `[[slack]]` (or one `[slack]`): workspaces.
+    #[serde(default, deserialize_with = "one_or_many::deserialize")]
+    pub slack: Vec<SlackConfig>,
+    /// `[telegram]`.
+    #[serde(default)]
+    pub telegram: TelegramConfig,
+}
+
+/// Why a service handler did not deliver an event; each names the service.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The service is disabled or not configured.
+    #[error("{service}: {reason}")]
+    Unavailable {
+        /// The service (`slack`).
+        service: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The request failed before a response.
+    #[error("{service}: request to {url:?} failed: {source}")]
+    Request {
+        /// The service.
+        service: &'static str,
+        /// The URL.
+        url: String,
+        /// Why.
+        source: HttpError,
+    },
+    /// The service answered with a status other than 2xx.
+    #[error("{service}: request to {url:?} failed: status code {status}, response {body:?}")]
+    Status {
+        /// The service.
+        service: &'static str,
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The response body.
+        body: String,
+    },
+    /// The event could not be encoded.
+    #[error("{service}: {source}")]
+    Encode {
+        /// The service.
+        service: &'static str,
+        /// Why.
+        source: serde_json::Error,
+    },
+}
+
+/// Why a service section cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ServiceConfigError {
+    /// Its TLS files are unusable.
+    #[error("[{section}]: {source}")]
+    Tls {
+        /// The section.
+        section: &'static str,
+        /// Why.
+        source: TlsError,
+    },
+    /// Its URL is not an http(s) URL.
+    #[error("[{section}]: {source}")]
+    Url {
+        /// The section.
+        section: &'static str,
+        /// Why.
+        source: crate::http::UrlError,
+    },
+}
