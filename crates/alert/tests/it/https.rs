@@ -1,8 +1,9 @@
 //! [`Receiver`]: a loopback HTTPS server with its own CA, made per test with rcgen and
-//! served by rustls, that records every request and answers with a chosen status after
-//! a chosen delay (keep-alive: several requests per connection).
+//! served by rustls (or a plain HTTP one, for services without TLS settings), that
+//! records every request and answers with a chosen status after a chosen delay
+//! (keep-alive: several requests per connection).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc};
@@ -54,13 +55,34 @@ impl Receiver {
         let (config, ca_pem) = tls_config();
         let ca = dir.join("ca.pem");
         std::fs::write(&ca, ca_pem).expect("write ca");
+        Receiver::listen("https", ca, status, delay, move |stream| {
+            ServerConnection::new(config.clone())
+                .ok()
+                .map(|connection| StreamOwned::new(connection, stream))
+        })
+    }
+
+    /// A plain HTTP receiver answering `status`.
+    pub(crate) fn start_plain(status: u16) -> Receiver {
+        Receiver::listen("http", PathBuf::new(), status, Duration::ZERO, Some)
+    }
+
+    fn listen<S: Read + Write + Send + 'static>(
+        scheme: &str,
+        ca: PathBuf,
+        status: u16,
+        delay: Duration,
+        wrap: impl Fn(TcpStream) -> Option<S> + Send + 'static,
+    ) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("https://{}", listener.local_addr().expect("address"));
+        let url = format!("{scheme}://{}", listener.local_addr().expect("address"));
         let (tx, requests) = mpsc::channel();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (config, tx) = (config.clone(), tx.clone());
-                std::thread::spawn(move || serve(stream, config, tx, status, delay));
+                let (Some(stream), tx) = (wrap(stream), tx.clone()) else {
+                    continue;
+                };
+                std::thread::spawn(move || serve(stream, tx, status, delay));
             }
         });
         Receiver { url, ca, requests }
@@ -101,17 +123,8 @@ fn tls_config() -> (Arc<ServerConfig>, String) {
 }
 
 /// Serves one connection until the client closes it (or the handshake fails).
-fn serve(
-    stream: TcpStream,
-    config: Arc<ServerConfig>,
-    tx: mpsc::Sender<Recorded>,
-    status: u16,
-    delay: Duration,
-) {
-    let Ok(connection) = ServerConnection::new(config) else {
-        return;
-    };
-    let mut reader = BufReader::new(StreamOwned::new(connection, stream));
+fn serve(stream: impl Read + Write, tx: mpsc::Sender<Recorded>, status: u16, delay: Duration) {
+    let mut reader = BufReader::new(stream);
     while let Some(request) = read_request(&mut reader) {
         let _ = tx.send(request);
         std::thread::sleep(delay);

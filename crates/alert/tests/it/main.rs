@@ -9,6 +9,7 @@ mod handlers;
 mod https;
 mod log;
 mod mqtt;
+mod services;
 mod template;
 mod tls;
 
