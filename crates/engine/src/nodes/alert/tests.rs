@@ -315,6 +315,20 @@ fn failing_handlers_are_reported_and_the_others_still_deliver() {
 }
 
 #[test]
+fn an_unconfigured_service_lets_the_task_start_and_fails_each_event() {
+    let script = "stream|from()|alert().crit(lambda: \"value\" > 10).details('')\
+                  .slack().channel('#ops').telegram()";
+    let errors = run_task(script, &Services::default(), &[20.0, 0.0, 30.0]);
+    let count = |text: &str| errors.iter().filter(|e| *e == text).count();
+    assert_eq!(errors.len(), 6, "{errors:?}");
+    assert_eq!(
+        count("alert2: slack: no [[slack]] section for workspace \"\""),
+        3
+    );
+    assert_eq!(count("alert2: telegram: service is not enabled"), 3);
+}
+
+#[test]
 fn events_published_to_a_topic_reach_its_handlers_and_state() {
     let dir = std::env::temp_dir().join(format!("tickflow-topic-node-{}", std::process::id()));
     let path = dir.join("topic.log");
