@@ -153,7 +153,7 @@ pub enum SectionError {
         /// The handler's id.
         id: String,
         /// What is wrong.
-        source: DefineError,
+        source: Box<DefineError>,
     },
 }
 
@@ -190,7 +190,7 @@ impl Sections {
                 .map_err(|source| SectionError::TopicHandler {
                     topic: handler.topic.clone(),
                     id: handler.id.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
         }
         Ok(services)

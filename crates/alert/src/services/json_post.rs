@@ -23,14 +23,12 @@ impl JsonPost {
         url: &str,
         tls: &TlsSettings,
     ) -> Result<JsonPost, ServiceConfigError> {
-        let url = HttpUrl::parse(url).map_err(|source| ServiceConfigError::Url {
+        let invalid = |reason: String| ServiceConfigError {
             section: service,
-            source,
-        })?;
-        let client = Client::new(tls).map_err(|source| ServiceConfigError::Tls {
-            section: service,
-            source,
-        })?;
+            reason,
+        };
+        let url = HttpUrl::parse(url).map_err(|e| invalid(e.to_string()))?;
+        let client = Client::new(tls).map_err(|e| invalid(e.to_string()))?;
         Ok(JsonPost {
             service,
             client,
@@ -65,7 +63,7 @@ impl JsonPost {
             .map_err(|source| ServiceError::Request {
                 service: self.service,
                 url: self.url.to_string(),
-                source,
+                source: Box::new(source),
             })?;
         match response.is_success() {
             true => Ok(()),

@@ -21,7 +21,7 @@ pub use unavailable::Unavailable;
 
 use serde::{Deserialize, Serialize};
 
-use crate::http::{HttpError, TlsError};
+use crate::http::HttpError;
 
 /// The configured services, as written in the configuration file.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -53,7 +53,7 @@ pub enum ServiceError {
         /// The URL.
         url: String,
         /// Why.
-        source: HttpError,
+        source: Box<HttpError>,
     },
     /// The service answered with a status other than 2xx.
     #[error("{service}: request to {url:?} failed: status code {status}, response {body:?}")]
@@ -77,23 +77,13 @@ pub enum ServiceError {
     },
 }
 
-/// Why a service section cannot be used.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ServiceConfigError {
-    /// Its TLS files are unusable.
-    #[error("[{section}]: {source}")]
-    Tls {
-        /// The section.
-        section: &'static str,
-        /// Why.
-        source: TlsError,
-    },
-    /// Its URL is not an http(s) URL.
-    #[error("[{section}]: {source}")]
-    Url {
-        /// The section.
-        section: &'static str,
-        /// Why.
-        source: crate::http::UrlError,
-    },
+/// Why a service section cannot be used: its URL is not an http(s) URL or its TLS
+/// files are unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("[{section}]: {reason}")]
+pub struct ServiceConfigError {
+    /// The section.
+    pub section: &'static str,
+    /// What is wrong.
+    pub reason: String,
 }
