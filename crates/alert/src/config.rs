@@ -5,9 +5,9 @@
 //! configuration file or a conformance case's `config`) and hands it to the engine.
 
 use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
+use crate::http::TlsError;
 use crate::http::UrlError;
 use crate::inhibit::Inhibitors;
-use crate::http::TlsError;
 use crate::mqtt::{BrokerError, MqttBrokers};
 use crate::services::{ServiceConfigError, ServiceConfigs};
 use crate::sinks::Sinks;

@@ -184,8 +184,7 @@ mod tests {
         let mut dispatcher =
             Dispatcher::new(sinks.handlers().collect(), 10).expect("threads start");
         dispatcher.send(event("a"));
-        let mut errors: Vec<String> =
-            dispatcher.close().iter().map(ToString::to_string).collect();
+        let mut errors: Vec<String> = dispatcher.close().iter().map(ToString::to_string).collect();
         // The two handlers run on their own threads: their errors come in either order.
         errors.sort();
         assert_eq!(

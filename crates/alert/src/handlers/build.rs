@@ -67,9 +67,9 @@ fn service_handler(
         "slack" => {
             let workspace = calls.text("workspace").unwrap_or_default();
             match SlackConfig::select(&external.slack, &workspace) {
-                Some(config) if config.enabled => Box::new(
-                    SlackHandler::new(config, calls).map_err(SetupError::from)?,
-                ),
+                Some(config) if config.enabled => {
+                    Box::new(SlackHandler::new(config, calls).map_err(SetupError::from)?)
+                }
                 Some(_) => Box::new(Unavailable::new("slack", "service is not enabled")),
                 None => Box::new(Unavailable::new(
                     "slack",
@@ -78,9 +78,9 @@ fn service_handler(
             }
         }
         "telegram" => match external.telegram.enabled {
-            true => Box::new(
-                TelegramHandler::new(&external.telegram, calls).map_err(SetupError::from)?,
-            ),
+            true => {
+                Box::new(TelegramHandler::new(&external.telegram, calls).map_err(SetupError::from)?)
+            }
             false => Box::new(Unavailable::new("telegram", "service is not enabled")),
         },
         other => return Err(BuildError::Unsupported(other.to_string())),

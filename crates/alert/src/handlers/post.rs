@@ -130,10 +130,13 @@ impl PostHandler {
             body,
             timeout: self.timeout,
         };
-        let response = self.client.post(&request).map_err(|source| PostError::Request {
-            url: self.url.to_string(),
-            source,
-        })?;
+        let response = self
+            .client
+            .post(&request)
+            .map_err(|source| PostError::Request {
+                url: self.url.to_string(),
+                source,
+            })?;
         match response.is_success() {
             true => Ok(()),
             false => Err(PostError::status(

@@ -57,10 +57,11 @@ impl HttpUrl {
         if authority.contains('@') {
             return Err(UrlError::Credentials { url: url.into() });
         }
-        let (host, port) = split_host_port(authority, scheme.default_port()).ok_or_else(|| UrlError::Port {
-            url: url.into(),
-            port: authority.rsplit(':').next().unwrap_or_default().into(),
-        })?;
+        let (host, port) =
+            split_host_port(authority, scheme.default_port()).ok_or_else(|| UrlError::Port {
+                url: url.into(),
+                port: authority.rsplit(':').next().unwrap_or_default().into(),
+            })?;
         if host.is_empty() {
             return Err(UrlError::MissingHost { url: url.into() });
         }
@@ -136,13 +137,15 @@ impl Scheme {
 
 /// The scheme and the URL after a case-insensitive `http://` or `https://`.
 fn strip_scheme(url: &str) -> Option<(Scheme, &str)> {
-    [Scheme::Http, Scheme::Https].into_iter().find_map(|scheme| {
-        let prefix = scheme.name().len() + 3;
-        let head = url.get(..prefix)?;
-        let wanted = format!("{}://", scheme.name());
-        head.eq_ignore_ascii_case(&wanted)
-            .then(|| (scheme, &url[prefix..]))
-    })
+    [Scheme::Http, Scheme::Https]
+        .into_iter()
+        .find_map(|scheme| {
+            let prefix = scheme.name().len() + 3;
+            let head = url.get(..prefix)?;
+            let wanted = format!("{}://", scheme.name());
+            head.eq_ignore_ascii_case(&wanted)
+                .then(|| (scheme, &url[prefix..]))
+        })
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port`; `None` for a bad port.

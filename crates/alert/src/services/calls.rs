@@ -25,6 +25,13 @@ impl Calls<'_> {
         }
     }
 
+    /// A string option, or `default` when not called or empty.
+    pub fn text_or(&self, name: &str, default: &str) -> String {
+        self.text(name)
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_owned())
+    }
+
     /// An integer option; `None` when not called.
     pub fn int(&self, name: &str) -> Option<i64> {
         match self.last(name) {

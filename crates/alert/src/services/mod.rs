@@ -2,6 +2,8 @@
 //! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`) and the handlers
 //! that send what Kapacitor sends to them ([`SlackHandler`], [`TelegramHandler`]).
 //!
+//! [`run_test`] sends a test alert through a configured service (the service-tests API).
+//!
 //! A handler whose service is disabled or not configured still lets the task start, as
 //! in Kapacitor: it is an [`Unavailable`] handler whose every event is a counted error
 //! saying why.
@@ -9,12 +11,14 @@
 mod calls;
 mod json_post;
 pub mod one_or_many;
+mod service_test;
 mod slack;
 mod telegram;
 mod unavailable;
 
 pub use calls::Calls;
 pub use json_post::JsonPost;
+pub use service_test::{run_test, service_tests, TestError};
 pub use slack::{SlackConfig, SlackHandler};
 pub use telegram::{TelegramConfig, TelegramHandler};
 pub use unavailable::Unavailable;

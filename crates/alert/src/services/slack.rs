@@ -100,17 +100,11 @@ impl SlackHandler {
         if !config.token.is_empty() {
             post = post.with_header("Authorization", format!("Bearer {}", config.token));
         }
-        let or = |name: &str, default: &str| {
-            calls
-                .text(name)
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| default.to_owned())
-        };
         Ok(SlackHandler {
             post,
-            channel: or("channel", &config.channel),
-            username: or("username", &config.username),
-            icon_emoji: or("iconEmoji", &config.icon_emoji),
+            channel: calls.text_or("channel", &config.channel),
+            username: calls.text_or("username", &config.username),
+            icon_emoji: calls.text_or("iconEmoji", &config.icon_emoji),
         })
     }
 

@@ -58,20 +58,13 @@ impl TelegramHandler {
     /// `.disableWebPagePreview()`, `.disableNotification()`) over `config`.
     pub fn new(config: &TelegramConfig, calls: Calls<'_>) -> Result<Self, ServiceConfigError> {
         let url = format!("{}{}/sendMessage", config.url, config.token);
-        let or = |name: &str, default: &str| {
-            calls
-                .text(name)
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| default.to_owned())
-        };
         Ok(TelegramHandler {
             post: JsonPost::new("telegram", &url, &TlsSettings::default())?,
-            chat_id: or("chatId", &config.chat_id),
-            parse_mode: or("parseMode", &config.parse_mode),
+            chat_id: calls.text_or("chatId", &config.chat_id),
+            parse_mode: calls.text_or("parseMode", &config.parse_mode),
             disable_web_page_preview: config.disable_web_page_preview
                 || calls.flag("disableWebPagePreview"),
-            disable_notification: config.disable_notification
-                || calls.flag("disableNotification"),
+            disable_notification: config.disable_notification || calls.flag("disableNotification"),
         })
     }
 

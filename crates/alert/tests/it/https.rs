@@ -130,7 +130,11 @@ fn serve(stream: impl Read + Write, tx: mpsc::Sender<Recorded>, status: u16, del
         std::thread::sleep(delay);
         let answer = format!("HTTP/1.1 {status} Status\r\nContent-Length: 2\r\n\r\nok");
         let stream = reader.get_mut();
-        if stream.write_all(answer.as_bytes()).and_then(|()| stream.flush()).is_err() {
+        if stream
+            .write_all(answer.as_bytes())
+            .and_then(|()| stream.flush())
+            .is_err()
+        {
             return;
         }
     }

@@ -84,7 +84,10 @@ fn slack_picks_the_named_workspace_and_its_channel_override() {
     let handler = handler("slack", options, external);
     handler.handle(&event("cpu", 1.0)).expect("delivered");
     let body = two.next().json();
-    assert_eq!((body["channel"].clone(), body["username"].clone()), (json!("#db"), json!("bot")));
+    assert_eq!(
+        (body["channel"].clone(), body["username"].clone()),
+        (json!("#db"), json!("bot"))
+    );
 }
 
 #[test]

@@ -30,10 +30,16 @@ fn post_sends_the_document_over_tls() {
     for id in ["a", "b"] {
         handler.handle(&event(id, 1.0)).expect("delivered");
         let request = receiver.next();
-        assert_eq!((request.method.as_str(), request.target.as_str()), ("POST", "/alerts?x=1"));
+        assert_eq!(
+            (request.method.as_str(), request.target.as_str()),
+            ("POST", "/alerts?x=1")
+        );
         assert_eq!(request.header("content-type"), Some("application/json"));
         assert_eq!(request.header("x-team"), Some("ops"));
-        assert_eq!(request.body, event(id, 1.0).to_json().expect("encodes") + "\n");
+        assert_eq!(
+            request.body,
+            event(id, 1.0).to_json().expect("encodes") + "\n"
+        );
     }
 }
 
@@ -45,7 +51,9 @@ fn insecure_skip_verify_accepts_any_certificate() {
         ..TlsSettings::default()
     })
     .expect("no files");
-    let handler = PostHandler::new(&receiver.url).expect("url").with_client(client);
+    let handler = PostHandler::new(&receiver.url)
+        .expect("url")
+        .with_client(client);
     handler.handle(&event("a", 1.0)).expect("delivered");
     assert_eq!(receiver.next().method, "POST");
 }
@@ -72,10 +80,16 @@ fn a_500_is_an_error_with_the_status() {
         .expect("url")
         .with_client(trusting(&receiver))
         .with_capture_response(true);
-    let message = handler.handle(&event("a", 1.0)).expect_err("500").to_string();
+    let message = handler
+        .handle(&event("a", 1.0))
+        .expect_err("500")
+        .to_string();
     assert_eq!(
         message,
-        format!("post to {:?} failed: status code 500, response \"ok\"", receiver.url)
+        format!(
+            "post to {:?} failed: status code 500, response \"ok\"",
+            receiver.url
+        )
     );
 }
 
@@ -86,10 +100,16 @@ fn a_slow_receiver_times_out() {
         .expect("url")
         .with_client(trusting(&receiver))
         .with_timeout(Duration::from_millis(200));
-    let message = handler.handle(&event("a", 1.0)).expect_err("slow").to_string();
+    let message = handler
+        .handle(&event("a", 1.0))
+        .expect_err("slow")
+        .to_string();
     assert_eq!(
         message,
-        format!("post to {:?} failed: no response within 200ms", receiver.url)
+        format!(
+            "post to {:?} failed: no response within 200ms",
+            receiver.url
+        )
     );
 }
 
@@ -115,7 +135,8 @@ fn a_missing_ca_file_is_named() {
     })
     .expect_err("missing");
     assert!(
-        err.to_string().starts_with("cannot read ssl-ca \"/nonexistent/ca.pem\": "),
+        err.to_string()
+            .starts_with("cannot read ssl-ca \"/nonexistent/ca.pem\": "),
         "{err}"
     );
 }
