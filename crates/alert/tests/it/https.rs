@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
@@ -47,6 +48,7 @@ pub(crate) struct Receiver {
     /// The PEM file of the CA that signed the server's certificate.
     pub(crate) ca: PathBuf,
     requests: mpsc::Receiver<Recorded>,
+    connections: Arc<AtomicUsize>,
 }
 
 impl Receiver {
@@ -77,15 +79,28 @@ impl Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("{scheme}://{}", listener.local_addr().expect("address"));
         let (tx, requests) = mpsc::channel();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::clone(&connections);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let (Some(stream), tx) = (wrap(stream), tx.clone()) else {
                     continue;
                 };
                 std::thread::spawn(move || serve(stream, tx, status, delay));
             }
         });
-        Receiver { url, ca, requests }
+        Receiver {
+            url,
+            ca,
+            requests,
+            connections,
+        }
+    }
+
+    /// How many connections clients have opened so far.
+    pub(crate) fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// The next request, within five seconds.

@@ -41,6 +41,7 @@ fn post_sends_the_document_over_tls() {
             event(id, 1.0).to_json().expect("encodes") + "\n"
         );
     }
+    assert_eq!(receiver.connections(), 1, "the connection is kept alive");
 }
 
 #[test]
