@@ -1,13 +1,30 @@
 //! A section Kapacitor accepts both as one table (`[slack]`) and as an array of tables
-//! (`[[slack]]`).
+//! (`[[slack]]`). The table or array is read in place (not buffered), so a wrapping
+//! deserializer such as `serde_ignored` still sees the keys no field reads.
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany<T> {
-    One(T),
-    Many(Vec<T>),
+struct OneOrMany<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a table or an array of tables")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+        Ok(vec![T::deserialize(MapAccessDeserializer::new(map))?])
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+        Vec::deserialize(SeqAccessDeserializer::new(seq))
+    }
 }
 
 /// Reads one table or an array of them.
@@ -16,8 +33,5 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    Ok(match OneOrMany::deserialize(deserializer)? {
-        OneOrMany::One(one) => vec![one],
-        OneOrMany::Many(many) => many,
-    })
+    deserializer.deserialize_any(OneOrMany(PhantomData))
 }

@@ -21,7 +21,7 @@ pub struct TelegramConfig {
     pub token: String,
     /// The default chat.
     pub chat_id: String,
-    /// `Markdown` or `HTML`; empty for plain text.
+    /// `Markdown` (the default) or `HTML`; empty for plain text.
     pub parse_mode: String,
     /// Disable link previews.
     pub disable_web_page_preview: bool,
@@ -36,7 +36,7 @@ impl Default for TelegramConfig {
             url: "https://api.telegram.org/bot".into(),
             token: String::new(),
             chat_id: String::new(),
-            parse_mode: String::new(),
+            parse_mode: "Markdown".into(),
             disable_web_page_preview: false,
             disable_notification: false,
         }

@@ -259,6 +259,39 @@ mod tests {
     }
 
     #[test]
+    fn slack_is_one_table_or_many_and_unread_keys_are_warned_about() {
+        let loaded = parse(
+            "[slack]\nenabled = true\nchannel = \"#ops\"\nglobal = true\n\
+             [telegram]\nenabled = true\ntoken = \"t\"\n",
+        );
+        let config = &loaded.config;
+        assert_eq!(config.slack.len(), 1);
+        assert_eq!(
+            (
+                config.slack[0].channel.as_str(),
+                config.slack[0].url.as_str()
+            ),
+            ("#ops", "https://slack.com/api/chat.postMessage")
+        );
+        assert_eq!(
+            (
+                config.telegram.token.as_str(),
+                config.telegram.parse_mode.as_str()
+            ),
+            ("t", "Markdown")
+        );
+        let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            ["line 4: slack.global is a Kapacitor setting tickflow does not use yet"]
+        );
+        let many = parse("[[slack]]\nworkspace = \"a\"\n[[slack]]\nworkspace = \"b\"\n");
+        assert_eq!(many.config.slack.len(), 2);
+        let services = many.config.services().expect("valid services");
+        assert_eq!(services.external.slack[1].workspace, "b");
+    }
+
+    #[test]
     fn an_empty_file_gives_kapacitors_defaults() {
         let loaded = parse("");
         assert_eq!(loaded.config, Config::default());
