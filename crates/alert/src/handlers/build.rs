@@ -16,7 +16,9 @@ use tickflow_pipeline::nodes::udf::OptionValue;
 use crate::config::{Services, SetupError};
 use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler, TcpHandler};
 use crate::http::{Client, TlsSettings};
-use crate::services::{Calls, SlackConfig, SlackHandler, TelegramHandler, Unavailable};
+use crate::services::{
+    Calls, SlackConfig, SlackHandler, TelegramHandler, Unavailable, VictorOpsHandler,
+};
 
 /// Why settings do not make a running handler.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -82,6 +84,12 @@ fn service_handler(
                 Box::new(TelegramHandler::new(&external.telegram, calls).map_err(SetupError::from)?)
             }
             false => Box::new(Unavailable::new("telegram", "service is not enabled")),
+        },
+        "victorOps" => match external.victorops.enabled {
+            true => Box::new(
+                VictorOpsHandler::new(&external.victorops, calls).map_err(SetupError::from)?,
+            ),
+            false => Box::new(Unavailable::new("victorops", "service is not enabled")),
         },
         other => return Err(BuildError::Unsupported(other.to_string())),
     })

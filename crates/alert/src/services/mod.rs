@@ -1,6 +1,7 @@
 //! Third-party alert services over HTTP: their configuration sections with Kapacitor's
-//! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`) and the handlers
-//! that send what Kapacitor sends to them ([`SlackHandler`], [`TelegramHandler`]).
+//! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`, `[victorops]`) and
+//! the handlers that send what Kapacitor sends to them ([`SlackHandler`],
+//! [`TelegramHandler`], [`VictorOpsHandler`]).
 //!
 //! [`run_test`] sends a test alert through a configured service (the service-tests API).
 //!
@@ -15,6 +16,7 @@ mod service_test;
 mod slack;
 mod telegram;
 mod unavailable;
+mod victorops;
 
 pub use calls::Calls;
 pub use json_post::JsonPost;
@@ -22,6 +24,7 @@ pub use service_test::{run_test, service_tests, TestError};
 pub use slack::{SlackConfig, SlackHandler};
 pub use telegram::{TelegramConfig, TelegramHandler};
 pub use unavailable::Unavailable;
+pub use victorops::{VictorOpsConfig, VictorOpsHandler};
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +39,9 @@ pub struct ServiceConfigs {
     /// `[telegram]`.
     #[serde(default)]
     pub telegram: TelegramConfig,
+    /// `[victorops]`.
+    #[serde(default)]
+    pub victorops: VictorOpsConfig,
 }
 
 /// Why a service handler did not deliver an event; each names the service.

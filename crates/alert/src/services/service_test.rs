@@ -48,6 +48,14 @@ pub fn service_tests() -> Vec<(&'static str, Value)> {
                 "message": "test telegram message",
             }),
         ),
+        (
+            "victorops",
+            json!({
+                "routing-key": "",
+                "message": "test victorops message",
+                "level": "CRITICAL",
+            }),
+        ),
     ]
 }
 

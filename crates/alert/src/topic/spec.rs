@@ -21,7 +21,16 @@ use crate::handlers::{build, BuildError, Handler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 7] = ["log", "post", "tcp", "exec", "mqtt", "slack", "telegram"];
+pub const KINDS: [&str; 8] = [
+    "log",
+    "post",
+    "tcp",
+    "exec",
+    "mqtt",
+    "slack",
+    "telegram",
+    "victorops",
+];
 
 /// A topic handler's definition.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -106,6 +115,7 @@ impl HandlerSpec {
             "mqtt" => mqtt(&options(MQTT)?)?,
             "slack" => service("slack", &self.options, SLACK, &[])?,
             "telegram" => service("telegram", &self.options, TELEGRAM, TELEGRAM_FLAGS)?,
+            "victorops" => service("victorOps", &self.options, VICTOROPS, &[])?,
             _ => {
                 return Err(SpecError::Kind {
                     kind: self.kind.clone(),
@@ -135,6 +145,8 @@ const SLACK: Keys = &[
     ("username", "username"),
     ("icon-emoji", "iconEmoji"),
 ];
+
+const VICTOROPS: Keys = &[("routing-key", "routingKey")];
 
 const TELEGRAM: Keys = &[("chat-id", "chatId"), ("parse-mode", "parseMode")];
 
@@ -267,7 +279,7 @@ mod tests {
     fn bad_definitions_are_explained() {
         assert_eq!(
             error(&spec("pagerDuty2", json!({}))),
-            "unsupported handler kind \"pagerDuty2\", expected one of log, post, tcp, exec, mqtt, slack, telegram"
+            "unsupported handler kind \"pagerDuty2\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
         );
         assert_eq!(
             error(&spec("log", json!({"path": "x.log"}))),

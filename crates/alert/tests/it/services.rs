@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tickflow_alert::services::{ServiceConfigs, SlackConfig, TelegramConfig};
+use tickflow_alert::services::{ServiceConfigs, SlackConfig, TelegramConfig, VictorOpsConfig};
 use tickflow_alert::topic::HandlerSpec;
 use tickflow_alert::{Handler, Services};
 
@@ -121,6 +121,59 @@ fn telegram_sends_the_message_to_the_bot_api() {
 }
 
 #[test]
+fn victorops_posts_to_the_keys_path_with_the_data_as_text() {
+    let receiver = Receiver::start_plain(200);
+    let config = VictorOpsConfig {
+        enabled: true,
+        api_key: "api".into(),
+        routing_key: "default".into(),
+        url: format!("{}/integrations/generic/20131114/alert", receiver.url),
+        ..VictorOpsConfig::default()
+    };
+    let external = |json_data| ServiceConfigs {
+        victorops: VictorOpsConfig {
+            json_data,
+            ..config.clone()
+        },
+        ..ServiceConfigs::default()
+    };
+    let data = r#"{"series":[{"name":"cpu","columns":["time","value"],"values":[["1970-01-01T00:00:00Z",1]]}]}"#;
+    let routed = handler("victorops", json!({"routing-key": "ops"}), external(false));
+    routed.handle(&event("cpu", 1.0)).expect("delivered");
+    let request = receiver.next();
+    assert_eq!(
+        request.target,
+        "/integrations/generic/20131114/alert/api/ops"
+    );
+    assert_eq!(
+        request.json(),
+        json!({
+            "message_type": "CRITICAL",
+            "entity_id": "cpu",
+            "state_message": "cpu is CRITICAL",
+            "timestamp": 0,
+            "monitoring_tool": "kapacitor",
+            "data": data,
+        })
+    );
+    let default_key = handler("victorops", json!({}), external(true));
+    let mut recovery = event("cpu", 1.0);
+    recovery.level = tickflow_alert::Level::Ok;
+    default_key.handle(&recovery).expect("delivered");
+    let request = receiver.next();
+    assert_eq!(
+        request.target,
+        "/integrations/generic/20131114/alert/api/default"
+    );
+    let body = request.json();
+    assert_eq!(body["message_type"], json!("RECOVERY"));
+    assert_eq!(
+        body["data"],
+        serde_json::from_str::<Value>(data).expect("json")
+    );
+}
+
+#[test]
 fn unconfigured_and_disabled_services_fail_each_event() {
     let error = |kind: &str, external: ServiceConfigs| {
         handler(kind, json!({}), external)
@@ -140,6 +193,10 @@ fn unconfigured_and_disabled_services_fail_each_event() {
     assert_eq!(
         error("telegram", ServiceConfigs::default()),
         "telegram: service is not enabled"
+    );
+    assert_eq!(
+        error("victorops", ServiceConfigs::default()),
+        "victorops: service is not enabled"
     );
 }
 

@@ -131,7 +131,7 @@ fn handlers_are_listed_replaced_and_deleted() {
         (
             400,
             json!(
-                "unsupported handler kind \"sensu\", expected one of log, post, tcp, exec, mqtt, slack, telegram"
+                "unsupported handler kind \"sensu\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
             )
         )
     );

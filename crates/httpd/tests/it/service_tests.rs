@@ -58,7 +58,10 @@ fn a_test_alert_goes_through_the_configured_service() {
         "POST /bot42:t/sendMessage HTTP/1.1"
     );
     let body: Value = serde_json::from_str(&recorded[0].body).expect("json body");
-    assert_eq!(body, json!({"chat_id": "7", "text": "hello", "parse_mode": "Markdown"}));
+    assert_eq!(
+        body,
+        json!({"chat_id": "7", "text": "hello", "parse_mode": "Markdown"})
+    );
 }
 
 #[test]

@@ -127,7 +127,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "snmptrap",
     "opsgenie",
     "opsgenie2",
-    "victorops",
     "pagerduty",
     "pagerduty2",
     "pushover",
@@ -172,6 +171,7 @@ const SERVICE_UNREAD: &[&str] = &["global", "state-changes-only"];
 const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     ("slack", SERVICE_UNREAD),
     ("telegram", SERVICE_UNREAD),
+    ("victorops", SERVICE_UNREAD),
     (
         "http",
         &[

@@ -4,7 +4,7 @@
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[udf]`
 //! (`tickflow_udf`), `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`,
-//! `[[slack]]` (or one `[slack]`), `[telegram]` and tickflow's `[[topic-handler]]`
+//! `[[slack]]` (or one `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
@@ -41,7 +41,9 @@ use serde::{Deserialize, Serialize};
 use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
-use tickflow_alert::services::{one_or_many, ServiceConfigs, SlackConfig, TelegramConfig};
+use tickflow_alert::services::{
+    one_or_many, ServiceConfigs, SlackConfig, TelegramConfig, VictorOpsConfig,
+};
 use tickflow_alert::Services;
 use tickflow_engine::Environment;
 use tickflow_engine::InfluxDbConfig;
@@ -76,6 +78,8 @@ pub struct Config {
     pub slack: Vec<SlackConfig>,
     /// `[telegram]`.
     pub telegram: TelegramConfig,
+    /// `[victorops]`.
+    pub victorops: VictorOpsConfig,
 }
 
 impl Default for Config {
@@ -91,6 +95,7 @@ impl Default for Config {
             topic_handler: Vec::new(),
             slack: Vec::new(),
             telegram: TelegramConfig::default(),
+            victorops: VictorOpsConfig::default(),
         }
     }
 }
@@ -202,6 +207,7 @@ impl Config {
             external: ServiceConfigs {
                 slack: self.slack.clone(),
                 telegram: self.telegram.clone(),
+                victorops: self.victorops.clone(),
             },
         };
         let mut services = sections.services()?;
