@@ -141,3 +141,22 @@ fn a_missing_ca_file_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn skip_ssl_verification_of_a_post_handler_accepts_an_unknown_ca() {
+    let receiver = Receiver::start(&temp_dir("tls-skip"), 200, Duration::ZERO);
+    let spec = tickflow_alert::topic::HandlerSpec {
+        id: "p".into(),
+        kind: "post".into(),
+        options: serde_json::json!({"url": receiver.url, "skip-ssl-verification": true})
+            .as_object()
+            .cloned()
+            .expect("an object"),
+        match_expr: String::new(),
+    };
+    let handler = spec
+        .build(&tickflow_alert::Services::default())
+        .expect("builds");
+    handler.handle(&event("a", 1.0)).expect("delivered");
+    assert_eq!(receiver.next().method, "POST");
+}
