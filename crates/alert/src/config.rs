@@ -5,9 +5,11 @@
 //! configuration file or a conformance case's `config`) and hands it to the engine.
 
 use crate::handlers::{SpawnError, DEFAULT_CAPACITY};
+use crate::http::TlsError;
 use crate::http::UrlError;
 use crate::inhibit::Inhibitors;
 use crate::mqtt::{BrokerError, MqttBrokers};
+use crate::services::{ServiceConfigError, ServiceConfigs};
 use crate::sinks::Sinks;
 use crate::template::{ServerInfo, TemplateError};
 use crate::topic::TopicHub;
@@ -41,6 +43,8 @@ pub struct Services {
     pub http_post: Vec<HttpPostEndpoint>,
     /// The `[[mqtt]]` brokers for `.mqtt()` handlers.
     pub mqtt: MqttBrokers,
+    /// The third-party services' sections (`[[slack]]`, `[telegram]`).
+    pub external: ServiceConfigs,
     /// Events each handler may have waiting before new ones are dropped.
     pub queue_capacity: usize,
     /// The active inhibitors of all alert nodes.
@@ -63,6 +67,7 @@ impl Default for Services {
             server: ServerInfo::default(),
             http_post: Vec::new(),
             mqtt: MqttBrokers::default(),
+            external: ServiceConfigs::default(),
             queue_capacity: DEFAULT_CAPACITY,
             inhibitors: Inhibitors::default(),
             topics: TopicHub::default(),
@@ -96,6 +101,12 @@ pub enum SetupError {
     /// The mqtt broker is not configured or the QoS is invalid.
     #[error(transparent)]
     Broker(#[from] BrokerError),
+    /// A TLS setting of the handler cannot be used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// A third-party service's section cannot be used.
+    #[error(transparent)]
+    Service(#[from] ServiceConfigError),
 }
 
 impl Services {

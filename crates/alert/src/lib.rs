@@ -15,7 +15,9 @@
 //!   (`.post(url)`), [`TcpHandler`] (`.tcp(addr)`), [`ExecHandler`] (`.exec(prog, …)`),
 //!   [`MqttHandler`] (`.mqtt(topic)`),
 //!   and [`Dispatcher`], which runs each handler on its own thread behind a queue.
-//! * [`http`]: the small blocking HTTP/1.1 client behind `.post()` and `httpPost`.
+//! * [`http`]: the HTTP client (ureq, rustls, keep-alive, proxies from the environment,
+//!   `ssl-ca`) behind `.post()`, `httpPost` and the services.
+//! * [`services`]: third-party services (`[[slack]]`, `[telegram]`) and their handlers.
 //! * [`mqtt`]: the small MQTT 3.1.1 publisher behind `.mqtt()` ([`MqttHandler`]), with the
 //!   configured brokers ([`MqttBrokers`]).
 //! * [`config`]: [`Services`], the server-level settings (endpoints, server identity) and
@@ -69,6 +71,7 @@ pub mod json;
 pub mod mqtt;
 pub mod row;
 pub mod sections;
+pub mod services;
 pub mod sinks;
 pub mod template;
 pub mod topic;

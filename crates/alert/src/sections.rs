@@ -1,5 +1,6 @@
 //! The alert services' sections of tickflow's configuration file, as written:
-//! Kapacitor's `[[httppost]]` endpoints and `[[mqtt]]` brokers, and tickflow's
+//! Kapacitor's `[[httppost]]` endpoints, `[[mqtt]]` brokers and third-party services
+//! (`[[slack]]`, `[telegram]`), and tickflow's
 //! `[[topic-handler]]` (a Kapacitor handler file as a TOML table, so `.topic()` alerts
 //! have handlers in a replay as in the server). [`Sections::services`] checks them and
 //! builds the [`Services`] the engine runs with.
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{HttpPostEndpoint, Services};
 use crate::mqtt::{BrokerError, MqttBroker, MqttBrokers};
+use crate::services::ServiceConfigs;
 use crate::topic::{Define, DefineError, HandlerSpec};
 
 /// The alert services' sections of one configuration file.
@@ -44,6 +46,9 @@ pub struct Sections {
     /// `[[topic-handler]]`: handlers of alert topics.
     #[serde(default, rename = "topic-handler")]
     pub topic_handlers: Vec<TopicHandlerSection>,
+    /// The third-party services (`[[slack]]`, `[telegram]`).
+    #[serde(flatten)]
+    pub external: ServiceConfigs,
 }
 
 /// One `[[httppost]]` section.
@@ -147,7 +152,7 @@ pub enum SectionError {
         topic: String,
         /// The handler's id.
         id: String,
-        /// What is wrong (boxed: the error is large and rare).
+        /// What is wrong.
         source: Box<DefineError>,
     },
 }
@@ -169,6 +174,7 @@ impl Sections {
                 .map(HttpPostSection::endpoint)
                 .collect(),
             mqtt,
+            external: self.external.clone(),
             ..Services::default()
         };
         for handler in &self.topic_handlers {

@@ -49,6 +49,7 @@ mod json;
 mod reply;
 mod router;
 mod server;
+mod service_tests;
 mod tasks;
 mod write;
 

@@ -19,7 +19,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
 use crate::reply::Reply;
-use crate::{alerts, tasks, write};
+use crate::{alerts, service_tests, tasks, write};
 
 /// The version every response carries in `X-Kapacitor-Version`.
 pub const VERSION: &str = concat!("tickflow ", env!("CARGO_PKG_VERSION"));
@@ -81,6 +81,9 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
             }
         }
         _ if path.starts_with(alerts::TOPICS) => alerts::route(app, request, path).await,
+        _ if path.starts_with(service_tests::SERVICE_TESTS) => {
+            service_tests::route(app, request, path).await
+        }
         _ => Reply::not_found(),
     }
 }

@@ -15,6 +15,10 @@ use tickflow_pipeline::nodes::udf::OptionValue;
 
 use crate::config::{Services, SetupError};
 use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler, TcpHandler};
+use crate::http::{Client, TlsSettings};
+use crate::services::{
+    Calls, SlackConfig, SlackHandler, TelegramHandler, Unavailable, VictorOpsHandler,
+};
 
 /// Why settings do not make a running handler.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -48,22 +52,62 @@ pub fn build(
             let args = exec.command.iter().skip(1).cloned().collect();
             Box::new(ExecHandler::new(program, args))
         }
-        HandlerSettings::Service(service) if service.service == "mqtt" => {
-            Box::new(mqtt_handler(service, services)?)
+        HandlerSettings::Service(service) => service_handler(service, services)?,
+    })
+}
+
+/// A third-party service's handler; a disabled or unconfigured service gives an
+/// [`Unavailable`] handler, so the task starts as in Kapacitor.
+fn service_handler(
+    settings: &ServiceHandler,
+    services: &Services,
+) -> Result<Box<dyn Handler>, BuildError> {
+    let calls = Calls(settings);
+    let external = &services.external;
+    Ok(match settings.service {
+        "mqtt" => Box::new(mqtt_handler(calls, services)?),
+        "slack" => {
+            let workspace = calls.text("workspace").unwrap_or_default();
+            match SlackConfig::select(&external.slack, &workspace) {
+                Some(config) if config.enabled => {
+                    Box::new(SlackHandler::new(config, calls).map_err(SetupError::from)?)
+                }
+                Some(_) => Box::new(Unavailable::new("slack", "service is not enabled")),
+                None => Box::new(Unavailable::new(
+                    "slack",
+                    format!("no [[slack]] section for workspace {workspace:?}"),
+                )),
+            }
         }
-        HandlerSettings::Service(service) => {
-            return Err(BuildError::Unsupported(service.service.to_string()))
-        }
+        "telegram" => match external.telegram.enabled {
+            true => {
+                Box::new(TelegramHandler::new(&external.telegram, calls).map_err(SetupError::from)?)
+            }
+            false => Box::new(Unavailable::new("telegram", "service is not enabled")),
+        },
+        "victorOps" => match external.victorops.enabled {
+            true => Box::new(
+                VictorOpsHandler::new(&external.victorops, calls).map_err(SetupError::from)?,
+            ),
+            false => Box::new(Unavailable::new("victorops", "service is not enabled")),
+        },
+        other => return Err(BuildError::Unsupported(other.to_string())),
     })
 }
 
 /// `.post(url)` or `.post().endpoint(name)`, with headers, response capture and
 /// timeout. Validation guarantees exactly one of url and endpoint.
 fn post_handler(settings: &PostSettings, services: &Services) -> Result<PostHandler, SetupError> {
-    let handler = match &settings.endpoint {
+    let mut handler = match &settings.endpoint {
         Some(name) => PostHandler::for_endpoint(services.endpoint(name)?)?,
         None => PostHandler::new(settings.urls.first().map_or("", String::as_str))?,
     };
+    if settings.skip_ssl_verification {
+        handler = handler.with_client(Client::new(&TlsSettings {
+            insecure_skip_verify: true,
+            ..TlsSettings::default()
+        })?);
+    }
     let mut handler = handler
         .with_headers(settings.headers.iter().cloned())
         .with_capture_response(settings.capture_response);
@@ -75,32 +119,17 @@ fn post_handler(settings: &PostSettings, services: &Services) -> Result<PostHand
 
 /// `.mqtt(topic)` with `.brokerName()`, `.qos()` and `.retained()` (validation
 /// guarantees their types).
-fn mqtt_handler(settings: &ServiceHandler, services: &Services) -> Result<MqttHandler, SetupError> {
-    let last = |name: &str| {
-        settings
-            .options
-            .iter()
-            .rev()
-            .find(|(option, _)| option == name)
-            .and_then(|(_, values)| values.first())
-    };
-    let text = |value: Option<&OptionValue>| match value {
-        Some(OptionValue::String(text)) => text.clone(),
+fn mqtt_handler(calls: Calls<'_>, services: &Services) -> Result<MqttHandler, SetupError> {
+    let topic = match calls.0.args.first() {
+        Some(OptionValue::String(topic)) => topic.clone(),
         _ => String::new(),
     };
-    let qos = match last("qos") {
-        Some(OptionValue::Int(qos)) => *qos,
-        _ => 0,
-    };
-    let retained = matches!(last("retained"), Some(OptionValue::Bool(true)));
-    let topic = text(settings.args.first());
-    let broker = text(last("brokerName"));
     Ok(MqttHandler::new(
         &services.mqtt,
-        &broker,
+        &calls.text("brokerName").unwrap_or_default(),
         topic,
-        qos,
-        retained,
+        calls.int("qos").unwrap_or(0),
+        calls.flag("retained"),
     )?)
 }
 

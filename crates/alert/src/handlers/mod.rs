@@ -3,7 +3,8 @@
 //! Every handler implements [`Handler`], so the engine's alert node can hold a
 //! `Vec<Box<dyn Handler>>`: [`LogHandler`] (`.log(path)`), [`PostHandler`] (`.post(url)`),
 //! [`TcpHandler`] (`.tcp(addr)`), [`ExecHandler`] (`.exec(prog, args…)`) and
-//! [`MqttHandler`] (`.mqtt(topic)`). A handler
+//! [`MqttHandler`] (`.mqtt(topic)`), and the third-party services of
+//! [`crate::services`] (`.slack()`, `.telegram()`). A handler
 //! delivers synchronously; [`Dispatcher`] puts each on its own thread behind a bounded
 //! queue. Every error names the handler and its target.
 
@@ -57,6 +58,9 @@ pub enum HandlerError {
     /// The mqtt handler failed.
     #[error(transparent)]
     Mqtt(#[from] MqttError),
+    /// A third-party service handler failed.
+    #[error(transparent)]
+    Service(#[from] crate::services::ServiceError),
     /// A program's sink refused the event.
     #[error(transparent)]
     Sink(#[from] crate::sinks::SinkError),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::{HttpPostEndpoint, SetupError};
 use crate::data::AlertData;
 use crate::handlers::{Handler, HandlerError};
-use crate::http::{self, HttpError, HttpUrl, Request, Response, UrlError};
+use crate::http::{self, Client, HttpError, HttpUrl, Request, Response, UrlError};
 use crate::template::{Kind, Template, TemplateError};
 
 /// Why an event was not accepted by the target.
@@ -59,6 +59,7 @@ fn response_suffix(response: &Option<String>) -> String {
 #[derive(Debug, Clone)]
 pub struct PostHandler {
     url: HttpUrl,
+    client: Client,
     headers: Vec<(String, String)>,
     capture_response: bool,
     timeout: Duration,
@@ -67,10 +68,11 @@ pub struct PostHandler {
 }
 
 impl PostHandler {
-    /// A handler posting to `url` (`http://` only).
+    /// A handler posting to `url` (`http://` or `https://`) through the shared client.
     pub fn new(url: &str) -> Result<Self, UrlError> {
         Ok(PostHandler {
             url: HttpUrl::parse(url)?,
+            client: Client::shared().clone(),
             headers: Vec::new(),
             capture_response: false,
             timeout: http::DEFAULT_TIMEOUT,
@@ -101,6 +103,12 @@ impl PostHandler {
         self
     }
 
+    /// Sends through `client` (one with a service's TLS settings) instead of the shared one.
+    pub fn with_client(mut self, client: Client) -> Self {
+        self.client = client;
+        self
+    }
+
     /// Puts the response body of a failed request in the error (`.captureResponse()`).
     pub fn with_capture_response(mut self, capture: bool) -> Self {
         self.capture_response = capture;
@@ -122,10 +130,13 @@ impl PostHandler {
             body,
             timeout: self.timeout,
         };
-        let response = http::post(&request).map_err(|source| PostError::Request {
-            url: self.url.to_string(),
-            source,
-        })?;
+        let response = self
+            .client
+            .post(&request)
+            .map_err(|source| PostError::Request {
+                url: self.url.to_string(),
+                source,
+            })?;
         match response.is_success() {
             true => Ok(()),
             false => Err(PostError::status(

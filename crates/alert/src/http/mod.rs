@@ -1,20 +1,16 @@
-//! A small blocking HTTP/1.1 client for the `.post()` handler and the `httpPost` node.
-//!
-//! **Why not a crate:** the engine runs on plain threads (no tokio), every request here
-//! is one POST whose body is already in memory, and Kapacitor's own use is a plain POST
-//! with a status check. A client over [`std::net::TcpStream`] (`http://` only,
-//! `Content-Length` bodies, a fresh connection per request, the response read by its
-//! framing) is about two hundred lines with no new dependency; `ureq` would bring TLS
-//! (rustls and ring, a C build) to the engine's build for a feature no conformance case
-//! or bundled script uses. The cost: `https://` URLs are refused with a clear
-//! [`UrlError::Scheme`] (when the task is built, or per request for a templated
-//! `httpPost` URL), so a user with a TLS target puts a proxy
-//! in front, or this module is swapped for `ureq` behind the same [`post`] signature.
+//! The one HTTP client for outgoing requests of alert handlers and the `httpPost` node:
+//! [`Client`], a `ureq` agent (blocking, rustls, `http://` and `https://`) that keeps
+//! connections alive between requests, takes proxies from the environment (`HTTP_PROXY`,
+//! `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`) and trusts the CA of [`TlsSettings`]
+//! (`ssl-ca`, a client certificate, `insecure-skip-verify`) or the Mozilla roots.
+//! [`post`] sends through the process-wide [`Client::shared`] with the default settings.
 
 mod client;
+mod tls;
 mod url;
 
-pub use client::{post, HttpError, Request, Response, DEFAULT_TIMEOUT, MAX_BODY};
+pub use client::{post, Client, HttpError, Request, Response, DEFAULT_TIMEOUT, MAX_BODY};
+pub use tls::{TlsError, TlsSettings};
 pub use url::{HttpUrl, UrlError};
 
 /// Sets header `key` (compared case-insensitively) to `value`, replacing an earlier value:

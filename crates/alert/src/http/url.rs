@@ -1,18 +1,19 @@
-//! [`HttpUrl`]: an `http://` URL split into what a request needs: the address to dial,
-//! the `Host` header and the request target.
+//! [`HttpUrl`]: an `http://` or `https://` URL, checked when a task is built and
+//! normalised into what the client sends (the request target percent-encoded as Go's
+//! client does).
 
 use std::fmt;
 
 /// Why a URL cannot be posted to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
-    /// Not an `http://` URL (`https://` included: the client has no TLS).
-    #[error("unsupported url {url:?}: only http:// urls are supported")]
+    /// Neither an `http://` nor an `https://` URL.
+    #[error("unsupported url {url:?}: expected http:// or https://")]
     Scheme {
         /// The URL as given.
         url: String,
     },
-    /// No host after `http://`.
+    /// No host after the scheme.
     #[error("invalid url {url:?}: missing host")]
     MissingHost {
         /// The URL as given.
@@ -34,10 +35,11 @@ pub enum UrlError {
     },
 }
 
-/// A parsed `http://host[:port][/path][?query]` URL.
+/// A parsed `http[s]://host[:port][/path][?query]` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpUrl {
     url: String,
+    normalised: String,
     authority: String,
     host: String,
     port: u16,
@@ -48,16 +50,18 @@ impl HttpUrl {
     /// Parses `url`; the fragment is dropped and bytes not allowed in a request target
     /// (spaces, controls, non-ASCII) are percent-encoded, as Go's client does.
     pub fn parse(url: &str) -> Result<HttpUrl, UrlError> {
-        let rest = strip_scheme(url).ok_or_else(|| UrlError::Scheme { url: url.into() })?;
+        let (scheme, rest) =
+            strip_scheme(url).ok_or_else(|| UrlError::Scheme { url: url.into() })?;
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
         if authority.contains('@') {
             return Err(UrlError::Credentials { url: url.into() });
         }
-        let (host, port) = split_host_port(authority).ok_or_else(|| UrlError::Port {
-            url: url.into(),
-            port: authority.rsplit(':').next().unwrap_or_default().into(),
-        })?;
+        let (host, port) =
+            split_host_port(authority, scheme.default_port()).ok_or_else(|| UrlError::Port {
+                url: url.into(),
+                port: authority.rsplit(':').next().unwrap_or_default().into(),
+            })?;
         if host.is_empty() {
             return Err(UrlError::MissingHost { url: url.into() });
         }
@@ -68,6 +72,7 @@ impl HttpUrl {
         };
         Ok(HttpUrl {
             url: url.to_owned(),
+            normalised: format!("{}://{authority}{target}", scheme.name()),
             authority: authority.to_owned(),
             host: host.to_owned(),
             port,
@@ -80,7 +85,12 @@ impl HttpUrl {
         &self.host
     }
 
-    /// The port to dial (80 unless given).
+    /// The URL the client requests: scheme in lower case, target percent-encoded.
+    pub fn as_str(&self) -> &str {
+        &self.normalised
+    }
+
+    /// The port to dial (80 or 443 unless given).
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -102,16 +112,44 @@ impl fmt::Display for HttpUrl {
     }
 }
 
-/// The URL after a case-insensitive `http://`.
-fn strip_scheme(url: &str) -> Option<&str> {
-    const SCHEME: &str = "http://";
-    let head = url.get(..SCHEME.len())?;
-    head.eq_ignore_ascii_case(SCHEME)
-        .then(|| &url[SCHEME.len()..])
+/// The schemes the client speaks.
+#[derive(Debug, Clone, Copy)]
+enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    fn name(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
+/// The scheme and the URL after a case-insensitive `http://` or `https://`.
+fn strip_scheme(url: &str) -> Option<(Scheme, &str)> {
+    [Scheme::Http, Scheme::Https]
+        .into_iter()
+        .find_map(|scheme| {
+            let prefix = scheme.name().len() + 3;
+            let head = url.get(..prefix)?;
+            let wanted = format!("{}://", scheme.name());
+            head.eq_ignore_ascii_case(&wanted)
+                .then(|| (scheme, &url[prefix..]))
+        })
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port`; `None` for a bad port.
-fn split_host_port(authority: &str) -> Option<(&str, u16)> {
+fn split_host_port(authority: &str, default_port: u16) -> Option<(&str, u16)> {
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => {
             let (host, after) = v6.split_once(']')?;
@@ -123,7 +161,7 @@ fn split_host_port(authority: &str) -> Option<(&str, u16)> {
         },
     };
     match port {
-        None | Some("") => Some((host, 80)),
+        None | Some("") => Some((host, default_port)),
         Some(port) => port.parse().ok().map(|port| (host, port)),
     }
 }
@@ -175,14 +213,19 @@ mod tests {
             ("::1".into(), 9, "[::1]:9".into(), "/x%20y?q".into())
         );
         assert_eq!(parts("http://h?q=1").3, "/?q=1");
+        let tls = HttpUrl::parse("HTTPS://hooks.slack.com/services/x y").expect("valid");
+        assert_eq!(
+            (tls.port(), tls.as_str()),
+            (443, "https://hooks.slack.com/services/x%20y")
+        );
     }
 
     #[test]
     fn refuses_what_it_cannot_post_to() {
         let err = |url: &str| HttpUrl::parse(url).expect_err("invalid").to_string();
         assert_eq!(
-            err("https://example.com"),
-            "unsupported url \"https://example.com\": only http:// urls are supported"
+            err("ftp://example.com"),
+            "unsupported url \"ftp://example.com\": expected http:// or https://"
         );
         assert_eq!(
             err("http://h:99999/"),

@@ -21,7 +21,16 @@ use crate::handlers::{build, BuildError, Handler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 5] = ["log", "post", "tcp", "exec", "mqtt"];
+pub const KINDS: [&str; 8] = [
+    "log",
+    "post",
+    "tcp",
+    "exec",
+    "mqtt",
+    "slack",
+    "telegram",
+    "victorops",
+];
 
 /// A topic handler's definition.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -104,6 +113,9 @@ impl HandlerSpec {
                 HandlerSettings::Exec(ExecHandler { command })
             }
             "mqtt" => mqtt(&options(MQTT)?)?,
+            "slack" => service("slack", &self.options, SLACK, &[])?,
+            "telegram" => service("telegram", &self.options, TELEGRAM, TELEGRAM_FLAGS)?,
+            "victorops" => service("victorOps", &self.options, VICTOROPS, &[])?,
             _ => {
                 return Err(SpecError::Kind {
                     kind: self.kind.clone(),
@@ -123,6 +135,53 @@ const POST: &[&str] = &[
 ];
 
 const MQTT: &[&str] = &["broker-name", "topic", "qos", "retained"];
+
+/// A service's string options: the handler file's key and the TICKscript property.
+type Keys = &'static [(&'static str, &'static str)];
+
+const SLACK: Keys = &[
+    ("workspace", "workspace"),
+    ("channel", "channel"),
+    ("username", "username"),
+    ("icon-emoji", "iconEmoji"),
+];
+
+const VICTOROPS: Keys = &[("routing-key", "routingKey")];
+
+const TELEGRAM: Keys = &[("chat-id", "chatId"), ("parse-mode", "parseMode")];
+
+const TELEGRAM_FLAGS: Keys = &[
+    ("disable-web-page-preview", "disableWebPagePreview"),
+    ("disable-notification", "disableNotification"),
+];
+
+/// A service's options (`texts` strings, `flags` booleans) as the TICKscript property
+/// calls make them.
+fn service(
+    name: &'static str,
+    map: &serde_json::Map<String, serde_json::Value>,
+    texts: Keys,
+    flags: Keys,
+) -> Result<HandlerSettings, SpecError> {
+    let known: Vec<&str> = texts.iter().chain(flags).map(|(key, _)| *key).collect();
+    let options = Options::new(name, map, &known)?;
+    let mut calls = Vec::new();
+    for (key, property) in texts {
+        if let Some(text) = options.string(key)? {
+            calls.push((property.to_string(), vec![OptionValue::String(text)]));
+        }
+    }
+    for (key, property) in flags {
+        if options.flag(key)? {
+            calls.push((property.to_string(), Vec::new()));
+        }
+    }
+    Ok(HandlerSettings::Service(ServiceHandler {
+        service: name,
+        args: Vec::new(),
+        options: calls,
+    }))
+}
 
 fn log(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
     Ok(HandlerSettings::Log(LogHandler {
@@ -196,6 +255,8 @@ mod tests {
             ),
             spec("tcp", json!({"address": "localhost:9"})),
             spec("exec", json!({"prog": "/bin/cat", "args": ["-u"]})),
+            spec("slack", json!({"channel": "#ops"})),
+            spec("telegram", json!({"disable-notification": true})),
         ];
         let described: Vec<String> = cases
             .iter()
@@ -207,7 +268,9 @@ mod tests {
                 "log \"/tmp/x.log\"",
                 "post \"http://h:1/\"",
                 "tcp \"localhost:9\"",
-                "exec \"/bin/cat\""
+                "exec \"/bin/cat\"",
+                "slack (unavailable)",
+                "telegram (unavailable)"
             ]
         );
     }
@@ -215,8 +278,8 @@ mod tests {
     #[test]
     fn bad_definitions_are_explained() {
         assert_eq!(
-            error(&spec("slack", json!({}))),
-            "unsupported handler kind \"slack\", expected one of log, post, tcp, exec, mqtt"
+            error(&spec("pagerDuty2", json!({}))),
+            "unsupported handler kind \"pagerDuty2\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
         );
         assert_eq!(
             error(&spec("log", json!({"path": "x.log"}))),

@@ -98,11 +98,11 @@ fn post_to_a_closed_port_names_the_target() {
 }
 
 #[test]
-fn post_refuses_https_when_built() {
-    let err = PostHandler::new("https://example.com/").expect_err("no tls");
+fn post_refuses_other_schemes_when_built() {
+    let err = PostHandler::new("ftp://example.com/").expect_err("not http");
     assert_eq!(
         err.to_string(),
-        "unsupported url \"https://example.com/\": only http:// urls are supported"
+        "unsupported url \"ftp://example.com/\": expected http:// or https://"
     );
 }
 

@@ -6,9 +6,12 @@
 mod dispatch;
 mod golden;
 mod handlers;
+mod https;
 mod log;
 mod mqtt;
+mod services;
 mod template;
+mod tls;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

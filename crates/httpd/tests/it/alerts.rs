@@ -124,13 +124,15 @@ fn handlers_are_listed_replaced_and_deleted() {
         &server,
         "POST",
         &handlers,
-        &json!({"id": "s", "kind": "slack"}),
+        &json!({"id": "s", "kind": "sensu"}),
     );
     assert_eq!(
         (bad.status, bad.json()["error"].clone()),
         (
             400,
-            json!("unsupported handler kind \"slack\", expected one of log, post, tcp, exec, mqtt")
+            json!(
+                "unsupported handler kind \"sensu\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
+            )
         )
     );
     let put = send_json(

@@ -2,6 +2,7 @@
 //! spoken to with a minimal HTTP/1.1 client over `std::net::TcpStream`.
 
 mod alerts;
+mod service_tests;
 mod shutdown;
 mod tasks;
 mod traffic;
@@ -28,6 +29,11 @@ pub struct TestServer {
 impl TestServer {
     /// A server on a free loopback port with `config` (its bind address is replaced).
     pub fn start(config: HttpConfig) -> TestServer {
+        TestServer::start_with(config, tickflow::Config::default())
+    }
+
+    /// A server with `[http]` settings `config` and the other sections of `sections`.
+    pub fn start_with(config: HttpConfig, sections: tickflow::Config) -> TestServer {
         let config = HttpConfig {
             bind_address: "127.0.0.1:0".into(),
             ..config
@@ -38,6 +44,7 @@ impl TestServer {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {
                 let engine = Engine::builder()
+                    .config(sections)
                     .http(config)
                     .diagnostics(Arc::new(Collect::default()))
                     .build()

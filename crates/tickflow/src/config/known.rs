@@ -127,12 +127,9 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "snmptrap",
     "opsgenie",
     "opsgenie2",
-    "victorops",
     "pagerduty",
     "pagerduty2",
     "pushover",
-    "slack",
-    "telegram",
     "hipchat",
     "alerta",
     "sensu",
@@ -166,24 +163,34 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "alert",
 ];
 
+/// Kapacitor's keys of the alert services tickflow reads that it does not use yet (an
+/// alert goes to a service only through a handler the script or a topic names).
+const SERVICE_UNREAD: &[&str] = &["global", "state-changes-only"];
+
 /// Kapacitor's keys of the sections tickflow reads that it does not use.
-const KAPACITOR_KEYS: &[(&str, &[&str])] = &[(
-    "http",
-    &[
-        "auth-enabled",
-        "log-enabled",
-        "write-tracing",
-        "pprof-enabled",
-        "https-enabled",
-        "https-certificate",
-        "https-private-key",
-        "shutdown-timeout",
-        "shared-secret",
-    ],
-)];
+const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
+    ("slack", SERVICE_UNREAD),
+    ("telegram", SERVICE_UNREAD),
+    ("victorops", SERVICE_UNREAD),
+    (
+        "http",
+        &[
+            "auth-enabled",
+            "log-enabled",
+            "write-tracing",
+            "pprof-enabled",
+            "https-enabled",
+            "https-certificate",
+            "https-private-key",
+            "shutdown-timeout",
+            "shared-secret",
+        ],
+    ),
+];
 
 /// Kapacitor's keys of the `[[sections]]` tickflow reads that it does not use.
 const KAPACITOR_ARRAY_KEYS: &[(&str, &[&str])] = &[
+    ("slack", SERVICE_UNREAD),
     (
         "influxdb",
         &[
@@ -229,7 +236,7 @@ mod tests {
     #[test]
     fn warnings_name_the_line_and_what_the_key_is() {
         let text = "hostname = \"h\"\n[http]\n  bind-adress = \":1\"\n  https-enabled = false\n\
-                    [slack]\n  enabled = true\n[[influxdb]]\n  name = \"a\"\n\
+                    [pushover]\n  enabled = true\n[[influxdb]]\n  name = \"a\"\n\
                     [[influxdb]]\n  name = \"b\"\n  timeout = \"1s\"\n";
         assert_eq!(
             warning(&["http", "bind-adress"], text),
@@ -240,8 +247,8 @@ mod tests {
             "line 4: http.https-enabled is a Kapacitor setting tickflow does not use yet"
         );
         assert_eq!(
-            warning(&["slack"], text),
-            "line 5: [slack] is a Kapacitor section tickflow does not use yet"
+            warning(&["pushover"], text),
+            "line 5: [pushover] is a Kapacitor section tickflow does not use yet"
         );
         assert_eq!(
             warning(&["influxdb", "1", "timeout"], text),

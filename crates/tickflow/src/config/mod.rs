@@ -3,8 +3,9 @@
 //!
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[udf]`
-//! (`tickflow_udf`), `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]` and
-//! tickflow's `[[topic-handler]]` (`tickflow_alert`). Reading it ([`Config::parse`]):
+//! (`tickflow_udf`), `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`,
+//! `[[slack]]` (or one `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
+//! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
 //! 2. Kapacitor's environment overrides apply ([`env`]): `KAPACITOR_HTTP_BIND_ADDRESS`,
@@ -40,6 +41,9 @@ use serde::{Deserialize, Serialize};
 use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
+use tickflow_alert::services::{
+    one_or_many, ServiceConfigs, SlackConfig, TelegramConfig, VictorOpsConfig,
+};
 use tickflow_alert::Services;
 use tickflow_engine::Environment;
 use tickflow_engine::InfluxDbConfig;
@@ -69,6 +73,13 @@ pub struct Config {
     pub mqtt: Vec<MqttSection>,
     /// `[[topic-handler]]`: handlers of alert topics (tickflow's).
     pub topic_handler: Vec<TopicHandlerSection>,
+    /// `[[slack]]`: Slack workspaces (one `[slack]` table is read as one workspace).
+    #[serde(deserialize_with = "one_or_many::deserialize")]
+    pub slack: Vec<SlackConfig>,
+    /// `[telegram]`.
+    pub telegram: TelegramConfig,
+    /// `[victorops]`.
+    pub victorops: VictorOpsConfig,
 }
 
 impl Default for Config {
@@ -82,6 +93,9 @@ impl Default for Config {
             httppost: Vec::new(),
             mqtt: Vec::new(),
             topic_handler: Vec::new(),
+            slack: Vec::new(),
+            telegram: TelegramConfig::default(),
+            victorops: VictorOpsConfig::default(),
         }
     }
 }
@@ -93,6 +107,7 @@ fn array_defaults() -> Vec<(&'static str, toml::Table)> {
         ("influxdb", env::table_of(&InfluxDbConfig::default())),
         ("httppost", env::table_of(&HttpPostSection::default())),
         ("mqtt", env::table_of(&MqttSection::default())),
+        ("slack", env::table_of(&SlackConfig::default())),
     ]
 }
 
@@ -189,6 +204,11 @@ impl Config {
             httppost: self.httppost.clone(),
             mqtt: self.mqtt.clone(),
             topic_handlers: self.topic_handler.clone(),
+            external: ServiceConfigs {
+                slack: self.slack.clone(),
+                telegram: self.telegram.clone(),
+                victorops: self.victorops.clone(),
+            },
         };
         let mut services = sections.services()?;
         services.server.hostname = self.hostname.clone();
@@ -242,6 +262,39 @@ mod tests {
         let services = config.services().expect("valid services");
         assert_eq!(services.server.hostname, "printer-host");
         assert!(services.endpoint("hook").is_ok());
+    }
+
+    #[test]
+    fn slack_is_one_table_or_many_and_unread_keys_are_warned_about() {
+        let loaded = parse(
+            "[slack]\nenabled = true\nchannel = \"#ops\"\nglobal = true\n\
+             [telegram]\nenabled = true\ntoken = \"t\"\n",
+        );
+        let config = &loaded.config;
+        assert_eq!(config.slack.len(), 1);
+        assert_eq!(
+            (
+                config.slack[0].channel.as_str(),
+                config.slack[0].url.as_str()
+            ),
+            ("#ops", "https://slack.com/api/chat.postMessage")
+        );
+        assert_eq!(
+            (
+                config.telegram.token.as_str(),
+                config.telegram.parse_mode.as_str()
+            ),
+            ("t", "Markdown")
+        );
+        let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            ["line 4: slack.global is a Kapacitor setting tickflow does not use yet"]
+        );
+        let many = parse("[[slack]]\nworkspace = \"a\"\n[[slack]]\nworkspace = \"b\"\n");
+        assert_eq!(many.config.slack.len(), 2);
+        let services = many.config.services().expect("valid services");
+        assert_eq!(services.external.slack[1].workspace, "b");
     }
 
     #[test]

@@ -315,6 +315,20 @@ fn failing_handlers_are_reported_and_the_others_still_deliver() {
 }
 
 #[test]
+fn an_unconfigured_service_lets_the_task_start_and_fails_each_event() {
+    let script = "stream|from()|alert().crit(lambda: \"value\" > 10).details('')\
+                  .slack().channel('#ops').telegram()";
+    let errors = run_task(script, &Services::default(), &[20.0, 0.0, 30.0]);
+    let count = |text: &str| errors.iter().filter(|e| *e == text).count();
+    assert_eq!(errors.len(), 6, "{errors:?}");
+    assert_eq!(
+        count("alert2: slack: no [[slack]] section for workspace \"\""),
+        3
+    );
+    assert_eq!(count("alert2: telegram: service is not enabled"), 3);
+}
+
+#[test]
 fn events_published_to_a_topic_reach_its_handlers_and_state() {
     let dir = std::env::temp_dir().join(format!("tickflow-topic-node-{}", std::process::id()));
     let path = dir.join("topic.log");
@@ -526,7 +540,7 @@ fn post_endpoints_come_from_the_services() {
     let services = Services {
         http_post: vec![tickflow_alert::HttpPostEndpoint {
             name: "test".into(),
-            url: "https://example.com/".into(),
+            url: "ftp://example.com/".into(),
             ..Default::default()
         }],
         ..Services::default()
@@ -537,10 +551,10 @@ fn post_endpoints_come_from_the_services() {
     };
     let err = crate::Task::build_with(&pipeline, "t", &environment)
         .err()
-        .expect("no tls");
+        .expect("not http");
     assert_eq!(
         err.to_string(),
-        "node alert2: unsupported url \"https://example.com/\": only http:// urls are supported"
+        "node alert2: unsupported url \"ftp://example.com/\": expected http:// or https://"
     );
 }
 

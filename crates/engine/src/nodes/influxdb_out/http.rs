@@ -5,7 +5,8 @@
 
 use std::time::Duration as StdDuration;
 
-use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+use tickflow_alert::http::{TlsError, TlsSettings};
+use ureq::tls::TlsConfig;
 
 use super::config::InfluxDbConfig;
 
@@ -81,57 +82,20 @@ impl ClusterHttp {
     }
 }
 
-/// The cluster's TLS settings.
+/// The cluster's TLS settings, read as every service's are.
 fn tls_config(cluster: &InfluxDbConfig) -> Result<TlsConfig, ClusterHttpError> {
-    let error = |reason: String| ClusterHttpError::Tls {
-        cluster: cluster.name.clone(),
-        reason,
+    let settings = TlsSettings {
+        ssl_ca: cluster.ssl_ca.clone(),
+        ssl_cert: cluster.ssl_cert.clone(),
+        ssl_key: cluster.ssl_key.clone(),
+        insecure_skip_verify: cluster.insecure_skip_verify,
     };
-    let mut builder = TlsConfig::builder().disable_verification(cluster.insecure_skip_verify);
-    if !cluster.ssl_ca.is_empty() {
-        let (certs, _) = pem(&cluster.ssl_ca, "ssl-ca").map_err(error)?;
-        if certs.is_empty() {
-            return Err(error(format!(
-                "ssl-ca {:?} holds no certificate",
-                cluster.ssl_ca
-            )));
-        }
-        builder = builder.root_certs(RootCerts::new_with_certs(&certs));
-    }
-    if !cluster.ssl_cert.is_empty() {
-        let (certs, _) = pem(&cluster.ssl_cert, "ssl-cert").map_err(error)?;
-        let key_file = match cluster.ssl_key.as_str() {
-            "" => &cluster.ssl_cert,
-            key => key,
-        };
-        let (_, key) = pem(key_file, "ssl-key").map_err(error)?;
-        let key = key.ok_or_else(|| error(format!("ssl-key {key_file:?} holds no private key")))?;
-        if certs.is_empty() {
-            return Err(error(format!(
-                "ssl-cert {:?} holds no certificate",
-                cluster.ssl_cert
-            )));
-        }
-        builder = builder.client_cert(Some(ClientCert::new_with_certs(&certs, key)));
-    }
-    Ok(builder.build())
-}
-
-/// The certificates and the first private key of the PEM file `path` (setting `key`).
-fn pem(
-    path: &str,
-    key: &str,
-) -> Result<(Vec<Certificate<'static>>, Option<PrivateKey<'static>>), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {key} {path:?}: {e}"))?;
-    let (mut certs, mut private) = (Vec::new(), None);
-    for item in ureq::tls::parse_pem(&bytes) {
-        match item.map_err(|e| format!("{key} {path:?}: {e}"))? {
-            PemItem::Certificate(cert) => certs.push(cert.to_owned()),
-            PemItem::PrivateKey(k) if private.is_none() => private = Some(k.to_owned()),
-            _ => {}
-        }
-    }
-    Ok((certs, private))
+    settings
+        .config()
+        .map_err(|TlsError(reason)| ClusterHttpError::Tls {
+            cluster: cluster.name.clone(),
+            reason,
+        })
 }
 
 /// Standard base64 with padding, for the basic-authentication header.

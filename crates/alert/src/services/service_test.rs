@@ -1,0 +1,106 @@
+//! Service tests (`/kapacitor/v1/service-tests`, Chronograf's "Test" button): each
+//! service's test options with Kapacitor's defaults ([`service_tests`]) and
+//! [`run_test`], which sends one test alert through the configured service with those
+//! options (the handler's own options plus `message` and `level`).
+
+use serde_json::{json, Map, Value};
+use tickflow_model::{Duration, Time};
+
+use crate::config::Services;
+use crate::data::{AlertData, Level};
+use crate::topic::HandlerSpec;
+
+/// Why a service test did not run or did not deliver.
+#[derive(Debug, thiserror::Error)]
+pub enum TestError {
+    /// No service of that name can be tested.
+    #[error("service {0:?} not found")]
+    Unknown(String),
+    /// The options are not the service's, or `level` names no level.
+    #[error("{0}")]
+    Options(String),
+    /// The test alert was not delivered.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The services that can be tested, each with its default test options.
+pub fn service_tests() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "slack",
+            json!({
+                "workspace": "",
+                "channel": "",
+                "username": "",
+                "icon-emoji": "",
+                "message": "test slack message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "telegram",
+            json!({
+                "chat-id": "",
+                "parse-mode": "",
+                "disable-web-page-preview": false,
+                "disable-notification": false,
+                "message": "test telegram message",
+            }),
+        ),
+        (
+            "victorops",
+            json!({
+                "routing-key": "",
+                "message": "test victorops message",
+                "level": "CRITICAL",
+            }),
+        ),
+    ]
+}
+
+/// Sends one test alert through service `name` with `options` over its defaults.
+pub fn run_test(
+    services: &Services,
+    name: &str,
+    options: &Map<String, Value>,
+) -> Result<(), TestError> {
+    let (_, defaults) = (service_tests().into_iter())
+        .find(|(service, _)| *service == name)
+        .ok_or_else(|| TestError::Unknown(name.to_owned()))?;
+    let mut merged = match defaults {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    merged.extend(options.clone());
+    let text = |value: Option<Value>| value.and_then(|v| v.as_str().map(str::to_owned));
+    let message = text(merged.remove("message")).unwrap_or_default();
+    let level = match text(merged.remove("level")) {
+        Some(name) => Level::from_name(&name)
+            .ok_or_else(|| TestError::Options(format!("invalid level {name:?}")))?,
+        None => Level::Critical,
+    };
+    let spec = HandlerSpec {
+        id: "service-test".into(),
+        kind: name.to_owned(),
+        options: merged,
+        match_expr: String::new(),
+    };
+    let handler = spec
+        .build(services)
+        .map_err(|e| TestError::Options(e.to_string()))?;
+    let event = AlertData {
+        id: format!("{name}:test"),
+        message,
+        details: String::new(),
+        time: Time::now(),
+        duration: Duration::ZERO,
+        level,
+        data: Vec::new(),
+        previous_level: Level::Ok,
+        recoverable: true,
+    };
+    handler
+        .handle(&event)
+        .map_err(|e| TestError::Failed(e.to_string()))
+}
