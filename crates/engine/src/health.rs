@@ -144,7 +144,7 @@ impl TaskHealth {
             failed_for_good: self.given_up.load(Ordering::Acquire),
             error: self
                 .last_failure()
-                .map(|f| format!("node {}: {}", f.node, f.error))
+                .map(|f| f.to_string())
                 .unwrap_or_default(),
             failures: self.failures.load(Ordering::Relaxed),
             restarts: self.restarts(),

@@ -609,8 +609,7 @@ impl TaskMaster {
         let (diagnostics, failed) = (Arc::clone(&self.diagnostics), self.failed.clone());
         Arc::new(move |failure: &Failure| {
             if health.fail(failure) {
-                let message = format!("node {}: {}", failure.node, failure.error);
-                diagnostics.task_failed(&id, &message);
+                diagnostics.task_failed(&id, &failure.to_string());
                 let _ = failed.send(id.clone());
             }
         })

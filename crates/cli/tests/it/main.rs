@@ -11,6 +11,7 @@ mod printer_data;
 mod replay;
 mod score;
 mod server;
+mod task_failure;
 mod tidy;
 mod udf_config;
 

@@ -55,7 +55,7 @@ enum Payload {
 #[derive(Debug, thiserror::Error)]
 pub enum ThreadedError {
     /// A node failed; the task stopped.
-    #[error("node {node}: {error}")]
+    #[error("{}", Failure { node: node.clone(), error: error.clone() })]
     Node {
         /// The node's name.
         node: String,
@@ -91,6 +91,17 @@ pub struct Failure {
     pub node: String,
     /// Its error.
     pub error: NodeError,
+}
+
+impl std::fmt::Display for Failure {
+    /// `node NAME: ERROR`, naming the node once when its error already starts with it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let error = &self.error.message;
+        let own = error
+            .strip_prefix(&self.node)
+            .and_then(|e| e.strip_prefix(": "));
+        write!(f, "node {}: {}", self.node, own.unwrap_or(error))
+    }
 }
 
 /// Called from a failing node's thread, once per failed node, as it fails.
