@@ -317,9 +317,13 @@ async fn define(
     request: Request<Incoming>,
     mode: Define,
 ) -> Result<Reply, ApiError> {
-    let bytes = body::read(request.into_body(), app.body_limit())
-        .await
-        .map_err(ApiError::bad_request)?;
+    let bytes = body::read(
+        request.into_body(),
+        app.body_limit(),
+        app.config().read_timeout,
+    )
+    .await
+    .map_err(ApiError::bad_request)?;
     let body: HandlerBody =
         serde_json::from_slice(&bytes).map_err(|_| ApiError::bad_request("invalid JSON"))?;
     let id = match (path_id, body.id) {

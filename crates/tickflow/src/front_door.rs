@@ -262,6 +262,7 @@ impl Engine {
             retention_policy: rp.to_string(),
             precision: String::new(),
             limit: self.http.body_limit(),
+            time_guard: self.http.time_guard,
         })
     }
 

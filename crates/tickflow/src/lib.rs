@@ -35,7 +35,9 @@
 pub mod config;
 mod front_door;
 pub mod ingest;
+pub mod refused;
 pub mod tasks;
+pub mod time_guard;
 
 pub use config::{Config, ConfigError, HttpConfig};
 pub use front_door::{Engine, EngineBuilder, Shutdown, TaskDefinition};
