@@ -7,6 +7,7 @@ mod check;
 mod conformance;
 mod fmt;
 mod grouped_udf;
+mod hostile;
 mod printer_data;
 mod replay;
 mod score;

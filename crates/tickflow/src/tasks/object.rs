@@ -132,6 +132,7 @@ pub fn stats(stats: &TaskStats) -> Value {
                 "collected": s.messages_in,
                 "emitted": s.messages_out,
                 "errors": s.errors,
+                "late": s.late,
                 "working_cardinality": 0,
             });
             (name.as_str(), node)
