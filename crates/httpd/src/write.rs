@@ -11,7 +11,7 @@
 //!
 //! A body whose `Content-Length` is over the limit is refused with 413 at once when the
 //! client waits for `100 Continue` (it then sends nothing); otherwise it is read to its
-//! end and dropped, so the client reads the 413 ([`body::read`]).
+//! end and dropped, so the client reads the 413 ([`crate::body::read`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ use hyper::{Request, StatusCode};
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::app::App;
-use crate::body::{self, BodyError};
+use crate::body::BodyError;
 use crate::reply::Reply;
 use tickflow::ingest::{WriteError, WriteRequest};
 
@@ -36,8 +36,7 @@ pub(crate) async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply 
         .headers()
         .get(CONTENT_ENCODING)
         .is_some_and(|v| v.as_bytes() == b"gzip");
-    let limit = app.body_limit();
-    let body = match body::read(request.into_body(), limit, app.config().read_timeout).await {
+    let body = match app.read_body(request).await {
         Ok(body) => body,
         Err(BodyError::TooLarge) => return too_large(),
         Err(err @ BodyError::Timeout(_)) => {
@@ -62,7 +61,7 @@ pub(crate) async fn handle(app: &Arc<App>, request: Request<Incoming>) -> Reply 
         database: param("db"),
         retention_policy,
         precision: param("precision"),
-        limit,
+        limit: app.body_limit(),
         time_guard: app.config().time_guard,
     };
     let engine = Arc::clone(&app.engine);
