@@ -52,20 +52,6 @@ impl Running {
         running
     }
 
-    /// The server's resident memory, in kB (Linux).
-    pub(crate) fn rss_kb(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("process status");
-        let line = status
-            .lines()
-            .find(|l| l.starts_with("VmRSS:"))
-            .expect("VmRSS");
-        line.split_whitespace()
-            .nth(1)
-            .and_then(|kb| kb.parse().ok())
-            .expect("a size")
-    }
-
     /// The first stderr line starting with `prefix` (waiting at most 60 s for it).
     pub(crate) fn wait_for(&mut self, prefix: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
