@@ -9,6 +9,12 @@ use std::sync::Mutex;
 pub trait Diagnostics: Send + Sync {
     /// Node `node` dropped a message because of `error`.
     fn node_error(&self, node: &str, error: &dyn std::error::Error);
+
+    /// Task `task` stopped because a node failed (`message` says which, why and what
+    /// happens next). Written at error level: the task no longer processes data.
+    fn task_failed(&self, task: &str, message: &str) {
+        eprintln!("E! task {task} failed: {message}");
+    }
 }
 
 /// Writes each error as one line on stderr: `node window2: <error>`.
@@ -38,6 +44,12 @@ impl Diagnostics for Collect {
     fn node_error(&self, node: &str, error: &dyn std::error::Error) {
         if let Ok(mut errors) = self.errors.lock() {
             errors.push(format!("{node}: {error}"));
+        }
+    }
+
+    fn task_failed(&self, task: &str, message: &str) {
+        if let Ok(mut errors) = self.errors.lock() {
+            errors.push(format!("task {task} failed: {message}"));
         }
     }
 }

@@ -38,6 +38,7 @@
 mod dag;
 pub mod diagnostics;
 pub mod executor;
+pub mod health;
 pub mod master;
 mod node;
 pub(crate) mod nodes;
@@ -48,6 +49,7 @@ mod task;
 
 pub use dag::{Dag, DagNode, Link, LinkError};
 pub use diagnostics::Diagnostics;
+pub use health::{HealthSnapshot, RestartPolicy, TaskHealth};
 pub use master::{MasterConfig, MasterError, TaskMaster};
 pub use node::{Context, Node, NodeError};
 pub use nodes::http_out::HttpOutput;

@@ -19,6 +19,20 @@
 //!
 //! The master uses plain threads and locks; it knows nothing of HTTP or async runtimes.
 //!
+//! # Failures and restarts
+//!
+//! A task never dies silently. Each task has a [`TaskHealth`] that outlives its runs. A
+//! node that fails records it there from its own thread (the task shows as failed at
+//! once), logs it through [`Diagnostics::task_failed`], and sends the task's id to the
+//! supervisor ([`TaskMaster::supervise`], a thread of its own). The supervisor takes the
+//! task out of the running set, drains it (what the healthy nodes computed still
+//! reaches their handlers), and schedules a restart after the [`RestartPolicy`]'s
+//! backoff: a fresh task from the definition, its nodes restored from the task's last
+//! live snapshot ([`TaskMaster::snapshot`]) when one was taken. When the restarts are
+//! used up the task has failed for good; [`TaskMaster::shutdown`] reports it with its
+//! failure. Points routed to a task that is not executing (failed, awaiting restart)
+//! are dropped and counted per task, never silently.
+//!
 //! # Loopback
 //!
 //! `kapacitorLoopback` nodes write through the master: [`TaskMaster::start`] refuses a
@@ -98,8 +112,11 @@ use serde_json::Value;
 use tickflow_model::{Dbrp, Message, Point};
 use tickflow_pipeline::Pipeline;
 
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
+
 use crate::diagnostics::Diagnostics;
-use crate::executor::{Input, Threaded, ThreadedError};
+use crate::executor::{Failure, Input, Threaded, ThreadedError};
+use crate::health::{HealthSnapshot, RestartPolicy, TaskHealth};
 use crate::nodes::http_out::{HttpOutput, HttpOutputs};
 use crate::nodes::kapacitor_loopback::{LoopError, PointWriter};
 use crate::stats::StatsSnapshot;
@@ -110,11 +127,16 @@ use crate::task::{Environment, Task, TaskError};
 pub struct MasterConfig {
     /// How many chunks each node's input channel holds before a push blocks.
     pub capacity: usize,
+    /// When a failed task is restarted.
+    pub restart: RestartPolicy,
 }
 
 impl Default for MasterConfig {
     fn default() -> Self {
-        MasterConfig { capacity: 64 }
+        MasterConfig {
+            capacity: 64,
+            restart: RestartPolicy::default(),
+        }
     }
 }
 
@@ -203,6 +225,7 @@ pub struct Stopped {
 /// A task on its threads.
 struct Running {
     task_dbrps: Vec<Dbrp>,
+    health: Arc<TaskHealth>,
     http_outputs: HttpOutputs,
     threaded: Threaded,
     started: Instant,
@@ -216,6 +239,7 @@ struct Route {
     id: String,
     dbrps: Vec<Dbrp>,
     input: Input,
+    health: Arc<TaskHealth>,
 }
 
 /// The running tasks' inputs for loopback writes: a snapshot swapped under a mutex that
@@ -264,11 +288,19 @@ impl PointWriter for LoopbackWriter {
         deliver(
             &targets,
             |r| &r.dbrps,
-            |r, chunk| r.input.push(chunk),
+            |r, chunk| push_or_drop(|c| r.input.push(c), &r.health, chunk),
             points,
         );
         true
     }
+}
+
+/// A failed task that is not running: when it restarts (`None`: never), and the dbrps
+/// whose points it drops meanwhile.
+struct Down {
+    due: Option<Instant>,
+    dbrps: Vec<Dbrp>,
+    health: Arc<TaskHealth>,
 }
 
 #[derive(Default)]
@@ -276,6 +308,8 @@ struct State {
     closed: bool,
     definitions: BTreeMap<String, Pipeline>,
     running: BTreeMap<String, Running>,
+    down: BTreeMap<String, Down>,
+    health: BTreeMap<String, Arc<TaskHealth>>,
 }
 
 /// The tasks of a server: definitions, running tasks, and the router of written points.
@@ -285,6 +319,9 @@ pub struct TaskMaster {
     diagnostics: Arc<dyn Diagnostics>,
     state: RwLock<State>,
     routes: Arc<Routes>,
+    /// Node threads send the id of a task that failed; the supervisor receives.
+    failed: Sender<String>,
+    failed_rx: Receiver<String>,
 }
 
 impl TaskMaster {
@@ -301,12 +338,15 @@ impl TaskMaster {
         environment: Environment,
         diagnostics: Arc<dyn Diagnostics>,
     ) -> Self {
+        let (failed, failed_rx) = unbounded();
         TaskMaster {
             config,
             environment,
             diagnostics,
             state: RwLock::new(State::default()),
             routes: Arc::default(),
+            failed,
+            failed_rx,
         }
     }
 
@@ -380,10 +420,12 @@ impl TaskMaster {
                     source,
                 })?;
         }
-        let threaded = Threaded::start(
+        let health = Arc::clone(state.health.entry(task.id.clone()).or_default());
+        let threaded = Threaded::start_watched(
             task.dag,
             Arc::clone(&self.diagnostics),
             self.config.capacity,
+            self.failure_hook(&task.id, &health),
         )
         .map_err(|source| MasterError::Start {
             id: task.id.clone(),
@@ -395,13 +437,16 @@ impl TaskMaster {
                 id: task.id.clone(),
                 dbrps: task.dbrps.clone(),
                 input,
+                health: Arc::clone(&health),
             };
             self.routes.update(|routes| routes.push(route));
         }
+        state.down.remove(&task.id);
         state.running.insert(
             task.id,
             Running {
                 task_dbrps: task.dbrps,
+                health,
                 http_outputs: task.http_outputs,
                 threaded,
                 started: Instant::now(),
@@ -411,9 +456,14 @@ impl TaskMaster {
         Ok(())
     }
 
-    /// Stops task `id` and drains it; `None` when it was not running.
+    /// Stops task `id` and drains it; `None` when it was not running. A failed task
+    /// waiting for its restart is not restarted.
     pub fn disable(&self, id: &str) -> Option<Stopped> {
-        let running = self.write_lock().running.remove(id)?;
+        let running = {
+            let mut state = self.write_lock();
+            state.down.remove(id);
+            state.running.remove(id)?
+        };
         self.routes.update(|routes| routes.retain(|r| r.id != id));
         Some(drain(id.to_string(), running))
     }
@@ -423,6 +473,8 @@ impl TaskMaster {
         let running = {
             let mut state = self.write_lock();
             state.definitions.remove(id);
+            state.down.remove(id);
+            state.health.remove(id);
             state.running.remove(id)
         };
         self.routes.update(|routes| routes.retain(|r| r.id != id));
@@ -436,11 +488,19 @@ impl TaskMaster {
         if state.closed {
             return Err(MasterError::Closed);
         }
+        count_dropped(&state.down, &points);
         let readers: Vec<&Running> = state.running.values().collect();
-        // A task whose source node has failed no longer takes data; its error is
-        // reported when it is disabled, and the other tasks still get their points.
-        let push = |running: &Running, chunk| running.threaded.push(chunk);
+        // A task whose source node has failed no longer takes data: its points are
+        // counted as dropped, and the other tasks still get theirs.
+        let push = |running: &Running, chunk| {
+            push_or_drop(|c| running.threaded.push(c), &running.health, chunk)
+        };
         Ok(deliver(&readers, |r| &r.task_dbrps, push, points))
+    }
+
+    /// The health of task `id` (failures, restarts, dropped points), once it has run.
+    pub fn health(&self, id: &str) -> Option<HealthSnapshot> {
+        Some(self.read().health.get(id)?.snapshot())
     }
 
     /// Whether task `id` is running.
@@ -473,8 +533,16 @@ impl TaskMaster {
     /// write that returned before this call (`None` when it is not running). The task
     /// goes on; a task that stops meanwhile gives an error.
     pub fn snapshot(&self, id: &str) -> Option<Result<Vec<(String, Value)>, ThreadedError>> {
-        let input = self.read().running.get(id)?.threaded.input()?;
-        Some(input.snapshot())
+        let (input, health) = {
+            let state = self.read();
+            let running = state.running.get(id)?;
+            (running.threaded.input()?, Arc::clone(&running.health))
+        };
+        let states = input.snapshot();
+        if let Ok(states) = &states {
+            health.keep_snapshot(states);
+        }
+        Some(states)
     }
 
     /// The counters of running task `id`.
@@ -507,25 +575,208 @@ impl TaskMaster {
     /// Refuses every further request, then drains every running task (in id order) and
     /// returns what each did. Calling it again returns nothing.
     pub fn shutdown(&self) -> Vec<Stopped> {
-        let running = {
+        let (running, down) = {
             let mut state = self.write_lock();
             state.closed = true;
-            std::mem::take(&mut state.running)
+            (
+                std::mem::take(&mut state.running),
+                std::mem::take(&mut state.down),
+            )
         };
         self.routes.close();
-        running
+        let mut stopped: Vec<Stopped> = running
             .into_iter()
             .map(|(id, running)| drain(id, running))
-            .collect()
+            .collect();
+        stopped.extend(down.into_iter().map(|(id, down)| Stopped {
+            id,
+            nodes: Vec::new(),
+            result: down.health.last_failure().map_or(Ok(()), |f| {
+                Err(ThreadedError::Node {
+                    node: f.node,
+                    error: f.error,
+                })
+            }),
+        }));
+        stopped.sort_by(|a, b| a.id.cmp(&b.id));
+        stopped
+    }
+
+    /// What a node of task `id` calls as it fails: records the failure in the task's
+    /// health, logs it, and wakes the supervisor.
+    fn failure_hook(&self, id: &str, health: &Arc<TaskHealth>) -> crate::executor::FailureHook {
+        let (id, health) = (id.to_string(), Arc::clone(health));
+        let (diagnostics, failed) = (Arc::clone(&self.diagnostics), self.failed.clone());
+        Arc::new(move |failure: &Failure| {
+            if health.fail(failure) {
+                diagnostics.task_failed(&id, &failure.to_string());
+                let _ = failed.send(id.clone());
+            }
+        })
+    }
+
+    /// Starts the supervisor thread: it drains each task that fails and restarts it
+    /// with backoff. It ends when the master shuts down or is dropped.
+    pub fn supervise(master: &Arc<TaskMaster>) -> std::io::Result<()> {
+        let weak = Arc::downgrade(master);
+        let failed = master.failed_rx.clone();
+        std::thread::Builder::new()
+            .name("task-supervisor".into())
+            .spawn(move || supervisor(&weak, &failed))
+            .map(drop)
+    }
+
+    /// Takes failed task `id` out of the running set, drains it and schedules its
+    /// restart (or gives it up).
+    fn take_down(&self, id: &str) {
+        let running = {
+            let mut state = self.write_lock();
+            let Some(running) = state.running.remove(id) else {
+                return;
+            };
+            let health = Arc::clone(&running.health);
+            let due = self.config.restart.delay(health.restarts());
+            let message = match due {
+                Some(delay) => format!("restarting in {delay:?}"),
+                None => {
+                    health.give_up();
+                    format!("failed for good after {} restarts", health.restarts())
+                }
+            };
+            self.diagnostics.task_failed(id, &message);
+            let down = Down {
+                due: due.map(|delay| Instant::now() + delay),
+                dbrps: running.task_dbrps.clone(),
+                health,
+            };
+            state.down.insert(id.to_string(), down);
+            running
+        };
+        self.routes.update(|routes| routes.retain(|r| r.id != id));
+        drop(drain(id.to_string(), running));
+    }
+
+    /// Restarts every failed task whose backoff has passed; returns when the next one
+    /// is due.
+    fn restart_due(&self) -> Option<Instant> {
+        let now = Instant::now();
+        let due: Vec<(String, Arc<TaskHealth>)> = (self.read().down.iter())
+            .filter(|(_, d)| d.due.is_some_and(|due| due <= now))
+            .map(|(id, d)| (id.clone(), Arc::clone(&d.health)))
+            .collect();
+        for (id, health) in due {
+            self.restart(&id, &health);
+        }
+        let state = self.read();
+        state.down.values().filter_map(|d| d.due).min()
+    }
+
+    /// Starts task `id` again from its definition and its last live snapshot; a task
+    /// that cannot start counts as failing again.
+    fn restart(&self, id: &str, health: &Arc<TaskHealth>) {
+        let Some(pipeline) = self.read().definitions.get(id).cloned() else {
+            // A task started without a definition cannot be built again.
+            health.give_up();
+            if let Some(down) = self.write_lock().down.get_mut(id) {
+                down.due = None;
+            }
+            return;
+        };
+        health.restarted();
+        let started = Task::build_with(&pipeline, id, &self.environment)
+            .map_err(|e| e.to_string())
+            .and_then(|mut task| {
+                restore(&mut task, health.last_snapshot());
+                self.start(task).map_err(|e| e.to_string())
+            });
+        if let Err(error) = started {
+            let failure = Failure {
+                node: "task".into(),
+                error: crate::NodeError::new(error),
+            };
+            health.fail(&failure);
+            self.diagnostics
+                .task_failed(id, &format!("cannot restart: {}", failure.error));
+            self.reschedule(id, health);
+        }
+    }
+
+    /// Schedules the next restart of task `id`, which is down, or gives it up.
+    fn reschedule(&self, id: &str, health: &TaskHealth) {
+        let delay = self.config.restart.delay(health.restarts());
+        if delay.is_none() {
+            health.give_up();
+        }
+        if let Some(down) = self.write_lock().down.get_mut(id) {
+            down.due = delay.map(|d| Instant::now() + d);
+        }
     }
 }
 
-/// Hands each of `targets` the points its dbrps read, as one chunk, with `push`; a
-/// push that fails (a stopped task) is skipped.
+/// The supervisor's loop: a failed task is taken down at once; restarts run when due.
+/// Wakes at least every `POLL` to notice a master that is gone.
+fn supervisor(master: &Weak<TaskMaster>, failed: &Receiver<String>) {
+    const POLL: std::time::Duration = std::time::Duration::from_millis(200);
+    let mut next = None::<Instant>;
+    loop {
+        let wait = next.map_or(POLL, |due: Instant| {
+            due.saturating_duration_since(Instant::now()).min(POLL)
+        });
+        let event = failed.recv_timeout(wait);
+        let Some(master) = master.upgrade() else {
+            return;
+        };
+        if master.read().closed {
+            return;
+        }
+        match event {
+            Ok(id) => master.take_down(&id),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        next = master.restart_due();
+    }
+}
+
+/// Gives each node of `task` its state from `snapshot`, by node name. A state a node
+/// refuses leaves that node fresh.
+fn restore(task: &mut Task, snapshot: Option<Vec<(String, Value)>>) {
+    for (name, state) in snapshot.unwrap_or_default() {
+        if let Some(node) = task.dag.nodes.iter_mut().find(|n| n.name == name) {
+            let _ = node.node.restore(state);
+        }
+    }
+}
+
+/// Pushes `chunk` into a task's input; when a node of the task has failed its points
+/// are counted as dropped.
+fn push_or_drop(
+    push: impl FnOnce(Vec<Message>) -> Result<(), ThreadedError>,
+    health: &TaskHealth,
+    chunk: Vec<Message>,
+) {
+    let count = chunk.len();
+    if health.is_failing() || push(chunk).is_err() {
+        health.drop_points(count);
+    }
+}
+
+/// Counts, for each failed task, the points of a write it would have read.
+fn count_dropped(down: &BTreeMap<String, Down>, points: &[Point]) {
+    for task in down.values() {
+        let count = points
+            .iter()
+            .filter(|p| crate::task::reads(&task.dbrps, p))
+            .count();
+        task.health.drop_points(count);
+    }
+}
+
+/// Hands each of `targets` the points its dbrps read, as one chunk, with `push`.
 fn deliver<T>(
     targets: &[&T],
     dbrps: impl Fn(&T) -> &[Dbrp],
-    push: impl Fn(&T, Vec<Message>) -> Result<(), ThreadedError>,
+    push: impl Fn(&T, Vec<Message>),
     points: Vec<Point>,
 ) -> Routed {
     let mut routed = Routed::default();
@@ -538,7 +789,7 @@ fn deliver<T>(
         }
         routed.tasks += 1;
         routed.deliveries += chunk.len();
-        let _ = push(target, chunk);
+        push(target, chunk);
     }
     routed
 }
@@ -596,7 +847,92 @@ mod tests {
     }
 
     fn master() -> TaskMaster {
-        TaskMaster::new(MasterConfig { capacity: 2 }, Arc::new(Collect::default()))
+        let config = MasterConfig {
+            capacity: 2,
+            ..MasterConfig::default()
+        };
+        TaskMaster::new(config, Arc::new(Collect::default()))
+    }
+
+    /// Forwards points until one named `bad`, on which it fails.
+    struct FailOnBad;
+
+    impl crate::Node for FailOnBad {
+        fn message(
+            &mut self,
+            _: usize,
+            m: Message,
+            ctx: &mut crate::Context<'_>,
+        ) -> Result<(), crate::NodeError> {
+            if matches!(&m, Message::Point(p) if &*p.name == "bad") {
+                return Err(crate::NodeError::new("a bad point"));
+            }
+            ctx.emit(m);
+            Ok(())
+        }
+    }
+
+    /// Keeps the points it receives.
+    struct Keep(Arc<std::sync::Mutex<Vec<i64>>>);
+
+    impl crate::Node for Keep {
+        fn message(
+            &mut self,
+            _: usize,
+            m: Message,
+            _: &mut crate::Context<'_>,
+        ) -> Result<(), crate::NodeError> {
+            if let Message::Point(p) = m {
+                self.0.lock().expect("not poisoned").push(p.time.nanos());
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_task_shows_at_once_drains_what_it_computed_and_counts_what_it_drops() {
+        let diagnostics = Arc::new(Collect::default());
+        let master = Arc::new(TaskMaster::new(
+            MasterConfig::default(),
+            diagnostics.clone(),
+        ));
+        TaskMaster::supervise(&master).expect("supervisor starts");
+        let mut task = Task::build(&pipeline(CPU), "f").expect("builds");
+        let kept = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut dag = crate::Dag::new();
+        let source = dag.add("stream0", Box::new(FailOnBad), false);
+        let sink = dag.add("keep1", Box::new(Keep(Arc::clone(&kept))), false);
+        dag.link(source, sink).expect("links");
+        task.dag = dag;
+        master.start(task).expect("starts");
+        let batch = vec![
+            point("a", "cpu", 1),
+            point("a", "cpu", 2),
+            point("a", "bad", 3),
+        ];
+        master.write(batch).expect("written");
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while master.is_running("f") && Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(!master.is_running("f"), "the supervisor took the task down");
+        assert_eq!(*kept.lock().expect("not poisoned"), [1, 2]);
+        master
+            .write(vec![point("a", "cpu", 4), point("b", "cpu", 5)])
+            .expect("written");
+        let health = master.health("f").expect("has run");
+        assert_eq!(health.error, "node stream0: a bad point");
+        assert_eq!((health.failures, health.dropped_points), (1, 1));
+        assert_eq!(
+            diagnostics.errors()[0],
+            "task f failed: node stream0: a bad point"
+        );
+        let stopped = master.shutdown();
+        assert_eq!(stopped.len(), 1);
+        assert_eq!(
+            stopped[0].result.as_ref().map_err(ToString::to_string),
+            Err("node stream0: a bad point".to_string())
+        );
     }
 
     fn point(db: &str, m: &str, t: i64) -> Point {

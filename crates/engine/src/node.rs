@@ -180,6 +180,12 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Counts a point dropped because it came too late to be in any window the node
+    /// will still emit.
+    pub fn late(&mut self) {
+        self.stats.record_late();
+    }
+
     /// Counts an alert event triggered at `level` (as Kapacitor's `alerts_triggered`,
     /// `crits_triggered`, ... statistics), for the replay summary's alerts per level.
     pub fn alert_triggered(&mut self, level: tickflow_alert::Level) {

@@ -14,6 +14,7 @@ pub struct NodeStats {
     messages_in: AtomicU64,
     messages_out: AtomicU64,
     errors: AtomicU64,
+    late: AtomicU64,
     busy_nanos: AtomicU64,
     /// Alert events triggered, by level (alert nodes only).
     alerts: [AtomicU64; 4],
@@ -28,6 +29,8 @@ pub struct StatsSnapshot {
     pub messages_out: u64,
     /// Messages dropped because of an error.
     pub errors: u64,
+    /// Points dropped because they came too late for any window still to be emitted.
+    pub late: u64,
     /// Time spent inside the node's code.
     pub busy: Duration,
     /// Alert events triggered, by level: OK, INFO, WARNING, CRITICAL (alert nodes
@@ -54,12 +57,18 @@ impl NodeStats {
         self.errors.fetch_add(1, Relaxed);
     }
 
+    /// Counts one point dropped as late.
+    pub fn record_late(&self) {
+        self.late.fetch_add(1, Relaxed);
+    }
+
     /// The counters now.
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             messages_in: self.messages_in.load(Relaxed),
             messages_out: self.messages_out.load(Relaxed),
             errors: self.errors.load(Relaxed),
+            late: self.late.load(Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Relaxed)),
             alerts: self.alerts.each_ref().map(|count| count.load(Relaxed)),
         }

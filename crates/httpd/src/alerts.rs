@@ -21,7 +21,6 @@ use serde_json::{Map, Value};
 use tickflow::alert::{Define, DefineError, EventState, HandlerSpec, Level, TopicSummary};
 
 use crate::app::App;
-use crate::body;
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::tasks::{blocking, ok};
@@ -317,9 +316,7 @@ async fn define(
     request: Request<Incoming>,
     mode: Define,
 ) -> Result<Reply, ApiError> {
-    let bytes = body::read(request.into_body(), app.body_limit())
-        .await
-        .map_err(ApiError::bad_request)?;
+    let bytes = (app.read_body(request).await).map_err(ApiError::bad_request)?;
     let body: HandlerBody =
         serde_json::from_slice(&bytes).map_err(|_| ApiError::bad_request("invalid JSON"))?;
     let id = match (path_id, body.id) {

@@ -34,4 +34,13 @@ impl App {
     pub(crate) fn body_limit(&self) -> Option<u64> {
         self.config().body_limit()
     }
+
+    /// The whole body of `request`, within the body limit and the read timeout.
+    pub(crate) async fn read_body(
+        &self,
+        request: hyper::Request<hyper::body::Incoming>,
+    ) -> Result<bytes::Bytes, crate::body::BodyError> {
+        let timeout = self.config().read_timeout;
+        crate::body::read(request.into_body(), self.body_limit(), timeout).await
+    }
 }

@@ -1,5 +1,9 @@
 //! [`Server`]: binds the listener, serves connections with hyper, and shuts down
 //! cleanly: stop accepting, let requests in flight finish, then drain every task.
+//!
+//! A connection whose request headers (or, when idle, whose next request) do not arrive
+//! within `[http] header-read-timeout` is closed (hyper's header read timeout), so
+//! connections left open cost nothing for long.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -8,7 +12,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tickflow::tasks::TaskStore;
 use tickflow::{Engine, Shutdown};
@@ -81,6 +85,8 @@ impl Server {
                         let app = Arc::clone(&self.app);
                         let service = service_fn(move |request| router::handle(Arc::clone(&app), request));
                         let connection = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(self.app.config().header_read_timeout)
                             .serve_connection(TokioIo::new(stream), service);
                         let connection = graceful.watch(connection);
                         tokio::spawn(async move {

@@ -13,7 +13,6 @@ use serde_json::{Map, Value};
 use tickflow::alert::services::{run_test, service_tests, TestError};
 
 use crate::app::App;
-use crate::body;
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::tasks::{blocking, ok};
@@ -79,7 +78,8 @@ fn list() -> Reply {
 }
 
 async fn test(app: &Arc<App>, name: String, request: Request<Incoming>) -> Result<Reply, ApiError> {
-    let bytes = body::read(request.into_body(), app.body_limit())
+    let bytes = app
+        .read_body(request)
         .await
         .map_err(ApiError::bad_request)?;
     let options: Map<String, Value> = match bytes.is_empty() {

@@ -9,7 +9,6 @@ use hyper::{Request, StatusCode};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::body;
 use crate::json;
 use crate::reply::Reply;
 use tickflow::tasks::object::DotView;
@@ -60,9 +59,7 @@ pub(crate) fn ok(value: &impl Serialize) -> Reply {
 
 /// The request body as a task body, or `invalid JSON`.
 async fn task_body(app: &App, request: Request<Incoming>) -> Result<TaskBody, ApiError> {
-    let bytes = body::read(request.into_body(), app.body_limit())
-        .await
-        .map_err(ApiError::bad_request)?;
+    let bytes = (app.read_body(request).await).map_err(ApiError::bad_request)?;
     serde_json::from_slice(&bytes).map_err(|_| ApiError::bad_request("invalid JSON"))
 }
 

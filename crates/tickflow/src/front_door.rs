@@ -156,10 +156,12 @@ impl EngineBuilder {
         let master = Arc::new(TaskMaster::with_environment(
             MasterConfig {
                 capacity: self.capacity,
+                restart: self.config.restart_policy()?,
             },
             environment,
             self.diagnostics,
         ));
+        TaskMaster::supervise(&master).map_err(Error::Supervisor)?;
         Ok(Engine {
             tasks: TaskStore::new(Arc::clone(&master), options.clone()),
             master,
@@ -260,6 +262,7 @@ impl Engine {
             retention_policy: rp.to_string(),
             precision: String::new(),
             limit: self.http.body_limit(),
+            time_guard: self.http.time_guard,
         })
     }
 

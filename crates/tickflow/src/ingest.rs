@@ -7,7 +7,9 @@
 //!
 //! Unlike Kapacitor, which writes nothing when any line is bad, the good lines of a body
 //! are written and the bad ones reported (400 with one `unable to parse` line each), as
-//! InfluxDB does and as tickflow's replay does.
+//! InfluxDB does and as tickflow's replay does. The 400's body is bounded
+//! ([`crate::refused`]). With a [`TimeGuard`] set, lines too far from the server clock
+//! are refused the same way.
 
 use std::io::Read;
 
@@ -15,6 +17,9 @@ use bytes::Bytes;
 use tickflow_engine::{MasterError, TaskMaster};
 use tickflow_line_protocol::{Parser, Precision, UnknownPrecision};
 use tickflow_model::{Dbrp, Time};
+
+use crate::refused;
+use crate::time_guard::TimeGuard;
 
 /// One write request, as the handler received it.
 #[derive(Debug, Clone)]
@@ -31,6 +36,8 @@ pub struct WriteRequest {
     pub precision: String,
     /// The largest decompressed body accepted; `None` for no limit.
     pub limit: Option<u64>,
+    /// Which point times are accepted.
+    pub time_guard: TimeGuard,
 }
 
 /// Why a write was refused, in whole or in part. `Display` is the response body's text.
@@ -72,10 +79,12 @@ pub fn ingest(master: &TaskMaster, request: WriteRequest) -> Result<Written, Wri
     };
     let precision: Precision = request.precision.parse()?;
     let dbrp = Dbrp::new(request.database.as_str(), request.retention_policy.as_str());
-    let parsed = Parser::new(precision, Time::now())
-        .with_dbrp(dbrp)
-        .parse(&body);
-    let errors: Vec<String> = parsed.errors.iter().map(ToString::to_string).collect();
+    let now = Time::now();
+    let mut parsed = Parser::new(precision, now).with_dbrp(dbrp).parse(&body);
+    let late = request.time_guard.apply(now, &mut parsed.points);
+    let errors = parsed.errors.iter().map(refused::parse_error);
+    let errors: Vec<String> = errors.chain(late).collect();
+    let errors = refused::bounded(errors.into_iter());
     if request.database.is_empty() {
         return Err(if errors.is_empty() {
             WriteError::NoDatabase
@@ -129,6 +138,7 @@ mod tests {
             retention_policy: "rp".into(),
             precision: "s".into(),
             limit: Some(1000),
+            time_guard: TimeGuard::default(),
         }
     }
 

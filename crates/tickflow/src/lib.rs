@@ -35,7 +35,9 @@
 pub mod config;
 mod front_door;
 pub mod ingest;
+pub mod refused;
 pub mod tasks;
+pub mod time_guard;
 
 pub use config::{Config, ConfigError, HttpConfig};
 pub use front_door::{Engine, EngineBuilder, Shutdown, TaskDefinition};
@@ -84,6 +86,9 @@ pub enum Error {
     /// A snapshot could not be taken: the task stopped meanwhile.
     #[error("snapshot: {0}")]
     Snapshot(#[from] tickflow_engine::executor::ThreadedError),
+    /// The thread that restarts failed tasks could not start.
+    #[error("cannot start the task supervisor: {0}")]
+    Supervisor(std::io::Error),
     /// An `httpOut` result holds a float JSON cannot carry.
     #[error(transparent)]
     Encode(#[from] tickflow_alert::EncodeError),

@@ -11,7 +11,8 @@ use crate::commands::vars;
 use crate::Outcome;
 
 /// Runs TICKscripts as tasks fed over HTTP (`POST :9092/write`, as Kapacitor), until
-/// SIGINT or SIGTERM; then drains every task and exits 0.
+/// SIGINT or SIGTERM; then drains every task and exits 0, or 1 when a task had failed
+/// (see `[task]` for restarts).
 ///
 /// Each script becomes an enabled task named after its file (`print_temps.tick` is task
 /// `print_temps`) reading the script's `dbrp`. One line per task shows its DAG. Exit code

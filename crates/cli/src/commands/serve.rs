@@ -16,7 +16,8 @@ use crate::commands::script;
 use crate::Outcome;
 
 /// Serves Kapacitor's HTTP API (`POST /write`, ping, tasks, alerts) until SIGINT or
-/// SIGTERM, then stops accepting, drains every task and exits 0.
+/// SIGTERM, then stops accepting, drains every task and exits 0, or 1 when a task had
+/// failed (a node error it was not restarted from).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// A Kapacitor-style TOML configuration (`tickflow config` prints what it gives).
@@ -75,17 +76,21 @@ pub(crate) fn serve(
         let Some(shutdown) = shutdown else {
             anyhow::bail!("the engine did not shut down cleanly");
         };
+        let mut outcome = Outcome::Success;
         for task in &shutdown.tasks {
             let received = task.nodes.first().map_or(0, |(_, s)| s.messages_in);
             match &task.result {
                 Ok(()) => eprintln!("tickflow: task {} drained after {received} points", task.id),
-                Err(err) => eprintln!("tickflow: task {} failed: {err}", task.id),
+                Err(err) => {
+                    eprintln!("tickflow: task {} failed: {err}", task.id);
+                    outcome = Outcome::Problems;
+                }
             }
         }
         for err in &shutdown.handler_errors {
             eprintln!("tickflow: {err}");
         }
         eprintln!("tickflow: stopped");
-        Ok(Outcome::Success)
+        Ok(outcome)
     })
 }

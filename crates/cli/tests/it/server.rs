@@ -14,9 +14,9 @@ use tickflow_testkit::influxd::Influxd;
 use crate::{root, scratch_dir, tickflow};
 
 /// A running `tickflow` server, killed if a test fails before stopping it.
-struct Running {
+pub(crate) struct Running {
     child: Child,
-    address: SocketAddr,
+    pub(crate) address: SocketAddr,
     stderr: mpsc::Receiver<String>,
     /// The stderr lines read so far.
     seen: Vec<String>,
@@ -24,7 +24,7 @@ struct Running {
 
 impl Running {
     /// Starts `tickflow <args> --bind 127.0.0.1:0` and waits for its listening line.
-    fn start(args: &[&str]) -> Running {
+    pub(crate) fn start(args: &[&str]) -> Running {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tickflow"))
             .args(args)
             .args(["--bind", "127.0.0.1:0"])
@@ -53,7 +53,7 @@ impl Running {
     }
 
     /// The first stderr line starting with `prefix` (waiting at most 60 s for it).
-    fn wait_for(&mut self, prefix: &str) -> String {
+    pub(crate) fn wait_for(&mut self, prefix: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(line) = self.seen.iter().find(|l| l.starts_with(prefix)) {
@@ -69,7 +69,7 @@ impl Running {
 
     /// Sends SIGTERM and waits (at most 120 s) for the exit; returns it and the rest of
     /// stderr.
-    fn terminate(mut self) -> (ExitStatus, String) {
+    pub(crate) fn terminate(mut self) -> (ExitStatus, String) {
         let killed = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -99,12 +99,12 @@ impl Drop for Running {
 }
 
 /// POSTs `body` to `path` and returns the status and body.
-fn post(address: SocketAddr, path: &str, body: &[u8]) -> (u16, String) {
+pub(crate) fn post(address: SocketAddr, path: &str, body: &[u8]) -> (u16, String) {
     request(address, "POST", path, body)
 }
 
 /// Sends `method path` with `body` and returns the status and body.
-fn request(address: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+pub(crate) fn request(address: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -262,7 +262,7 @@ fn run_refuses_bad_scripts_and_configs_before_serving() {
 }
 
 /// Polls `done` every 100 ms for at most 60 s.
-fn poll(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn poll(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");

@@ -14,7 +14,7 @@ mod threaded;
 
 pub use inline::Inline;
 pub use snapshot::Interrupted;
-pub use threaded::{Input, NamedNode, Threaded, ThreadedError};
+pub use threaded::{Failure, FailureHook, Input, NamedNode, Threaded, ThreadedError};
 
 #[cfg(test)]
 mod tests {

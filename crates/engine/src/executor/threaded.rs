@@ -12,6 +12,11 @@
 //! flows through the DAG behind the data written before it, and each node records its
 //! state once the marker has reached it on every input ([`super::snapshot`]).
 //!
+//! A node that fails hands its last output on to its children (what it computed before
+//! the fault still reaches them), and its thread calls the DAG's [`FailureHook`] at once,
+//! so the owner learns of the failure while the task runs, not only at
+//! [`Threaded::finish`]. Its children then finish as their inputs close.
+//!
 //! A node that wants ticks runs on wall time (see [`Node`]'s docs): its thread waits for
 //! input only until its next tick is due (`recv_timeout`), and a due tick goes before
 //! waiting input, so a busy node still ticks. Other nodes block on `recv` as before.
@@ -50,7 +55,7 @@ enum Payload {
 #[derive(Debug, thiserror::Error)]
 pub enum ThreadedError {
     /// A node failed; the task stopped.
-    #[error("node {node}: {error}")]
+    #[error("{}", Failure { node: node.clone(), error: error.clone() })]
     Node {
         /// The node's name.
         node: String,
@@ -78,6 +83,29 @@ pub enum ThreadedError {
         source: std::io::Error,
     },
 }
+
+/// A node that failed while the DAG ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The node's name.
+    pub node: String,
+    /// Its error.
+    pub error: NodeError,
+}
+
+impl std::fmt::Display for Failure {
+    /// `node NAME: ERROR`, naming the node once when its error already starts with it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let error = &self.error.message;
+        let own = error
+            .strip_prefix(&self.node)
+            .and_then(|e| e.strip_prefix(": "));
+        write!(f, "node {}: {}", self.node, own.unwrap_or(error))
+    }
+}
+
+/// Called from a failing node's thread, once per failed node, as it fails.
+pub type FailureHook = Arc<dyn Fn(&Failure) + Send + Sync>;
 
 /// A node thread: it hands its node back when it finishes.
 type NodeThread = JoinHandle<Result<Box<dyn Node>, NodeError>>;
@@ -134,6 +162,17 @@ impl Threaded {
         diagnostics: Arc<dyn Diagnostics>,
         capacity: usize,
     ) -> Result<Self, ThreadedError> {
+        Self::start_watched(dag, diagnostics, capacity, Arc::new(|_: &Failure| {}))
+    }
+
+    /// Starts as [`Threaded::start`]; a node that fails calls `on_failure` from its
+    /// thread as it stops.
+    pub fn start_watched(
+        dag: Dag,
+        diagnostics: Arc<dyn Diagnostics>,
+        capacity: usize,
+        on_failure: FailureHook,
+    ) -> Result<Self, ThreadedError> {
         let stats = dag.stats();
         let (senders, receivers): (Vec<_>, Vec<_>) = dag
             .nodes
@@ -155,8 +194,16 @@ impl Threaded {
                 .name(format!("node-{name}"))
                 .spawn({
                     let ended = Arc::clone(&ended);
+                    let on_failure = Arc::clone(&on_failure);
+                    let node_name = name.clone();
                     move || {
                         let result = run_node(index, node, rx, children, &*diagnostics);
+                        if let Err(error) = &result {
+                            on_failure(&Failure {
+                                node: node_name,
+                                error: error.clone(),
+                            });
+                        }
                         ended.fetch_add(1, Ordering::Release);
                         result
                     }
@@ -245,67 +292,73 @@ fn run_node(
     let clocked = node.node.wants_ticks();
     let mut due = clocked.then(|| schedule(&mut node, Time::now())).flatten();
     let mut alignment = Alignment::new(node.inputs);
-    loop {
-        let event = match alignment.next_released() {
-            Some((input, payload)) => Event::Chunk(Envelope { input, payload }),
-            None => next_event(&rx, due),
-        };
-        match event {
-            Event::Chunk(Envelope { input, payload }) => {
-                let Some(payload) = alignment.admit(input, payload) else {
-                    continue;
-                };
-                let mut chunk = match payload {
-                    Payload::Chunk(chunk) => chunk,
-                    Payload::Mark(round) => {
-                        if let Some(round) = alignment.mark(input, round) {
-                            send(&children, &mut out);
-                            round.record(index, &node.name, node.node.snapshot());
-                            forward(&children, &round);
-                        }
+    let mut serve = || -> Result<(), NodeError> {
+        loop {
+            let event = match alignment.next_released() {
+                Some((input, payload)) => Event::Chunk(Envelope { input, payload }),
+                None => next_event(&rx, due),
+            };
+            match event {
+                Event::Chunk(Envelope { input, payload }) => {
+                    let Some(payload) = alignment.admit(input, payload) else {
                         continue;
+                    };
+                    let mut chunk = match payload {
+                        Payload::Chunk(chunk) => chunk,
+                        Payload::Mark(round) => {
+                            if let Some(round) = alignment.mark(input, round) {
+                                send(&children, &mut out);
+                                round.record(index, &node.name, node.node.snapshot());
+                                forward(&children, &round);
+                            }
+                            continue;
+                        }
+                    };
+                    let started = Instant::now();
+                    let count = chunk.len() as u64;
+                    let before = out.len();
+                    let mut ctx =
+                        Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
+                    if clocked {
+                        ctx = ctx.with_now(Time::now());
                     }
-                };
-                let started = Instant::now();
-                let count = chunk.len() as u64;
-                let before = out.len();
-                let mut ctx =
-                    Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
-                if clocked {
-                    ctx = ctx.with_now(Time::now());
+                    node.node.messages(input, &mut chunk, &mut ctx)?;
+                    node.stats
+                        .record_work(count, (out.len() - before) as u64, started.elapsed());
+                    if clocked {
+                        due = schedule(&mut node, Time::now());
+                    }
+                    if out.len() >= CHUNK || rx.is_empty() {
+                        send(&children, &mut out);
+                    }
                 }
-                node.node.messages(input, &mut chunk, &mut ctx)?;
-                node.stats
-                    .record_work(count, (out.len() - before) as u64, started.elapsed());
-                if clocked {
-                    due = schedule(&mut node, Time::now());
-                }
-                if out.len() >= CHUNK || rx.is_empty() {
+                Event::Tick(now) => {
+                    let started = Instant::now();
+                    let before = out.len();
+                    let mut ctx =
+                        Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet)
+                            .with_now(now);
+                    node.node.tick(now, &mut ctx)?;
+                    node.stats
+                        .record_work(0, (out.len() - before) as u64, started.elapsed());
+                    due = schedule(&mut node, now);
                     send(&children, &mut out);
                 }
+                Event::Closed => break,
             }
-            Event::Tick(now) => {
-                let started = Instant::now();
-                let before = out.len();
-                let mut ctx =
-                    Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet)
-                        .with_now(now);
-                node.node.tick(now, &mut ctx)?;
-                node.stats
-                    .record_work(0, (out.len() - before) as u64, started.elapsed());
-                due = schedule(&mut node, now);
-                send(&children, &mut out);
-            }
-            Event::Closed => break,
         }
-    }
-    let started = Instant::now();
-    let mut ctx = Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
-    node.node.finish(&mut ctx)?;
-    node.stats
-        .record_work(0, out.len() as u64, started.elapsed());
+        let started = Instant::now();
+        let before = out.len();
+        let mut ctx = Context::new(&mut out, &node.stats, &node.name, diagnostics, node.quiet);
+        node.node.finish(&mut ctx)?;
+        node.stats
+            .record_work(0, (out.len() - before) as u64, started.elapsed());
+        Ok(())
+    };
+    // On an error too: what the node emitted before it failed goes on.
+    let result = serve();
     send(&children, &mut out);
-    Ok(node.node)
+    result.map(|()| node.node)
 }
 
 /// Asks a clocked node when it next wants a tick, the clock reading `now`; a time not

@@ -105,7 +105,7 @@ pub(crate) fn create(
         NodeKind::Default(spec) => Box::new(PerGroup::new(default::Default::new(spec))),
         NodeKind::Delete(spec) => Box::new(PerGroup::new(delete::Delete::new(spec))),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
-        NodeKind::Window(spec) => Box::new(window::Window::new(spec)),
+        NodeKind::Window(spec) => Box::new(window::Window::new(spec).in_task(task)),
         NodeKind::HttpOut(spec) => {
             let output = outputs.entry(spec.endpoint.clone()).or_default();
             Box::new(http_out::HttpOut::new(output.clone()))

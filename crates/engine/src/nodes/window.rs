@@ -5,6 +5,13 @@
 //! window is emitted when a point (or barrier) at or after `next_emit` arrives, holds the
 //! buffered points in arrival order, and never contains the point that triggered it.
 //! Nothing is flushed when the input closes: a partial window is dropped.
+//!
+//! Unlike Kapacitor, a time window drops a point older than the start of the next
+//! window it will emit (`next_emit - period`) and counts it as late: such a point can
+//! belong to no window still to come, so whatever the timestamps (one point in the year
+//! 2200 moves `next_emit` there) the buffer holds at most a period of data. A point that
+//! moves a group's windows more than [`FAR_AHEAD`] windows on at once is reported once
+//! per group: the points after it are likely to be dropped as late.
 
 use tickflow_model::{
     Batch, BatchPoint, Duration, EcoVec, GroupId, GroupInfo, Message, Point, Str, Time,
@@ -20,6 +27,24 @@ use crate::state::{self, StateError};
 pub struct Window {
     mode: Mode,
     groups: GroupMap<GroupWindow>,
+    /// The task's id, for reports.
+    task: String,
+}
+
+/// How many windows at once a point may move its group on before it is reported.
+pub(crate) const FAR_AHEAD: i64 = 1000;
+
+/// A point far ahead of the rest of its group.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "task {task}: point of group {group:?} at {time} is more than {FAR_AHEAD} windows ahead of the \
+     group's next window ({next}): later points of the group before it are dropped as late"
+)]
+struct FarAhead {
+    task: String,
+    group: String,
+    time: String,
+    next: String,
 }
 
 /// How windows are cut.
@@ -47,6 +72,8 @@ struct GroupWindow {
     buffer: Chunked<BatchPoint>,
     /// Time mode: when the next batch is due.
     next_emit: Time,
+    /// Whether a point far ahead of the group was reported.
+    reported_far_ahead: bool,
     /// Count mode: points received so far.
     count: u64,
 }
@@ -72,7 +99,14 @@ impl Window {
         Window {
             mode,
             groups: GroupMap::default(),
+            task: String::new(),
         }
+    }
+
+    /// The node as part of task `task`, which its reports name.
+    pub(crate) fn in_task(mut self, task: &str) -> Self {
+        self.task = task.to_string();
+        self
     }
 
     fn point(&mut self, point: &mut Point, ctx: &mut Context<'_>) {
@@ -81,6 +115,12 @@ impl Window {
             .groups
             .entry(point.group.clone())
             .or_insert_with(|| GroupWindow::start(point, mode));
+        if let Mode::Time { period, .. } = mode {
+            if point.time < window.next_emit - period {
+                ctx.late();
+                return;
+            }
+        }
         match mode {
             Mode::Time { period, every, .. } if every.is_zero() => {
                 let t = point.time;
@@ -98,6 +138,7 @@ impl Window {
                 ..
             } => {
                 if point.time >= window.next_emit {
+                    window.report_far_ahead(point, every, &self.task, ctx);
                     ctx.emit(window.hop(point.time, period, every, align));
                 }
                 window.buffer.push_back(BatchPoint::take_from(point));
@@ -192,8 +233,31 @@ impl GroupWindow {
             info: first.group_info(),
             buffer: Chunked::new(),
             next_emit,
+            reported_far_ahead: false,
             count: 0,
         }
+    }
+
+    /// Reports, once per group, a point that moves the windows more than [`FAR_AHEAD`]
+    /// windows on.
+    fn report_far_ahead(
+        &mut self,
+        point: &Point,
+        every: Duration,
+        task: &str,
+        ctx: &mut Context<'_>,
+    ) {
+        let ahead = point.time.nanos().saturating_sub(self.next_emit.nanos());
+        if self.reported_far_ahead || ahead / every.nanos().max(1) <= FAR_AHEAD {
+            return;
+        }
+        self.reported_far_ahead = true;
+        ctx.error(&FarAhead {
+            task: task.to_string(),
+            group: point.group.to_string(),
+            time: point.time.to_rfc3339(),
+            next: self.next_emit.to_rfc3339(),
+        });
     }
 
     /// Drops points from the front while they are older than `oldest` (stopping at the
@@ -234,6 +298,7 @@ impl GroupWindow {
             info,
             buffer,
             next_emit: Time::from_nanos(state::int(value, "next_emit")?),
+            reported_far_ahead: false,
             count: u64::try_from(count).map_err(|_| StateError::new("negative count"))?,
         })
     }
@@ -470,5 +535,34 @@ mod tests {
             ],
         );
         assert_eq!(batches, [(10, vec![0, 5]), (50, vec![40, 45])]);
+    }
+
+    #[test]
+    fn a_far_future_point_is_reported_once_and_the_points_behind_it_are_late() {
+        let mut window = Window::new(&spec(10, 10)).in_task("t");
+        let year_2200 = 7_258_118_400;
+        let mut messages = vec![point("a", 0), point("a", 5), point("a", year_2200)];
+        messages.extend((6..100).map(|t| point("a", t)));
+        messages.push(point("a", year_2200 + 1));
+        let (stats, diagnostics, mut out) = (
+            crate::stats::NodeStats::default(),
+            crate::diagnostics::Collect::default(),
+            Vec::new(),
+        );
+        let mut ctx = Context::new(&mut out, &stats, "window1", &diagnostics, false);
+        window
+            .messages(0, &mut messages, &mut ctx)
+            .expect("no fatal error");
+        assert_eq!(stats.snapshot().late, 94, "every point behind the far one");
+        let buffered: usize = window.groups.values().map(|w| w.buffer.len()).sum();
+        assert_eq!(buffered, 2, "the far point and the one after it");
+        let errors = diagnostics.errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("window1: task t: point of group ")
+                && errors[0].contains(" at 2200-01-01T00:00:00Z is more than 1000 windows ahead"),
+            "{}",
+            errors[0]
+        );
     }
 }

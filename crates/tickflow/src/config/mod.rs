@@ -2,9 +2,10 @@
 //! typed sections.
 //!
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
-//! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[udf]`
-//! (`tickflow_udf`), `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`,
-//! `[[slack]]` (or one `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
+//! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[task]`
+//! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
+//! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
+//! `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
@@ -34,6 +35,7 @@ pub mod env;
 mod http;
 pub mod known;
 mod show;
+mod task;
 
 use std::path::Path;
 
@@ -52,6 +54,7 @@ use tickflow_udf::Registry;
 
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
+pub use task::{TaskSection, TaskSectionError};
 
 /// Every section of the file, as written (with Kapacitor's defaults where absent).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -63,6 +66,8 @@ pub struct Config {
     pub default_retention_policy: String,
     /// `[http]`.
     pub http: HttpSection,
+    /// `[task]`: restarts of failed tasks.
+    pub task: TaskSection,
     /// `[udf]`: `[udf.functions.NAME]` tables.
     pub udf: UdfSection,
     /// `[[influxdb]]`: the InfluxDB servers.
@@ -88,6 +93,7 @@ impl Default for Config {
             hostname: "localhost".into(),
             default_retention_policy: String::new(),
             http: HttpSection::default(),
+            task: TaskSection::default(),
             udf: UdfSection::default(),
             influxdb: Vec::new(),
             httppost: Vec::new(),
@@ -140,6 +146,9 @@ pub enum ConfigError {
     /// `[http]` is invalid.
     #[error("[http]: {0}")]
     Http(#[from] HttpError),
+    /// `[task]` is invalid.
+    #[error("[task]: {0}")]
+    Task(#[from] TaskSectionError),
     /// A `[udf.functions.NAME]` table is invalid.
     #[error(transparent)]
     Udf(#[from] tickflow_udf::config::ConfigError),
@@ -188,6 +197,11 @@ impl Config {
     /// The `[http]` settings, checked.
     pub fn http(&self) -> Result<HttpConfig, ConfigError> {
         Ok(self.http.check(&self.default_retention_policy)?)
+    }
+
+    /// When failed tasks restart (`[task]`), checked.
+    pub fn restart_policy(&self) -> Result<tickflow_engine::RestartPolicy, ConfigError> {
+        Ok(self.task.restart_policy()?)
     }
 
     /// The `[udf.functions.NAME]` tables, checked.

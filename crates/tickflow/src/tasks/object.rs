@@ -63,8 +63,15 @@ pub struct TaskObject {
     pub status: &'static str,
     /// Whether it runs now.
     pub executing: bool,
-    /// The last start error, or empty.
+    /// The last start error or failure (`node NAME: ERROR`), or empty.
     pub error: String,
+    /// How many times a node of the task failed while the server runs (tickflow's).
+    pub failures: u64,
+    /// How many times the task was restarted after a failure (tickflow's).
+    pub restarts: u64,
+    /// Points routed to the task while it was not executing, dropped (tickflow's).
+    #[serde(rename = "dropped-points")]
+    pub dropped_points: u64,
     /// `{}`, or the task and node stats while executing.
     pub stats: Value,
     /// When it was created.
@@ -125,6 +132,7 @@ pub fn stats(stats: &TaskStats) -> Value {
                 "collected": s.messages_in,
                 "emitted": s.messages_out,
                 "errors": s.errors,
+                "late": s.late,
                 "working_cardinality": 0,
             });
             (name.as_str(), node)

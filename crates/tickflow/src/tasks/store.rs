@@ -382,7 +382,9 @@ impl TaskStore {
 
     fn object(&self, id: &str, record: &Record, format: ScriptFormat, view: DotView) -> TaskObject {
         let pipeline = &record.definition.pipeline;
-        let stats = self.master.stats(id);
+        let health = self.master.health(id).unwrap_or_default();
+        // A task whose node has failed is not executing, even before it is drained.
+        let stats = self.master.stats(id).filter(|_| !health.failing);
         let dot = match &stats {
             Some(stats) => task_json::running_dot(id, pipeline, stats, view),
             None => pipeline.to_dot(id),
@@ -408,7 +410,13 @@ impl TaskStore {
                 "disabled"
             },
             executing: stats.is_some(),
-            error: record.error.clone(),
+            error: match health.failing {
+                true => health.error.clone(),
+                false => record.error.clone(),
+            },
+            failures: health.failures,
+            restarts: health.restarts,
+            dropped_points: health.dropped_points,
             stats: stats
                 .as_ref()
                 .map_or_else(|| serde_json::json!({}), task_json::stats),
