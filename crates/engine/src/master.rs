@@ -322,6 +322,9 @@ pub struct TaskMaster {
     /// Node threads send the id of a task that failed; the supervisor receives.
     failed: Sender<String>,
     failed_rx: Receiver<String>,
+    /// The supervisor sends the id of a task it gave up on; [`TaskMaster::given_up`].
+    given_up: Sender<String>,
+    given_up_rx: Receiver<String>,
 }
 
 impl TaskMaster {
@@ -339,6 +342,7 @@ impl TaskMaster {
         diagnostics: Arc<dyn Diagnostics>,
     ) -> Self {
         let (failed, failed_rx) = unbounded();
+        let (given_up, given_up_rx) = unbounded();
         TaskMaster {
             config,
             environment,
@@ -347,6 +351,8 @@ impl TaskMaster {
             routes: Arc::default(),
             failed,
             failed_rx,
+            given_up,
+            given_up_rx,
         }
     }
 
@@ -615,6 +621,18 @@ impl TaskMaster {
         })
     }
 
+    /// The ids of the tasks that fail for good (their restarts used up), as they do;
+    /// each id goes to one of the receivers.
+    pub fn given_up(&self) -> Receiver<String> {
+        self.given_up_rx.clone()
+    }
+
+    /// Marks task `id` failed for good and tells [`TaskMaster::given_up`].
+    fn give_up(&self, id: &str, health: &TaskHealth) {
+        health.give_up();
+        let _ = self.given_up.send(id.to_string());
+    }
+
     /// Starts the supervisor thread: it drains each task that fails and restarts it
     /// with backoff. It ends when the master shuts down or is dropped.
     pub fn supervise(master: &Arc<TaskMaster>) -> std::io::Result<()> {
@@ -639,7 +657,7 @@ impl TaskMaster {
             let message = match due {
                 Some(delay) => format!("restarting in {delay:?}"),
                 None => {
-                    health.give_up();
+                    self.give_up(id, &health);
                     format!("failed for good after {} restarts", health.restarts())
                 }
             };
@@ -676,7 +694,7 @@ impl TaskMaster {
     fn restart(&self, id: &str, health: &Arc<TaskHealth>) {
         let Some(pipeline) = self.read().definitions.get(id).cloned() else {
             // A task started without a definition cannot be built again.
-            health.give_up();
+            self.give_up(id, health);
             if let Some(down) = self.write_lock().down.get_mut(id) {
                 down.due = None;
             }
@@ -705,7 +723,7 @@ impl TaskMaster {
     fn reschedule(&self, id: &str, health: &TaskHealth) {
         let delay = self.config.restart.delay(health.restarts());
         if delay.is_none() {
-            health.give_up();
+            self.give_up(id, health);
         }
         if let Some(down) = self.write_lock().down.get_mut(id) {
             down.due = delay.map(|d| Instant::now() + d);

@@ -6,13 +6,14 @@ use tickflow::pipeline::BuildOptions;
 use tickflow::tasks::TaskBody;
 
 use crate::commands::script::Script;
-use crate::commands::serve::{load, serve};
+use crate::commands::serve::{load, serve, Stop};
 use crate::commands::vars;
 use crate::Outcome;
 
 /// Runs TICKscripts as tasks fed over HTTP (`POST :9092/write`, as Kapacitor), until
 /// SIGINT or SIGTERM; then drains every task and exits 0, or 1 when a task had failed
-/// (see `[task]` for restarts).
+/// (see `[task]` for restarts). A task that fails for good (its restarts used up) stops
+/// the run at once: every task is drained and the exit code is 1, naming it and its cause.
 ///
 /// Each script becomes an enabled task named after its file (`print_temps.tick` is task
 /// `print_temps`) reading the script's `dbrp`. One line per task shows its DAG. Exit code
@@ -45,35 +46,40 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let typed_vars = args.vars.as_deref().map(vars::read_typed).transpose()?;
     let values = vars::read_optional(args.vars.as_deref())?;
-    serve(config, args.config.as_deref(), |engine| {
-        let options = BuildOptions {
-            vars: values.clone(),
-            ..engine.build_options().clone()
-        };
-        for script in &scripts {
-            if let Err(diagnostic) = script.pipeline_with(&options) {
-                eprint!("{diagnostic}");
-                return Ok(Outcome::Problems);
-            }
-        }
-        let tasks = engine.tasks();
-        for script in &scripts {
-            let id = script.task_id();
-            let body = TaskBody {
-                id: Some(id.clone()),
-                script: Some(script.source.clone()),
-                status: Some("enabled".into()),
-                vars: typed_vars.clone(),
-                ..TaskBody::default()
+    serve(
+        config,
+        args.config.as_deref(),
+        Stop::OnSignalOrFailedTask,
+        |engine| {
+            let options = BuildOptions {
+                vars: values.clone(),
+                ..engine.build_options().clone()
             };
-            if let Err(err) = tasks.create(body) {
-                eprintln!("{}: {err}", script.path);
-                return Ok(Outcome::Problems);
+            for script in &scripts {
+                if let Err(diagnostic) = script.pipeline_with(&options) {
+                    eprint!("{diagnostic}");
+                    return Ok(Outcome::Problems);
+                }
             }
-            if let Some(line) = tasks.describe(&id) {
-                eprintln!("tickflow: {line}");
+            let tasks = engine.tasks();
+            for script in &scripts {
+                let id = script.task_id();
+                let body = TaskBody {
+                    id: Some(id.clone()),
+                    script: Some(script.source.clone()),
+                    status: Some("enabled".into()),
+                    vars: typed_vars.clone(),
+                    ..TaskBody::default()
+                };
+                if let Err(err) = tasks.create(body) {
+                    eprintln!("{}: {err}", script.path);
+                    return Ok(Outcome::Problems);
+                }
+                if let Some(line) = tasks.describe(&id) {
+                    eprintln!("tickflow: {line}");
+                }
             }
-        }
-        Ok(Outcome::Success)
-    })
+            Ok(Outcome::Success)
+        },
+    )
 }

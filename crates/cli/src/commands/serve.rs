@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tickflow::config::Config;
@@ -32,7 +33,9 @@ pub(crate) struct Args {
 /// Serves with no tasks.
 pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = load(args.config.as_deref(), args.bind.as_deref())?;
-    serve(config, args.config.as_deref(), |_| Ok(Outcome::Success))
+    serve(config, args.config.as_deref(), Stop::OnSignal, |_| {
+        Ok(Outcome::Success)
+    })
 }
 
 /// The configuration of `path`, with `bind` overriding the bind address.
@@ -44,14 +47,48 @@ pub(crate) fn load(path: Option<&Path>, bind: Option<&str>) -> anyhow::Result<Co
     Ok(config)
 }
 
+/// When the serving loop stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// At SIGINT or SIGTERM.
+    OnSignal,
+    /// At a signal, or as soon as a task has failed for good (its restarts used up).
+    OnSignalOrFailedTask,
+}
+
+/// Resolves at SIGINT or SIGTERM or, with [`Stop::OnSignalOrFailedTask`], when a task of
+/// `engine` has failed for good, saying which.
+async fn stop_signal(engine: &Engine, stop: Stop) {
+    let given_up = engine.master().given_up();
+    let failed_for_good = async {
+        if stop == Stop::OnSignal {
+            return std::future::pending().await;
+        }
+        // The supervisor is a thread: look at its channel without blocking the runtime.
+        loop {
+            if let Ok(id) = given_up.try_recv() {
+                return id;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::select! {
+        () = shutdown_signal() => {}
+        id = failed_for_good => {
+            eprintln!("tickflow: task {id} failed for good, its restarts used up: stopping");
+        }
+    }
+}
+
 /// Builds the engine of `config` (read from `path`), binds the server, lets `define`
 /// add tasks (it stops here unless it returns `Success`), subscribes to the configured
-/// `[[influxdb]]` clusters, then serves until a signal, drops its subscriptions, and
+/// `[[influxdb]]` clusters, then serves until a signal (or as `stop` says), drops its subscriptions, and
 /// reports how each task ended and the topic handlers' last errors. An engine that does
 /// not build (an invalid section, a UDF agent that does not answer) cannot run.
 pub(crate) fn serve(
     config: Config,
     path: Option<&Path>,
+    stop: Stop,
     define: impl FnOnce(&Engine) -> anyhow::Result<Outcome>,
 ) -> anyhow::Result<Outcome> {
     let engine = Engine::builder()
@@ -71,7 +108,7 @@ pub(crate) fn serve(
         let clusters = &engine.master().environment().influxdb;
         let subscriptions = Subscriptions::start(clusters, address.port(), Arc::new(Stderr));
         eprintln!("tickflow: listening on {address}");
-        let shutdown = server.run(shutdown_signal()).await;
+        let shutdown = server.run(stop_signal(&engine, stop)).await;
         tokio::task::block_in_place(|| subscriptions.close());
         let Some(shutdown) = shutdown else {
             anyhow::bail!("the engine did not shut down cleanly");

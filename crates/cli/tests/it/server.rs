@@ -69,12 +69,23 @@ impl Running {
 
     /// Sends SIGTERM and waits (at most 120 s) for the exit; returns it and the rest of
     /// stderr.
-    pub(crate) fn terminate(mut self) -> (ExitStatus, String) {
+    pub(crate) fn terminate(self) -> (ExitStatus, String) {
         let killed = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(killed.success());
+        self.exit()
+    }
+
+    /// Whether the process has exited.
+    pub(crate) fn has_exited(&mut self) -> bool {
+        self.child.try_wait().expect("wait").is_some()
+    }
+
+    /// Waits (two minutes at most) for the process to exit on its own; its exit status
+    /// and the stderr lines not yet read.
+    pub(crate) fn exit(mut self) -> (ExitStatus, String) {
         let deadline = Instant::now() + Duration::from_secs(120);
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait") {

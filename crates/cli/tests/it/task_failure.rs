@@ -2,7 +2,11 @@
 //! window. The task shows it at once over the tasks API (not executing, the cause with
 //! the agent's last stderr line, failures and restarts counted, points routed to it
 //! while it is down counted as dropped), the log says it at error level, the task is
-//! restarted with backoff until its restarts are used up, and the run exits 1.
+//! restarted with backoff until its restarts are used up, and the run then stops by
+//! itself and exits 1.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 
 use serde_json::Value;
 
@@ -56,7 +60,7 @@ fn a_task_whose_agent_always_crashes_shows_it_restarts_and_fails_the_run() {
         &format!(
             "[udf.functions.tTest]\nprog = \"python3\"\n\
              args = [\"-u\", {agent:?}, {ttest:?}]\ntimeout = \"10s\"\n\
-             [task]\nrestart-backoff = \"100ms\"\nrestart-max-backoff = \"200ms\"\n\
+             [task]\nrestart-backoff = \"1s\"\nrestart-max-backoff = \"1s\"\n\
              max-restarts = 2\n"
         ),
     );
@@ -70,39 +74,82 @@ fn a_task_whose_agent_always_crashes_shows_it_restarts_and_fails_the_run() {
     let mut running = Running::start(&["run", &script, "--config", &config]);
     let write_path = "/write?db=printer&rp=autogen";
     let mut start = 0;
-    // Each run of the task crashes on its first window: feed it until every restart
-    // has been used up.
-    poll("the task to fail for good", || {
+    let mut feed = |running: &Running| {
+        let body = two_minutes(start);
+        start += 120;
+        post(running.address, write_path, body.as_bytes()).0
+    };
+    // Each run of the task crashes on its first window: feed each run until the last
+    // one has started, and look at the task while it waits for its first restart.
+    let mut seen_down = false;
+    poll("the last restart", || {
         let seen = task(&running, "crashing");
-        if seen["failures"] == 3 {
+        if seen["restarts"] == 2 && seen["executing"] == true {
             return true;
         }
         if seen["executing"] == true {
-            assert_eq!(
-                post(running.address, write_path, two_minutes(start).as_bytes()).0,
-                204
-            );
-            start += 120;
+            assert_eq!(feed(&running), 204);
+        } else if seen["failures"] == 1 && !seen_down {
+            assert_down(&running, &seen, feed(&running));
+            seen_down = true;
         }
         false
     });
+    assert!(seen_down, "the task was seen down between its runs");
     let failed = running.wait_for("E! task crashing failed: node tTest3: ");
     assert_eq!(
         failed,
         "E! task crashing failed: node tTest3: UDF tTest: process exited unexpectedly: \
          exit status 3"
     );
+    // The last run crashes too (its agent is restarted twice within the run, so it takes
+    // three windows): the task has failed for good and the run stops by itself.
+    let mut next = start;
+    poll("the run to stop by itself", || {
+        if running.has_exited() {
+            return true;
+        }
+        send_while_listening(running.address, write_path, &two_minutes(next));
+        next += 120;
+        false
+    });
     running.wait_for("E! task crashing failed: failed for good after 2 restarts");
-    assert_eq!(
-        post(running.address, write_path, two_minutes(start).as_bytes()).0,
-        204
+    let (status, stderr) = running.exit();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("tickflow: task crashing failed for good, its restarts used up: stopping"),
+        "{stderr}"
     );
-    let seen = task(&running, "crashing");
+    assert!(
+        stderr.contains("tickflow: task crashing failed: node tTest3: UDF tTest: "),
+        "{stderr}"
+    );
+}
+
+/// Sends a write of `body` to `path`, if the server still listens (it stops by itself
+/// during these writes, so a refused connection or a cut reply is expected).
+fn send_while_listening(address: SocketAddr, path: &str, body: &str) {
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        return;
+    };
+    let _ = write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.read_to_end(&mut Vec::new());
+}
+
+/// Checks task `seen`, down after its first failure and awaiting its restart: not
+/// executing, the cause with the agent's stderr, and the points of a write made while it
+/// was down (`status` its reply) counted as dropped.
+fn assert_down(running: &Running, seen: &Value, status: u16) {
     assert_eq!(seen["executing"], false);
     assert_eq!(seen["status"], "enabled");
     assert_eq!(
         (&seen["failures"], &seen["restarts"]),
-        (&3.into(), &2.into())
+        (&1.into(), &0.into())
     );
     let error = seen["error"].as_str().expect("a string");
     assert_eq!(
@@ -110,15 +157,12 @@ fn a_task_whose_agent_always_crashes_shows_it_restarts_and_fails_the_run() {
         "node tTest3: UDF tTest: process exited unexpectedly: exit status 3\n  \
          stderr: Starting agent for TTestHandler\n  stderr: crashing: out of luck"
     );
-    let dropped = seen["dropped-points"].as_u64().expect("a count");
+    assert_eq!(status, 204);
+    let dropped = task(running, "crashing")["dropped-points"]
+        .as_u64()
+        .expect("a count");
     assert!(
         dropped >= 120,
-        "the last write is counted as dropped: {dropped}"
-    );
-    let (status, stderr) = running.terminate();
-    assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("tickflow: task crashing failed: node tTest3: UDF tTest: "),
-        "{stderr}"
+        "the write while down is counted as dropped: {dropped}"
     );
 }
