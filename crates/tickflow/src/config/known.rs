@@ -17,17 +17,23 @@ pub struct Warning {
     pub kapacitor: bool,
 }
 
-impl Warning {
-    /// The warning for `path`, found in the file's `text`.
-    pub fn new(path: Vec<String>, text: &str) -> Warning {
-        let line = line_of(&path, text);
-        let kapacitor = is_kapacitors(&path);
-        Warning {
-            path,
-            line,
-            kapacitor,
-        }
+/// The warnings for the key `paths` no section read, each with its line in the file's
+/// `text` (parsed once for them all).
+pub(crate) fn warnings(paths: Vec<Vec<String>>, text: &str) -> Vec<Warning> {
+    if paths.is_empty() {
+        return Vec::new();
     }
+    let document = DeTable::parse(text).ok();
+    paths
+        .into_iter()
+        .map(|path| Warning {
+            line: document
+                .as_ref()
+                .and_then(|document| line_of(&path, document.get_ref(), text)),
+            kapacitor: is_kapacitors(&path),
+            path,
+        })
+        .collect()
 }
 
 impl fmt::Display for Warning {
@@ -72,10 +78,9 @@ fn push_segments(path: &serde_ignored::Path<'_>, out: &mut Vec<String>) {
     }
 }
 
-/// The line of the key at `path` in `text`.
-fn line_of(path: &[String], text: &str) -> Option<usize> {
-    let document = DeTable::parse(text).ok()?;
-    let mut table = document.get_ref();
+/// The line of the key at `path` in `document`, parsed from `text`.
+fn line_of(path: &[String], document: &DeTable<'_>, text: &str) -> Option<usize> {
+    let mut table = document;
     let mut start = None;
     let mut segments = path.iter().peekable();
     while let Some(segment) = segments.next() {
@@ -230,7 +235,8 @@ mod tests {
     use super::*;
 
     fn warning(path: &[&str], text: &str) -> String {
-        Warning::new(path.iter().map(ToString::to_string).collect(), text).to_string()
+        let path = path.iter().map(ToString::to_string).collect();
+        warnings(vec![path], text)[0].to_string()
     }
 
     #[test]

@@ -187,10 +187,7 @@ impl Config {
             ignored.push(known::key_path(&path))
         })
         .map_err(|e: toml::de::Error| ConfigError::Toml(e.to_string()))?;
-        let warnings = ignored
-            .into_iter()
-            .map(|path| Warning::new(path, text))
-            .collect();
+        let warnings = known::warnings(ignored, text);
         Ok(Loaded { config, warnings })
     }
 

@@ -206,7 +206,9 @@ impl Publisher {
             let errors = self.topics.publish(topic, alert);
             self.topic_errors.extend(errors);
         }
-        self.handlers.send(alert.clone());
+        if !self.handlers.is_empty() {
+            self.handlers.send(alert.clone());
+        }
     }
 
     /// Reports the handler and topic errors collected since the last report.
