@@ -88,3 +88,33 @@ fn print_actual_shows_a_failed_stage_as_its_message() {
         "node query1: query must be a single select statement, got 2 statements"
     );
 }
+
+/// The `points` kind (README §7), on a case written in the shape of Kapacitor's
+/// `TestStream_InfluxDBOut`, which the shared corpus lacks: influxDBOut's last write, with
+/// its parameters and typed fields, is what the case expects.
+#[test]
+fn a_points_case_compares_influxdb_out_writes() {
+    let case = root().join("testdata/conformance/points/cases/TestStream_InfluxDBOut.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .args(["conformance", "-v"])
+        .arg(&case)
+        .output()
+        .expect("tickflow runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.ends_with("1 passed, 0 failed, 0 skipped\n"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let actual = Command::new(env!("CARGO_BIN_EXE_tickflow"))
+        .args(["conformance", "--print-actual"])
+        .arg(&case)
+        .output()
+        .expect("tickflow runs");
+    let actual: serde_json::Value =
+        serde_json::from_slice(&actual.stdout).expect("one JSON object");
+    let writes = actual["requests"].as_array().expect("requests");
+    let last = writes.last().expect("a write");
+    assert_eq!(last["path"], "/write?db=db&rp=rp&precision=s");
+    assert_eq!(last["body"], "m,key=value count=10i 31536010\n");
+}

@@ -11,6 +11,7 @@
 mod case;
 mod compare;
 mod execute;
+mod points;
 mod sink;
 mod verdict;
 

@@ -28,7 +28,7 @@ pub(super) fn verdict(case: &Case, actual: &Actual) -> Check {
             posts(&case.expected, &actual.requests)?;
             expected_httpout(case, actual)
         }
-        Kind::Points => fail("points", "influxDBOut writes are not compared yet"),
+        Kind::Points => super::points::points(&case.expected, &actual.requests),
     }
 }
 
