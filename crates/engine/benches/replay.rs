@@ -66,7 +66,7 @@ fn replay_printer(c: &mut Criterion) {
     let options = ReadOptions {
         precision: None,
         dbrp: Dbrp::new("printer", "autogen"),
-        rebase: false,
+        ..ReadOptions::default()
     };
 
     let mut group = c.benchmark_group("printer_24h");

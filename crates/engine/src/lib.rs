@@ -46,6 +46,7 @@ pub mod replay;
 pub mod state;
 mod stats;
 mod task;
+pub mod time_guard;
 
 pub use dag::{Dag, DagNode, Link, LinkError};
 pub use diagnostics::Diagnostics;

@@ -123,6 +123,7 @@ impl Parser {
             parser: self,
             lines: Lines::new(body),
             scratch: Scratch::default(),
+            line: 0,
         }
     }
 
@@ -235,6 +236,30 @@ pub struct ParseLines<'p, 'b> {
     parser: &'p mut Parser,
     lines: Lines<'b>,
     scratch: Scratch<'b>,
+    /// The body line the last item started on.
+    line: usize,
+}
+
+impl ParseLines<'_, '_> {
+    /// The 1-based body line that the last item yielded started on (0 before the first),
+    /// so a caller can name the line of a good point too.
+    ///
+    /// ```
+    /// use tickflow_line_protocol::Parser;
+    /// use tickflow_model::Time;
+    ///
+    /// let mut parser = Parser::new("s".parse()?, Time::from_nanos(0));
+    /// let mut lines = parser.parse_lines(b"# header\n\ncpu value=1 1\nbad\ncpu value=2 2\n");
+    /// let mut seen = Vec::new();
+    /// while let Some(result) = lines.next() {
+    ///     seen.push((lines.line(), result.is_ok()));
+    /// }
+    /// assert_eq!(seen, [(3, true), (4, false), (5, true)]);
+    /// # Ok::<(), tickflow_line_protocol::UnknownPrecision>(())
+    /// ```
+    pub fn line(&self) -> usize {
+        self.line
+    }
 }
 
 impl Iterator for ParseLines<'_, '_> {
@@ -242,6 +267,7 @@ impl Iterator for ParseLines<'_, '_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let line = self.lines.next()?;
+        self.line = line.number;
         Some(
             self.parser
                 .point(line.text, &mut self.scratch)

@@ -37,7 +37,7 @@ mod front_door;
 pub mod ingest;
 pub mod refused;
 pub mod tasks;
-pub mod time_guard;
+pub use tickflow_engine::time_guard;
 
 pub use config::{Config, ConfigError, HttpConfig};
 pub use front_door::{Engine, EngineBuilder, Shutdown, TaskDefinition};

@@ -4,18 +4,10 @@
 
 use tickflow_line_protocol::LineError;
 
-/// The most characters of a refused line quoted.
-pub const QUOTE_CHARS: usize = 100;
+pub use tickflow_engine::time_guard::{quote, QUOTE_CHARS};
+
 /// The most refused lines listed.
 pub const LISTED: usize = 20;
-
-/// `text` cut to [`QUOTE_CHARS`] characters, with `...` when it was longer.
-pub(crate) fn quote(text: &str) -> String {
-    match text.char_indices().nth(QUOTE_CHARS) {
-        Some((end, _)) => format!("{}...", &text[..end]),
-        None => text.to_string(),
-    }
-}
 
 /// A line that does not parse, as Kapacitor words it, its quote cut.
 pub(crate) fn parse_error(error: &LineError) -> String {

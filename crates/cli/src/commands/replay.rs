@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tickflow::engine::diagnostics::Stderr;
 use tickflow::engine::replay::parse_time;
 use tickflow::engine::replay::{self, Progress, ReadOptions, ReplayError, Summary};
+use tickflow::engine::time_guard::TimeGuard;
 use tickflow::engine::InfluxDbConfig;
 use tickflow::engine::Task;
 use tickflow::line_protocol::Precision;
@@ -88,6 +89,21 @@ pub(crate) struct Args {
     /// After the replay, draw it into this `.svg` or `.png` file (as `tickflow plot`).
     #[arg(long, requires = "data")]
     plot: Option<PathBuf>,
+    /// Refuse points whose time in the file is more than this after the wall clock
+    /// (a Go duration, `1h`), as the server's `[http] max-future` does; each is reported
+    /// with its line and the rest are replayed.
+    #[arg(long, value_parser = go_duration)]
+    max_future: Option<Duration>,
+    /// Refuse points whose time in the file is more than this before the wall clock
+    /// (`[http] max-past`).
+    #[arg(long, value_parser = go_duration)]
+    max_past: Option<Duration>,
+}
+
+/// A Go duration argument (`90s`, `1h30m`).
+fn go_duration(text: &str) -> Result<Duration, String> {
+    tickflow_model::parse_go_duration(text)
+        .ok_or_else(|| format!("invalid duration {text:?}: expected a Go duration such as 1h30m"))
 }
 
 impl Args {
@@ -107,6 +123,8 @@ impl Args {
             vars: plot.vars.clone(),
             fresh_logs: false,
             plot: Some(plot.output.clone()),
+            max_future: None,
+            max_past: None,
         }
     }
 }
@@ -158,6 +176,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         precision: args.precision,
         dbrp: task.dbrps.first().cloned().unwrap_or_default(),
         rebase: args.rebase,
+        time_guard: TimeGuard {
+            max_future: args.max_future,
+            max_past: args.max_past,
+        },
     };
     let started = Instant::now();
     let bar = progress_bar();

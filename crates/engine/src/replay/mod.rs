@@ -49,6 +49,7 @@ use crate::executor::Inline;
 use crate::node::NodeError;
 use crate::stats::StatsSnapshot;
 use crate::task::{reads, reads_dbrp, Task};
+use crate::time_guard::{Refusal, TimeGuard};
 
 /// The time rebased data starts at: 1971-01-01T00:00:00Z.
 pub const REBASE_TIME: Time = Time::from_nanos(365 * 86_400 * 1_000_000_000);
@@ -69,6 +70,9 @@ pub struct ReadOptions {
     pub dbrp: Dbrp,
     /// Whether to move times so the first point is at [`REBASE_TIME`].
     pub rebase: bool,
+    /// Points too far from the wall clock (their time in the file, before any rebase)
+    /// are refused and reported as [`BadLine::Refused`].
+    pub time_guard: TimeGuard,
 }
 
 /// A line of a data file that gave no point.
@@ -94,6 +98,26 @@ pub enum BadLine {
         /// The 1-based line of the record's point.
         line: usize,
     },
+    /// The point is beyond the replay's `--max-future` or `--max-past`.
+    #[error("line {line}: {refusal}")]
+    Refused {
+        /// The 1-based line of the point.
+        line: usize,
+        /// How far it is from the clock.
+        refusal: Refusal,
+    },
+}
+
+impl BadLine {
+    /// The 1-based line in the file.
+    pub fn line(&self) -> usize {
+        match self {
+            BadLine::Parse { line, .. }
+            | BadLine::Truncated { line }
+            | BadLine::NoPoint { line }
+            | BadLine::Refused { line, .. } => *line,
+        }
+    }
 }
 
 /// What a data file held.
@@ -392,7 +416,7 @@ mod tests {
         let options = ReadOptions {
             precision: Some(Precision::Second),
             dbrp: Dbrp::new("db", "rp"),
-            rebase: false,
+            ..ReadOptions::default()
         };
         let data = read_file(
             "a.lp",
@@ -408,6 +432,42 @@ mod tests {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>(),
             ["line 2: unable to parse 'cpu value=1.2.3 2': invalid number"]
+        );
+    }
+
+    #[test]
+    fn the_time_guard_refuses_points_far_from_the_wall_clock_by_their_line() {
+        let now = Time::now().nanos() / S;
+        let options = ReadOptions {
+            precision: Some(Precision::Second),
+            rebase: true,
+            time_guard: TimeGuard {
+                max_future: Some(Duration::from_secs(3600)),
+                max_past: None,
+            },
+            ..ReadOptions::default()
+        };
+        let body = format!(
+            "# now\ncpu value=1 {now}\ncpu value=2 7258118400\n\ncpu value=3 {}\n",
+            now + 1
+        );
+        let data = read_file("a.lp", body.as_bytes(), &options);
+        let times: Vec<i64> = data.points.iter().map(|p| p.time.nanos() / S).collect();
+        assert_eq!(
+            times,
+            [REBASE_TIME.nanos() / S, REBASE_TIME.nanos() / S + 1]
+        );
+        let [BadLine::Refused { line: 3, refusal }] = &data.errors[..] else {
+            panic!("{:?}", data.errors);
+        };
+        assert_eq!(refusal.time.to_rfc3339(), "2200-01-01T00:00:00Z");
+        assert_eq!(refusal.line, "cpu value=2 7258118400000000000");
+        let srpl = format!("db\nrp\ncpu value=1 {now}\ndb\nrp\ncpu value=2 7258118400\n");
+        let data = read_file("r.srpl", srpl.as_bytes(), &options);
+        assert_eq!(data.points.len(), 1);
+        assert_eq!(
+            data.errors.iter().map(BadLine::line).collect::<Vec<_>>(),
+            [6]
         );
     }
 

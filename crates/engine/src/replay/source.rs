@@ -12,6 +12,7 @@ use tickflow_line_protocol::{Parser, Precision};
 use tickflow_model::{Point, Str, Time};
 
 use super::{BadLine, Data, ReadOptions, ReplayError, NO_TIMESTAMP, REBASE_TIME};
+use crate::time_guard::{Refusal, TimeGuard};
 
 /// The gzip magic bytes.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -136,6 +137,24 @@ pub struct Reader {
     database: Str,
     retention_policy: Str,
     rebase: Rebase,
+    guard: Guard,
+}
+
+/// The replay's time guard and the clock it measures against: the wall clock when the
+/// reader was made, as the server measures against its clock at each write.
+struct Guard {
+    bounds: TimeGuard,
+    clock: Time,
+}
+
+impl Guard {
+    /// Why `point`, at its time in the file (before any rebase), is refused, if it is.
+    fn check(&self, point: &Point) -> Option<Refusal> {
+        match self.bounds.is_off() {
+            true => None,
+            false => self.bounds.refusal(self.clock, point),
+        }
+    }
 }
 
 impl Reader {
@@ -156,6 +175,10 @@ impl Reader {
                 on: options.rebase,
                 shift: None,
             },
+            guard: Guard {
+                bounds: options.time_guard,
+                clock: Time::now(),
+            },
         }
     }
 
@@ -175,17 +198,23 @@ impl Reader {
         bytes: &[u8],
         mut emit: impl FnMut(Point),
     ) -> Vec<BadLine> {
-        let rebase = &mut self.rebase;
-        let mut emit = |mut point: Point| {
+        let mut refused = Vec::new();
+        let (rebase, guard) = (&mut self.rebase, &self.guard);
+        let mut emit = |line: usize, mut point: Point| {
+            if let Some(refusal) = guard.check(&point) {
+                refused.push(BadLine::Refused { line, refusal });
+                return;
+            }
             rebase.apply(&mut point);
             emit(point);
         };
-        match self.format {
+        let mut errors = match self.format {
             Format::LineProtocol => {
                 let mut errors = Vec::new();
-                for result in self.parser.parse_lines(bytes) {
+                let mut lines = self.parser.parse_lines(bytes);
+                while let Some(result) = lines.next() {
                     match result {
-                        Ok(point) => emit(point),
+                        Ok(point) => emit(first_line - 1 + lines.line(), point),
                         Err(error) => errors.push(BadLine::Parse {
                             line: first_line - 1 + error.line,
                             error,
@@ -202,7 +231,12 @@ impl Reader {
                 };
                 records.parse(first_line, bytes, &mut emit)
             }
+        };
+        if !refused.is_empty() {
+            errors.append(&mut refused);
+            errors.sort_by_key(BadLine::line);
         }
+        errors
     }
 }
 
@@ -220,7 +254,7 @@ impl Records<'_> {
         &mut self,
         first_line: usize,
         bytes: &[u8],
-        emit: &mut impl FnMut(Point),
+        emit: &mut impl FnMut(usize, Point),
     ) -> Vec<BadLine> {
         let mut errors = Vec::new();
         let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
@@ -247,7 +281,7 @@ impl Records<'_> {
             };
             point.database = shared(self.database, db);
             point.retention_policy = shared(self.retention_policy, rp);
-            emit(point);
+            emit(line, point);
         }
         errors
     }

@@ -164,7 +164,7 @@ fn feed(task: Task, spec: &Spec, dir: &Path) -> Result<(), String> {
             let options = ReadOptions {
                 precision,
                 dbrp,
-                rebase: false,
+                ..ReadOptions::default()
             };
             let replayed =
                 replay::replay(task, &path, &options, diagnostics, &mut |_| {}).map_err(fail)?;

@@ -1,14 +1,42 @@
-//! [`TimeGuard`]: ingest's optional limit on point times, relative to the server clock
-//! (`[http] max-future` / `max-past`). One point far in the future would hold every
-//! window of its group open; the guard refuses it at the door with a 400 that quotes it,
-//! while the other lines of the body are written.
+//! [`TimeGuard`]: the optional limit on point times relative to a clock, for ingest
+//! (`[http] max-future` / `max-past`, against the server clock) and replay
+//! (`--max-future` / `--max-past`, against the wall clock when the replay starts). One
+//! point far in the future would hold every window of its group open; the guard refuses
+//! it at the door: ingest answers a 400 that quotes it, replay reports it with its line,
+//! and the other points are kept.
 
 use std::time::Duration;
 
 use tickflow_line_protocol::{write_point, Precision};
 use tickflow_model::{Point, Time};
 
-use crate::refused::quote;
+/// The most characters of a refused line quoted.
+pub const QUOTE_CHARS: usize = 100;
+
+/// `text` cut to [`QUOTE_CHARS`] characters, with `...` when it was longer.
+pub fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// A point the guard refuses: its time, how far it is from the clock and which way,
+/// and the point as line protocol, cut to [`QUOTE_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("point time {} is more than {limit:?} {side} the clock ({}): '{line}'", time.to_rfc3339(), clock.to_rfc3339())]
+pub struct Refusal {
+    /// The point's time.
+    pub time: Time,
+    /// The clock it was measured against.
+    pub clock: Time,
+    /// The bound it is beyond.
+    pub limit: Duration,
+    /// `after` or `before`.
+    pub side: &'static str,
+    /// The point, quoted.
+    pub line: String,
+}
 
 /// Which point times ingest accepts; each bound `None` is off (the default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -20,16 +48,21 @@ pub struct TimeGuard {
 }
 
 impl TimeGuard {
+    /// Whether both bounds are off.
+    pub fn is_off(&self) -> bool {
+        self.max_future.is_none() && self.max_past.is_none()
+    }
+
     /// Removes from `points` those outside the guard with the clock at `now`, and
     /// returns one message per point removed.
     pub fn apply(&self, now: Time, points: &mut Vec<Point>) -> Vec<String> {
-        if self.max_future.is_none() && self.max_past.is_none() {
+        if self.is_off() {
             return Vec::new();
         }
         let mut refused = Vec::new();
         points.retain(|point| match self.refusal(now, point) {
-            Some(message) => {
-                refused.push(message);
+            Some(refusal) => {
+                refused.push(refusal.to_string());
                 false
             }
             None => true,
@@ -38,7 +71,7 @@ impl TimeGuard {
     }
 
     /// Why `point` is refused with the clock at `now`, if it is.
-    fn refusal(&self, now: Time, point: &Point) -> Option<String> {
+    pub fn refusal(&self, now: Time, point: &Point) -> Option<Refusal> {
         let gap = |a: Time, b: Time| {
             Duration::from_nanos(a.nanos().saturating_sub(b.nanos()).unsigned_abs())
         };
@@ -53,11 +86,13 @@ impl TimeGuard {
         let mut line = Vec::new();
         let _ = write_point(&mut line, point, Precision::Nanosecond);
         let line = String::from_utf8_lossy(&line);
-        Some(format!(
-            "point time {} is more than {limit:?} {side} the server clock: '{}'",
-            point.time.to_rfc3339(),
-            quote(line.trim_end())
-        ))
+        Some(Refusal {
+            time: point.time,
+            clock: now,
+            limit,
+            side,
+            line: quote(line.trim_end()),
+        })
     }
 }
 
@@ -90,12 +125,12 @@ mod tests {
         assert_eq!(refused.len(), 2);
         assert!(
             refused[0].starts_with(
-                "point time 1970-01-01T02:47:41Z is more than 60s after the server clock: 'cpu"
+                "point time 1970-01-01T02:47:41Z is more than 60s after the clock (1970-01-01T02:46:40Z): 'cpu"
             ),
             "{}",
             refused[0]
         );
-        assert!(refused[1].contains("more than 3600s before the server clock"));
+        assert!(refused[1].contains("more than 3600s before the clock"));
         assert!(TimeGuard::default().apply(now, &mut points).is_empty());
     }
 }
