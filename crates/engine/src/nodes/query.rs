@@ -19,11 +19,18 @@
 //!   reported with the task and the statement, counted in the node's errors, and the
 //!   schedule goes on.
 //!
+//! `queryFlux()` runs the same way against InfluxDB 2.x ([`client::QueryClient::flux`]:
+//! its Flux text as written, with `now` at the run's stop, so a relative `range()`
+//! covers the run) and turns the annotated CSV answer into batches ([`flux`]); its
+//! cluster needs a `token`, and starting the task without one is refused with a
+//! message that says so.
+//!
 //! A replay never starts batching, so no query runs there: a task with `queryFlux()`
 //! or an unknown `.cluster()` replays without any InfluxDB.
 
 pub(crate) mod batching;
 pub(crate) mod client;
+pub(crate) mod flux;
 pub(crate) mod influxql;
 pub(crate) mod results;
 pub(crate) mod schedule;
@@ -38,7 +45,7 @@ use tickflow_pipeline::TimeDimension;
 
 use crate::node::{Context, Node, NodeError};
 pub(crate) use batching::{Batching, BatchingError, Live};
-use client::QueryClient;
+use client::{Org, QueryClient};
 use influxql::{InfluxQlError, Run, Select};
 use results::Shape;
 use schedule::{CronError, Schedule};
@@ -69,10 +76,30 @@ pub struct RunError {
 /// What a query node asks of InfluxDB, and when.
 #[derive(Debug)]
 pub struct Plan {
-    select: Select,
     schedule: Schedule,
     period: Duration,
     offset: Duration,
+    statement: Statement,
+}
+
+/// What a run asks: InfluxQL of InfluxDB 1.x, or Flux of InfluxDB 2.x.
+#[derive(Debug)]
+enum Statement {
+    /// `query()`.
+    InfluxQl(InfluxQlPlan),
+    /// `queryFlux()`.
+    Flux {
+        /// The Flux text.
+        query: String,
+        /// The organization it runs in.
+        org: Org,
+    },
+}
+
+/// A `query()`'s statement and grouping.
+#[derive(Debug)]
+struct InfluxQlPlan {
+    select: Select,
     tags: Vec<String>,
     time: Option<TimeDimension>,
     align_group: bool,
@@ -82,8 +109,7 @@ pub struct Plan {
 
 /// The running `query()` or `queryFlux()` node.
 pub(crate) struct Query {
-    /// `None` for `queryFlux()`, which only replays.
-    plan: Option<Arc<Plan>>,
+    plan: Arc<Plan>,
     live: Arc<OnceLock<Live>>,
     task: String,
     /// The next run, by the schedule (without jitter).
@@ -99,13 +125,8 @@ impl Query {
         batching: &mut Batching,
         node: &str,
     ) -> Result<Query, QueryNodeError> {
-        let select = Select::parse(&spec.query)?;
-        let schedule = Schedule::new(spec.every, spec.align, &spec.cron)?;
-        let plan = Plan {
-            select,
-            schedule,
-            period: spec.period.or(spec.every).unwrap_or_default(),
-            offset: spec.offset.unwrap_or_default(),
+        let statement = Statement::InfluxQl(InfluxQlPlan {
+            select: Select::parse(&spec.query)?,
             tags: match &spec.dimensions {
                 SpecDimensions::All => vec!["*".to_string()],
                 SpecDimensions::Tags(tags) => tags.iter().map(|t| quote_ident(t)).collect(),
@@ -114,33 +135,55 @@ impl Query {
             align_group: spec.align_group,
             fill: spec.fill.map(fill_text),
             by_name: spec.group_by_measurement,
+        });
+        let plan = Plan {
+            schedule: Schedule::new(spec.every, spec.align, &spec.cron)?,
+            period: spec.period.or(spec.every).unwrap_or_default(),
+            offset: spec.offset.unwrap_or_default(),
+            statement,
         };
-        let plan = Arc::new(plan);
-        let live = batching.register(node, &spec.cluster, Some(Arc::clone(&plan)));
-        Ok(Query {
-            plan: Some(plan),
-            live,
-            task: task.to_string(),
-            next: None,
-        })
+        Ok(Query::register(plan, &spec.cluster, task, batching, node))
     }
 
-    /// The node for a validated `queryFlux()` spec: it replays; running Flux against
-    /// InfluxDB 2.x is refused when batching starts.
+    /// The node for a validated `queryFlux()` spec.
     pub(crate) fn flux(
         spec: &QueryFluxNode,
         task: &str,
         batching: &mut Batching,
         node: &str,
     ) -> Result<Query, QueryNodeError> {
-        Schedule::new(spec.every, spec.align, &spec.cron)?;
-        let live = batching.register(node, &spec.cluster, None);
-        Ok(Query {
-            plan: None,
+        let org = match spec.org_id.is_empty() {
+            true => Org::Name(spec.org.clone()),
+            false => Org::Id(spec.org_id.clone()),
+        };
+        let plan = Plan {
+            schedule: Schedule::new(spec.every, spec.align, &spec.cron)?,
+            period: spec.period.or(spec.every).unwrap_or_default(),
+            offset: spec.offset.unwrap_or_default(),
+            statement: Statement::Flux {
+                query: spec.query.clone(),
+                org,
+            },
+        };
+        Ok(Query::register(plan, &spec.cluster, task, batching, node))
+    }
+
+    /// The node for `plan` on `cluster`, registered with the task's batching.
+    fn register(
+        plan: Plan,
+        cluster: &str,
+        task: &str,
+        batching: &mut Batching,
+        node: &str,
+    ) -> Query {
+        let plan = Arc::new(plan);
+        let live = batching.register(node, cluster, Arc::clone(&plan));
+        Query {
+            plan,
             live,
             task: task.to_string(),
             next: None,
-        })
+        }
     }
 
     /// Runs the query for the schedule's run at `at` and emits its batches.
@@ -191,6 +234,37 @@ impl Plan {
     ) -> Result<Vec<tickflow_model::Batch>, RunError> {
         let stop = at - self.offset;
         let start = stop - self.period;
+        let (statement, outcome) = match &self.statement {
+            Statement::InfluxQl(plan) => plan.fetch(client, start, stop),
+            Statement::Flux { query, org } => {
+                let outcome = client
+                    .flux(org, query, stop)
+                    .map_err(|e| e.to_string())
+                    .and_then(|body| flux::batches(&body, stop).map_err(|e| e.to_string()));
+                (query.clone(), outcome)
+            }
+        };
+        outcome.map_err(|reason| RunError {
+            task: task.to_string(),
+            statement,
+            reason,
+        })
+    }
+
+    /// Whether the plan runs Flux, which needs a cluster with a token.
+    pub fn is_flux(&self) -> bool {
+        matches!(self.statement, Statement::Flux { .. })
+    }
+}
+
+impl InfluxQlPlan {
+    /// The statement for the range `[start, stop)` and its batches or why there are none.
+    fn fetch(
+        &self,
+        client: &QueryClient,
+        start: Time,
+        stop: Time,
+    ) -> (String, Result<Vec<tickflow_model::Batch>, String>) {
         let group_by = self.group_by(start);
         let statement = self.select.render(&Run {
             start,
@@ -207,11 +281,7 @@ impl Plan {
             .query(&statement)
             .map_err(|e| e.to_string())
             .and_then(|body| results::batches(&body, shape).map_err(|e| e.to_string()));
-        outcome.map_err(|reason| RunError {
-            task: task.to_string(),
-            statement,
-            reason,
-        })
+        (statement, outcome)
     }
 
     /// The run's `GROUP BY`: the time buckets (moved to the range's start with
@@ -241,24 +311,23 @@ impl Node for Query {
     }
 
     fn wants_ticks(&self) -> bool {
-        self.plan.is_some() && self.live.get().is_some()
+        self.live.get().is_some()
     }
 
     fn next_tick(&mut self, now: Time) -> Option<Time> {
-        let (plan, live) = (self.plan.as_ref()?, self.live.get()?);
+        let live = self.live.get()?;
         if self.next.is_none() {
-            self.next = plan.schedule.next(now, None);
+            self.next = self.plan.schedule.next(now, None);
         }
         self.next.map(|next| next + live.jitter)
     }
 
     fn tick(&mut self, _now: Time, ctx: &mut Context<'_>) -> Result<(), NodeError> {
-        let (Some(plan), Some(live), Some(at)) = (self.plan.as_ref(), self.live.get(), self.next)
-        else {
+        let (Some(live), Some(at)) = (self.live.get(), self.next) else {
             return Ok(());
         };
-        self.run(plan, live, at, ctx);
-        self.next = plan.next_after(at, Time::now());
+        self.run(&self.plan, live, at, ctx);
+        self.next = self.plan.next_after(at, Time::now());
         Ok(())
     }
 }
@@ -308,7 +377,13 @@ mod tests {
         Query::new(&spec, "t", &mut batching, "query1")
             .expect("starts")
             .plan
-            .expect("a plan")
+    }
+
+    fn group_by(plan: &Plan, start: Time) -> Vec<String> {
+        match &plan.statement {
+            Statement::InfluxQl(influxql) => influxql.group_by(start),
+            Statement::Flux { .. } => panic!("an InfluxQL plan"),
+        }
     }
 
     #[test]
@@ -330,9 +405,9 @@ mod tests {
     #[test]
     fn align_group_moves_the_time_buckets_to_the_range_start() {
         let start = Time::from_nanos(63 * S);
-        assert_eq!(plan(60, false).group_by(start), ["time(10s)", "\"host\""]);
+        assert_eq!(group_by(&plan(60, false), start), ["time(10s)", "\"host\""]);
         assert_eq!(
-            plan(60, true).group_by(start),
+            group_by(&plan(60, true), start),
             ["time(10s, 3s)", "\"host\""]
         );
     }

@@ -32,6 +32,10 @@ pub struct InfluxDbConfig {
     /// The password for basic authentication.
     #[serde(default)]
     pub password: String,
+    /// An InfluxDB 2.x API token, sent as `Authorization: Token …` by `queryFlux()`
+    /// (InfluxDB 2.x's `/api/v2/query`); empty for none.
+    #[serde(default)]
+    pub token: String,
     /// Whether a node without `.cluster(…)` uses this one.
     #[serde(default)]
     pub default: bool,
@@ -118,6 +122,7 @@ impl Default for InfluxDbConfig {
             urls: default_urls(),
             username: String::new(),
             password: String::new(),
+            token: String::new(),
             default: true,
             enabled: true,
             ssl_ca: String::new(),

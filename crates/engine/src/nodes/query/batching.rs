@@ -41,11 +41,13 @@ pub enum BatchingError {
         /// Why.
         source: ClusterHttpError,
     },
-    /// `queryFlux()` needs InfluxDB 2.x, which tickflow does not query.
-    #[error("node {node}: queryFlux needs an InfluxDB 2.x cluster with a token, and tickflow does not run Flux queries; the task can only be replayed")]
+    /// `queryFlux()` needs an InfluxDB 2.x cluster with a token.
+    #[error("node {node}: queryFlux needs an InfluxDB 2.x cluster with a token, and cluster {cluster:?} has none (set token in its [[influxdb]] section); without one the task can only be replayed")]
     Flux {
         /// The node's name.
         node: String,
+        /// The cluster's name.
+        cluster: String,
     },
 }
 
@@ -54,8 +56,7 @@ pub enum BatchingError {
 struct Source {
     node: String,
     cluster: String,
-    /// `None` for `queryFlux()`.
-    plan: Option<Arc<Plan>>,
+    plan: Arc<Plan>,
     live: Arc<OnceLock<Live>>,
 }
 
@@ -66,14 +67,9 @@ pub struct Batching {
 }
 
 impl Batching {
-    /// Registers query node `node` on `cluster` with its `plan` (none for
-    /// `queryFlux()`); the node holds the returned slot.
-    pub fn register(
-        &mut self,
-        node: &str,
-        cluster: &str,
-        plan: Option<Arc<Plan>>,
-    ) -> Arc<OnceLock<Live>> {
+    /// Registers query node `node` on `cluster` with its `plan`; the node holds the
+    /// returned slot.
+    pub fn register(&mut self, node: &str, cluster: &str, plan: Arc<Plan>) -> Arc<OnceLock<Live>> {
         let live = Arc::new(OnceLock::new());
         self.sources.push(Source {
             node: node.to_string(),
@@ -85,7 +81,7 @@ impl Batching {
     }
 
     /// Every query node's name, plan and client for `clusters`, in script order, for a
-    /// replay of the past; `queryFlux()` is refused.
+    /// replay of the past; `queryFlux()` on a cluster without a token is refused.
     pub fn clients(
         &self,
         clusters: &[InfluxDbConfig],
@@ -95,11 +91,8 @@ impl Batching {
         self.sources
             .iter()
             .map(|source| {
-                let plan = source.plan.clone().ok_or_else(|| BatchingError::Flux {
-                    node: source.node.clone(),
-                })?;
                 let (client, _) = source.client(clusters, dbrp.clone())?;
-                Ok((source.node.clone(), plan, client))
+                Ok((source.node.clone(), Arc::clone(&source.plan), client))
             })
             .collect()
     }
@@ -120,11 +113,6 @@ impl Batching {
     ) -> Result<(), BatchingError> {
         let dbrp = first_dbrp(dbrps);
         for source in &self.sources {
-            if source.plan.is_none() {
-                return Err(BatchingError::Flux {
-                    node: source.node.clone(),
-                });
-            }
             let (client, cluster) = source.client(clusters, dbrp.clone())?;
             let delay = jitter(&format!("{task}/{}", source.node), cluster.query_jitter);
             // A second start of the same task keeps the first clients.
@@ -152,6 +140,12 @@ impl Source {
             node: self.node.clone(),
             source,
         })?;
+        if self.plan.is_flux() && !client.has_token() {
+            return Err(BatchingError::Flux {
+                node: self.node.clone(),
+                cluster: cluster.name,
+            });
+        }
         Ok((client, cluster))
     }
 }

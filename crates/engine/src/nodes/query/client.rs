@@ -3,6 +3,13 @@
 //! form when it is long, `db`/`rp` from the task's first dbrp, `epoch=ns`, basic
 //! authentication, and `chunked=true` so that InfluxDB streams big results. The
 //! cluster's URLs are tried in order until one answers.
+//!
+//! `queryFlux()` calls InfluxDB 2.x's `/api/v2/query` instead ([`QueryClient::flux`]):
+//! a `POST` of the Flux text as JSON, with `org` or `orgID`, the cluster's token
+//! (`Authorization: Token …`), `now` set to the run's stop so that a relative
+//! `range(start: -1m)` covers the run, and annotated CSV asked for.
+
+use tickflow_model::Time;
 
 use crate::nodes::influxdb_out::config::InfluxDbConfig;
 use crate::nodes::influxdb_out::http::{ClusterHttp, ClusterHttpError};
@@ -42,6 +49,17 @@ pub struct QueryClient {
     http: ClusterHttp,
     /// Where (`db`, `rp`) unqualified measurements are looked up.
     dbrp: Option<(String, String)>,
+    /// The InfluxDB 2.x token, for Flux.
+    token: String,
+}
+
+/// The organization a Flux query runs in: `.org(name)` or `.orgID(id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Org {
+    /// By name (`org=`).
+    Name(String),
+    /// By ID (`orgID=`).
+    Id(String),
 }
 
 impl QueryClient {
@@ -53,6 +71,42 @@ impl QueryClient {
         Ok(QueryClient {
             http: ClusterHttp::new(cluster)?,
             dbrp,
+            token: cluster.token.clone(),
+        })
+    }
+
+    /// Whether the cluster has a token, which Flux queries need.
+    pub fn has_token(&self) -> bool {
+        !self.token.is_empty()
+    }
+
+    /// Runs Flux `query` in `org` as if at `now`, and returns the annotated CSV answer.
+    pub fn flux(&self, org: &Org, query: &str, now: Time) -> Result<Vec<u8>, QueryError> {
+        let body = serde_json::json!({
+            "query": query,
+            "type": "flux",
+            "now": now.to_rfc3339(),
+            "dialect": {
+                "header": true,
+                "delimiter": ",",
+                "annotations": ["datatype", "group", "default"],
+                "dateTimeFormat": "RFC3339Nano",
+            },
+        });
+        let (key, value) = match org {
+            Org::Name(name) => ("org", name.as_str()),
+            Org::Id(id) => ("orgID", id.as_str()),
+        };
+        let token = format!("Token {}", self.token);
+        self.each_url(|base| {
+            let url = format!("{base}/api/v2/query");
+            let response = (self.http.agent.post(&url))
+                .query(key, value)
+                .header("Authorization", &token)
+                .header("Accept", "application/csv")
+                .header("Content-Type", "application/json")
+                .send(body.to_string());
+            read(url, response)
         })
     }
 
@@ -69,12 +123,20 @@ impl QueryClient {
     }
 
     fn call(&self, statement: &str, post: bool) -> Result<Vec<u8>, QueryError> {
+        self.each_url(|base| self.query_one(base, statement, post))
+    }
+
+    /// `request` against each of the cluster's URLs until one answers.
+    fn each_url(
+        &self,
+        request: impl Fn(&str) -> Result<Vec<u8>, QueryError>,
+    ) -> Result<Vec<u8>, QueryError> {
         let mut last = QueryError::Unreachable {
             url: String::new(),
             reason: "the cluster has no urls".into(),
         };
         for base in &self.http.urls {
-            match self.query_one(base, statement, post) {
+            match request(base) {
                 Ok(body) => return Ok(body),
                 Err(err @ QueryError::Status { .. }) => return Err(err),
                 Err(err) => last = err,
@@ -91,10 +153,6 @@ impl QueryClient {
             params.push(("rp", rp));
         }
         let authorization = &self.http.authorization;
-        let unreachable = |e: ureq::Error| QueryError::Unreachable {
-            url: url.clone(),
-            reason: e.to_string(),
-        };
         let response = if statement.len() <= MAX_GET && !post {
             let mut request = (self.http.agent.get(&url))
                 .query_pairs(params)
@@ -110,29 +168,41 @@ impl QueryClient {
             }
             request.send_form([("q", statement)])
         };
-        let mut response = response.map_err(unreachable)?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE)
-            .read_to_vec()
-            .map_err(unreachable)?;
-        if !(200..300).contains(&status) {
-            let text = String::from_utf8_lossy(&body);
-            return Err(QueryError::Status {
-                url,
-                status,
-                body: text
-                    .chars()
-                    .take(200)
-                    .collect::<String>()
-                    .trim()
-                    .to_string(),
-            });
-        }
-        Ok(body)
+        read(url, response)
     }
+}
+
+/// The body of a response to `url`, or why there is none.
+fn read(
+    url: String,
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<Vec<u8>, QueryError> {
+    let unreachable = |e: ureq::Error| QueryError::Unreachable {
+        url: url.clone(),
+        reason: e.to_string(),
+    };
+    let mut response = response.map_err(unreachable)?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE)
+        .read_to_vec()
+        .map_err(unreachable)?;
+    if !(200..300).contains(&status) {
+        let text = String::from_utf8_lossy(&body);
+        return Err(QueryError::Status {
+            url,
+            status,
+            body: text
+                .chars()
+                .take(200)
+                .collect::<String>()
+                .trim()
+                .to_string(),
+        });
+    }
+    Ok(body)
 }
 
 #[cfg(test)]
