@@ -5,7 +5,9 @@
 //! queued message no later than the smallest of the parents' head times (or low marks,
 //! for parents with an empty queue) goes on, parent by parent in parent order, until
 //! nothing more qualifies. A silent parent thus holds back everything newer than its last
-//! message. When every input has closed the queues are drained in the same order. Group
+//! message. Each queue is kept in time order (a message older than one queued goes before
+//! it), so a point far in the future holds back only itself, not every later message of
+//! its parent. When every input has closed the queues are drained in the same order. Group
 //! deletes go on at once. `.rename(…)` renames every point and batch.
 
 use std::collections::VecDeque;
@@ -113,7 +115,11 @@ impl Node for Union {
         if queue.is_empty() {
             *low = Some(time);
         }
-        queue.push_back(message);
+        // In time order within the parent: a message behind one already queued (a point
+        // far in the future came first) goes before it instead of queueing behind it for
+        // ever, so the queue holds only what is really ahead of the other parents.
+        let at = queue.partition_point(|m| time_of(m).is_none_or(|t| t <= time));
+        queue.insert(at, message);
         if self.lows.iter().all(Option::is_some) {
             while let Some(mark) = self.mark(true) {
                 if !self.emit_through(mark, ctx) {
@@ -245,6 +251,24 @@ mod tests {
 
     fn times(out: Vec<(i64, String)>) -> Vec<i64> {
         out.into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn a_far_future_point_holds_back_only_itself() {
+        let mut union = Union::new(&spec(""), 2);
+        let far = 7_258_118_400;
+        let mut input = vec![(0, at(1)), (1, at(1)), (0, at(far))];
+        for t in 2..1000 {
+            input.push((0, at(t)));
+            input.push((1, at(t)));
+        }
+        let out = times(run(&mut union, input, false));
+        assert_eq!(out.len(), 2 + 2 * 998, "all but the far point");
+        assert!(out.windows(2).all(|w| w[0] <= w[1]), "in time order");
+        assert_eq!(union.queues[0].len(), 1, "{:?}", union.queues[0]);
+        assert_eq!(union.queues[1].len(), 0);
+        let rest = times(run(&mut union, Vec::new(), true));
+        assert_eq!(rest, [far]);
     }
 
     #[test]
