@@ -23,19 +23,20 @@ const PRECISIONS: [Precision; 6] = [
 /// another precision. Reads the file again (after the replay) and parses its first chunk.
 pub(crate) fn check(path: &Path, options: &ReadOptions) -> Option<String> {
     let source = Source::open(path, options).ok()?;
-    let (line, chunk) = source.chunks().next()?;
-    let first = Reader::new(&source, options)
-        .parse(line, chunk)
+    let (mut reader, precision) = (Reader::new(&source, options), source.precision);
+    let chunk = source.chunks().next()?.ok()?;
+    let first = reader
+        .parse(chunk.line, &chunk.bytes)
         .points
         .into_iter()
         .next()?;
-    let fits = fitting(first.time, source.precision)?;
+    let fits = fitting(first.time, precision)?;
     Some(format!(
         "{}: warning: the first point is at {} with precision {}; the timestamps look like \
          precision {}: try --precision {}",
         path.display(),
         first.time.to_rfc3339(),
-        source.precision.as_str(),
+        precision.as_str(),
         fits.as_str(),
         fits.as_str(),
     ))

@@ -28,6 +28,7 @@
 //! reads, and return a [`Summary`] with every node's counters.
 
 pub mod brpl;
+mod chunks;
 mod past;
 mod source;
 mod threads;
@@ -40,6 +41,7 @@ use tickflow_line_protocol::{LineError, Precision};
 use tickflow_model::{Dbrp, Message, Point, Time};
 
 pub use crate::nodes::query::results::parse_time;
+pub use chunks::{Chunk, Chunks};
 pub use past::replay_past;
 pub use source::{Format, Reader, Source};
 pub use threads::replay;
@@ -181,8 +183,9 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Data, ReplayError> {
     let source = Source::open(path, options)?;
     let mut reader = Reader::new(&source, options);
     let mut data = Data::default();
-    for (line, chunk) in source.chunks() {
-        let part = reader.parse(line, chunk);
+    for chunk in source.chunks() {
+        let chunk = chunk?;
+        let part = reader.parse(chunk.line, &chunk.bytes);
         data.points.extend(part.points);
         data.errors.extend(part.errors);
     }

@@ -1,24 +1,25 @@
-//! Reading a data file: loading (and un-gzipping) its bytes, cutting them into chunks of
-//! whole lines or records, and parsing each chunk into points with file line numbers.
+//! Reading a data file: opening it (un-gzipping it as it is read), reading it in chunks
+//! of whole lines or records ([`Chunks`]), and parsing each chunk into points with file
+//! line numbers.
 //!
 //! Chunks let a replay parse on one thread while the task runs on another; a
 //! [`Reader`] keeps what must carry across chunks: the parser (with its interned
 //! names), the last record's database and retention policy, and the rebase shift.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use tickflow_line_protocol::{Parser, Precision};
 use tickflow_model::{Point, Str, Time};
 
+use super::chunks::{Chunks, Counted, CHUNK_BYTES};
 use super::{BadLine, Data, ReadOptions, ReplayError, NO_TIMESTAMP, REBASE_TIME};
 use crate::time_guard::{Refusal, TimeGuard};
 
 /// The gzip magic bytes.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-
-/// About how many bytes one chunk holds.
-const CHUNK_BYTES: usize = 256 * 1024;
 
 /// The layout of a data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +57,17 @@ impl Format {
     }
 }
 
-/// A data file's decompressed bytes and how to read them.
+/// A data file opened for reading in chunks ([`Source::chunks`]), and how to read it.
 pub struct Source {
-    /// The plain bytes.
-    pub bytes: Vec<u8>,
+    /// The plain bytes, decompressed as they are read.
+    input: Box<dyn Read + Send>,
+    /// The file, for errors.
+    path: String,
+    gzip: bool,
+    /// Bytes of the file read so far.
+    consumed: Arc<AtomicU64>,
+    /// The file's size on disk (compressed, for gzip).
+    pub size: u64,
     /// The layout.
     pub format: Format,
     /// The timestamp precision.
@@ -67,25 +75,31 @@ pub struct Source {
 }
 
 impl Source {
-    /// Loads `path`, decompressing it when it starts with the gzip magic bytes.
+    /// Opens `path`, to be decompressed as it is read when it starts with the gzip magic
+    /// bytes.
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Source, ReplayError> {
-        let shown = || path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ReplayError::Read {
-            path: shown(),
+        let shown = path.display().to_string();
+        let read_error = |source| ReplayError::Read {
+            path: shown.clone(),
             source,
-        })?;
-        let gzip = bytes.starts_with(&GZIP_MAGIC);
-        let bytes = if gzip {
-            let mut plain = Vec::new();
-            flate2::read::MultiGzDecoder::new(&bytes[..])
-                .read_to_end(&mut plain)
-                .map_err(|source| ReplayError::Gzip {
-                    path: shown(),
-                    source,
-                })?;
-            plain
-        } else {
-            bytes
+        };
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let size = file.metadata().map_err(read_error)?.len();
+        let consumed = Arc::new(AtomicU64::new(0));
+        let mut file = BufReader::with_capacity(
+            64 * 1024,
+            Counted {
+                inner: file,
+                count: Arc::clone(&consumed),
+            },
+        );
+        let gzip = file
+            .fill_buf()
+            .map_err(read_error)?
+            .starts_with(&GZIP_MAGIC);
+        let input: Box<dyn Read + Send> = match gzip {
+            true => Box::new(flate2::read::MultiGzDecoder::new(file)),
+            false => Box::new(file),
         };
         let format = Format::of_path(path);
         let precision = options.precision.unwrap_or(match format {
@@ -93,41 +107,33 @@ impl Source {
             _ => Precision::Nanosecond,
         });
         Ok(Source {
-            bytes,
+            input,
+            path: shown,
+            gzip,
+            consumed,
+            size,
             format,
             precision,
         })
     }
 
-    /// The bytes in chunks of whole units of about [`CHUNK_BYTES`], each with the 1-based
-    /// file line it starts at.
-    pub fn chunks(&self) -> impl Iterator<Item = (usize, &[u8])> + '_ {
-        chunks(&self.bytes, self.format.unit_lines(), CHUNK_BYTES)
+    /// The file in chunks of whole units of about [`CHUNK_BYTES`], read as they are
+    /// asked for.
+    pub fn chunks(self) -> Chunks {
+        let (path, gzip) = (self.path, self.gzip);
+        let fail = Box::new(move |source| match gzip {
+            true => ReplayError::Gzip {
+                path: path.clone(),
+                source,
+            },
+            false => ReplayError::Read {
+                path: path.clone(),
+                source,
+            },
+        });
+        let unit_lines = self.format.unit_lines();
+        Chunks::new(self.input, fail, self.consumed, unit_lines, CHUNK_BYTES)
     }
-}
-
-/// Cuts `bytes` at the end of the first whole unit that brings a chunk to `size` bytes;
-/// the last chunk takes the rest.
-fn chunks(bytes: &[u8], unit_lines: usize, size: usize) -> impl Iterator<Item = (usize, &[u8])> {
-    let (mut start, mut line) = (0, 1);
-    std::iter::from_fn(move || {
-        if start >= bytes.len() {
-            return None;
-        }
-        let (mut end, mut lines) = (bytes.len(), 0);
-        for newline in memchr::memchr_iter(b'\n', &bytes[start..]) {
-            lines += 1;
-            let after = start + newline + 1;
-            if lines % unit_lines == 0 && after - start >= size {
-                end = after;
-                break;
-            }
-        }
-        let chunk = (line, &bytes[start..end]);
-        line += lines;
-        start = end;
-        Some(chunk)
-    })
 }
 
 /// Parses chunks in file order, keeping what crosses chunk boundaries.
@@ -317,26 +323,4 @@ fn shared(last: &mut Str, text: &[u8]) -> Str {
         *last = Str::from(text.as_ref());
     }
     last.clone()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunks_hold_whole_units_and_know_their_first_line() {
-        let bytes = b"a\nb\nc\nd\ne\nf\ng";
-        let got: Vec<(usize, &[u8])> = chunks(bytes, 3, 4).collect();
-        assert_eq!(
-            got,
-            [
-                (1, &b"a\nb\nc\n"[..]),
-                (4, &b"d\ne\nf\n"[..]),
-                (7, &b"g"[..])
-            ]
-        );
-        let lines: Vec<(usize, &[u8])> = chunks(bytes, 1, 3).collect();
-        assert_eq!(lines[1], (3, &b"c\nd\n"[..]));
-        assert_eq!(chunks(b"", 1, 3).count(), 0);
-    }
 }

@@ -18,7 +18,7 @@ use crossbeam_channel::{Receiver, Sender};
 use tickflow_model::Message;
 
 use super::{
-    BadLine, Feeder, Progress, ReadOptions, Reader, ReplayError, Replayed, Source, Wanted,
+    BadLine, Chunk, Feeder, Progress, ReadOptions, Reader, ReplayError, Replayed, Source, Wanted,
 };
 use crate::diagnostics::Diagnostics;
 use crate::task::Task;
@@ -33,17 +33,16 @@ const AHEAD: usize = 8;
 /// rested while several chunks went by has left that core's cache.
 const RESTING_VECTORS: usize = 4;
 
-/// A chunk to parse: its place among the chunks, the file line it starts at, its bytes.
-struct Job<'a> {
+/// A chunk to parse and its place among the chunks.
+struct Job {
     index: usize,
-    line: usize,
-    bytes: &'a [u8],
+    chunk: Chunk,
 }
 
 /// A parsed chunk.
 struct Parsed {
-    /// The chunk's length in bytes.
-    bytes: usize,
+    /// Bytes of the file read when the chunk was cut.
+    consumed: u64,
     /// How many points it held.
     read: usize,
     /// Its points of the task's dbrps, as the messages the task runs.
@@ -53,21 +52,16 @@ struct Parsed {
 }
 
 /// Parses `job` with `reader` into `messages`, keeping the points the task reads.
-fn parse(
-    reader: &mut Reader,
-    wanted: &Wanted,
-    job: &Job<'_>,
-    mut messages: Vec<Message>,
-) -> Parsed {
+fn parse(reader: &mut Reader, wanted: &Wanted, job: &Job, mut messages: Vec<Message>) -> Parsed {
     let mut read = 0;
-    let errors = reader.parse_each(job.line, job.bytes, |point| {
+    let errors = reader.parse_each(job.chunk.line, &job.chunk.bytes, |point| {
         read += 1;
         if wanted.reads(&point) {
             messages.push(Message::Point(point));
         }
     });
     Parsed {
-        bytes: job.bytes.len(),
+        consumed: job.chunk.consumed,
         read,
         messages,
         errors,
@@ -78,7 +72,7 @@ fn parse(
 fn parse_jobs(
     mut reader: Reader,
     wanted: &Wanted,
-    jobs: Receiver<Job<'_>>,
+    jobs: Receiver<Job>,
     parsed: Sender<(usize, Parsed)>,
     spares: Receiver<Vec<Message>>,
 ) {
@@ -110,12 +104,14 @@ pub fn replay(
     let started = Instant::now();
     let source = Source::open(path, options)?;
     let wanted = Wanted::new(&task.dbrps, &source, options);
-    let (job_sender, jobs) = crossbeam_channel::bounded::<Job<'_>>(AHEAD);
+    let (job_sender, jobs) = crossbeam_channel::bounded::<Job>(AHEAD);
     let (parsed_sender, parsed) = crossbeam_channel::bounded::<(usize, Parsed)>(AHEAD);
     let (recycle, spares) = crossbeam_channel::bounded::<Vec<Message>>(AHEAD + RESTING_VECTORS);
     let helper = (!options.rebase).then(|| (Reader::new(&source, options), jobs.clone()));
+    let reader = Reader::new(&source, options);
+    let bytes_total = usize::try_from(source.size).unwrap_or(usize::MAX);
+    let mut chunks = source.chunks().enumerate();
     std::thread::scope(|scope| {
-        let reader = Reader::new(&source, options);
         let wanted = &wanted;
         scope.spawn(move || parse_jobs(reader, wanted, jobs, parsed_sender, spares));
         let mut feeding = Feeding {
@@ -127,23 +123,26 @@ pub fn replay(
             recycle,
             errors: Vec::new(),
             bytes_done: 0,
-            bytes_total: source.bytes.len(),
+            bytes_total,
         };
-        let mut chunks = source.chunks().enumerate();
         let mut job_sender = Some(job_sender);
         let (mut cut, mut next) = (0, 0);
+        let mut unreadable = None;
         loop {
             // Keep the queue full; once the file is cut, closing it ends the parser
             // thread after the last chunk.
             while cut < next + AHEAD {
                 let Some(queue) = &job_sender else { break };
                 match chunks.next() {
-                    Some((index, (line, bytes)))
-                        if queue.send(Job { index, line, bytes }).is_ok() =>
-                    {
-                        cut += 1;
+                    Some((index, Ok(chunk))) => match queue.send(Job { index, chunk }) {
+                        Ok(()) => cut += 1,
+                        Err(_) => job_sender = None,
+                    },
+                    Some((_, Err(err))) => {
+                        unreadable = Some(err);
+                        job_sender = None;
                     }
-                    _ => job_sender = None,
+                    None => job_sender = None,
                 }
             }
             if next == cut {
@@ -155,6 +154,9 @@ pub fn replay(
             next += 1;
         }
         let summary = feeding.feeder.finish()?;
+        if let Some(err) = unreadable {
+            return Err(err);
+        }
         Ok(Replayed {
             summary,
             errors: feeding.errors,
@@ -163,10 +165,10 @@ pub fn replay(
 }
 
 /// The calling thread's side of a replay.
-struct Feeding<'s, 'w> {
+struct Feeding<'w> {
     feeder: Feeder,
     /// The calling thread's own reader and the job queue, when it may help parse.
-    helper: Option<(Reader, Receiver<Job<'s>>)>,
+    helper: Option<(Reader, Receiver<Job>)>,
     wanted: &'w Wanted,
     parsed: Receiver<(usize, Parsed)>,
     /// Chunks parsed ahead of the one the task needs.
@@ -177,7 +179,7 @@ struct Feeding<'s, 'w> {
     bytes_total: usize,
 }
 
-impl Feeding<'_, '_> {
+impl Feeding<'_> {
     /// Feeds chunk `index` to the task, parsing queued chunks while it is not ready.
     /// `false` when the parser thread is gone without it.
     fn next_chunk(
@@ -203,7 +205,7 @@ impl Feeding<'_, '_> {
             self.waiting.insert(at, parsed);
         };
         let Parsed {
-            bytes,
+            consumed,
             read,
             messages,
             errors,
@@ -213,7 +215,7 @@ impl Feeding<'_, '_> {
         self.feeder.push(messages)?;
         // The parser may have finished; then the vector is simply dropped.
         let _ = self.recycle.try_send(self.feeder.inline.spare_chunk());
-        self.bytes_done += bytes;
+        self.bytes_done = usize::try_from(consumed).unwrap_or(usize::MAX);
         progress(Progress {
             bytes_done: self.bytes_done,
             bytes_total: self.bytes_total,
