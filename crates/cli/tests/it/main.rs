@@ -4,6 +4,7 @@
 mod alert_config;
 mod batch;
 mod check;
+mod client;
 mod conformance;
 mod fmt;
 mod grouped_udf;
