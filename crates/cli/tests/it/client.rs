@@ -72,7 +72,10 @@ impl Server {
 
 fn run_in(dir: &Path, args: &[&str], url_env: Option<&str>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tickflow"));
-    command.args(args).current_dir(dir).env_remove("KAPACITOR_URL");
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("KAPACITOR_URL");
     if let Some(url) = url_env {
         command.env("KAPACITOR_URL", url);
     }
@@ -119,10 +122,23 @@ fn define_creates_a_disabled_task_and_updates_only_what_is_given() {
     );
     let no_id = server.run(&["define", "-tick", "x.tick"]);
     assert_eq!(no_id.code, Some(2));
-    assert!(no_id.stderr.starts_with("Must provide a task ID.\n"), "{no_id:?}");
-    let refused = server.run(&["define", "broken", "-tick", &server.file("b.tick", "stream|nope()\n"), "-dbrp", "a.b"]);
+    assert!(
+        no_id.stderr.starts_with("Must provide a task ID.\n"),
+        "{no_id:?}"
+    );
+    let refused = server.run(&[
+        "define",
+        "broken",
+        "-tick",
+        &server.file("b.tick", "stream|nope()\n"),
+        "-dbrp",
+        "a.b",
+    ]);
     assert_eq!(refused.code, Some(3), "{refused:?}");
-    assert!(refused.stderr.starts_with("invalid TICKscript: "), "{refused:?}");
+    assert!(
+        refused.stderr.starts_with("invalid TICKscript: "),
+        "{refused:?}"
+    );
 }
 
 #[test]
@@ -138,7 +154,11 @@ fn define_reloads_an_enabled_task_unless_told_not_to() {
     let first = enabled_at(&server);
     let tick = server.file("cpu2.tick", &CPU.replace("90", "80"));
     server.ok(&["define", "cpu_alert", "-tick", &tick, "-no-reload"]);
-    assert_eq!(enabled_at(&server), first, "-no-reload keeps the running task");
+    assert_eq!(
+        enabled_at(&server),
+        first,
+        "-no-reload keeps the running task"
+    );
     server.ok(&["define", "cpu_alert", "-tick", &tick]);
     let second = enabled_at(&server);
     assert!(second > first, "{first} then {second}");
@@ -172,7 +192,9 @@ fn enable_and_disable_take_ids_and_globs() {
     .assert_eq(&server.ok(&["list", "tasks", "?_alert"]));
     let none = server.run(&["enable"]);
     assert_eq!(none.code, Some(2));
-    assert!(none.stderr.starts_with("Must pass at least one task ID\nUsage: tickflow enable"));
+    assert!(none
+        .stderr
+        .starts_with("Must pass at least one task ID\nUsage: tickflow enable"));
 }
 
 #[test]
@@ -193,7 +215,10 @@ fn show_prints_a_task_as_kapacitor_does() {
             "Executing: false"
         ]
     );
-    for (line, label) in head[6..9].iter().zip(["Created: ", "Modified: ", "LastEnabled: "]) {
+    for (line, label) in head[6..9]
+        .iter()
+        .zip(["Created: ", "Modified: ", "LastEnabled: "])
+    {
         let date = line.strip_prefix(label).expect(label);
         assert_eq!(date.len(), "08 Dec 26 03:34 UTC".len(), "{line}");
     }
@@ -220,7 +245,10 @@ fn show_prints_a_task_as_kapacitor_does() {
     "#]]
     .assert_eq(&rest);
     let missing = server.run(&["show", "nope"]);
-    assert_eq!((missing.code, missing.stderr.as_str()), (Some(3), "no task exists\n"));
+    assert_eq!(
+        (missing.code, missing.stderr.as_str()),
+        (Some(3), "no task exists\n")
+    );
 }
 
 #[test]
@@ -241,10 +269,15 @@ fn the_server_comes_from_kapacitor_url_and_failures_exit_3() {
     let run = run_in(&server.dir, &["list", "tasks", "cpu*"], Some(&server.url()));
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("cpu_alert"), "{run:?}");
-    let down = run_in(&server.dir, &["-url", "http://127.0.0.1:1", "list", "tasks"], None);
+    let down = run_in(
+        &server.dir,
+        &["-url", "http://127.0.0.1:1", "list", "tasks"],
+        None,
+    );
     assert_eq!(down.code, Some(3), "{down:?}");
     assert!(
-        down.stderr.starts_with("Get \"http://127.0.0.1:1/kapacitor/v1/tasks\": "),
+        down.stderr
+            .starts_with("Get \"http://127.0.0.1:1/kapacitor/v1/tasks\": "),
         "{down:?}"
     );
     let unknown = server.run(&["list", "things"]);
@@ -257,7 +290,9 @@ fn the_server_comes_from_kapacitor_url_and_failures_exit_3() {
     assert_eq!(nothing.code, Some(2));
     let bad_flag = server.run(&["show", "-dot", "cpu_alert"]);
     assert_eq!(bad_flag.code, Some(2));
-    assert!(bad_flag.stderr.starts_with("flag provided but not defined: -dot\n"));
+    assert!(bad_flag
+        .stderr
+        .starts_with("flag provided but not defined: -dot\n"));
 }
 
 #[test]
@@ -336,7 +371,10 @@ fn topic_handlers_are_defined_from_yaml_or_json_listed_shown_and_deleted() {
     let log = server.dir.join("alerts.log");
     let yaml = server.file(
         "log.yaml",
-        &format!("topic: cpu\nid: logger\nkind: log\noptions:\n  path: {}\n", log.display()),
+        &format!(
+            "topic: cpu\nid: logger\nkind: log\noptions:\n  path: {}\n",
+            log.display()
+        ),
     );
     server.ok(&["define-topic-handler", &yaml]);
     let json = server.file(
@@ -364,7 +402,9 @@ fn topic_handlers_are_defined_from_yaml_or_json_listed_shown_and_deleted() {
         Options: {"url":"http://127.0.0.1:1/?a=1\u0026b=\u003c2\u003e"}
     "#]]
     .assert_eq(&server.ok(&["show-topic-handler", "cpu", "poster"]));
-    assert!(server.ok(&["show-topic", "cpu"]).contains("Handlers: [logger, poster]\n"));
+    assert!(server
+        .ok(&["show-topic", "cpu"])
+        .contains("Handlers: [logger, poster]\n"));
     server.ok(&["delete", "topic-handlers", "cpu", "log*"]);
     expect![[r#"
         Topic      ID         Kind       
@@ -399,9 +439,65 @@ fn help_names_the_client_verbs_and_their_usage() {
     let dir = scratch_dir("client-help");
     let help = run_in(&dir, &["--help"], None);
     assert!(help.stdout.contains("define-topic-handler"), "{help:?}");
-    assert!(help.stdout.contains("`show TASK_ID` asks the server"), "{help:?}");
+    assert!(
+        help.stdout.contains("`show TASK_ID` asks the server"),
+        "{help:?}"
+    );
     let usage = run_in(&dir, &["help", "define"], None);
     assert_eq!(usage.code, Some(0));
-    assert!(usage.stderr.starts_with("Usage: tickflow define <task ID> [options]"));
+    assert!(usage
+        .stderr
+        .starts_with("Usage: tickflow define <task ID> [options]"));
     assert!(usage.stderr.contains("  -no-reload\n"), "{usage:?}");
+}
+
+#[test]
+fn define_reads_vars_and_task_files_and_show_lists_the_vars() {
+    let server = Server::start("vars");
+    let tick = server.file(
+        "v.tick",
+        "var crit = 90\nvar period = 1m\nstream\n    |from()\n        .measurement('cpu')\n    |window()\n        .period(period)\n    |alert()\n        .crit(lambda: \"usage\" > crit)\n",
+    );
+    let vars = server.file(
+        "v.json",
+        r#"{"crit": {"type": "int", "value": 80}, "period": {"type": "duration", "value": "5m"}}"#,
+    );
+    server.ok(&[
+        "define", "vt", "-tick", &tick, "-dbrp", "db.rp", "-vars", &vars,
+    ]);
+    let shown = server.ok(&["show", "vt"]);
+    let table =
+        &shown[shown.find("Vars:").expect("a vars table")..shown.find("DOT:").expect("DOT")];
+    expect![[r#"
+        Vars:
+        Name                          Type      Value                                   
+        crit                          int       80                                      
+        period                        duration  5m0s                                    
+    "#]]
+    .assert_eq(table);
+    let file = server.file(
+        "vt.yaml",
+        "id: vt\ndbrps:\n  - db: other\n    rp: autogen\nvars:\n  crit:\n    type: int\n    value: 70\n",
+    );
+    server.ok(&["define", "vt", "-file", &file]);
+    let task = server.get("/kapacitor/v1/tasks/vt");
+    assert_eq!(
+        task["dbrps"],
+        serde_json::json!([{"db": "other", "rp": "autogen"}])
+    );
+    assert_eq!(task["vars"]["crit"]["value"], 70);
+    let other = server.run(&["define", "other_id", "-file", &file]);
+    assert_eq!(other.code, Some(3));
+    assert_eq!(
+        other.stderr,
+        format!("Task id given on command line does not match id in {file}\n")
+    );
+    let broken = server.file("broken.json", "{");
+    let run = server.run(&["define", "vt", "-vars", &broken]);
+    assert_eq!(run.code, Some(3));
+    assert!(
+        run.stderr
+            .starts_with(&format!("invalid JSON in file {broken}: ")),
+        "{run:?}"
+    );
 }

@@ -195,9 +195,7 @@ fn read(
     };
     let mut response = response.map_err(transport)?;
     let status = response.status().as_u16();
-    let body = (response.body_mut())
-        .read_to_string()
-        .map_err(transport)?;
+    let body = (response.body_mut()).read_to_string().map_err(transport)?;
     Ok(Reply { status, body })
 }
 
@@ -229,9 +227,12 @@ mod tests {
 
     #[test]
     fn an_unexpected_status_reports_the_servers_error_member() {
-        let err = reply(404, "{\"error\":\"no task exists\",\"message\":\"no task exists\"}")
-            .check(&[200])
-            .expect_err("404");
+        let err = reply(
+            404,
+            "{\"error\":\"no task exists\",\"message\":\"no task exists\"}",
+        )
+        .check(&[200])
+        .expect_err("404");
         assert_eq!(err.to_string(), "no task exists");
         let err = reply(502, "bad gateway").check(&[200]).expect_err("502");
         assert_eq!(

@@ -30,9 +30,7 @@ pub(crate) fn parse(value: &str) -> Result<Dbrp, DbrpError> {
         let dot = value.find('.').ok_or(DbrpError::NoDot)?;
         (value[..dot].to_string(), &value[dot..])
     };
-    let rp = rest
-        .strip_prefix('.')
-        .ok_or(DbrpError::NoRetentionPolicy)?;
+    let rp = rest.strip_prefix('.').ok_or(DbrpError::NoRetentionPolicy)?;
     let rp = if rp.starts_with('"') {
         quoted(rp).0
     } else {

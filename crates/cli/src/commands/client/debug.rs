@@ -93,8 +93,16 @@ fn ingress(vars: &DebugVars) -> String {
         .collect();
     rows.sort();
     let db = rows.iter().map(|r| r.0.chars().count()).fold(8, usize::max) + 1;
-    let rp = rows.iter().map(|r| r.1.chars().count()).fold(16, usize::max) + 1;
-    let m = rows.iter().map(|r| r.2.chars().count()).fold(11, usize::max) + 1;
+    let rp = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .fold(16, usize::max)
+        + 1;
+    let m = rows
+        .iter()
+        .map(|r| r.2.chars().count())
+        .fold(11, usize::max)
+        + 1;
     let mut text = format!(
         "{}{}{}Points Received\n",
         pad("Database", db),
@@ -136,7 +144,11 @@ pub(crate) fn level(api: &Api, args: &[String]) -> anyhow::Result<()> {
     let Some(level) = args.first() else {
         return Err(Usage::new("Must pass a log level", LEVEL_USAGE).into());
     };
-    let reply = api.send(Method::Post, &format!("{V1}/loglevel"), &json!({ "level": level }))?;
+    let reply = api.send(
+        Method::Post,
+        &format!("{V1}/loglevel"),
+        &json!({ "level": level }),
+    )?;
     reply.check(&[204])?;
     Ok(())
 }

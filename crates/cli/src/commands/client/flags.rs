@@ -168,7 +168,11 @@ fn go_bool(flag: &str, value: &str) -> Result<String, FlagError> {
 pub(crate) fn defaults(flags: &[Flag]) -> String {
     let mut text = String::new();
     for flag in flags {
-        let arg = if flag.kind == Kind::Bool { "" } else { " string" };
+        let arg = if flag.kind == Kind::Bool {
+            ""
+        } else {
+            " string"
+        };
         text.push_str(&format!("  -{}{arg}\n    \t{}\n", flag.name, flag.help));
     }
     text

@@ -40,7 +40,11 @@ pub(crate) fn run(api: &Api, args: &[String]) -> anyhow::Result<()> {
         .into());
     };
     let all = [String::new()];
-    let patterns = if patterns.is_empty() { &all[..] } else { patterns };
+    let patterns = if patterns.is_empty() {
+        &all[..]
+    } else {
+        patterns
+    };
     let text = match kind.as_str() {
         "tasks" => list_tasks(api, patterns)?,
         "templates" => list_templates(api, patterns)?,
@@ -126,7 +130,12 @@ struct TemplateRow {
 fn list_templates(api: &Api, patterns: &[String]) -> anyhow::Result<String> {
     let mut rows: Vec<TemplateRow> = Vec::new();
     for pattern in patterns {
-        rows.extend(decode(entries(api, "templates", pattern, &["type", "vars"])?)?);
+        rows.extend(decode(entries(
+            api,
+            "templates",
+            pattern,
+            &["type", "vars"],
+        )?)?);
     }
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     let id = width(2, rows.iter().map(|r| r.id.as_str()));
@@ -211,7 +220,14 @@ fn list_replays(api: &Api, patterns: &[String]) -> anyhow::Result<String> {
     let mut text = row(["ID", "Task", "Recording", "Status", "Clock", "Date"]);
     for r in &rows {
         let date = go_fmt::rfc822_local(&r.date);
-        text.push_str(&row([&r.id, &r.task, &r.recording, &r.status, &r.clock, &date]));
+        text.push_str(&row([
+            &r.id,
+            &r.task,
+            &r.recording,
+            &r.status,
+            &r.clock,
+            &date,
+        ]));
     }
     Ok(text)
 }
@@ -235,7 +251,9 @@ pub(crate) fn topics(api: &Api, pattern: &str) -> anyhow::Result<Vec<Topic>> {
         topics: Vec<Topic>,
     }
     let query = [("pattern", pattern)];
-    let list: Topics = api.get(&format!("{V1}/alerts/topics"), &query)?.expect(&[200])?;
+    let list: Topics = api
+        .get(&format!("{V1}/alerts/topics"), &query)?
+        .expect(&[200])?;
     Ok(list.topics)
 }
 
@@ -294,7 +312,8 @@ fn list_handlers(api: &Api, patterns: &[String]) -> anyhow::Result<String> {
     let topic = width(10, rows.iter().map(|(t, _)| t.as_str()));
     let id = width(10, rows.iter().map(|(_, h)| h.id.as_str()));
     let kind = width(10, rows.iter().map(|(_, h)| h.kind.as_str()));
-    let row = |a: &str, b: &str, c: &str| format!("{}{}{}\n", pad(a, topic), pad(b, id), pad(c, kind));
+    let row =
+        |a: &str, b: &str, c: &str| format!("{}{}{}\n", pad(a, topic), pad(b, id), pad(c, kind));
     let mut text = row("Topic", "ID", "Kind");
     for (t, h) in &rows {
         text.push_str(&row(t, &h.id, &h.kind));
@@ -313,7 +332,9 @@ pub(crate) fn service_tests(api: &Api, pattern: &str) -> anyhow::Result<Vec<Stri
         services: Vec<Service>,
     }
     let query = [("pattern", pattern)];
-    let list: Services = api.get(&format!("{V1}/service-tests"), &query)?.expect(&[200])?;
+    let list: Services = api
+        .get(&format!("{V1}/service-tests"), &query)?
+        .expect(&[200])?;
     // Matched here as well: a server that ignores `pattern` still runs only the tests asked
     // for (and one that honours it gives the same list).
     let names = (list.services.into_iter()).map(|s| s.name);

@@ -55,7 +55,10 @@ fn pairs(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 
 /// Copies the log stream to stdout as it arrives.
 fn tail(api: &Api, query: &[(String, String)]) -> anyhow::Result<()> {
-    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let query: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let (status, mut body) = api
         .stream("/kapacitor/v1preview/logs", &query)
         .context("failed to retrieve logs")?;
@@ -87,7 +90,10 @@ mod tests {
         let args = ["node=log5".to_string(), "lvl=info+".to_string()];
         assert_eq!(
             pairs(&args).expect("pairs"),
-            [("node".into(), "log5".into()), ("lvl".into(), "info+".into())]
+            [
+                ("node".into(), "log5".into()),
+                ("lvl".into(), "info+".into())
+            ]
         );
         let err = pairs(&["a=b=c".to_string()]).expect_err("bad pair");
         assert_eq!(err.to_string(), "bad keyvalue pair: 'a=b=c'");

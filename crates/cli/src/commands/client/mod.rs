@@ -230,7 +230,9 @@ fn is_offline_show(args: &[String]) -> bool {
 
 /// `-url`, else `KAPACITOR_URL`, else the default.
 fn url(flag: Option<&str>) -> String {
-    let env = std::env::var("KAPACITOR_URL").ok().filter(|u| !u.is_empty());
+    let env = std::env::var("KAPACITOR_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
     flag.filter(|u| !u.is_empty())
         .map(String::from)
         .or(env)
@@ -302,8 +304,9 @@ pub(crate) fn entries(
             ("limit", limit_text.as_str()),
         ];
         query.extend(fields.iter().map(|f| ("fields", *f)));
-        let mut list: serde_json::Map<String, serde_json::Value> =
-            api.get(&format!("{}/{kind}", api::V1), &query)?.expect(&[200])?;
+        let mut list: serde_json::Map<String, serde_json::Value> = api
+            .get(&format!("{}/{kind}", api::V1), &query)?
+            .expect(&[200])?;
         let page = match list.remove(kind) {
             Some(serde_json::Value::Array(page)) => page,
             _ => Vec::new(),

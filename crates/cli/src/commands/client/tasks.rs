@@ -97,7 +97,10 @@ For example:
 
 /// `define`'s usage with its flags.
 pub(crate) fn define_usage() -> String {
-    format!("{DEFINE_USAGE}\nOptions:\n{}", flags::defaults(DEFINE_FLAGS))
+    format!(
+        "{DEFINE_USAGE}\nOptions:\n{}",
+        flags::defaults(DEFINE_FLAGS)
+    )
 }
 
 /// What a `-file` task file holds (YAML or JSON).
@@ -137,10 +140,10 @@ fn definition(parsed: &flags::Parsed) -> anyhow::Result<Map<String, Value>> {
         body.insert("dbrps".into(), serde_json::to_value(dbrps)?);
     }
     if let Some(path) = parsed.value("vars").filter(|p| !p.is_empty()) {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("failed to open file {path}"))?;
-        let vars: Map<String, Value> = serde_json::from_str(&text)
-            .with_context(|| format!("invalid JSON in file {path}"))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("failed to open file {path}"))?;
+        let vars: Map<String, Value> =
+            serde_json::from_str(&text).with_context(|| format!("invalid JSON in file {path}"))?;
         if !vars.is_empty() {
             body.insert("vars".into(), Value::Object(vars));
         }
@@ -150,8 +153,8 @@ fn definition(parsed: &flags::Parsed) -> anyhow::Result<Map<String, Value>> {
 
 /// The fields of a `-file` task file, checked against the id on the command line.
 fn file_definition(id: &str, path: &str) -> anyhow::Result<Map<String, Value>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("failed to open file {path}"))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("failed to open file {path}"))?;
     let file: TaskFile = match Path::new(path).extension().and_then(|e| e.to_str()) {
         Some("yaml" | "yml") => serde_yaml_ng::from_str(&text)
             .with_context(|| format!("failed to unmarshal yaml task vars file {path:?}"))?,

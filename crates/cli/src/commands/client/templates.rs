@@ -45,7 +45,10 @@ For example:
 
 /// `define-template`'s usage with its flags.
 pub(crate) fn define_usage() -> String {
-    format!("{DEFINE_USAGE}\nOptions:\n{}", flags::defaults(DEFINE_FLAGS))
+    format!(
+        "{DEFINE_USAGE}\nOptions:\n{}",
+        flags::defaults(DEFINE_FLAGS)
+    )
 }
 
 /// A template as `GET /templates/<id>` gives it.
@@ -90,7 +93,11 @@ pub(crate) fn define(api: &Api, args: &[String]) -> anyhow::Result<()> {
         api.send(Method::Patch, &path, &Value::Object(body))?
     } else {
         body.insert("id".into(), id.as_str().into());
-        api.send(Method::Post, &format!("{V1}/templates"), &Value::Object(body))?
+        api.send(
+            Method::Post,
+            &format!("{V1}/templates"),
+            &Value::Object(body),
+        )?
     };
     reply.check(&[200])?;
     Ok(())

@@ -66,13 +66,23 @@ pub(crate) fn show(api: &Api, args: &[String]) -> anyhow::Result<()> {
 
 /// What `show-topic` prints.
 fn show_text(topic: &Topic, handler_ids: &[String], events: &[Event]) -> String {
-    let event = events.iter().map(|e| e.id.chars().count()).fold(5, usize::max) + 1;
+    let event = events
+        .iter()
+        .map(|e| e.id.chars().count())
+        .fold(5, usize::max)
+        + 1;
     let message = (events.iter())
         .map(|e| e.state.message.chars().count())
         .fold(7, usize::max)
         + 1;
     let row = |a: &str, b: &str, c: &str, d: &str| {
-        format!("{}{}{}{}\n", pad(a, event), pad(b, 9), pad(c, message), pad(d, 23))
+        format!(
+            "{}{}{}{}\n",
+            pad(a, event),
+            pad(b, 9),
+            pad(c, message),
+            pad(d, 23)
+        )
     };
     let mut text = format!(
         "ID: {}\nLevel: {}\nCollected: {}\nHandlers: [{}]\nEvents:\n",
@@ -90,7 +100,8 @@ fn show_text(topic: &Topic, handler_ids: &[String], events: &[Event]) -> String 
 }
 
 /// `show-topic-handler`'s usage.
-pub(crate) const SHOW_HANDLER_USAGE: &str = "Usage: tickflow show-topic-handler [topic ID] [handler ID]
+pub(crate) const SHOW_HANDLER_USAGE: &str =
+    "Usage: tickflow show-topic-handler [topic ID] [handler ID]
 
 \tShow details about a specific handler.
 ";
@@ -111,7 +122,11 @@ struct Handler {
 /// `show-topic-handler <topic> <id>`.
 pub(crate) fn show_handler(api: &Api, args: &[String]) -> anyhow::Result<()> {
     let [topic, id] = args else {
-        return Err(Usage::new("Must specify both topic and handler IDs", SHOW_HANDLER_USAGE).into());
+        return Err(Usage::new(
+            "Must specify both topic and handler IDs",
+            SHOW_HANDLER_USAGE,
+        )
+        .into());
     };
     let handler: Handler = api.get(&handler_path(topic, id), &[])?.expect(&[200])?;
     let options = go_json(&Value::Object(handler.options));
@@ -133,7 +148,8 @@ fn go_json(value: &Value) -> String {
 }
 
 /// `define-topic-handler`'s usage.
-pub(crate) const DEFINE_HANDLER_USAGE: &str = "Usage: tickflow define-topic-handler <path to handler spec file>
+pub(crate) const DEFINE_HANDLER_USAGE: &str =
+    "Usage: tickflow define-topic-handler <path to handler spec file>
 
 \tCreate or update a handler.
 
@@ -165,7 +181,9 @@ pub(crate) fn define_handler(api: &Api, args: &[String]) -> anyhow::Result<()> {
         _ => anyhow::bail!("bad file extension {path:?}: a handler file is .yaml, .yml or .json"),
     };
     let existing = handler_path(&handler.topic, &handler.id);
-    let exists = api.get(&existing, &[]).is_ok_and(|reply| reply.status == 200);
+    let exists = api
+        .get(&existing, &[])
+        .is_ok_and(|reply| reply.status == 200);
     let body = serde_json::to_value(&handler)?;
     let reply = if exists {
         api.send(Method::Put, &existing, &body)?
