@@ -288,6 +288,15 @@ fn the_server_comes_from_kapacitor_url_and_failures_exit_3() {
     );
     let nothing = server.run(&["list"]);
     assert_eq!(nothing.code, Some(2));
+    let no_verb = server.run(&[]);
+    assert_eq!(no_verb.code, Some(1));
+    assert!(
+        no_verb.stderr.starts_with("Error: Must pass a command.\n"),
+        "{no_verb:?}"
+    );
+    let unknown_verb = server.run(&["push"]);
+    assert_eq!(unknown_verb.code, Some(1));
+    assert!(unknown_verb.stderr.starts_with("Unknown command push\n"));
     let bad_flag = server.run(&["show", "-dot", "cpu_alert"]);
     assert_eq!(bad_flag.code, Some(2));
     assert!(bad_flag

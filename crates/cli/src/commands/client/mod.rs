@@ -170,16 +170,27 @@ pub(crate) fn dispatch(args: Vec<OsString>) -> Option<ExitCode> {
         Err(error) if has_globals => return Some(usage_exit(&Usage::flags(&error, "", GLOBAL))),
         Err(_) => return None,
     };
-    let (verb, rest) = global.rest.split_first()?;
+    let Some((verb, rest)) = global.rest.split_first() else {
+        return has_globals.then(|| unknown("Error: Must pass a command."));
+    };
     if verb == "help" && !has_globals {
         return help_verb(rest);
     }
-    let (_, run, _) = VERBS.iter().find(|(name, _, _)| name == verb)?;
+    let Some((_, run, _)) = VERBS.iter().find(|(name, _, _)| name == verb) else {
+        return has_globals.then(|| unknown(&format!("Unknown command {verb}")));
+    };
     if verb == "show" && !has_globals && is_offline_show(rest) {
         return None;
     }
     let api = Api::new(&url(global.value("url")), skip_verify(&global));
     Some(report(run(&api, rest)))
+}
+
+/// After global flags, no verb or one that is not a client verb: the message and the list
+/// of verbs, exit 1 (as Kapacitor).
+fn unknown(message: &str) -> ExitCode {
+    eprintln!("{message}\n\n{}", help());
+    ExitCode::from(1)
 }
 
 /// `tickflow help <verb>` for a client verb: its usage; other verbs go to clap.
