@@ -7,6 +7,10 @@
 //! * 1: the command ran and found a problem (a script that does not parse, a file that
 //!   is not formatted, a task the engine cannot run or that failed);
 //! * 2: the command could not run (bad usage, a file that cannot be read or written).
+//!
+//! Kapacitor's client verbs (`define`, `list`, `show TASK_ID`…) are tried first, by
+//! `commands::client::dispatch`, and exit with Kapacitor's codes (3 when the server
+//! refuses or cannot be reached).
 
 mod commands;
 
@@ -22,7 +26,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Runs Kapacitor TICKscripts over InfluxDB line protocol.
 #[derive(Debug, Parser)]
-#[command(name = "tickflow", version, about, long_about = None)]
+#[command(name = "tickflow", version, about, long_about = None, after_help = commands::client::help())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,6 +57,9 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = commands::client::dispatch(std::env::args_os().collect()) {
+        return code;
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),

@@ -1,7 +1,8 @@
-//! One module per `tickflow` subcommand, each with its clap `Args` and a `run` function,
+//! One module per `tickflow` subcommand (and `client`, Kapacitor's client verbs), each with its clap `Args` and a `run` function,
 //! `script`, the loading they share, and `vars`, template values typed by a script.
 
 pub(crate) mod check;
+pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod conformance;
 mod destinations;

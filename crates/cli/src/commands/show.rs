@@ -1,4 +1,5 @@
-//! `tickflow show`: the DAG a TICKscript makes, as text or as Graphviz DOT.
+//! `tickflow show FILE`: the DAG a TICKscript makes, as text or as Graphviz DOT (`show
+//! TASK_ID`, Kapacitor's client form, is `client::tasks::show`).
 
 use std::path::PathBuf;
 
@@ -7,6 +8,11 @@ use crate::commands::vars;
 use crate::Outcome;
 
 /// Shows the pipeline a TICKscript makes: its nodes, their properties and edges.
+///
+/// With an existing file (or a name ending in `.tick`) this is the offline `show`; with
+/// anything else (`tickflow show TASK_ID`, `tickflow show -replay ID TASK_ID`) it is
+/// Kapacitor's client `show`, which prints the task as the server at `-url` /
+/// `KAPACITOR_URL` runs it (`tickflow help show`).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The TICKscript file.

@@ -4,6 +4,8 @@
 mod alert_config;
 mod batch;
 mod check;
+mod client;
+mod client_standin;
 mod conformance;
 mod fmt;
 mod grouped_udf;
