@@ -78,7 +78,10 @@ fn parse_jobs(
 ) {
     let mut resting = VecDeque::new();
     for job in jobs {
-        resting.extend(spares.try_iter());
+        // Keep a few: when the calling thread parses most chunks itself, more vectors come
+        // back than this thread uses, and keeping them all grew memory with the file.
+        let room = (RESTING_VECTORS + 1).saturating_sub(resting.len());
+        resting.extend(spares.try_iter().take(room));
         let messages = match resting.len() >= RESTING_VECTORS {
             true => resting.pop_front().unwrap_or_default(),
             false => Vec::new(),
