@@ -6,7 +6,9 @@
 //! Kinds and options (Kapacitor's handler-file names): `log` (`path`, `mode`), `post`
 //! (`url` or `endpoint`, `headers`, `capture-response`, `timeout`,
 //! `skip-ssl-verification`), `tcp` (`address`), `exec` (`prog`, `args`), `mqtt`
-//! (`broker-name`, `topic`, `qos`, `retained`).
+//! (`broker-name`, `topic`, `qos`, `retained`), and the services: `slack`, `telegram`,
+//! `victorops`, `pagerduty`, `pagerduty2`, `opsgenie2`, `alerta`, `teams`, `discord`,
+//! `bigpanda`, `pushover` with Kapacitor's option names (see [`SERVICES`]).
 
 use serde_json::{Map, Value};
 use tickflow_model::Duration;
@@ -21,7 +23,7 @@ use crate::handlers::{build, BuildError, Handler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 16] = [
     "log",
     "post",
     "tcp",
@@ -30,6 +32,14 @@ pub const KINDS: [&str; 8] = [
     "slack",
     "telegram",
     "victorops",
+    "pagerduty",
+    "pagerduty2",
+    "opsgenie2",
+    "alerta",
+    "teams",
+    "discord",
+    "bigpanda",
+    "pushover",
 ];
 
 /// A topic handler's definition.
@@ -113,14 +123,14 @@ impl HandlerSpec {
                 HandlerSettings::Exec(ExecHandler { command })
             }
             "mqtt" => mqtt(&options(MQTT)?)?,
-            "slack" => service("slack", &self.options, SLACK, &[])?,
-            "telegram" => service("telegram", &self.options, TELEGRAM, TELEGRAM_FLAGS)?,
-            "victorops" => service("victorOps", &self.options, VICTOROPS, &[])?,
-            _ => {
-                return Err(SpecError::Kind {
-                    kind: self.kind.clone(),
-                })
-            }
+            kind => match SERVICES.iter().find(|keys| keys.kind == kind) {
+                Some(keys) => service(keys, &self.options)?,
+                None => {
+                    return Err(SpecError::Kind {
+                        kind: self.kind.clone(),
+                    })
+                }
+            },
         })
     }
 }
@@ -136,48 +146,157 @@ const POST: &[&str] = &[
 
 const MQTT: &[&str] = &["broker-name", "topic", "qos", "retained"];
 
-/// A service's string options: the handler file's key and the TICKscript property.
+/// Option keys: the handler file's key and the TICKscript property it stands for.
 type Keys = &'static [(&'static str, &'static str)];
 
-const SLACK: Keys = &[
-    ("workspace", "workspace"),
-    ("channel", "channel"),
-    ("username", "username"),
-    ("icon-emoji", "iconEmoji"),
-];
-
-const VICTOROPS: Keys = &[("routing-key", "routingKey")];
-
-const TELEGRAM: Keys = &[("chat-id", "chatId"), ("parse-mode", "parseMode")];
-
-const TELEGRAM_FLAGS: Keys = &[
-    ("disable-web-page-preview", "disableWebPagePreview"),
-    ("disable-notification", "disableNotification"),
-];
-
-/// A service's options (`texts` strings, `flags` booleans) as the TICKscript property
-/// calls make them.
-fn service(
-    name: &'static str,
-    map: &serde_json::Map<String, serde_json::Value>,
+/// A service's topic-handler kind and its options by type.
+pub struct ServiceKeys {
+    /// The handler file's `kind`.
+    pub kind: &'static str,
+    /// The TICKscript property (`victorOps`).
+    pub property: &'static str,
+    /// String options.
     texts: Keys,
+    /// Boolean options.
     flags: Keys,
+    /// String list options.
+    lists: Keys,
+    /// Duration options.
+    durations: Keys,
+}
+
+const fn texts(kind: &'static str, property: &'static str, texts: Keys) -> ServiceKeys {
+    ServiceKeys {
+        kind,
+        property,
+        texts,
+        flags: &[],
+        lists: &[],
+        durations: &[],
+    }
+}
+
+/// The services topics can run, with their options.
+pub const SERVICES: &[ServiceKeys] = &[
+    texts(
+        "slack",
+        "slack",
+        &[
+            ("workspace", "workspace"),
+            ("channel", "channel"),
+            ("username", "username"),
+            ("icon-emoji", "iconEmoji"),
+        ],
+    ),
+    ServiceKeys {
+        flags: &[
+            ("disable-web-page-preview", "disableWebPagePreview"),
+            ("disable-notification", "disableNotification"),
+        ],
+        ..texts(
+            "telegram",
+            "telegram",
+            &[("chat-id", "chatId"), ("parse-mode", "parseMode")],
+        )
+    },
+    texts("victorops", "victorOps", &[("routing-key", "routingKey")]),
+    texts("pagerduty", "pagerDuty", &[("service-key", "serviceKey")]),
+    texts("pagerduty2", "pagerDuty2", &[("routing-key", "routingKey")]),
+    ServiceKeys {
+        lists: &[("teams-list", "teams"), ("recipients-list", "recipients")],
+        ..texts(
+            "opsgenie2",
+            "opsGenie2",
+            &[("recovery-action", "recoveryAction")],
+        )
+    },
+    ServiceKeys {
+        lists: &[("service", "services"), ("correlate", "correlated")],
+        durations: &[("timeout", "timeout")],
+        ..texts(
+            "alerta",
+            "alerta",
+            &[
+                ("token", "token"),
+                ("resource", "resource"),
+                ("event", "event"),
+                ("environment", "environment"),
+                ("group", "group"),
+                ("value", "value"),
+                ("origin", "origin"),
+            ],
+        )
+    },
+    texts("teams", "teams", &[("channel-url", "channelURL")]),
+    texts(
+        "discord",
+        "discord",
+        &[
+            ("workspace", "workspace"),
+            ("username", "username"),
+            ("avatar-url", "avatarURL"),
+            ("embed-title", "embedTitle"),
+        ],
+    ),
+    texts(
+        "bigpanda",
+        "bigPanda",
+        &[
+            ("app-key", "appKey"),
+            ("primary-property", "primaryProperty"),
+            ("secondary-property", "secondaryProperty"),
+        ],
+    ),
+    texts(
+        "pushover",
+        "pushover",
+        &[
+            ("user-key", "userKey"),
+            ("device", "device"),
+            ("title", "title"),
+            ("url", "uRL"),
+            ("url-title", "uRLTitle"),
+            ("sound", "sound"),
+        ],
+    ),
+];
+
+/// A service's options as the TICKscript property calls make them.
+fn service(
+    keys: &ServiceKeys,
+    map: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<HandlerSettings, SpecError> {
-    let known: Vec<&str> = texts.iter().chain(flags).map(|(key, _)| *key).collect();
-    let options = Options::new(name, map, &known)?;
+    let all = [keys.texts, keys.flags, keys.lists, keys.durations];
+    let known: Vec<&str> = all.iter().flat_map(|k| k.iter()).map(|(key, _)| *key).collect();
+    let options = Options::new(keys.kind, map, &known)?;
     let mut calls = Vec::new();
-    for (key, property) in texts {
+    let mut call = |property: &str, values| calls.push((property.to_string(), values));
+    for (key, property) in keys.texts {
         if let Some(text) = options.string(key)? {
-            calls.push((property.to_string(), vec![OptionValue::String(text)]));
+            call(property, vec![OptionValue::String(text)]);
         }
     }
-    for (key, property) in flags {
+    for (key, property) in keys.flags {
         if options.flag(key)? {
-            calls.push((property.to_string(), Vec::new()));
+            call(property, Vec::new());
+        }
+    }
+    for (key, property) in keys.lists {
+        let values: Vec<OptionValue> = (options.strings(key)?.into_iter())
+            .map(OptionValue::String)
+            .collect();
+        if !values.is_empty() {
+            call(property, values);
+        }
+    }
+    for (key, property) in keys.durations {
+        if let Some(d) = options.duration(key)? {
+            let nanos = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+            call(property, vec![OptionValue::Duration(Duration::from_nanos(nanos))]);
         }
     }
     Ok(HandlerSettings::Service(ServiceHandler {
-        service: name,
+        service: keys.property,
         args: Vec::new(),
         options: calls,
     }))
