@@ -18,9 +18,9 @@ use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler
 use crate::http::{Client, TlsSettings};
 use crate::services::workspace::select;
 use crate::services::{
-    Alerta, BigPanda, Calls, Discord, OpsGenie2, PagerDuty, PagerDuty2, PushoverHandler,
-    ServiceConfigError, SlackConfig, SlackHandler, Teams, TelegramHandler, Unavailable,
-    VictorOpsHandler,
+    Alerta, BigPanda, Calls, Discord, HipChat, OpsGenie, OpsGenie2, PagerDuty, PagerDuty2,
+    PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow, SlackConfig, SlackHandler,
+    Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler, Zenoss,
 };
 
 /// Why settings do not make a running handler.
@@ -108,6 +108,22 @@ fn service_handler(
         })?,
         "pushover" => when(external.pushover.enabled, "pushover", || {
             PushoverHandler::new(&external.pushover, calls)
+        })?,
+        "opsGenie" => when(external.opsgenie.enabled, "opsgenie", || {
+            OpsGenie::handler(&external.opsgenie, calls)
+        })?,
+        "talk" => when(external.talk.enabled, "talk", || Talk::handler(&external.talk))?,
+        "hipChat" => when(external.hipchat.enabled, "hipchat", || {
+            HipChat::handler(&external.hipchat, calls)
+        })?,
+        "serviceNow" => when(external.servicenow.enabled, "servicenow", || {
+            ServiceNow::handler(&external.servicenow, calls)
+        })?,
+        "zenoss" => when(external.zenoss.enabled, "zenoss", || {
+            Zenoss::handler(&external.zenoss, calls)
+        })?,
+        "sensu" => when(external.sensu.enabled, "sensu", || {
+            SensuHandler::new(&external.sensu, calls)
         })?,
         "discord" => {
             let workspace = calls.text("workspace").unwrap_or_default();

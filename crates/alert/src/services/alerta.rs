@@ -5,23 +5,18 @@
 //! `informational`, `warning`, `critical`), the message as `text`, origin, services
 //! and correlated events (the measurement when none are given), the timeout in seconds,
 //! the tags as `key=value` strings and the data as `rawData`.
-//!
-//! The templates see the event's measurement, tags and id; `.Group` is the first
-//! series' tags as `key=value` pairs joined by commas (`nil` without tags) and
-//! `.TaskName` is empty, as the handler does not know its task.
+//! The templates see what [`event_data`] gives them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tickflow_model::Tags;
 
 use crate::data::{AlertData, Level};
 use crate::handlers::{std_duration, HandlerError};
 use crate::http::TlsSettings;
-use crate::services::event::{data_json, name, tags};
-use crate::services::{
-    Calls, JsonPost, Payload, PostService, ServiceConfigError, ServiceError,
-};
-use crate::template::{Kind, Template, TemplateData, TemplateError};
+use crate::services::event::{data_json, tags};
+use crate::services::templates::{event_data, OptionTemplate};
+use crate::services::{Calls, JsonPost, Payload, PostService, ServiceConfigError, ServiceError};
+use crate::template::TemplateData;
 
 /// The `[alerta]` section, with Kapacitor's defaults.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -60,13 +55,13 @@ impl Default for AlertaConfig {
 /// The body of each Alerta alert.
 #[derive(Debug, Clone)]
 pub struct Alerta {
-    resource: Template,
-    event: Template,
-    environment: Template,
-    group: Template,
-    value: Template,
-    services: Vec<Template>,
-    correlated: Vec<Template>,
+    resource: OptionTemplate,
+    event: OptionTemplate,
+    environment: OptionTemplate,
+    group: OptionTemplate,
+    value: OptionTemplate,
+    services: Vec<OptionTemplate>,
+    correlated: Vec<OptionTemplate>,
     origin: String,
     timeout_seconds: u64,
 }
@@ -81,20 +76,13 @@ impl Alerta {
         config: &AlertaConfig,
         calls: Calls<'_>,
     ) -> Result<PostService<Alerta>, ServiceConfigError> {
-        let invalid = |e: TemplateError| ServiceConfigError {
-            section: "alerta",
-            reason: e.to_string(),
-        };
         let template = |option: &str, default: &str| {
             let text = calls.text(option).unwrap_or_else(|| default.to_owned());
-            Template::parse(&format!("alerta {option}"), &text, Kind::Text).map_err(invalid)
+            OptionTemplate::parse("alerta", option, &text)
         };
         let templates = |option: &str| {
             (calls.texts(option).iter())
-                .map(|text| {
-                    Template::parse(&format!("alerta {option}"), text, Kind::Text)
-                        .map_err(invalid)
-                })
+                .map(|text| OptionTemplate::parse("alerta", option, text))
                 .collect::<Result<Vec<_>, _>>()
         };
         let token = calls.text_or("token", &config.token);
@@ -126,34 +114,11 @@ impl Alerta {
     }
 }
 
-/// What Alerta's templates see of `event`.
-fn template_data(event: &AlertData) -> TemplateData {
-    let pairs = tags(event);
-    let group = match pairs.is_empty() {
-        true => "nil".to_owned(),
-        false => (pairs.iter())
-            .map(|(key, value)| format!("{key}={value}"))
-            .collect::<Vec<_>>()
-            .join(","),
-    };
-    TemplateData {
-        name: name(event),
-        group,
-        tags: Tags::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-        id: Some(event.id.clone()),
-        level: Some(event.level),
-        time: Some(event.time),
-        duration: Some(event.duration),
-        message: Some(event.message.clone()),
-        ..TemplateData::default()
-    }
-}
-
 /// Renders each of `templates`, or gives the measurement when there are none.
 fn render_all(
-    templates: &[Template],
+    templates: &[OptionTemplate],
     data: &TemplateData,
-) -> Result<Vec<String>, TemplateError> {
+) -> Result<Vec<String>, ServiceError> {
     match templates.is_empty() {
         true => Ok(vec![data.name.clone()]),
         false => templates.iter().map(|t| t.render(data)).collect(),
@@ -162,12 +127,8 @@ fn render_all(
 
 impl Payload for Alerta {
     fn body(&self, event: &AlertData) -> Result<Value, HandlerError> {
-        let data = template_data(event);
-        let failed = |e: TemplateError| ServiceError::Refused {
-            service: "alerta",
-            reason: e.to_string(),
-        };
-        let render = |t: &Template| t.render(&data).map_err(failed);
+        let data = event_data(event);
+        let render = |t: &OptionTemplate| t.render(&data);
         let (resource, event_name) = (render(&self.resource)?, render(&self.event)?);
         if resource.is_empty() || event_name.is_empty() {
             return Err(ServiceError::Refused {
@@ -195,8 +156,8 @@ impl Payload for Alerta {
             "text": event.message,
             "origin": self.origin,
             "rawData": data_json("alerta", event)?,
-            "service": render_all(&self.services, &data).map_err(failed)?,
-            "correlate": render_all(&self.correlated, &data).map_err(failed)?,
+            "service": render_all(&self.services, &data)?,
+            "correlate": render_all(&self.correlated, &data)?,
             "timeout": self.timeout_seconds,
             "tags": tag_list,
         }))

@@ -1,7 +1,8 @@
 //! Third-party alert services over HTTP: their configuration sections with Kapacitor's
 //! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`, `[victorops]`,
 //! `[pagerduty]`, `[pagerduty2]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[[discord]]`,
-//! `[bigpanda]`, `[pushover]`) and the handlers that send what Kapacitor sends to them.
+//! `[bigpanda]`, `[pushover]`, `[opsgenie]`, `[talk]`, `[hipchat]`, `[servicenow]`,
+//! `[zenoss]`, `[sensu]`) and the handlers that send what Kapacitor sends to them.
 //! A service that POSTs one JSON body per event is a [`Payload`] run by [`PostService`];
 //! its file holds its section and its body only.
 //!
@@ -12,41 +13,55 @@
 //! saying why.
 
 mod alerta;
+mod basic_auth;
 mod bigpanda;
 mod calls;
 mod discord;
+mod hipchat;
 pub mod event;
 mod json_post;
 pub mod one_or_many;
+mod opsgenie;
 mod opsgenie2;
 mod pagerduty;
 mod pagerduty2;
 mod payload;
 mod pushover;
+mod sensu;
 mod service_test;
+mod servicenow;
 mod slack;
+mod talk;
 mod teams;
 mod telegram;
 mod unavailable;
+mod templates;
 mod victorops;
 pub mod workspace;
+mod zenoss;
 
 pub use alerta::{Alerta, AlertaConfig};
 pub use bigpanda::{BigPanda, BigPandaConfig};
 pub use calls::Calls;
 pub use discord::{Discord, DiscordConfig};
+pub use hipchat::{HipChat, HipChatConfig};
 pub use json_post::JsonPost;
+pub use opsgenie::{OpsGenie, OpsGenieConfig};
 pub use opsgenie2::{OpsGenie2, OpsGenie2Config};
 pub use pagerduty::{PagerDuty, PagerDutyConfig};
 pub use pagerduty2::{PagerDuty2, PagerDuty2Config};
 pub use payload::{Payload, PostService};
 pub use pushover::{PushoverConfig, PushoverHandler};
+pub use sensu::{SensuConfig, SensuHandler};
+pub use servicenow::{ServiceNow, ServiceNowConfig};
+pub use talk::{Talk, TalkConfig};
 pub use teams::{Teams, TeamsConfig};
 pub use service_test::{run_test, service_tests, TestError};
 pub use slack::{SlackConfig, SlackHandler};
 pub use telegram::{TelegramConfig, TelegramHandler};
 pub use unavailable::Unavailable;
 pub use victorops::{VictorOpsConfig, VictorOpsHandler};
+pub use zenoss::{SeverityMap, Zenoss, ZenossConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +103,24 @@ pub struct ServiceConfigs {
     /// `[pushover]`.
     #[serde(default)]
     pub pushover: PushoverConfig,
+    /// `[opsgenie]`.
+    #[serde(default)]
+    pub opsgenie: OpsGenieConfig,
+    /// `[talk]`.
+    #[serde(default)]
+    pub talk: TalkConfig,
+    /// `[hipchat]`.
+    #[serde(default)]
+    pub hipchat: HipChatConfig,
+    /// `[servicenow]`.
+    #[serde(default)]
+    pub servicenow: ServiceNowConfig,
+    /// `[zenoss]`.
+    #[serde(default)]
+    pub zenoss: ZenossConfig,
+    /// `[sensu]`.
+    #[serde(default)]
+    pub sensu: SensuConfig,
 }
 
 /// Why a service handler did not deliver an event; each names the service.

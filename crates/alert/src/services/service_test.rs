@@ -56,6 +56,86 @@ pub fn service_tests() -> Vec<(&'static str, Value)> {
                 "level": "CRITICAL",
             }),
         ),
+        (
+            "pagerduty",
+            json!({
+                "service-key": "",
+                "message": "test pagerduty message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "pagerduty2",
+            json!({
+                "routing-key": "",
+                "message": "test pagerduty2 message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "opsgenie2",
+            json!({
+                "teams-list": [],
+                "recipients-list": [],
+                "message": "test opsgenie message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "alerta",
+            json!({
+                "resource": "testResource",
+                "event": "testEvent",
+                "environment": "",
+                "group": "testGroup",
+                "value": "testValue",
+                "origin": "",
+                "service": ["testServiceA", "testServiceB"],
+                "correlate": ["testServiceX", "testServiceY"],
+                "timeout": "24h0m0s",
+                "message": "test alerta message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "teams",
+            json!({
+                "channel-url": "",
+                "message": "test teams message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "discord",
+            json!({
+                "workspace": "",
+                "username": "",
+                "avatar-url": "",
+                "embed-title": "Kapacitor Alert",
+                "message": "test discord message",
+                "level": "INFO",
+            }),
+        ),
+        (
+            "bigpanda",
+            json!({
+                "app-key": "",
+                "message": "test bigpanda message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "pushover",
+            json!({
+                "device": "",
+                "title": "",
+                "url": "",
+                "url-title": "",
+                "sound": "",
+                "message": "test pushover message",
+                "level": "CRITICAL",
+            }),
+        ),
     ]
 }
 

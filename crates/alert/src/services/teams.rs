@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::data::{AlertData, Level};
 use crate::handlers::HandlerError;
 use crate::http::TlsSettings;
+use crate::services::templates::cut;
 use crate::services::{Calls, JsonPost, Payload, PostService, ServiceConfigError};
 
 /// The `[teams]` section.
@@ -37,15 +38,6 @@ impl Teams {
         let post = JsonPost::new("teams", &url, &TlsSettings::default())?;
         Ok(PostService::new(post, Teams))
     }
-}
-
-/// The first `max` bytes of `text`, backing off to a character boundary.
-fn cut(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 impl Payload for Teams {

@@ -8,7 +8,8 @@
 //! `skip-ssl-verification`), `tcp` (`address`), `exec` (`prog`, `args`), `mqtt`
 //! (`broker-name`, `topic`, `qos`, `retained`), and the services: `slack`, `telegram`,
 //! `victorops`, `pagerduty`, `pagerduty2`, `opsgenie2`, `alerta`, `teams`, `discord`,
-//! `bigpanda`, `pushover` with Kapacitor's option names (see [`SERVICES`]).
+//! `bigpanda`, `pushover`, `opsgenie`, `talk`, `hipchat`, `servicenow`, `zenoss`,
+//! `sensu` with Kapacitor's option names (see [`SERVICES`]).
 
 use serde_json::{Map, Value};
 use tickflow_model::Duration;
@@ -23,7 +24,7 @@ use crate::handlers::{build, BuildError, Handler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 16] = [
+pub const KINDS: [&str; 22] = [
     "log",
     "post",
     "tcp",
@@ -40,6 +41,12 @@ pub const KINDS: [&str; 16] = [
     "discord",
     "bigpanda",
     "pushover",
+    "opsgenie",
+    "talk",
+    "hipchat",
+    "servicenow",
+    "zenoss",
+    "sensu",
 ];
 
 /// A topic handler's definition.
@@ -163,6 +170,8 @@ pub struct ServiceKeys {
     lists: Keys,
     /// Duration options.
     durations: Keys,
+    /// Integer options.
+    ints: Keys,
 }
 
 const fn texts(kind: &'static str, property: &'static str, texts: Keys) -> ServiceKeys {
@@ -173,6 +182,7 @@ const fn texts(kind: &'static str, property: &'static str, texts: Keys) -> Servi
         flags: &[],
         lists: &[],
         durations: &[],
+        ints: &[],
     }
 }
 
@@ -259,6 +269,47 @@ pub const SERVICES: &[ServiceKeys] = &[
             ("sound", "sound"),
         ],
     ),
+    ServiceKeys {
+        lists: &[("teams-list", "teams"), ("recipients-list", "recipients")],
+        ..texts("opsgenie", "opsGenie", &[])
+    },
+    texts("talk", "talk", &[]),
+    texts("hipchat", "hipChat", &[("room", "room"), ("token", "token")]),
+    texts(
+        "servicenow",
+        "serviceNow",
+        &[
+            ("source", "source"),
+            ("node", "node"),
+            ("type", "type"),
+            ("resource", "resource"),
+            ("metric-name", "metricName"),
+            ("message-key", "messageKey"),
+        ],
+    ),
+    ServiceKeys {
+        ints: &[("tid", "tid")],
+        ..texts(
+            "zenoss",
+            "zenoss",
+            &[
+                ("action", "action"),
+                ("method", "method"),
+                ("type", "type"),
+                ("summary", "summary"),
+                ("device", "device"),
+                ("component", "component"),
+                ("evclasskey", "eventClassKey"),
+                ("evclass", "eventClass"),
+                ("collector", "collector"),
+                ("message", "message"),
+            ],
+        )
+    },
+    ServiceKeys {
+        lists: &[("handlers", "handlers")],
+        ..texts("sensu", "sensu", &[("source", "source")])
+    },
 ];
 
 /// A service's options as the TICKscript property calls make them.
@@ -266,7 +317,7 @@ fn service(
     keys: &ServiceKeys,
     map: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<HandlerSettings, SpecError> {
-    let all = [keys.texts, keys.flags, keys.lists, keys.durations];
+    let all = [keys.texts, keys.flags, keys.lists, keys.durations, keys.ints];
     let known: Vec<&str> = all.iter().flat_map(|k| k.iter()).map(|(key, _)| *key).collect();
     let options = Options::new(keys.kind, map, &known)?;
     let mut calls = Vec::new();
@@ -287,6 +338,11 @@ fn service(
             .collect();
         if !values.is_empty() {
             call(property, values);
+        }
+    }
+    for (key, property) in keys.ints {
+        if let Some(n) = options.int(key)? {
+            call(property, vec![OptionValue::Int(n)]);
         }
     }
     for (key, property) in keys.durations {
@@ -397,8 +453,8 @@ mod tests {
     #[test]
     fn bad_definitions_are_explained() {
         assert_eq!(
-            error(&spec("pagerDuty2", json!({}))),
-            "unsupported handler kind \"pagerDuty2\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
+            error(&spec("kafka", json!({}))),
+            format!("unsupported handler kind \"kafka\", expected one of {}", KINDS.join(", "))
         );
         assert_eq!(
             error(&spec("log", json!({"path": "x.log"}))),
