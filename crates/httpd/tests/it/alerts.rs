@@ -124,14 +124,17 @@ fn handlers_are_listed_replaced_and_deleted() {
         &server,
         "POST",
         &handlers,
-        &json!({"id": "s", "kind": "sensu"}),
+        &json!({"id": "k", "kind": "kafka"}),
     );
     assert_eq!(
         (bad.status, bad.json()["error"].clone()),
         (
             400,
             json!(
-                "unsupported handler kind \"sensu\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
+                "unsupported handler kind \"kafka\", expected one of log, post, tcp, exec, \
+                 mqtt, slack, telegram, victorops, pagerduty, pagerduty2, opsgenie2, alerta, \
+                 teams, discord, bigpanda, pushover, opsgenie, talk, hipchat, servicenow, \
+                 zenoss, sensu"
             )
         )
     );
