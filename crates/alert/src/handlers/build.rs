@@ -18,9 +18,9 @@ use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler
 use crate::http::{Client, TlsSettings};
 use crate::services::workspace::select;
 use crate::services::{
-    Alerta, BigPanda, Calls, Discord, HipChat, OpsGenie, OpsGenie2, PagerDuty, PagerDuty2,
-    PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow, SlackConfig, SlackHandler,
-    Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler, Zenoss,
+    Alerta, BigPanda, Calls, Discord, EmailHandler, HipChat, OpsGenie, OpsGenie2, PagerDuty,
+    PagerDuty2, PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow, SlackConfig,
+    SlackHandler, Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler, Zenoss,
 };
 
 /// Why settings do not make a running handler.
@@ -109,10 +109,15 @@ fn service_handler(
         "pushover" => when(external.pushover.enabled, "pushover", || {
             PushoverHandler::new(&external.pushover, calls)
         })?,
+        "email" => when(external.smtp.enabled, "smtp", || {
+            EmailHandler::new(&external.smtp, calls)
+        })?,
         "opsGenie" => when(external.opsgenie.enabled, "opsgenie", || {
             OpsGenie::handler(&external.opsgenie, calls)
         })?,
-        "talk" => when(external.talk.enabled, "talk", || Talk::handler(&external.talk))?,
+        "talk" => when(external.talk.enabled, "talk", || {
+            Talk::handler(&external.talk)
+        })?,
         "hipChat" => when(external.hipchat.enabled, "hipchat", || {
             HipChat::handler(&external.hipchat, calls)
         })?,

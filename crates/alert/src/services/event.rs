@@ -29,7 +29,10 @@ pub fn tags(event: &AlertData) -> Vec<(String, String)> {
 
 /// The tag `key` of the event's first series.
 pub fn tag(event: &AlertData, key: &str) -> Option<String> {
-    tags(event).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    tags(event)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }
 
 /// The measurement of the event's first series (empty without data).

@@ -2,7 +2,7 @@
 //! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`, `[victorops]`,
 //! `[pagerduty]`, `[pagerduty2]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[[discord]]`,
 //! `[bigpanda]`, `[pushover]`, `[opsgenie]`, `[talk]`, `[hipchat]`, `[servicenow]`,
-//! `[zenoss]`, `[sensu]`) and the handlers that send what Kapacitor sends to them.
+//! `[zenoss]`, `[sensu]`, `[smtp]`) and the handlers that send what Kapacitor sends to them.
 //! A service that POSTs one JSON body per event is a [`Payload`] run by [`PostService`];
 //! its file holds its section and its body only.
 //!
@@ -17,8 +17,9 @@ mod basic_auth;
 mod bigpanda;
 mod calls;
 mod discord;
-mod hipchat;
+mod email;
 pub mod event;
+mod hipchat;
 mod json_post;
 pub mod one_or_many;
 mod opsgenie;
@@ -34,8 +35,8 @@ mod slack;
 mod talk;
 mod teams;
 mod telegram;
-mod unavailable;
 mod templates;
+mod unavailable;
 mod victorops;
 pub mod workspace;
 mod zenoss;
@@ -44,6 +45,7 @@ pub use alerta::{Alerta, AlertaConfig};
 pub use bigpanda::{BigPanda, BigPandaConfig};
 pub use calls::Calls;
 pub use discord::{Discord, DiscordConfig};
+pub use email::{EmailHandler, SmtpConfig};
 pub use hipchat::{HipChat, HipChatConfig};
 pub use json_post::JsonPost;
 pub use opsgenie::{OpsGenie, OpsGenieConfig};
@@ -53,11 +55,11 @@ pub use pagerduty2::{PagerDuty2, PagerDuty2Config};
 pub use payload::{Payload, PostService};
 pub use pushover::{PushoverConfig, PushoverHandler};
 pub use sensu::{SensuConfig, SensuHandler};
+pub use service_test::{run_test, service_tests, TestError};
 pub use servicenow::{ServiceNow, ServiceNowConfig};
+pub use slack::{SlackConfig, SlackHandler};
 pub use talk::{Talk, TalkConfig};
 pub use teams::{Teams, TeamsConfig};
-pub use service_test::{run_test, service_tests, TestError};
-pub use slack::{SlackConfig, SlackHandler};
 pub use telegram::{TelegramConfig, TelegramHandler};
 pub use unavailable::Unavailable;
 pub use victorops::{VictorOpsConfig, VictorOpsHandler};
@@ -121,6 +123,9 @@ pub struct ServiceConfigs {
     /// `[sensu]`.
     #[serde(default)]
     pub sensu: SensuConfig,
+    /// `[smtp]`: email.
+    #[serde(default)]
+    pub smtp: SmtpConfig,
 }
 
 /// Why a service handler did not deliver an event; each names the service.

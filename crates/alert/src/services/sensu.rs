@@ -98,7 +98,10 @@ impl SensuHandler {
         };
         let mut body = Map::new();
         body.insert("name".into(), json!(event.id));
-        body.insert("source".into(), json!(self.source.render(&event_data(event))?));
+        body.insert(
+            "source".into(),
+            json!(self.source.render(&event_data(event))?),
+        );
         body.insert("output".into(), json!(event.message));
         body.insert("status".into(), json!(status));
         body.insert("handlers".into(), json!(self.handlers));
@@ -110,9 +113,8 @@ impl SensuHandler {
 
     /// Writes `line` to the socket and reads the answer.
     fn exchange(&self, line: &[u8]) -> std::io::Result<String> {
-        let addr = (self.addr.to_socket_addrs()?.next()).ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no address")
-        })?;
+        let addr = (self.addr.to_socket_addrs()?.next())
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no address"))?;
         let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
         stream.set_read_timeout(Some(TIMEOUT))?;
         stream.set_write_timeout(Some(TIMEOUT))?;

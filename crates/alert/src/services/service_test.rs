@@ -125,6 +125,14 @@ pub fn service_tests() -> Vec<(&'static str, Value)> {
             }),
         ),
         (
+            "smtp",
+            json!({
+                "to": [],
+                "subject": "test subject",
+                "body": "test body",
+            }),
+        ),
+        (
             "pushover",
             json!({
                 "device": "",
@@ -154,15 +162,26 @@ pub fn run_test(
     };
     merged.extend(options.clone());
     let text = |value: Option<Value>| value.and_then(|v| v.as_str().map(str::to_owned));
-    let message = text(merged.remove("message")).unwrap_or_default();
+    // The smtp test names its message `subject` and its HTML `body`.
+    let message = text(
+        merged
+            .remove("message")
+            .or_else(|| merged.remove("subject")),
+    );
+    let message = message.unwrap_or_default();
+    let details = text(merged.remove("body")).unwrap_or_default();
     let level = match text(merged.remove("level")) {
         Some(name) => Level::from_name(&name)
             .ok_or_else(|| TestError::Options(format!("invalid level {name:?}")))?,
         None => Level::Critical,
     };
+    let kind = match name {
+        "smtp" => "email",
+        other => other,
+    };
     let spec = HandlerSpec {
         id: "service-test".into(),
-        kind: name.to_owned(),
+        kind: kind.to_owned(),
         options: merged,
         match_expr: String::new(),
     };
@@ -172,7 +191,7 @@ pub fn run_test(
     let event = AlertData {
         id: format!("{name}:test"),
         message,
-        details: String::new(),
+        details,
         time: Time::now(),
         duration: Duration::ZERO,
         level,

@@ -26,10 +26,12 @@ impl OptionTemplate {
         option: &str,
         text: &str,
     ) -> Result<OptionTemplate, ServiceConfigError> {
-        let template = Template::parse(&format!("{service} {option}"), text, Kind::Text)
-            .map_err(|e| ServiceConfigError {
-                section: service,
-                reason: e.to_string(),
+        let template =
+            Template::parse(&format!("{service} {option}"), text, Kind::Text).map_err(|e| {
+                ServiceConfigError {
+                    section: service,
+                    reason: e.to_string(),
+                }
             })?;
         Ok(OptionTemplate { service, template })
     }

@@ -9,7 +9,7 @@
 //! (`broker-name`, `topic`, `qos`, `retained`), and the services: `slack`, `telegram`,
 //! `victorops`, `pagerduty`, `pagerduty2`, `opsgenie2`, `alerta`, `teams`, `discord`,
 //! `bigpanda`, `pushover`, `opsgenie`, `talk`, `hipchat`, `servicenow`, `zenoss`,
-//! `sensu` with Kapacitor's option names (see [`SERVICES`]).
+//! `sensu`, `email` with Kapacitor's option names (see [`SERVICES`]).
 
 use serde_json::{Map, Value};
 use tickflow_model::Duration;
@@ -24,7 +24,7 @@ use crate::handlers::{build, BuildError, Handler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 22] = [
+pub const KINDS: [&str; 23] = [
     "log",
     "post",
     "tcp",
@@ -47,6 +47,7 @@ pub const KINDS: [&str; 22] = [
     "servicenow",
     "zenoss",
     "sensu",
+    "email",
 ];
 
 /// A topic handler's definition.
@@ -274,7 +275,11 @@ pub const SERVICES: &[ServiceKeys] = &[
         ..texts("opsgenie", "opsGenie", &[])
     },
     texts("talk", "talk", &[]),
-    texts("hipchat", "hipChat", &[("room", "room"), ("token", "token")]),
+    texts(
+        "hipchat",
+        "hipChat",
+        &[("room", "room"), ("token", "token")],
+    ),
     texts(
         "servicenow",
         "serviceNow",
@@ -310,6 +315,10 @@ pub const SERVICES: &[ServiceKeys] = &[
         lists: &[("handlers", "handlers")],
         ..texts("sensu", "sensu", &[("source", "source")])
     },
+    ServiceKeys {
+        lists: &[("to", "to")],
+        ..texts("email", "email", &[])
+    },
 ];
 
 /// A service's options as the TICKscript property calls make them.
@@ -317,8 +326,18 @@ fn service(
     keys: &ServiceKeys,
     map: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<HandlerSettings, SpecError> {
-    let all = [keys.texts, keys.flags, keys.lists, keys.durations, keys.ints];
-    let known: Vec<&str> = all.iter().flat_map(|k| k.iter()).map(|(key, _)| *key).collect();
+    let all = [
+        keys.texts,
+        keys.flags,
+        keys.lists,
+        keys.durations,
+        keys.ints,
+    ];
+    let known: Vec<&str> = all
+        .iter()
+        .flat_map(|k| k.iter())
+        .map(|(key, _)| *key)
+        .collect();
     let options = Options::new(keys.kind, map, &known)?;
     let mut calls = Vec::new();
     let mut call = |property: &str, values| calls.push((property.to_string(), values));
@@ -348,7 +367,10 @@ fn service(
     for (key, property) in keys.durations {
         if let Some(d) = options.duration(key)? {
             let nanos = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
-            call(property, vec![OptionValue::Duration(Duration::from_nanos(nanos))]);
+            call(
+                property,
+                vec![OptionValue::Duration(Duration::from_nanos(nanos))],
+            );
         }
     }
     Ok(HandlerSettings::Service(ServiceHandler {
@@ -454,7 +476,10 @@ mod tests {
     fn bad_definitions_are_explained() {
         assert_eq!(
             error(&spec("kafka", json!({}))),
-            format!("unsupported handler kind \"kafka\", expected one of {}", KINDS.join(", "))
+            format!(
+                "unsupported handler kind \"kafka\", expected one of {}",
+                KINDS.join(", ")
+            )
         );
         assert_eq!(
             error(&spec("log", json!({"path": "x.log"}))),

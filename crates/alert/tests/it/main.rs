@@ -4,6 +4,7 @@
 //! delivery.
 
 mod dispatch;
+mod email;
 mod golden;
 mod handlers;
 mod https;

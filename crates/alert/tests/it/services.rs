@@ -53,7 +53,11 @@ fn handler(kind: &str, options: Value, external: ServiceConfigs) -> Box<dyn Hand
 
 /// The handler of the last alert node's only handler in `script`, built as a task
 /// builds it; `_receiver` keeps the receiver borrowed while the handler lives.
-fn script_handler(script: &str, services: &Services, _receiver: &Receiver) -> Box<dyn Handler> {
+pub(crate) fn script_handler(
+    script: &str,
+    services: &Services,
+    _receiver: &Receiver,
+) -> Box<dyn Handler> {
     let program = tickflow_tickscript::parse(script).expect("the script parses");
     let pipeline = tickflow_pipeline::build(&program, &Default::default()).expect("builds");
     let settings = (pipeline.nodes.iter())
@@ -410,7 +414,10 @@ fn opsgenie2_creates_alerts_and_notes_recoveries_by_alias() {
         request.target,
         "/v2/alerts/Y3B1Omhvc3Q9c2VydmVyQQ==/notes?identifierType=alias"
     );
-    assert_eq!(request.json(), json!({"note": "cpu:host=serverA is CRITICAL"}));
+    assert_eq!(
+        request.json(),
+        json!({"note": "cpu:host=serverA is CRITICAL"})
+    );
 }
 
 #[test]
@@ -605,7 +612,9 @@ fn opsgenie_v1_posts_alerts_and_recoveries_to_their_urls() {
     let request = receiver.next();
     assert_eq!(request.target, "/v1/json/alert/");
     let mut body = request.json();
-    assert!(body["description"].as_str().is_some_and(|d| d.starts_with("{\"series\"")));
+    assert!(body["description"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("{\"series\"")));
     body["description"] = json!("");
     assert_eq!(
         body,
@@ -821,7 +830,9 @@ fn sensu_writes_a_check_result_to_the_client_socket() {
             "tier": 2,
         })
     );
-    let invalid = handler.handle(&tagged_event()).expect_err("a ':' in the name");
+    let invalid = handler
+        .handle(&tagged_event())
+        .expect_err("a ':' in the name");
     assert_eq!(
         invalid.to_string(),
         "sensu: invalid name \"cpu:host=serverA\" for sensu alert. Must match ^[\\w\\.-]+$"

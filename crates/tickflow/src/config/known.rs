@@ -128,7 +128,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "task",
     "deadman",
     "kubernetes",
-    "smtp",
     "snmptrap",
     "reporting",
     "stats",
@@ -176,6 +175,7 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     ("servicenow", SERVICE_UNREAD),
     ("zenoss", SERVICE_UNREAD),
     ("sensu", SERVICE_UNREAD),
+    ("smtp", SERVICE_UNREAD),
     (
         "http",
         &[

@@ -7,7 +7,7 @@
 //! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]`, `[[discord]]`, `[pagerduty]`, `[pagerduty2]`,
 //! `[opsgenie]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[bigpanda]`, `[pushover]`, `[talk]`,
-//! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]` and tickflow's `[[topic-handler]]`
+//! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
@@ -47,8 +47,8 @@ use tickflow_alert::sections::{
 };
 use tickflow_alert::services::{
     one_or_many, AlertaConfig, BigPandaConfig, DiscordConfig, HipChatConfig, OpsGenie2Config,
-    OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig, SensuConfig,
-    ServiceConfigs, ServiceNowConfig, SlackConfig, TalkConfig, TeamsConfig, TelegramConfig,
+    OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig, SensuConfig, ServiceConfigs,
+    ServiceNowConfig, SlackConfig, SmtpConfig, TalkConfig, TeamsConfig, TelegramConfig,
     VictorOpsConfig, ZenossConfig,
 };
 use tickflow_alert::Services;
@@ -119,6 +119,8 @@ pub struct Config {
     pub zenoss: ZenossConfig,
     /// `[sensu]`.
     pub sensu: SensuConfig,
+    /// `[smtp]`: email.
+    pub smtp: SmtpConfig,
 }
 
 impl Default for Config {
@@ -150,6 +152,7 @@ impl Default for Config {
             servicenow: ServiceNowConfig::default(),
             zenoss: ZenossConfig::default(),
             sensu: SensuConfig::default(),
+            smtp: SmtpConfig::default(),
         }
     }
 }
@@ -282,6 +285,7 @@ impl Config {
                 servicenow: self.servicenow.clone(),
                 zenoss: self.zenoss.clone(),
                 sensu: self.sensu.clone(),
+                smtp: self.smtp.clone(),
             },
         };
         let mut services = sections.services()?;
@@ -343,10 +347,7 @@ mod tests {
         assert_eq!(config.influxdb[0].name, "local");
         let services = config.services().expect("valid services");
         assert_eq!(services.server.hostname, "printer-host");
-        assert_eq!(
-            services.client_url,
-            "http://printer-host:9999/kapacitor/v1"
-        );
+        assert_eq!(services.client_url, "http://printer-host:9999/kapacitor/v1");
         assert!(services.endpoint("hook").is_ok());
     }
 
