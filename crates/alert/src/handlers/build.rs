@@ -20,7 +20,8 @@ use crate::services::workspace::select;
 use crate::services::{
     Alerta, BigPanda, Calls, Discord, EmailHandler, HipChat, OpsGenie, OpsGenie2, PagerDuty,
     PagerDuty2, PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow, SlackConfig,
-    SlackHandler, Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler, Zenoss,
+    SlackHandler, SnmpTrapHandler, Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler,
+    Zenoss,
 };
 
 /// Why settings do not make a running handler.
@@ -111,6 +112,9 @@ fn service_handler(
         })?,
         "email" => when(external.smtp.enabled, "smtp", || {
             EmailHandler::new(&external.smtp, calls)
+        })?,
+        "snmpTrap" => when(external.snmptrap.enabled, "snmptrap", || {
+            SnmpTrapHandler::new(&external.snmptrap, calls)
         })?,
         "opsGenie" => when(external.opsgenie.enabled, "opsgenie", || {
             OpsGenie::handler(&external.opsgenie, calls)

@@ -2,7 +2,7 @@
 //! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`, `[victorops]`,
 //! `[pagerduty]`, `[pagerduty2]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[[discord]]`,
 //! `[bigpanda]`, `[pushover]`, `[opsgenie]`, `[talk]`, `[hipchat]`, `[servicenow]`,
-//! `[zenoss]`, `[sensu]`, `[smtp]`) and the handlers that send what Kapacitor sends to them.
+//! `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]`) and the handlers that send what Kapacitor sends to them.
 //! A service that POSTs one JSON body per event is a [`Payload`] run by [`PostService`];
 //! its file holds its section and its body only.
 //!
@@ -32,6 +32,7 @@ mod sensu;
 mod service_test;
 mod servicenow;
 mod slack;
+mod snmptrap;
 mod talk;
 mod teams;
 mod telegram;
@@ -58,6 +59,7 @@ pub use sensu::{SensuConfig, SensuHandler};
 pub use service_test::{run_test, service_tests, TestError};
 pub use servicenow::{ServiceNow, ServiceNowConfig};
 pub use slack::{SlackConfig, SlackHandler};
+pub use snmptrap::{SnmpTrapConfig, SnmpTrapHandler};
 pub use talk::{Talk, TalkConfig};
 pub use teams::{Teams, TeamsConfig};
 pub use telegram::{TelegramConfig, TelegramHandler};
@@ -126,6 +128,9 @@ pub struct ServiceConfigs {
     /// `[smtp]`: email.
     #[serde(default)]
     pub smtp: SmtpConfig,
+    /// `[snmptrap]`.
+    #[serde(default)]
+    pub snmptrap: SnmpTrapConfig,
 }
 
 /// Why a service handler did not deliver an event; each names the service.

@@ -9,7 +9,7 @@
 //! (`broker-name`, `topic`, `qos`, `retained`), and the services: `slack`, `telegram`,
 //! `victorops`, `pagerduty`, `pagerduty2`, `opsgenie2`, `alerta`, `teams`, `discord`,
 //! `bigpanda`, `pushover`, `opsgenie`, `talk`, `hipchat`, `servicenow`, `zenoss`,
-//! `sensu`, `email` with Kapacitor's option names (see [`SERVICES`]).
+//! `sensu`, `email`, `snmptrap` (`trap-oid`, `data-list` of `oid`/`type`/`value`) with Kapacitor's option names (see [`SERVICES`]).
 
 use serde_json::{Map, Value};
 use tickflow_model::Duration;
@@ -24,7 +24,7 @@ use crate::handlers::{build, BuildError, Handler};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 23] = [
+pub const KINDS: [&str; 24] = [
     "log",
     "post",
     "tcp",
@@ -48,6 +48,7 @@ pub const KINDS: [&str; 23] = [
     "zenoss",
     "sensu",
     "email",
+    "snmptrap",
 ];
 
 /// A topic handler's definition.
@@ -131,6 +132,7 @@ impl HandlerSpec {
                 HandlerSettings::Exec(ExecHandler { command })
             }
             "mqtt" => mqtt(&options(MQTT)?)?,
+            "snmptrap" => snmptrap(&options(&["trap-oid", "data-list"])?)?,
             kind => match SERVICES.iter().find(|keys| keys.kind == kind) {
                 Some(keys) => service(keys, &self.options)?,
                 None => {
@@ -398,6 +400,34 @@ fn post(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
         capture_response: options.flag("capture-response")?,
         timeout,
         skip_ssl_verification: options.flag("skip-ssl-verification")?,
+    }))
+}
+
+/// The `snmptrap` options as the `.snmpTrap(oid).data(oid, type, value)` calls make
+/// them; each `data-list` entry is an object of strings (a number value is taken as its
+/// text, as Kapacitor's handler files write `value: 50`).
+fn snmptrap(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
+    let calls = (options.objects("data-list")?.iter())
+        .map(|entry| {
+            let field = |key: &str| match entry.get(key) {
+                Some(Value::String(text)) => Ok(OptionValue::String(text.clone())),
+                Some(Value::Number(n)) => Ok(OptionValue::String(n.to_string())),
+                other => Err(OptionError::Type {
+                    option: format!("data-list.{key}"),
+                    want: "a string",
+                    got: other.map_or("nothing".into(), Value::to_string),
+                }),
+            };
+            Ok((
+                "data".to_string(),
+                vec![field("oid")?, field("type")?, field("value")?],
+            ))
+        })
+        .collect::<Result<Vec<_>, OptionError>>()?;
+    Ok(HandlerSettings::Service(ServiceHandler {
+        service: "snmpTrap",
+        args: vec![OptionValue::String(options.required("trap-oid")?)],
+        options: calls,
     }))
 }
 

@@ -11,6 +11,7 @@ mod https;
 mod log;
 mod mqtt;
 mod services;
+mod snmptrap;
 mod template;
 mod tls;
 

@@ -838,3 +838,115 @@ fn sensu_writes_a_check_result_to_the_client_socket() {
         "sensu: invalid name \"cpu:host=serverA\" for sensu alert. Must match ^[\\w\\.-]+$"
     );
 }
+
+#[test]
+fn every_service_property_chain_builds_from_a_tickscript() {
+    let external = ServiceConfigs {
+        slack: vec![SlackConfig {
+            enabled: true,
+            ..SlackConfig::default()
+        }],
+        discord: vec![DiscordConfig {
+            enabled: true,
+            url: "https://discord.example/hook".into(),
+            ..DiscordConfig::default()
+        }],
+        telegram: TelegramConfig {
+            enabled: true,
+            ..TelegramConfig::default()
+        },
+        victorops: VictorOpsConfig {
+            enabled: true,
+            ..VictorOpsConfig::default()
+        },
+        pagerduty: PagerDutyConfig {
+            enabled: true,
+            ..PagerDutyConfig::default()
+        },
+        pagerduty2: PagerDuty2Config {
+            enabled: true,
+            ..PagerDuty2Config::default()
+        },
+        opsgenie: OpsGenieConfig {
+            enabled: true,
+            ..OpsGenieConfig::default()
+        },
+        opsgenie2: OpsGenie2Config {
+            enabled: true,
+            ..OpsGenie2Config::default()
+        },
+        alerta: AlertaConfig {
+            enabled: true,
+            url: "https://alerta.example/api".into(),
+            ..AlertaConfig::default()
+        },
+        teams: TeamsConfig {
+            enabled: true,
+            channel_url: "https://teams.example/hook".into(),
+        },
+        bigpanda: BigPandaConfig {
+            enabled: true,
+            ..BigPandaConfig::default()
+        },
+        pushover: PushoverConfig {
+            enabled: true,
+            ..PushoverConfig::default()
+        },
+        talk: TalkConfig {
+            enabled: true,
+            url: "https://talk.example/hook".into(),
+            ..TalkConfig::default()
+        },
+        hipchat: HipChatConfig {
+            enabled: true,
+            url: "https://hipchat.example/v2/room".into(),
+            ..HipChatConfig::default()
+        },
+        servicenow: ServiceNowConfig {
+            enabled: true,
+            ..ServiceNowConfig::default()
+        },
+        zenoss: ZenossConfig {
+            enabled: true,
+            ..ZenossConfig::default()
+        },
+        sensu: SensuConfig {
+            enabled: true,
+            ..SensuConfig::default()
+        },
+        snmptrap: tickflow_alert::services::SnmpTrapConfig {
+            enabled: true,
+            ..Default::default()
+        },
+        ..ServiceConfigs::default()
+    };
+    let services = Services {
+        external,
+        ..Services::default()
+    };
+    let chains = [
+        (".slack().workspace('').channel('#a').username('u').iconEmoji(':x:')", "slack \"#a\""),
+        (".discord().username('u').avatarURL('https://a/x.png').embedTitle('t')", "discord"),
+        (".telegram().chatId('1').parseMode('HTML').disableWebPagePreview().disableNotification()", "telegram \"1\""),
+        (".victorOps().routingKey('rk')", "victorops"),
+        (".pagerDuty().serviceKey('k')", "pagerduty"),
+        (".pagerDuty2().routingKey('x').link('https://a', 'a')", "pagerduty2"),
+        (".opsGenie().teams('a', 'b').recipients('c')", "opsgenie"),
+        (".opsGenie2().teams('a', 'b').recipients('c')", "opsgenie2"),
+        (".alerta().resource('r').event('e').environment('env').group('g').value('v').origin('o').services('s').correlated('c').timeout(10m)", "alerta"),
+        (".teams().channelURL('https://teams.example/other')", "teams"),
+        (".bigPanda().appKey('k').primaryProperty('host').secondaryProperty('dc')", "bigpanda"),
+        (".pushover().userKey('u').device('d').title('t').uRL('https://u').uRLTitle('ut').sound('s')", "pushover"),
+        (".talk()", "talk"),
+        (".hipChat().room('r').token('t')", "hipchat \"r\""),
+        (".serviceNow().source('s').node('n').type('t').resource('r').metricName('m').messageKey('k')", "servicenow"),
+        (".zenoss().action('a').method('m').type('t').tid(2).summary('s').device('d').component('c').eventClassKey('k').eventClass('e').collector('c').message('m')", "zenoss"),
+        (".sensu().source('s').handlers('a', 'b').metadata('k', 'v')", "sensu \"sensu-client:3030\""),
+    ];
+    let receiver = Receiver::start_plain(200);
+    for (chain, described) in chains {
+        let script = format!("stream|from().measurement('cpu')|alert().crit(lambda: TRUE){chain}");
+        let handler = script_handler(&script, &services, &receiver);
+        assert_eq!(handler.describe(), described, "{chain}");
+    }
+}

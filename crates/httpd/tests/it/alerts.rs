@@ -134,7 +134,7 @@ fn handlers_are_listed_replaced_and_deleted() {
                 "unsupported handler kind \"kafka\", expected one of log, post, tcp, exec, \
                  mqtt, slack, telegram, victorops, pagerduty, pagerduty2, opsgenie2, alerta, \
                  teams, discord, bigpanda, pushover, opsgenie, talk, hipchat, servicenow, \
-                 zenoss, sensu, email"
+                 zenoss, sensu, email, snmptrap"
             )
         )
     );

@@ -128,7 +128,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "task",
     "deadman",
     "kubernetes",
-    "snmptrap",
     "reporting",
     "stats",
     "swarm",
@@ -176,6 +175,7 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     ("zenoss", SERVICE_UNREAD),
     ("sensu", SERVICE_UNREAD),
     ("smtp", SERVICE_UNREAD),
+    ("snmptrap", SERVICE_UNREAD),
     (
         "http",
         &[

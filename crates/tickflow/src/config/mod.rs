@@ -7,7 +7,7 @@
 //! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]`, `[[discord]]`, `[pagerduty]`, `[pagerduty2]`,
 //! `[opsgenie]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[bigpanda]`, `[pushover]`, `[talk]`,
-//! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]` and tickflow's `[[topic-handler]]`
+//! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
@@ -121,6 +121,8 @@ pub struct Config {
     pub sensu: SensuConfig,
     /// `[smtp]`: email.
     pub smtp: SmtpConfig,
+    /// `[snmptrap]`.
+    pub snmptrap: SnmpTrapConfig,
 }
 
 impl Default for Config {
@@ -153,6 +155,7 @@ impl Default for Config {
             zenoss: ZenossConfig::default(),
             sensu: SensuConfig::default(),
             smtp: SmtpConfig::default(),
+            snmptrap: SnmpTrapConfig::default(),
         }
     }
 }
@@ -286,6 +289,7 @@ impl Config {
                 zenoss: self.zenoss.clone(),
                 sensu: self.sensu.clone(),
                 smtp: self.smtp.clone(),
+                snmptrap: self.snmptrap.clone(),
             },
         };
         let mut services = sections.services()?;
