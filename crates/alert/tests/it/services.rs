@@ -942,6 +942,7 @@ fn every_service_property_chain_builds_from_a_tickscript() {
         (".serviceNow().source('s').node('n').type('t').resource('r').metricName('m').messageKey('k')", "servicenow"),
         (".zenoss().action('a').method('m').type('t').tid(2).summary('s').device('d').component('c').eventClassKey('k').eventClass('e').collector('c').message('m')", "zenoss"),
         (".sensu().source('s').handlers('a', 'b').metadata('k', 'v')", "sensu \"sensu-client:3030\""),
+        (".snmpTrap('1.1.1.1').data('1.1.1.1.2', 's', '{{ .Message }}')", "snmptrap \"localhost:162\""),
     ];
     let receiver = Receiver::start_plain(200);
     for (chain, described) in chains {
