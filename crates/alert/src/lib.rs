@@ -79,8 +79,8 @@ pub mod topic;
 pub use config::{HttpPostEndpoint, Services, SetupError, UnknownEndpoint};
 pub use data::{AlertData, Level, Unencodable};
 pub use handlers::{
-    Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, MqttHandler,
-    PostError, PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
+    Delivery, Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler,
+    MqttHandler, PostError, PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
 };
 pub use inhibit::{Held, Inhibitors};
 pub use json::{EncodeError, JsonWriter};

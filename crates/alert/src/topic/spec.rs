@@ -21,6 +21,7 @@ use tickflow_pipeline::nodes::udf::OptionValue;
 
 use crate::config::{Services, SetupError};
 use crate::handlers::{build, BuildError, Handler};
+use crate::topic::matcher::{Match, MatchError};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
@@ -60,7 +61,7 @@ pub struct HandlerSpec {
     pub kind: String,
     /// The kind's settings.
     pub options: Map<String, Value>,
-    /// A filter expression; only the empty one (every event) is supported.
+    /// A filter expression ([`Match`]); empty for every event.
     pub match_expr: String,
 }
 
@@ -76,9 +77,9 @@ pub enum SpecError {
         /// The kind given.
         kind: String,
     },
-    /// A non-empty `match` expression.
-    #[error("handler match expressions are not supported: {0:?}")]
-    Match(String),
+    /// The `match` expression does not parse or check.
+    #[error(transparent)]
+    Match(#[from] MatchError),
     /// An option is unknown, missing or of the wrong type.
     #[error(transparent)]
     Option(#[from] OptionError),
@@ -109,14 +110,20 @@ impl HandlerSpec {
         })
     }
 
+    /// The handler's `match` expression; `None` when empty (every event matches).
+    pub fn matcher(&self) -> Result<Option<Match>, MatchError> {
+        match self.match_expr.trim() {
+            "" => Ok(None),
+            source => Match::parse(source).map(Some),
+        }
+    }
+
     /// The options read into the settings a TICKscript handler of this kind makes.
     fn settings(&self) -> Result<HandlerSettings, SpecError> {
         if !valid_id(&self.id) {
             return Err(SpecError::Id(self.id.clone()));
         }
-        if !self.match_expr.trim().is_empty() {
-            return Err(SpecError::Match(self.match_expr.clone()));
-        }
+        self.matcher()?;
         let kind = self.kind.as_str();
         let options = |known| Options::new(kind, &self.options, known);
         Ok(match kind {
@@ -528,11 +535,8 @@ mod tests {
             "unknown httppost endpoint \"nope\""
         );
         let mut matching = spec("tcp", json!({"address": "h:1"}));
-        matching.match_expr = "level() == CRITICAL".into();
-        assert_eq!(
-            error(&matching),
-            "handler match expressions are not supported: \"level() == CRITICAL\""
-        );
+        matching.match_expr = "level() ==".into();
+        assert!(error(&matching).starts_with("invalid match expression \"level() ==\": "));
         assert_eq!(
             error(&spec("mqtt", json!({"topic": "alerts"}))),
             "no default mqtt broker: configure one [[mqtt]] section, mark one default, or use .brokerName()"

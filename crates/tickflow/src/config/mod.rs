@@ -48,8 +48,8 @@ use tickflow_alert::sections::{
 use tickflow_alert::services::{
     one_or_many, AlertaConfig, BigPandaConfig, DiscordConfig, HipChatConfig, OpsGenie2Config,
     OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig, SensuConfig, ServiceConfigs,
-    ServiceNowConfig, SlackConfig, SmtpConfig, TalkConfig, TeamsConfig, TelegramConfig,
-    VictorOpsConfig, ZenossConfig,
+    ServiceNowConfig, SlackConfig, SmtpConfig, SnmpTrapConfig, TalkConfig, TeamsConfig,
+    TelegramConfig, VictorOpsConfig, ZenossConfig,
 };
 use tickflow_alert::Services;
 use tickflow_engine::Environment;
