@@ -95,7 +95,9 @@ impl Alerta {
             insecure_skip_verify: config.insecure_skip_verify,
             ..TlsSettings::default()
         };
+        // Alerta deduplicates on environment, resource and event.
         let post = JsonPost::new("alerta", &url, &tls)?
+            .idempotent()
             .with_header("Authorization", format!("{prefix} {token}"));
         let timeout_seconds = (calls.duration("timeout"))
             .map_or(DEFAULT_TIMEOUT_SECONDS, |d| std_duration(d).as_secs());

@@ -2,11 +2,23 @@
 //! per-event URL beside it) with the service's headers, through a client with the
 //! service's TLS settings. Bodies are JSON ([`JsonPost::send`]) or, for Pushover, a form
 //! ([`JsonPost::send_form`]).
+//!
+//! A request that could not connect (nothing was sent) is tried again, for every
+//! service; one that timed out or was answered with a 5xx status is tried again only for
+//! a service marked idempotent ([`JsonPost::idempotent`]: its events carry a key the
+//! service deduplicates on, such as PagerDuty's `dedup_key`), since the first attempt
+//! may have been delivered. [`RETRIES`] more attempts, [`BACKOFF`] apart (doubling).
 
 use std::time::Duration;
 
-use crate::http::{Client, HttpUrl, Request, TlsSettings, DEFAULT_TIMEOUT};
+use crate::http::{Client, HttpError, HttpUrl, Request, TlsSettings, DEFAULT_TIMEOUT};
 use crate::services::{ServiceConfigError, ServiceError};
+
+/// How many more times a failed request is tried.
+pub(super) const RETRIES: u32 = 2;
+
+/// The wait before the first retry; each later one waits twice as long.
+pub(super) const BACKOFF: Duration = Duration::from_millis(100);
 
 /// Where and how a service's events are POSTed.
 #[derive(Debug, Clone)]
@@ -16,6 +28,7 @@ pub struct JsonPost {
     url: HttpUrl,
     headers: Vec<(String, String)>,
     timeout: Duration,
+    idempotent: bool,
 }
 
 impl JsonPost {
@@ -37,12 +50,19 @@ impl JsonPost {
             url,
             headers: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
+            idempotent: false,
         })
     }
 
     /// Adds a header to every request.
     pub fn with_header(mut self, key: &str, value: String) -> Self {
         self.headers.push((key.to_owned(), value));
+        self
+    }
+
+    /// Marks the service idempotent: a timeout or a 5xx answer is tried again too.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
         self
     }
 
@@ -86,7 +106,41 @@ impl JsonPost {
         })
     }
 
+    /// POSTs `body`, retrying as the module doc says.
     fn post(&self, url: &HttpUrl, content_type: &str, body: &[u8]) -> Result<(), ServiceError> {
+        let mut wait = BACKOFF;
+        let mut attempt = 0;
+        loop {
+            match self.post_once(url, content_type, body) {
+                Err(error) if attempt < RETRIES && self.retries(&error) => {
+                    std::thread::sleep(wait);
+                    wait *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Whether a request that failed with `error` is tried again.
+    fn retries(&self, error: &ServiceError) -> bool {
+        match error {
+            ServiceError::Request { source, .. } => match **source {
+                HttpError::Connect { .. } => true,
+                HttpError::Timeout(_) => self.idempotent,
+                HttpError::Transport(_) => false,
+            },
+            ServiceError::Status { status, .. } => self.idempotent && *status >= 500,
+            _ => false,
+        }
+    }
+
+    fn post_once(
+        &self,
+        url: &HttpUrl,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(), ServiceError> {
         let request = Request {
             url,
             headers: &self.headers,

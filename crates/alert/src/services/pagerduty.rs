@@ -49,7 +49,8 @@ impl PagerDuty {
         calls: Calls<'_>,
         client_url: &str,
     ) -> Result<PostService<PagerDuty>, ServiceConfigError> {
-        let post = JsonPost::new("pagerduty", &config.url, &TlsSettings::default())?;
+        // PagerDuty deduplicates on the incident key: a retry cannot open a second one.
+        let post = JsonPost::new("pagerduty", &config.url, &TlsSettings::default())?.idempotent();
         Ok(PostService::new(
             post,
             PagerDuty {

@@ -49,7 +49,9 @@ impl PagerDuty2 {
         calls: Calls<'_>,
         client_url: &str,
     ) -> Result<PostService<PagerDuty2>, ServiceConfigError> {
+        // PagerDuty deduplicates on `dedup_key`: a retry cannot open a second incident.
         let post = JsonPost::new("pagerduty2", &config.url, &TlsSettings::default())?
+            .idempotent()
             .with_header("Accept", "application/vnd.pagerduty+json;version=2".into());
         let links = (calls.each("link").into_iter())
             .map(|link| {

@@ -951,3 +951,42 @@ fn every_service_property_chain_builds_from_a_tickscript() {
         assert_eq!(handler.describe(), described, "{chain}");
     }
 }
+
+#[test]
+fn idempotent_services_retry_a_5xx_and_the_others_do_not() {
+    let receiver = Receiver::start_plain_answering(&[503, 502, 200]);
+    let external = ServiceConfigs {
+        pagerduty2: PagerDuty2Config {
+            enabled: true,
+            url: format!("{}/v2/enqueue", receiver.url),
+            routing_key: "rk".into(),
+        },
+        teams: TeamsConfig {
+            enabled: true,
+            channel_url: format!("{}/teams", receiver.url),
+        },
+        ..ServiceConfigs::default()
+    };
+    handler("pagerduty2", json!({}), external.clone())
+        .handle(&tagged_event())
+        .expect("delivered on the third attempt");
+    let targets: Vec<String> = (0..3).map(|_| receiver.next().target).collect();
+    assert_eq!(targets, ["/v2/enqueue", "/v2/enqueue", "/v2/enqueue"]);
+    let failing = Receiver::start_plain_answering(&[503, 200]);
+    let teams = ServiceConfigs {
+        teams: TeamsConfig {
+            enabled: true,
+            channel_url: format!("{}/teams", failing.url),
+        },
+        ..external
+    };
+    let error = handler("teams", json!({}), teams)
+        .handle(&tagged_event())
+        .expect_err("not retried");
+    assert!(error.to_string().contains("status code 503"), "{error}");
+    assert_eq!(failing.next().target, "/teams");
+    assert!(
+        failing.requests_pending().is_none(),
+        "a second request would deliver twice"
+    );
+}
