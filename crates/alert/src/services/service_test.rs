@@ -133,6 +133,67 @@ pub fn service_tests() -> Vec<(&'static str, Value)> {
             }),
         ),
         (
+            "opsgenie",
+            json!({
+                "teams-list": [],
+                "recipients-list": [],
+                "message": "test opsgenie message",
+                "level": "CRITICAL",
+            }),
+        ),
+        ("talk", json!({"message": "test talk message"})),
+        (
+            "hipchat",
+            json!({
+                "room": "",
+                "message": "test hipchat message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "servicenow",
+            json!({
+                "source": "",
+                "node": "",
+                "type": "",
+                "resource": "",
+                "metric-name": "",
+                "message-key": "",
+                "message": "test servicenow message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "zenoss",
+            json!({
+                "summary": "",
+                "device": "",
+                "component": "",
+                "evclasskey": "",
+                "evclass": "",
+                "message": "test zenoss message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "sensu",
+            json!({
+                "source": "Kapacitor",
+                "handlers": [],
+                "message": "test sensu message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "snmptrap",
+            json!({
+                "trap-oid": "1.1.1.1",
+                "data-list": [],
+                "message": "test snmptrap message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
             "pushover",
             json!({
                 "device": "",
@@ -189,7 +250,8 @@ pub fn run_test(
         .build(services)
         .map_err(|e| TestError::Options(e.to_string()))?;
     let event = AlertData {
-        id: format!("{name}:test"),
+        // A name Sensu accepts (`^[\w.-]+$`).
+        id: format!("{name}.test"),
         message,
         details,
         time: Time::now(),
@@ -202,4 +264,26 @@ pub fn run_test(
     handler
         .handle(&event)
         .map_err(|e| TestError::Failed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_services_default_options_are_its_handlers() {
+        for (name, _) in service_tests() {
+            match run_test(&Services::default(), name, &Map::new()) {
+                Err(TestError::Failed(message)) => assert!(
+                    message.contains("not enabled") || message.contains("no [["),
+                    "{name}: {message}"
+                ),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            run_test(&Services::default(), "kafka", &Map::new()),
+            Err(TestError::Unknown(_))
+        ));
+    }
 }
