@@ -45,6 +45,9 @@ pub struct Services {
     pub mqtt: MqttBrokers,
     /// The third-party services' sections (`[[slack]]`, `[telegram]`).
     pub external: ServiceConfigs,
+    /// The server's API URL, which PagerDuty events carry as `client_url` (Kapacitor's
+    /// `http://HOST:PORT/kapacitor/v1`).
+    pub client_url: String,
     /// Events each handler may have waiting before new ones are dropped.
     pub queue_capacity: usize,
     /// The active inhibitors of all alert nodes.
@@ -65,6 +68,7 @@ impl Default for Services {
     fn default() -> Self {
         Services {
             server: ServerInfo::default(),
+            client_url: "http://localhost:9092/kapacitor/v1".into(),
             http_post: Vec::new(),
             mqtt: MqttBrokers::default(),
             external: ServiceConfigs::default(),

@@ -17,13 +17,15 @@
 //!   and [`Dispatcher`], which runs each handler on its own thread behind a queue.
 //! * [`http`]: the HTTP client (ureq, rustls, keep-alive, proxies from the environment,
 //!   `ssl-ca`) behind `.post()`, `httpPost` and the services.
-//! * [`services`]: third-party services (`[[slack]]`, `[telegram]`) and their handlers.
+//! * [`services`]: the third-party services (`[[slack]]`, `[pagerduty2]`, `[smtp]`,
+//!   `[snmptrap]`, … every one of Kapacitor's but Kafka) and their handlers.
 //! * [`mqtt`]: the small MQTT 3.1.1 publisher behind `.mqtt()` ([`MqttHandler`]), with the
 //!   configured brokers ([`MqttBrokers`]).
 //! * [`config`]: [`Services`], the server-level settings (endpoints, server identity) and
 //!   shared state ([`Inhibitors`]).
 //! * [`topic`]: [`TopicHub`], the named topics alert nodes publish to: per-event state
-//!   (`previousLevel`, the alerts API's events) and handlers defined by [`HandlerSpec`].
+//!   (`previousLevel`, the alerts API's events) and handlers defined by [`HandlerSpec`],
+//!   each with an optional `match` expression ([`topic::Match`]).
 //! * [`template`]: Go's `text/template` (and html/template's escaping) that `.id()`,
 //!   `.message()`, `.details()`, handler templates and httpPost templates run.
 //!
@@ -79,8 +81,8 @@ pub mod topic;
 pub use config::{HttpPostEndpoint, Services, SetupError, UnknownEndpoint};
 pub use data::{AlertData, Level, Unencodable};
 pub use handlers::{
-    Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler, MqttHandler,
-    PostError, PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
+    Delivery, Dispatcher, ExecError, ExecHandler, Handler, HandlerError, LogError, LogHandler,
+    MqttHandler, PostError, PostHandler, QueueFull, SpawnError, TcpError, TcpHandler,
 };
 pub use inhibit::{Held, Inhibitors};
 pub use json::{EncodeError, JsonWriter};

@@ -192,6 +192,11 @@ impl<'a> Context<'a> {
         self.stats.record_alert(level);
     }
 
+    /// Records the totals of the alert node's handlers: events sent, failed, dropped.
+    pub fn handler_delivery(&mut self, delivery: tickflow_alert::Delivery) {
+        self.stats.record_delivery(delivery);
+    }
+
     /// The node's name (`window2`).
     pub fn name(&self) -> &str {
         self.name

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
-use tickflow_alert::Level;
+use tickflow_alert::{Delivery, Level};
 
 /// Live counters of one node.
 #[derive(Debug, Default)]
@@ -18,6 +18,8 @@ pub struct NodeStats {
     busy_nanos: AtomicU64,
     /// Alert events triggered, by level (alert nodes only).
     alerts: [AtomicU64; 4],
+    /// The alert node's own handlers: events sent, failed, dropped (totals).
+    delivery: [AtomicU64; 3],
 }
 
 /// A copy of a node's counters at one moment.
@@ -36,6 +38,9 @@ pub struct StatsSnapshot {
     /// Alert events triggered, by level: OK, INFO, WARNING, CRITICAL (alert nodes
     /// only; zero elsewhere).
     pub alerts: [u64; 4],
+    /// Events the alert node's own handlers sent, failed to send and dropped (their
+    /// queues full); zero elsewhere.
+    pub delivery: Delivery,
 }
 
 impl NodeStats {
@@ -50,6 +55,14 @@ impl NodeStats {
     /// Counts one alert event triggered at `level`.
     pub fn record_alert(&self, level: Level) {
         self.alerts[level_index(level)].fetch_add(1, Relaxed);
+    }
+
+    /// Sets the totals of the alert node's handlers.
+    pub fn record_delivery(&self, delivery: Delivery) {
+        let [sent, failed, dropped] = &self.delivery;
+        sent.store(delivery.sent, Relaxed);
+        failed.store(delivery.failed, Relaxed);
+        dropped.store(delivery.dropped, Relaxed);
     }
 
     /// Counts one dropped message.
@@ -71,6 +84,11 @@ impl NodeStats {
             late: self.late.load(Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Relaxed)),
             alerts: self.alerts.each_ref().map(|count| count.load(Relaxed)),
+            delivery: Delivery {
+                sent: self.delivery[0].load(Relaxed),
+                failed: self.delivery[1].load(Relaxed),
+                dropped: self.delivery[2].load(Relaxed),
+            },
         }
     }
 }

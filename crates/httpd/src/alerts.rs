@@ -4,13 +4,13 @@
 //!
 //! * `GET /alerts/topics` (`min-level`, `pattern`); `GET` and `DELETE /alerts/topics/<t>`.
 //! * `GET /alerts/topics/<t>/events` (`min-level`) and `/events/<id>`.
-//! * `GET` (`pattern`) and `POST /alerts/topics/<t>/handlers`; `GET`, `PUT` and `DELETE
+//! * `GET` (`pattern`) and `POST /alerts/topics/<t>/handlers`; `GET`, `PUT`, `PATCH`
+//!   (a JSON Patch, RFC 6902, of the handler's definition) and `DELETE
 //!   /alerts/topics/<t>/handlers/<id>`.
 //!
 //! Handler definitions are `{"id", "kind", "options", "match"}`; a bad one is a 400
 //! naming the problem. Starting or stopping a handler (which first delivers what it has
-//! queued) runs on the blocking pool. Not supported: `PATCH` of a handler (JSON Patch)
-//! and non-empty `match` expressions.
+//! queued) runs on the blocking pool.
 
 use std::sync::Arc;
 
@@ -80,6 +80,7 @@ pub(crate) async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str
         (Method::PUT, Target::Handler(topic, id)) => {
             define(app, topic, Some(id), request, Define::Replace).await
         }
+        (Method::PATCH, Target::Handler(topic, id)) => patch(app, topic, id, request).await,
         (Method::DELETE, Target::Handler(topic, id)) => remove_handler(app, topic, id).await,
         _ => return Reply::not_found(),
     };
@@ -172,7 +173,7 @@ fn handler_json(topic: &str, spec: HandlerSpec) -> HandlerJson {
 }
 
 /// A handler definition as posted.
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct HandlerBody {
     #[serde(default)]
     id: String,
@@ -334,6 +335,56 @@ async fn define(
         options: body.options.unwrap_or_default(),
         match_expr: body.match_expr,
     };
+    start(app, topic, spec, mode).await
+}
+
+/// `PATCH …/handlers/<id>`: the JSON Patch in the body applied to the handler's
+/// definition, which then replaces it; the id cannot change.
+async fn patch(
+    app: &Arc<App>,
+    topic: &str,
+    id: &str,
+    request: Request<Incoming>,
+) -> Result<Reply, ApiError> {
+    let bytes = (app.read_body(request).await).map_err(ApiError::bad_request)?;
+    let operations: json_patch::Patch = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON Patch: {e}")))?;
+    let spec = app.topics().handler(topic, id).ok_or_else(|| {
+        ApiError::not_found(format!("handler {id:?} does not exist on topic {topic:?}"))
+    })?;
+    let mut document = serde_json::to_value(HandlerBody {
+        id: spec.id,
+        kind: spec.kind,
+        options: Some(spec.options),
+        match_expr: spec.match_expr,
+    })
+    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    json_patch::patch(&mut document, &operations)
+        .map_err(|e| ApiError::bad_request(format!("cannot apply the patch: {e}")))?;
+    let body: HandlerBody = serde_json::from_value(document)
+        .map_err(|e| ApiError::bad_request(format!("the patched handler is invalid: {e}")))?;
+    if body.id != id {
+        return Err(ApiError::bad_request(format!(
+            "a patch cannot change the handler id {id:?} (to {:?})",
+            body.id
+        )));
+    }
+    let spec = HandlerSpec {
+        id: body.id,
+        kind: body.kind,
+        options: body.options.unwrap_or_default(),
+        match_expr: body.match_expr,
+    };
+    start(app, topic, spec, Define::Replace).await
+}
+
+/// Starts `spec` on `topic` and answers with its definition.
+async fn start(
+    app: &Arc<App>,
+    topic: &str,
+    spec: HandlerSpec,
+    mode: Define,
+) -> Result<Reply, ApiError> {
     let topic = topic.to_string();
     blocking(app, move |app| {
         let services = &app.engine.master().environment().services;

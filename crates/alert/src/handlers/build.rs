@@ -16,8 +16,12 @@ use tickflow_pipeline::nodes::udf::OptionValue;
 use crate::config::{Services, SetupError};
 use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler, TcpHandler};
 use crate::http::{Client, TlsSettings};
+use crate::services::workspace::select;
 use crate::services::{
-    Calls, SlackConfig, SlackHandler, TelegramHandler, Unavailable, VictorOpsHandler,
+    Alerta, BigPanda, Calls, Discord, EmailHandler, HipChat, OpsGenie, OpsGenie2, PagerDuty,
+    PagerDuty2, PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow, SlackConfig,
+    SlackHandler, SnmpTrapHandler, Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler,
+    Zenoss,
 };
 
 /// Why settings do not make a running handler.
@@ -79,19 +83,83 @@ fn service_handler(
                 )),
             }
         }
-        "telegram" => match external.telegram.enabled {
-            true => {
-                Box::new(TelegramHandler::new(&external.telegram, calls).map_err(SetupError::from)?)
+        "telegram" => when(external.telegram.enabled, "telegram", || {
+            TelegramHandler::new(&external.telegram, calls)
+        })?,
+        "victorOps" => when(external.victorops.enabled, "victorops", || {
+            VictorOpsHandler::new(&external.victorops, calls)
+        })?,
+        "pagerDuty" => when(external.pagerduty.enabled, "pagerduty", || {
+            PagerDuty::handler(&external.pagerduty, calls, &services.client_url)
+        })?,
+        "pagerDuty2" => when(external.pagerduty2.enabled, "pagerduty2", || {
+            PagerDuty2::handler(&external.pagerduty2, calls, &services.client_url)
+        })?,
+        "opsGenie2" => when(external.opsgenie2.enabled, "opsgenie2", || {
+            OpsGenie2::handler(&external.opsgenie2, calls)
+        })?,
+        "alerta" => when(external.alerta.enabled, "alerta", || {
+            Alerta::handler(&external.alerta, calls)
+        })?,
+        "teams" => when(external.teams.enabled, "teams", || {
+            Teams::handler(&external.teams, calls)
+        })?,
+        "bigPanda" => when(external.bigpanda.enabled, "bigpanda", || {
+            BigPanda::handler(&external.bigpanda, calls)
+        })?,
+        "pushover" => when(external.pushover.enabled, "pushover", || {
+            PushoverHandler::new(&external.pushover, calls)
+        })?,
+        "email" => when(external.smtp.enabled, "smtp", || {
+            EmailHandler::new(&external.smtp, calls)
+        })?,
+        "snmpTrap" => when(external.snmptrap.enabled, "snmptrap", || {
+            SnmpTrapHandler::new(&external.snmptrap, calls)
+        })?,
+        "opsGenie" => when(external.opsgenie.enabled, "opsgenie", || {
+            OpsGenie::handler(&external.opsgenie, calls)
+        })?,
+        "talk" => when(external.talk.enabled, "talk", || {
+            Talk::handler(&external.talk)
+        })?,
+        "hipChat" => when(external.hipchat.enabled, "hipchat", || {
+            HipChat::handler(&external.hipchat, calls)
+        })?,
+        "serviceNow" => when(external.servicenow.enabled, "servicenow", || {
+            ServiceNow::handler(&external.servicenow, calls)
+        })?,
+        "zenoss" => when(external.zenoss.enabled, "zenoss", || {
+            Zenoss::handler(&external.zenoss, calls)
+        })?,
+        "sensu" => when(external.sensu.enabled, "sensu", || {
+            SensuHandler::new(&external.sensu, calls)
+        })?,
+        "discord" => {
+            let workspace = calls.text("workspace").unwrap_or_default();
+            match select(&external.discord, &workspace) {
+                Some(config) => when(config.enabled, "discord", || {
+                    Discord::handler(config, calls)
+                })?,
+                None => Box::new(Unavailable::new(
+                    "discord",
+                    format!("no [[discord]] section for workspace {workspace:?}"),
+                )),
             }
-            false => Box::new(Unavailable::new("telegram", "service is not enabled")),
-        },
-        "victorOps" => match external.victorops.enabled {
-            true => Box::new(
-                VictorOpsHandler::new(&external.victorops, calls).map_err(SetupError::from)?,
-            ),
-            false => Box::new(Unavailable::new("victorops", "service is not enabled")),
-        },
+        }
         other => return Err(BuildError::Unsupported(other.to_string())),
+    })
+}
+
+/// The handler `make` builds when the service is `enabled`, else an [`Unavailable`]
+/// one saying so.
+fn when<H: Handler + 'static>(
+    enabled: bool,
+    service: &'static str,
+    make: impl FnOnce() -> Result<H, ServiceConfigError>,
+) -> Result<Box<dyn Handler>, BuildError> {
+    Ok(match enabled {
+        true => Box::new(make().map_err(SetupError::from)?),
+        false => Box::new(Unavailable::new(service, "service is not enabled")),
     })
 }
 

@@ -21,7 +21,7 @@ pub use exec::{ExecError, ExecHandler};
 pub use log::{LogError, LogHandler};
 pub use mqtt::MqttHandler;
 pub use post::{PostError, PostHandler};
-pub use queue::{Dispatcher, QueueFull, SpawnError, DEFAULT_CAPACITY};
+pub use queue::{Delivery, Dispatcher, QueueFull, SpawnError, DEFAULT_CAPACITY};
 pub use tcp::{TcpError, TcpHandler};
 
 use crate::data::AlertData;
@@ -64,6 +64,9 @@ pub enum HandlerError {
     /// A program's sink refused the event.
     #[error(transparent)]
     Sink(#[from] crate::sinks::SinkError),
+    /// A topic handler's `match` expression failed on the event.
+    #[error(transparent)]
+    Match(#[from] crate::topic::MatchError),
     /// The handler's queue was full.
     #[error(transparent)]
     QueueFull(#[from] QueueFull),

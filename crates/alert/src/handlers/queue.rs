@@ -6,8 +6,11 @@
 //! behaviour, kapacitor-compat.md, nodes §8.1); [`Dispatcher::close`] (and dropping the dispatcher) lets
 //! every worker deliver what is queued before it returns, so a task that ends still
 //! delivers every accepted alert. Handler errors come back to the node through
-//! [`Dispatcher::take_errors`], to be logged and counted under the node's name.
+//! [`Dispatcher::take_errors`], to be logged and counted under the node's name, and
+//! [`Dispatcher::delivery`] counts the events sent, failed and dropped so far (the
+//! node's stats).
 
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -41,6 +44,26 @@ pub struct SpawnError {
     pub reason: String,
 }
 
+/// How many events a dispatcher's handlers have delivered, failed to deliver, and
+/// dropped because a queue was full.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Events a handler delivered.
+    pub sent: u64,
+    /// Events a handler tried and failed to deliver.
+    pub failed: u64,
+    /// Events dropped because a handler's queue was full.
+    pub dropped: u64,
+}
+
+/// The live counters behind [`Delivery`], shared with the workers.
+#[derive(Debug, Default)]
+struct Counters {
+    sent: AtomicU64,
+    failed: AtomicU64,
+    dropped: AtomicU64,
+}
+
 struct Worker {
     handler: String,
     queue: Option<Sender<Arc<AlertData>>>,
@@ -53,6 +76,7 @@ pub struct Dispatcher {
     capacity: usize,
     errors: Receiver<HandlerError>,
     report: Sender<HandlerError>,
+    counters: Arc<Counters>,
 }
 
 impl Dispatcher {
@@ -66,9 +90,11 @@ impl Dispatcher {
             capacity,
             errors,
             report,
+            counters: Arc::default(),
         };
         for handler in handlers {
-            let worker = spawn(handler, capacity, dispatcher.report.clone())?;
+            let counters = Arc::clone(&dispatcher.counters);
+            let worker = spawn(handler, capacity, dispatcher.report.clone(), counters)?;
             dispatcher.workers.push(worker);
         }
         Ok(dispatcher)
@@ -87,12 +113,22 @@ impl Dispatcher {
             if let Err(TrySendError::Full(event) | TrySendError::Disconnected(event)) =
                 queue.try_send(Arc::clone(&event))
             {
+                self.counters.dropped.fetch_add(1, Relaxed);
                 let _ = self.report.send(HandlerError::QueueFull(QueueFull {
                     handler: worker.handler.clone(),
                     capacity: self.capacity,
                     id: event.id.clone(),
                 }));
             }
+        }
+    }
+
+    /// The events sent, failed and dropped so far.
+    pub fn delivery(&self) -> Delivery {
+        Delivery {
+            sent: self.counters.sent.load(Relaxed),
+            failed: self.counters.failed.load(Relaxed),
+            dropped: self.counters.dropped.load(Relaxed),
         }
     }
 
@@ -137,6 +173,7 @@ fn spawn(
     handler: Box<dyn Handler>,
     capacity: usize,
     report: Sender<HandlerError>,
+    counters: Arc<Counters>,
 ) -> Result<Worker, SpawnError> {
     let name = handler.describe();
     let (queue, events) = crossbeam_channel::bounded::<Arc<AlertData>>(capacity);
@@ -144,9 +181,13 @@ fn spawn(
         .name("alert-handler".into())
         .spawn(move || {
             for event in events {
-                if let Err(err) = handler.handle(&event) {
-                    let _ = report.send(err);
-                }
+                match handler.handle(&event) {
+                    Ok(()) => counters.sent.fetch_add(1, Relaxed),
+                    Err(err) => {
+                        let _ = report.send(err);
+                        counters.failed.fetch_add(1, Relaxed)
+                    }
+                };
             }
         })
         .map_err(|err| SpawnError {

@@ -40,6 +40,32 @@ impl Calls<'_> {
         }
     }
 
+    /// Every string argument of the last call of `name` (`.teams('a', 'b')`); empty when
+    /// not called.
+    pub fn texts(&self, name: &str) -> Vec<String> {
+        (self.0.options.iter().rev())
+            .find(|(option, _)| option == name)
+            .map(|(_, values)| values.iter().filter_map(text_of).collect())
+            .unwrap_or_default()
+    }
+
+    /// The string arguments of every call of `name`, in order (`.link(href, text)`
+    /// called twice gives two lists).
+    pub fn each(&self, name: &str) -> Vec<Vec<String>> {
+        (self.0.options.iter())
+            .filter(|(option, _)| option == name)
+            .map(|(_, values)| values.iter().filter_map(text_of).collect())
+            .collect()
+    }
+
+    /// A duration option; `None` when not called.
+    pub fn duration(&self, name: &str) -> Option<tickflow_model::Duration> {
+        match self.last(name) {
+            Some(OptionValue::Duration(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
     /// A boolean option, or a call without arguments (`.disableNotification()`).
     pub fn flag(&self, name: &str) -> bool {
         let called = self.0.options.iter().any(|(option, _)| option == name);
@@ -47,5 +73,13 @@ impl Calls<'_> {
             Some(OptionValue::Bool(value)) => *value,
             _ => called,
         }
+    }
+}
+
+/// A string argument's text.
+fn text_of(value: &OptionValue) -> Option<String> {
+    match value {
+        OptionValue::String(text) => Some(text.clone()),
+        _ => None,
     }
 }

@@ -1,7 +1,10 @@
 //! Third-party alert services over HTTP: their configuration sections with Kapacitor's
-//! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`, `[victorops]`) and
-//! the handlers that send what Kapacitor sends to them ([`SlackHandler`],
-//! [`TelegramHandler`], [`VictorOpsHandler`]).
+//! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`, `[victorops]`,
+//! `[pagerduty]`, `[pagerduty2]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[[discord]]`,
+//! `[bigpanda]`, `[pushover]`, `[opsgenie]`, `[talk]`, `[hipchat]`, `[servicenow]`,
+//! `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]`) and the handlers that send what Kapacitor sends to them.
+//! A service that POSTs one JSON body per event is a [`Payload`] run by [`PostService`];
+//! its file holds its section and its body only.
 //!
 //! [`run_test`] sends a test alert through a configured service (the service-tests API).
 //!
@@ -9,22 +12,60 @@
 //! in Kapacitor: it is an [`Unavailable`] handler whose every event is a counted error
 //! saying why.
 
+mod alerta;
+mod basic_auth;
+mod bigpanda;
 mod calls;
+mod discord;
+mod email;
+pub mod event;
+mod hipchat;
 mod json_post;
 pub mod one_or_many;
+mod opsgenie;
+mod opsgenie2;
+mod pagerduty;
+mod pagerduty2;
+mod payload;
+mod pushover;
+mod sensu;
 mod service_test;
+mod servicenow;
 mod slack;
+mod snmptrap;
+mod talk;
+mod teams;
 mod telegram;
+mod templates;
 mod unavailable;
 mod victorops;
+pub mod workspace;
+mod zenoss;
 
+pub use alerta::{Alerta, AlertaConfig};
+pub use bigpanda::{BigPanda, BigPandaConfig};
 pub use calls::Calls;
+pub use discord::{Discord, DiscordConfig};
+pub use email::{EmailHandler, SmtpConfig};
+pub use hipchat::{HipChat, HipChatConfig};
 pub use json_post::JsonPost;
+pub use opsgenie::{OpsGenie, OpsGenieConfig};
+pub use opsgenie2::{OpsGenie2, OpsGenie2Config};
+pub use pagerduty::{PagerDuty, PagerDutyConfig};
+pub use pagerduty2::{PagerDuty2, PagerDuty2Config};
+pub use payload::{Payload, PostService};
+pub use pushover::{PushoverConfig, PushoverHandler};
+pub use sensu::{SensuConfig, SensuHandler};
 pub use service_test::{run_test, service_tests, TestError};
+pub use servicenow::{ServiceNow, ServiceNowConfig};
 pub use slack::{SlackConfig, SlackHandler};
+pub use snmptrap::{SnmpTrapConfig, SnmpTrapHandler};
+pub use talk::{Talk, TalkConfig};
+pub use teams::{Teams, TeamsConfig};
 pub use telegram::{TelegramConfig, TelegramHandler};
 pub use unavailable::Unavailable;
 pub use victorops::{VictorOpsConfig, VictorOpsHandler};
+pub use zenoss::{SeverityMap, Zenoss, ZenossConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +83,54 @@ pub struct ServiceConfigs {
     /// `[victorops]`.
     #[serde(default)]
     pub victorops: VictorOpsConfig,
+    /// `[pagerduty]`.
+    #[serde(default)]
+    pub pagerduty: PagerDutyConfig,
+    /// `[pagerduty2]`.
+    #[serde(default)]
+    pub pagerduty2: PagerDuty2Config,
+    /// `[opsgenie2]`.
+    #[serde(default)]
+    pub opsgenie2: OpsGenie2Config,
+    /// `[alerta]`.
+    #[serde(default)]
+    pub alerta: AlertaConfig,
+    /// `[teams]`.
+    #[serde(default)]
+    pub teams: TeamsConfig,
+    /// `[[discord]]` (or one `[discord]`): workspaces.
+    #[serde(default, deserialize_with = "one_or_many::deserialize")]
+    pub discord: Vec<DiscordConfig>,
+    /// `[bigpanda]`.
+    #[serde(default)]
+    pub bigpanda: BigPandaConfig,
+    /// `[pushover]`.
+    #[serde(default)]
+    pub pushover: PushoverConfig,
+    /// `[opsgenie]`.
+    #[serde(default)]
+    pub opsgenie: OpsGenieConfig,
+    /// `[talk]`.
+    #[serde(default)]
+    pub talk: TalkConfig,
+    /// `[hipchat]`.
+    #[serde(default)]
+    pub hipchat: HipChatConfig,
+    /// `[servicenow]`.
+    #[serde(default)]
+    pub servicenow: ServiceNowConfig,
+    /// `[zenoss]`.
+    #[serde(default)]
+    pub zenoss: ZenossConfig,
+    /// `[sensu]`.
+    #[serde(default)]
+    pub sensu: SensuConfig,
+    /// `[smtp]`: email.
+    #[serde(default)]
+    pub smtp: SmtpConfig,
+    /// `[snmptrap]`.
+    #[serde(default)]
+    pub snmptrap: SnmpTrapConfig,
 }
 
 /// Why a service handler did not deliver an event; each names the service.
@@ -76,6 +165,23 @@ pub enum ServiceError {
         status: u16,
         /// The response body.
         body: String,
+    },
+    /// A URL made for an event is not an http(s) URL.
+    #[error("{service}: {reason}")]
+    Url {
+        /// The service.
+        service: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The service does not take this event (PagerDuty v1 ignores INFO, Alerta needs a
+    /// resource and an event).
+    #[error("{service}: {reason}")]
+    Refused {
+        /// The service.
+        service: &'static str,
+        /// Why.
+        reason: String,
     },
     /// The event could not be encoded.
     #[error("{service}: {source}")]

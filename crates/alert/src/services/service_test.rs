@@ -56,6 +56,155 @@ pub fn service_tests() -> Vec<(&'static str, Value)> {
                 "level": "CRITICAL",
             }),
         ),
+        (
+            "pagerduty",
+            json!({
+                "service-key": "",
+                "message": "test pagerduty message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "pagerduty2",
+            json!({
+                "routing-key": "",
+                "message": "test pagerduty2 message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "opsgenie2",
+            json!({
+                "teams-list": [],
+                "recipients-list": [],
+                "message": "test opsgenie message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "alerta",
+            json!({
+                "resource": "testResource",
+                "event": "testEvent",
+                "environment": "",
+                "group": "testGroup",
+                "value": "testValue",
+                "origin": "",
+                "service": ["testServiceA", "testServiceB"],
+                "correlate": ["testServiceX", "testServiceY"],
+                "timeout": "24h0m0s",
+                "message": "test alerta message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "teams",
+            json!({
+                "channel-url": "",
+                "message": "test teams message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "discord",
+            json!({
+                "workspace": "",
+                "username": "",
+                "avatar-url": "",
+                "embed-title": "Kapacitor Alert",
+                "message": "test discord message",
+                "level": "INFO",
+            }),
+        ),
+        (
+            "bigpanda",
+            json!({
+                "app-key": "",
+                "message": "test bigpanda message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "smtp",
+            json!({
+                "to": [],
+                "subject": "test subject",
+                "body": "test body",
+            }),
+        ),
+        (
+            "opsgenie",
+            json!({
+                "teams-list": [],
+                "recipients-list": [],
+                "message": "test opsgenie message",
+                "level": "CRITICAL",
+            }),
+        ),
+        ("talk", json!({"message": "test talk message"})),
+        (
+            "hipchat",
+            json!({
+                "room": "",
+                "message": "test hipchat message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "servicenow",
+            json!({
+                "source": "",
+                "node": "",
+                "type": "",
+                "resource": "",
+                "metric-name": "",
+                "message-key": "",
+                "message": "test servicenow message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "zenoss",
+            json!({
+                "summary": "",
+                "device": "",
+                "component": "",
+                "evclasskey": "",
+                "evclass": "",
+                "message": "test zenoss message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "sensu",
+            json!({
+                "source": "Kapacitor",
+                "handlers": [],
+                "message": "test sensu message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "snmptrap",
+            json!({
+                "trap-oid": "1.1.1.1",
+                "data-list": [],
+                "message": "test snmptrap message",
+                "level": "CRITICAL",
+            }),
+        ),
+        (
+            "pushover",
+            json!({
+                "device": "",
+                "title": "",
+                "url": "",
+                "url-title": "",
+                "sound": "",
+                "message": "test pushover message",
+                "level": "CRITICAL",
+            }),
+        ),
     ]
 }
 
@@ -74,15 +223,26 @@ pub fn run_test(
     };
     merged.extend(options.clone());
     let text = |value: Option<Value>| value.and_then(|v| v.as_str().map(str::to_owned));
-    let message = text(merged.remove("message")).unwrap_or_default();
+    // The smtp test names its message `subject` and its HTML `body`.
+    let message = text(
+        merged
+            .remove("message")
+            .or_else(|| merged.remove("subject")),
+    );
+    let message = message.unwrap_or_default();
+    let details = text(merged.remove("body")).unwrap_or_default();
     let level = match text(merged.remove("level")) {
         Some(name) => Level::from_name(&name)
             .ok_or_else(|| TestError::Options(format!("invalid level {name:?}")))?,
         None => Level::Critical,
     };
+    let kind = match name {
+        "smtp" => "email",
+        other => other,
+    };
     let spec = HandlerSpec {
         id: "service-test".into(),
-        kind: name.to_owned(),
+        kind: kind.to_owned(),
         options: merged,
         match_expr: String::new(),
     };
@@ -90,9 +250,10 @@ pub fn run_test(
         .build(services)
         .map_err(|e| TestError::Options(e.to_string()))?;
     let event = AlertData {
-        id: format!("{name}:test"),
+        // A name Sensu accepts (`^[\w.-]+$`).
+        id: format!("{name}.test"),
         message,
-        details: String::new(),
+        details,
         time: Time::now(),
         duration: Duration::ZERO,
         level,
@@ -103,4 +264,26 @@ pub fn run_test(
     handler
         .handle(&event)
         .map_err(|e| TestError::Failed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_services_default_options_are_its_handlers() {
+        for (name, _) in service_tests() {
+            match run_test(&Services::default(), name, &Map::new()) {
+                Err(TestError::Failed(message)) => assert!(
+                    message.contains("not enabled") || message.contains("no [["),
+                    "{name}: {message}"
+                ),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            run_test(&Services::default(), "kafka", &Map::new()),
+            Err(TestError::Unknown(_))
+        ));
+    }
 }

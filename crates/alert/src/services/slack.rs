@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::data::{AlertData, Level};
 use crate::handlers::{Handler, HandlerError};
 use crate::http::TlsSettings;
+use crate::services::workspace::{select, Workspace};
 use crate::services::{Calls, JsonPost, ServiceConfigError};
 
 /// One `[[slack]]` section, with Kapacitor's defaults.
@@ -64,13 +65,7 @@ impl SlackConfig {
     /// The workspace a handler naming `workspace` (empty for none) uses among
     /// `configs`: the named one, else the default one, else the only one.
     pub fn select<'a>(configs: &'a [SlackConfig], workspace: &str) -> Option<&'a SlackConfig> {
-        match workspace {
-            "" => (configs.iter().find(|c| c.default)).or(match configs {
-                [only] => Some(only),
-                _ => None,
-            }),
-            name => configs.iter().find(|c| c.workspace == name),
-        }
+        select(configs, workspace)
     }
 
     fn tls(&self) -> TlsSettings {
@@ -80,6 +75,16 @@ impl SlackConfig {
             ssl_key: self.ssl_key.clone(),
             insecure_skip_verify: self.insecure_skip_verify,
         }
+    }
+}
+
+impl Workspace for SlackConfig {
+    fn workspace(&self) -> &str {
+        &self.workspace
+    }
+
+    fn is_default(&self) -> bool {
+        self.default
     }
 }
 

@@ -59,7 +59,8 @@ impl VictorOpsHandler {
             routing_key
         );
         Ok(VictorOpsHandler {
-            post: JsonPost::new("victorops", &url, &TlsSettings::default())?,
+            // VictorOps deduplicates on `entity_id` and the message type.
+            post: JsonPost::new("victorops", &url, &TlsSettings::default())?.idempotent(),
             json_data: config.json_data,
         })
     }

@@ -8,13 +8,15 @@
 //! `previousLevel` from the state it replaces. Handlers are added to a topic by id from a
 //! [`HandlerSpec`] (the alerts API, a configuration file); each runs behind its own
 //! [`Dispatcher`] (a worker thread and a bounded queue), so a slow or failing handler
-//! never blocks a publisher. Their errors come back to the next publisher on that topic
+//! never blocks a publisher. A handler with a `match` expression ([`Match`]) receives
+//! only the events it matches. Their errors come back to the next publisher on that topic
 //! as [`TopicError`]s, or from [`TopicHub::close`].
 //!
 //! [`TopicHub`] is the server's set of topics; cloning shares it, and it lives in
 //! [`Services`], so every task of a server publishes to the same topics. It does no I/O
 //! of its own.
 
+pub mod matcher;
 mod options;
 pub mod spec;
 pub mod state;
@@ -22,6 +24,7 @@ pub mod state;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub use matcher::{Match, MatchError};
 pub use options::OptionError;
 pub use spec::{HandlerSpec, SpecError};
 pub use state::EventState;
@@ -96,6 +99,7 @@ pub struct TopicSummary {
 
 struct Subscriber {
     spec: HandlerSpec,
+    matcher: Option<Match>,
     dispatcher: Dispatcher,
 }
 
@@ -161,10 +165,24 @@ impl TopicHub {
         let entry = topics.entry(topic.to_string()).or_default();
         let previous = entry.events.insert(event.id.clone(), EventState::of(event));
         event.previous_level = previous.map_or(Level::Ok, |state| state.level);
-        for subscriber in entry.handlers.values() {
-            subscriber.dispatcher.send(event.clone());
+        let mut errors = Vec::new();
+        for (id, subscriber) in &entry.handlers {
+            let matched = match &subscriber.matcher {
+                None => Ok(true),
+                Some(matcher) => matcher.matches(event),
+            };
+            match matched {
+                Ok(true) => subscriber.dispatcher.send(event.clone()),
+                Ok(false) => {}
+                Err(error) => errors.push(TopicError {
+                    topic: topic.to_string(),
+                    handler: id.clone(),
+                    source: HandlerError::Match(error),
+                }),
+            }
         }
-        entry.take_errors(topic)
+        errors.extend(entry.take_errors(topic));
+        errors
     }
 
     /// The level `topic` last recorded for event `id`, `OK` if none.
@@ -232,8 +250,13 @@ impl TopicHub {
         mode: Define,
     ) -> Result<(), DefineError> {
         let handler = spec.build(services)?;
+        let matcher = spec.matcher().map_err(SpecError::from)?;
         let dispatcher = Dispatcher::new(vec![handler], services.queue_capacity)?;
-        let subscriber = Subscriber { spec, dispatcher };
+        let subscriber = Subscriber {
+            spec,
+            matcher,
+            dispatcher,
+        };
         let replaced = {
             let mut topics = self.lock();
             let exists = topics

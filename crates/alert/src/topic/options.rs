@@ -127,6 +127,17 @@ impl<'a> Options<'a> {
             .unwrap_or_default())
     }
 
+    /// A list of objects (`data-list`); empty when absent.
+    pub(super) fn objects(&self, key: &str) -> Result<Vec<Map<String, Value>>, OptionError> {
+        let read = |v: &Value| match v {
+            Value::Array(items) => items.iter().map(|i| i.as_object().cloned()).collect(),
+            _ => None,
+        };
+        Ok(self
+            .typed(key, "a list of objects", read)?
+            .unwrap_or_default())
+    }
+
     /// A duration: nanoseconds, or text such as `10s`, `1m30s` or `500ms`.
     pub(super) fn duration(&self, key: &str) -> Result<Option<std::time::Duration>, OptionError> {
         let read = |v: &Value| match v {

@@ -6,7 +6,10 @@
 //! Kinds and options (Kapacitor's handler-file names): `log` (`path`, `mode`), `post`
 //! (`url` or `endpoint`, `headers`, `capture-response`, `timeout`,
 //! `skip-ssl-verification`), `tcp` (`address`), `exec` (`prog`, `args`), `mqtt`
-//! (`broker-name`, `topic`, `qos`, `retained`).
+//! (`broker-name`, `topic`, `qos`, `retained`), and the services: `slack`, `telegram`,
+//! `victorops`, `pagerduty`, `pagerduty2`, `opsgenie2`, `alerta`, `teams`, `discord`,
+//! `bigpanda`, `pushover`, `opsgenie`, `talk`, `hipchat`, `servicenow`, `zenoss`,
+//! `sensu`, `email`, `snmptrap` (`trap-oid`, `data-list` of `oid`/`type`/`value`) with Kapacitor's option names (see [`SERVICES`]).
 
 use serde_json::{Map, Value};
 use tickflow_model::Duration;
@@ -18,10 +21,11 @@ use tickflow_pipeline::nodes::udf::OptionValue;
 
 use crate::config::{Services, SetupError};
 use crate::handlers::{build, BuildError, Handler};
+use crate::topic::matcher::{Match, MatchError};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 24] = [
     "log",
     "post",
     "tcp",
@@ -30,6 +34,22 @@ pub const KINDS: [&str; 8] = [
     "slack",
     "telegram",
     "victorops",
+    "pagerduty",
+    "pagerduty2",
+    "opsgenie2",
+    "alerta",
+    "teams",
+    "discord",
+    "bigpanda",
+    "pushover",
+    "opsgenie",
+    "talk",
+    "hipchat",
+    "servicenow",
+    "zenoss",
+    "sensu",
+    "email",
+    "snmptrap",
 ];
 
 /// A topic handler's definition.
@@ -41,7 +61,7 @@ pub struct HandlerSpec {
     pub kind: String,
     /// The kind's settings.
     pub options: Map<String, Value>,
-    /// A filter expression; only the empty one (every event) is supported.
+    /// A filter expression ([`Match`]); empty for every event.
     pub match_expr: String,
 }
 
@@ -57,9 +77,9 @@ pub enum SpecError {
         /// The kind given.
         kind: String,
     },
-    /// A non-empty `match` expression.
-    #[error("handler match expressions are not supported: {0:?}")]
-    Match(String),
+    /// The `match` expression does not parse or check.
+    #[error(transparent)]
+    Match(#[from] MatchError),
     /// An option is unknown, missing or of the wrong type.
     #[error(transparent)]
     Option(#[from] OptionError),
@@ -90,14 +110,20 @@ impl HandlerSpec {
         })
     }
 
+    /// The handler's `match` expression; `None` when empty (every event matches).
+    pub fn matcher(&self) -> Result<Option<Match>, MatchError> {
+        match self.match_expr.trim() {
+            "" => Ok(None),
+            source => Match::parse(source).map(Some),
+        }
+    }
+
     /// The options read into the settings a TICKscript handler of this kind makes.
     fn settings(&self) -> Result<HandlerSettings, SpecError> {
         if !valid_id(&self.id) {
             return Err(SpecError::Id(self.id.clone()));
         }
-        if !self.match_expr.trim().is_empty() {
-            return Err(SpecError::Match(self.match_expr.clone()));
-        }
+        self.matcher()?;
         let kind = self.kind.as_str();
         let options = |known| Options::new(kind, &self.options, known);
         Ok(match kind {
@@ -113,14 +139,15 @@ impl HandlerSpec {
                 HandlerSettings::Exec(ExecHandler { command })
             }
             "mqtt" => mqtt(&options(MQTT)?)?,
-            "slack" => service("slack", &self.options, SLACK, &[])?,
-            "telegram" => service("telegram", &self.options, TELEGRAM, TELEGRAM_FLAGS)?,
-            "victorops" => service("victorOps", &self.options, VICTOROPS, &[])?,
-            _ => {
-                return Err(SpecError::Kind {
-                    kind: self.kind.clone(),
-                })
-            }
+            "snmptrap" => snmptrap(&options(&["trap-oid", "data-list"])?)?,
+            kind => match SERVICES.iter().find(|keys| keys.kind == kind) {
+                Some(keys) => service(keys, &self.options)?,
+                None => {
+                    return Err(SpecError::Kind {
+                        kind: self.kind.clone(),
+                    })
+                }
+            },
         })
     }
 }
@@ -136,48 +163,227 @@ const POST: &[&str] = &[
 
 const MQTT: &[&str] = &["broker-name", "topic", "qos", "retained"];
 
-/// A service's string options: the handler file's key and the TICKscript property.
+/// Option keys: the handler file's key and the TICKscript property it stands for.
 type Keys = &'static [(&'static str, &'static str)];
 
-const SLACK: Keys = &[
-    ("workspace", "workspace"),
-    ("channel", "channel"),
-    ("username", "username"),
-    ("icon-emoji", "iconEmoji"),
-];
-
-const VICTOROPS: Keys = &[("routing-key", "routingKey")];
-
-const TELEGRAM: Keys = &[("chat-id", "chatId"), ("parse-mode", "parseMode")];
-
-const TELEGRAM_FLAGS: Keys = &[
-    ("disable-web-page-preview", "disableWebPagePreview"),
-    ("disable-notification", "disableNotification"),
-];
-
-/// A service's options (`texts` strings, `flags` booleans) as the TICKscript property
-/// calls make them.
-fn service(
-    name: &'static str,
-    map: &serde_json::Map<String, serde_json::Value>,
+/// A service's topic-handler kind and its options by type.
+pub struct ServiceKeys {
+    /// The handler file's `kind`.
+    pub kind: &'static str,
+    /// The TICKscript property (`victorOps`).
+    pub property: &'static str,
+    /// String options.
     texts: Keys,
+    /// Boolean options.
     flags: Keys,
+    /// String list options.
+    lists: Keys,
+    /// Duration options.
+    durations: Keys,
+    /// Integer options.
+    ints: Keys,
+}
+
+const fn texts(kind: &'static str, property: &'static str, texts: Keys) -> ServiceKeys {
+    ServiceKeys {
+        kind,
+        property,
+        texts,
+        flags: &[],
+        lists: &[],
+        durations: &[],
+        ints: &[],
+    }
+}
+
+/// The services topics can run, with their options.
+pub const SERVICES: &[ServiceKeys] = &[
+    texts(
+        "slack",
+        "slack",
+        &[
+            ("workspace", "workspace"),
+            ("channel", "channel"),
+            ("username", "username"),
+            ("icon-emoji", "iconEmoji"),
+        ],
+    ),
+    ServiceKeys {
+        flags: &[
+            ("disable-web-page-preview", "disableWebPagePreview"),
+            ("disable-notification", "disableNotification"),
+        ],
+        ..texts(
+            "telegram",
+            "telegram",
+            &[("chat-id", "chatId"), ("parse-mode", "parseMode")],
+        )
+    },
+    texts("victorops", "victorOps", &[("routing-key", "routingKey")]),
+    texts("pagerduty", "pagerDuty", &[("service-key", "serviceKey")]),
+    texts("pagerduty2", "pagerDuty2", &[("routing-key", "routingKey")]),
+    ServiceKeys {
+        lists: &[("teams-list", "teams"), ("recipients-list", "recipients")],
+        ..texts(
+            "opsgenie2",
+            "opsGenie2",
+            &[("recovery-action", "recoveryAction")],
+        )
+    },
+    ServiceKeys {
+        lists: &[("service", "services"), ("correlate", "correlated")],
+        durations: &[("timeout", "timeout")],
+        ..texts(
+            "alerta",
+            "alerta",
+            &[
+                ("token", "token"),
+                ("resource", "resource"),
+                ("event", "event"),
+                ("environment", "environment"),
+                ("group", "group"),
+                ("value", "value"),
+                ("origin", "origin"),
+            ],
+        )
+    },
+    texts("teams", "teams", &[("channel-url", "channelURL")]),
+    texts(
+        "discord",
+        "discord",
+        &[
+            ("workspace", "workspace"),
+            ("username", "username"),
+            ("avatar-url", "avatarURL"),
+            ("embed-title", "embedTitle"),
+        ],
+    ),
+    texts(
+        "bigpanda",
+        "bigPanda",
+        &[
+            ("app-key", "appKey"),
+            ("primary-property", "primaryProperty"),
+            ("secondary-property", "secondaryProperty"),
+        ],
+    ),
+    texts(
+        "pushover",
+        "pushover",
+        &[
+            ("user-key", "userKey"),
+            ("device", "device"),
+            ("title", "title"),
+            ("url", "uRL"),
+            ("url-title", "uRLTitle"),
+            ("sound", "sound"),
+        ],
+    ),
+    ServiceKeys {
+        lists: &[("teams-list", "teams"), ("recipients-list", "recipients")],
+        ..texts("opsgenie", "opsGenie", &[])
+    },
+    texts("talk", "talk", &[]),
+    texts(
+        "hipchat",
+        "hipChat",
+        &[("room", "room"), ("token", "token")],
+    ),
+    texts(
+        "servicenow",
+        "serviceNow",
+        &[
+            ("source", "source"),
+            ("node", "node"),
+            ("type", "type"),
+            ("resource", "resource"),
+            ("metric-name", "metricName"),
+            ("message-key", "messageKey"),
+        ],
+    ),
+    ServiceKeys {
+        ints: &[("tid", "tid")],
+        ..texts(
+            "zenoss",
+            "zenoss",
+            &[
+                ("action", "action"),
+                ("method", "method"),
+                ("type", "type"),
+                ("summary", "summary"),
+                ("device", "device"),
+                ("component", "component"),
+                ("evclasskey", "eventClassKey"),
+                ("evclass", "eventClass"),
+                ("collector", "collector"),
+                ("message", "message"),
+            ],
+        )
+    },
+    ServiceKeys {
+        lists: &[("handlers", "handlers")],
+        ..texts("sensu", "sensu", &[("source", "source")])
+    },
+    ServiceKeys {
+        lists: &[("to", "to")],
+        ..texts("email", "email", &[])
+    },
+];
+
+/// A service's options as the TICKscript property calls make them.
+fn service(
+    keys: &ServiceKeys,
+    map: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<HandlerSettings, SpecError> {
-    let known: Vec<&str> = texts.iter().chain(flags).map(|(key, _)| *key).collect();
-    let options = Options::new(name, map, &known)?;
+    let all = [
+        keys.texts,
+        keys.flags,
+        keys.lists,
+        keys.durations,
+        keys.ints,
+    ];
+    let known: Vec<&str> = all
+        .iter()
+        .flat_map(|k| k.iter())
+        .map(|(key, _)| *key)
+        .collect();
+    let options = Options::new(keys.kind, map, &known)?;
     let mut calls = Vec::new();
-    for (key, property) in texts {
+    let mut call = |property: &str, values| calls.push((property.to_string(), values));
+    for (key, property) in keys.texts {
         if let Some(text) = options.string(key)? {
-            calls.push((property.to_string(), vec![OptionValue::String(text)]));
+            call(property, vec![OptionValue::String(text)]);
         }
     }
-    for (key, property) in flags {
+    for (key, property) in keys.flags {
         if options.flag(key)? {
-            calls.push((property.to_string(), Vec::new()));
+            call(property, Vec::new());
+        }
+    }
+    for (key, property) in keys.lists {
+        let values: Vec<OptionValue> = (options.strings(key)?.into_iter())
+            .map(OptionValue::String)
+            .collect();
+        if !values.is_empty() {
+            call(property, values);
+        }
+    }
+    for (key, property) in keys.ints {
+        if let Some(n) = options.int(key)? {
+            call(property, vec![OptionValue::Int(n)]);
+        }
+    }
+    for (key, property) in keys.durations {
+        if let Some(d) = options.duration(key)? {
+            let nanos = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+            call(
+                property,
+                vec![OptionValue::Duration(Duration::from_nanos(nanos))],
+            );
         }
     }
     Ok(HandlerSettings::Service(ServiceHandler {
-        service: name,
+        service: keys.property,
         args: Vec::new(),
         options: calls,
     }))
@@ -201,6 +407,34 @@ fn post(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
         capture_response: options.flag("capture-response")?,
         timeout,
         skip_ssl_verification: options.flag("skip-ssl-verification")?,
+    }))
+}
+
+/// The `snmptrap` options as the `.snmpTrap(oid).data(oid, type, value)` calls make
+/// them; each `data-list` entry is an object of strings (a number value is taken as its
+/// text, as Kapacitor's handler files write `value: 50`).
+fn snmptrap(options: &Options<'_>) -> Result<HandlerSettings, SpecError> {
+    let calls = (options.objects("data-list")?.iter())
+        .map(|entry| {
+            let field = |key: &str| match entry.get(key) {
+                Some(Value::String(text)) => Ok(OptionValue::String(text.clone())),
+                Some(Value::Number(n)) => Ok(OptionValue::String(n.to_string())),
+                other => Err(OptionError::Type {
+                    option: format!("data-list.{key}"),
+                    want: "a string",
+                    got: other.map_or("nothing".into(), Value::to_string),
+                }),
+            };
+            Ok((
+                "data".to_string(),
+                vec![field("oid")?, field("type")?, field("value")?],
+            ))
+        })
+        .collect::<Result<Vec<_>, OptionError>>()?;
+    Ok(HandlerSettings::Service(ServiceHandler {
+        service: "snmpTrap",
+        args: vec![OptionValue::String(options.required("trap-oid")?)],
+        options: calls,
     }))
 }
 
@@ -278,8 +512,11 @@ mod tests {
     #[test]
     fn bad_definitions_are_explained() {
         assert_eq!(
-            error(&spec("pagerDuty2", json!({}))),
-            "unsupported handler kind \"pagerDuty2\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
+            error(&spec("kafka", json!({}))),
+            format!(
+                "unsupported handler kind \"kafka\", expected one of {}",
+                KINDS.join(", ")
+            )
         );
         assert_eq!(
             error(&spec("log", json!({"path": "x.log"}))),
@@ -298,11 +535,8 @@ mod tests {
             "unknown httppost endpoint \"nope\""
         );
         let mut matching = spec("tcp", json!({"address": "h:1"}));
-        matching.match_expr = "level() == CRITICAL".into();
-        assert_eq!(
-            error(&matching),
-            "handler match expressions are not supported: \"level() == CRITICAL\""
-        );
+        matching.match_expr = "level() ==".into();
+        assert!(error(&matching).starts_with("invalid match expression \"level() ==\": "));
         assert_eq!(
             error(&spec("mqtt", json!({"topic": "alerts"}))),
             "no default mqtt broker: configure one [[mqtt]] section, mark one default, or use .brokerName()"

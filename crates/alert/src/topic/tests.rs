@@ -142,7 +142,7 @@ fn handlers_are_created_replaced_and_removed_by_id() {
     assert_eq!(hub.handler("t", "h"), Some(second));
     assert_eq!(hub.topic("t").map(|t| t.level), Some(Level::Ok));
     let mut bad = first;
-    bad.kind = "sensu".into();
+    bad.kind = "kafka".into();
     assert!(matches!(
         hub.define("t", bad, &services, Define::Upsert),
         Err(DefineError::Spec(SpecError::Kind { .. }))
@@ -181,4 +181,36 @@ fn failing_handlers_are_reported_to_the_next_publisher_and_never_block_it() {
         errors.iter().all(|e| e.to_string().starts_with(&prefix)),
         "{errors:?}"
     );
+}
+
+#[test]
+fn a_match_expression_filters_the_events_a_handler_receives() {
+    let hub = TopicHub::default();
+    let services = Services::default();
+    let path = temp_log("matched.log");
+    let mut spec = log_spec("crit", &path);
+    spec.match_expr = "changed() AND level() == CRITICAL".into();
+    hub.define("t", spec, &services, Define::Create)
+        .expect("created");
+    for (id, level) in [
+        ("a", Level::Warning),
+        ("b", Level::Critical),
+        ("b", Level::Critical),
+        ("c", Level::Ok),
+    ] {
+        assert!(hub.publish("t", &mut event(id, level, 1)).is_empty());
+    }
+    assert!(hub.close().is_empty());
+    let text = std::fs::read_to_string(&path).expect("log written");
+    let ids: Vec<&str> = text
+        .lines()
+        .map(|line| {
+            if line.contains("\"id\":\"b\"") {
+                "b"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(ids, ["b"], "only b's change to CRITICAL: {text}");
 }

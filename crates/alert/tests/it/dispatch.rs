@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 use tickflow_alert::{
-    AlertData, Dispatcher, Handler, HandlerError, PostHandler, QueueFull, TcpHandler,
+    AlertData, Delivery, Dispatcher, Handler, HandlerError, PostHandler, QueueFull, TcpHandler,
 };
 
 use crate::event;
@@ -108,6 +108,14 @@ fn a_full_queue_drops_the_event_with_an_error() {
     gate.send(()).expect("gate");
     dispatcher.close();
     assert_eq!(*seen.lock().expect("lock"), ["held", "queued"]);
+    assert_eq!(
+        dispatcher.delivery(),
+        Delivery {
+            sent: 2,
+            failed: 0,
+            dropped: 1
+        }
+    );
 }
 
 #[test]
@@ -136,6 +144,14 @@ fn a_slow_post_target_gets_every_event_in_order_and_others_are_not_held_up() {
         release.send(()).expect("release");
     }
     assert!(dispatcher.close().is_empty());
+    assert_eq!(
+        dispatcher.delivery(),
+        Delivery {
+            sent: 3,
+            failed: 3,
+            dropped: 0
+        }
+    );
     let bodies: Vec<String> = sink.finish().into_iter().map(|r| r.body).collect();
     let expected: Vec<String> = events
         .iter()

@@ -1,13 +1,14 @@
 //! [`Receiver`]: a loopback HTTPS server with its own CA, made per test with rcgen and
 //! served by rustls (or a plain HTTP one, for services without TLS settings), that
-//! records every request and answers with a chosen status after a chosen delay
-//! (keep-alive: several requests per connection).
+//! records every request and answers with a chosen status (or a sequence of them, the
+//! last repeated) after a chosen delay (keep-alive: several requests per connection).
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
@@ -57,22 +58,34 @@ impl Receiver {
         let (config, ca_pem) = tls_config();
         let ca = dir.join("ca.pem");
         std::fs::write(&ca, ca_pem).expect("write ca");
-        Receiver::listen("https", ca, status, delay, move |stream| {
-            ServerConnection::new(config.clone())
-                .ok()
-                .map(|connection| StreamOwned::new(connection, stream))
-        })
+        Receiver::listen(
+            "https",
+            ca,
+            Statuses::new(&[status]),
+            delay,
+            move |stream| {
+                ServerConnection::new(config.clone())
+                    .ok()
+                    .map(|connection| StreamOwned::new(connection, stream))
+            },
+        )
     }
 
     /// A plain HTTP receiver answering `status`.
     pub(crate) fn start_plain(status: u16) -> Receiver {
-        Receiver::listen("http", PathBuf::new(), status, Duration::ZERO, Some)
+        Receiver::start_plain_answering(&[status])
+    }
+
+    /// A plain HTTP receiver answering `statuses` in turn, then the last one again.
+    pub(crate) fn start_plain_answering(statuses: &[u16]) -> Receiver {
+        let statuses = Statuses::new(statuses);
+        Receiver::listen("http", PathBuf::new(), statuses, Duration::ZERO, Some)
     }
 
     fn listen<S: Read + Write + Send + 'static>(
         scheme: &str,
         ca: PathBuf,
-        status: u16,
+        statuses: Arc<Statuses>,
         delay: Duration,
         wrap: impl Fn(TcpStream) -> Option<S> + Send + 'static,
     ) -> Receiver {
@@ -87,7 +100,8 @@ impl Receiver {
                 let (Some(stream), tx) = (wrap(stream), tx.clone()) else {
                     continue;
                 };
-                std::thread::spawn(move || serve(stream, tx, status, delay));
+                let statuses = Arc::clone(&statuses);
+                std::thread::spawn(move || serve(stream, tx, &statuses, delay));
             }
         });
         Receiver {
@@ -103,11 +117,34 @@ impl Receiver {
         self.connections.load(Ordering::SeqCst)
     }
 
+    /// A request already received and not taken yet.
+    pub(crate) fn requests_pending(&self) -> Option<Recorded> {
+        self.requests.try_recv().ok()
+    }
+
     /// The next request, within five seconds.
     pub(crate) fn next(&self) -> Recorded {
         self.requests
             .recv_timeout(Duration::from_secs(5))
             .expect("a request arrives")
+    }
+}
+
+/// The statuses a receiver answers with, in turn; the last one repeats.
+struct Statuses(Mutex<VecDeque<u16>>);
+
+impl Statuses {
+    fn new(statuses: &[u16]) -> Arc<Statuses> {
+        Arc::new(Statuses(Mutex::new(statuses.iter().copied().collect())))
+    }
+
+    fn next(&self) -> u16 {
+        let mut statuses = self.0.lock().expect("lock");
+        match statuses.len() {
+            0 => 200,
+            1 => statuses[0],
+            _ => statuses.pop_front().unwrap_or(200),
+        }
     }
 }
 
@@ -138,11 +175,17 @@ fn tls_config() -> (Arc<ServerConfig>, String) {
 }
 
 /// Serves one connection until the client closes it (or the handshake fails).
-fn serve(stream: impl Read + Write, tx: mpsc::Sender<Recorded>, status: u16, delay: Duration) {
+fn serve(
+    stream: impl Read + Write,
+    tx: mpsc::Sender<Recorded>,
+    statuses: &Statuses,
+    delay: Duration,
+) {
     let mut reader = BufReader::new(stream);
     while let Some(request) = read_request(&mut reader) {
         let _ = tx.send(request);
         std::thread::sleep(delay);
+        let status = statuses.next();
         let answer = format!("HTTP/1.1 {status} Status\r\nContent-Length: 2\r\n\r\nok");
         let stream = reader.get_mut();
         if stream

@@ -4,12 +4,14 @@
 //! delivery.
 
 mod dispatch;
+mod email;
 mod golden;
 mod handlers;
 mod https;
 mod log;
 mod mqtt;
 mod services;
+mod snmptrap;
 mod template;
 mod tls;
 

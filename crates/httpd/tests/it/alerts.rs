@@ -124,14 +124,17 @@ fn handlers_are_listed_replaced_and_deleted() {
         &server,
         "POST",
         &handlers,
-        &json!({"id": "s", "kind": "sensu"}),
+        &json!({"id": "k", "kind": "kafka"}),
     );
     assert_eq!(
         (bad.status, bad.json()["error"].clone()),
         (
             400,
             json!(
-                "unsupported handler kind \"sensu\", expected one of log, post, tcp, exec, mqtt, slack, telegram, victorops"
+                "unsupported handler kind \"kafka\", expected one of log, post, tcp, exec, \
+                 mqtt, slack, telegram, victorops, pagerduty, pagerduty2, opsgenie2, alerta, \
+                 teams, discord, bigpanda, pushover, opsgenie, talk, hipchat, servicenow, \
+                 zenoss, sensu, email, snmptrap"
             )
         )
     );
@@ -188,4 +191,54 @@ fn handlers_are_listed_replaced_and_deleted() {
         (gone.status, gone.json()["error"].clone()),
         (404, json!("topic \"cpu\" does not exist"))
     );
+}
+
+#[test]
+fn a_handler_is_patched_with_json_patch() {
+    let server = TestServer::start(HttpConfig::default());
+    let handlers = format!("{TOPIC}/handlers");
+    let log = json!({"id": "log", "kind": "log", "options": {"path": "/tmp/tickflow-patch-a.log"}});
+    assert_eq!(send_json(&server, "POST", &handlers, &log).status, 200);
+    let path = format!("{handlers}/log");
+    let patch = json!([
+        {"op": "replace", "path": "/options/path", "value": "/tmp/tickflow-patch-b.log"},
+        {"op": "replace", "path": "/match", "value": "level() >= WARNING"},
+    ]);
+    let patched = send_json(&server, "PATCH", &path, &patch);
+    assert_eq!(patched.status, 200, "{}", patched.text());
+    let handler = server.send("GET", &path, &[], b"").json();
+    assert_eq!(
+        (handler["options"]["path"].clone(), handler["match"].clone()),
+        (
+            json!("/tmp/tickflow-patch-b.log"),
+            json!("level() >= WARNING")
+        )
+    );
+    let errors = [
+        (json!([{"op": "replace", "path": "/id", "value": "x"}]), 400),
+        (json!([{"op": "remove", "path": "/nope"}]), 400),
+        (
+            json!([{"op": "replace", "path": "/match", "value": "level() =="}]),
+            400,
+        ),
+        (json!({"op": "add"}), 400),
+    ];
+    for (body, status) in errors {
+        let reply = send_json(&server, "PATCH", &path, &body);
+        assert_eq!(reply.status, status, "{body}: {}", reply.text());
+    }
+    let rename = send_json(
+        &server,
+        "PATCH",
+        &path,
+        &json!([{"op": "replace", "path": "/id", "value": "x"}]),
+    );
+    assert_eq!(
+        rename.json()["error"],
+        json!("a patch cannot change the handler id \"log\" (to \"x\")")
+    );
+    let missing = send_json(&server, "PATCH", &format!("{handlers}/none"), &patch);
+    assert_eq!(missing.status, 404);
+    let unchanged = server.send("GET", &path, &[], b"").json();
+    assert_eq!(unchanged["match"], json!("level() >= WARNING"));
 }

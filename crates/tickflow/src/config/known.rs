@@ -128,26 +128,10 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "task",
     "deadman",
     "kubernetes",
-    "smtp",
-    "snmptrap",
-    "opsgenie",
-    "opsgenie2",
-    "pagerduty",
-    "pagerduty2",
-    "pushover",
-    "hipchat",
-    "alerta",
-    "sensu",
     "reporting",
     "stats",
-    "talk",
     "swarm",
     "kafka",
-    "servicenow",
-    "bigpanda",
-    "teams",
-    "discord",
-    "zenoss",
     "collectd",
     "opentsdb",
     "udp",
@@ -177,6 +161,21 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     ("slack", SERVICE_UNREAD),
     ("telegram", SERVICE_UNREAD),
     ("victorops", SERVICE_UNREAD),
+    ("pagerduty", SERVICE_UNREAD),
+    ("pagerduty2", SERVICE_UNREAD),
+    ("opsgenie", SERVICE_UNREAD),
+    ("opsgenie2", SERVICE_UNREAD),
+    ("alerta", SERVICE_UNREAD),
+    ("teams", SERVICE_UNREAD),
+    ("bigpanda", SERVICE_UNREAD),
+    ("pushover", SERVICE_UNREAD),
+    ("talk", SERVICE_UNREAD),
+    ("hipchat", SERVICE_UNREAD),
+    ("servicenow", SERVICE_UNREAD),
+    ("zenoss", SERVICE_UNREAD),
+    ("sensu", SERVICE_UNREAD),
+    ("smtp", SERVICE_UNREAD),
+    ("snmptrap", SERVICE_UNREAD),
     (
         "http",
         &[
@@ -196,6 +195,7 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
 /// Kapacitor's keys of the `[[sections]]` tickflow reads that it does not use.
 const KAPACITOR_ARRAY_KEYS: &[(&str, &[&str])] = &[
     ("slack", SERVICE_UNREAD),
+    ("discord", SERVICE_UNREAD),
     (
         "influxdb",
         &[
@@ -242,7 +242,7 @@ mod tests {
     #[test]
     fn warnings_name_the_line_and_what_the_key_is() {
         let text = "hostname = \"h\"\n[http]\n  bind-adress = \":1\"\n  https-enabled = false\n\
-                    [pushover]\n  enabled = true\n[[influxdb]]\n  name = \"a\"\n\
+                    [kafka]\n  enabled = true\n[[influxdb]]\n  name = \"a\"\n\
                     [[influxdb]]\n  name = \"b\"\n  timeout = \"1s\"\n";
         assert_eq!(
             warning(&["http", "bind-adress"], text),
@@ -253,8 +253,8 @@ mod tests {
             "line 4: http.https-enabled is a Kapacitor setting tickflow does not use yet"
         );
         assert_eq!(
-            warning(&["pushover"], text),
-            "line 5: [pushover] is a Kapacitor section tickflow does not use yet"
+            warning(&["kafka"], text),
+            "line 5: [kafka] is a Kapacitor section tickflow does not use yet"
         );
         assert_eq!(
             warning(&["influxdb", "1", "timeout"], text),

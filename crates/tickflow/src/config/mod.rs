@@ -5,7 +5,9 @@
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[task]`
 //! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
 //! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
-//! `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
+//! `[slack]`), `[telegram]`, `[victorops]`, `[[discord]]`, `[pagerduty]`, `[pagerduty2]`,
+//! `[opsgenie]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[bigpanda]`, `[pushover]`, `[talk]`,
+//! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
@@ -44,7 +46,10 @@ use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
 use tickflow_alert::services::{
-    one_or_many, ServiceConfigs, SlackConfig, TelegramConfig, VictorOpsConfig,
+    one_or_many, AlertaConfig, BigPandaConfig, DiscordConfig, HipChatConfig, OpsGenie2Config,
+    OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig, SensuConfig, ServiceConfigs,
+    ServiceNowConfig, SlackConfig, SmtpConfig, SnmpTrapConfig, TalkConfig, TeamsConfig,
+    TelegramConfig, VictorOpsConfig, ZenossConfig,
 };
 use tickflow_alert::Services;
 use tickflow_engine::Environment;
@@ -85,6 +90,39 @@ pub struct Config {
     pub telegram: TelegramConfig,
     /// `[victorops]`.
     pub victorops: VictorOpsConfig,
+    /// `[[discord]]`: Discord workspaces (one `[discord]` table is read as one).
+    #[serde(deserialize_with = "one_or_many::deserialize")]
+    pub discord: Vec<DiscordConfig>,
+    /// `[pagerduty]`.
+    pub pagerduty: PagerDutyConfig,
+    /// `[pagerduty2]`.
+    pub pagerduty2: PagerDuty2Config,
+    /// `[opsgenie]`.
+    pub opsgenie: OpsGenieConfig,
+    /// `[opsgenie2]`.
+    pub opsgenie2: OpsGenie2Config,
+    /// `[alerta]`.
+    pub alerta: AlertaConfig,
+    /// `[teams]`.
+    pub teams: TeamsConfig,
+    /// `[bigpanda]`.
+    pub bigpanda: BigPandaConfig,
+    /// `[pushover]`.
+    pub pushover: PushoverConfig,
+    /// `[talk]`.
+    pub talk: TalkConfig,
+    /// `[hipchat]`.
+    pub hipchat: HipChatConfig,
+    /// `[servicenow]`.
+    pub servicenow: ServiceNowConfig,
+    /// `[zenoss]`.
+    pub zenoss: ZenossConfig,
+    /// `[sensu]`.
+    pub sensu: SensuConfig,
+    /// `[smtp]`: email.
+    pub smtp: SmtpConfig,
+    /// `[snmptrap]`.
+    pub snmptrap: SnmpTrapConfig,
 }
 
 impl Default for Config {
@@ -102,6 +140,22 @@ impl Default for Config {
             slack: Vec::new(),
             telegram: TelegramConfig::default(),
             victorops: VictorOpsConfig::default(),
+            discord: Vec::new(),
+            pagerduty: PagerDutyConfig::default(),
+            pagerduty2: PagerDuty2Config::default(),
+            opsgenie: OpsGenieConfig::default(),
+            opsgenie2: OpsGenie2Config::default(),
+            alerta: AlertaConfig::default(),
+            teams: TeamsConfig::default(),
+            bigpanda: BigPandaConfig::default(),
+            pushover: PushoverConfig::default(),
+            talk: TalkConfig::default(),
+            hipchat: HipChatConfig::default(),
+            servicenow: ServiceNowConfig::default(),
+            zenoss: ZenossConfig::default(),
+            sensu: SensuConfig::default(),
+            smtp: SmtpConfig::default(),
+            snmptrap: SnmpTrapConfig::default(),
         }
     }
 }
@@ -114,6 +168,7 @@ fn array_defaults() -> Vec<(&'static str, toml::Table)> {
         ("httppost", env::table_of(&HttpPostSection::default())),
         ("mqtt", env::table_of(&MqttSection::default())),
         ("slack", env::table_of(&SlackConfig::default())),
+        ("discord", env::table_of(&DiscordConfig::default())),
     ]
 }
 
@@ -219,11 +274,35 @@ impl Config {
                 slack: self.slack.clone(),
                 telegram: self.telegram.clone(),
                 victorops: self.victorops.clone(),
+                discord: self.discord.clone(),
+                pagerduty: self.pagerduty.clone(),
+                pagerduty2: self.pagerduty2.clone(),
+                opsgenie: self.opsgenie.clone(),
+                opsgenie2: self.opsgenie2.clone(),
+                alerta: self.alerta.clone(),
+                teams: self.teams.clone(),
+                bigpanda: self.bigpanda.clone(),
+                pushover: self.pushover.clone(),
+                talk: self.talk.clone(),
+                hipchat: self.hipchat.clone(),
+                servicenow: self.servicenow.clone(),
+                zenoss: self.zenoss.clone(),
+                sensu: self.sensu.clone(),
+                smtp: self.smtp.clone(),
+                snmptrap: self.snmptrap.clone(),
             },
         };
         let mut services = sections.services()?;
         services.server.hostname = self.hostname.clone();
+        services.client_url = self.client_url();
         Ok(services)
+    }
+
+    /// The server's API URL as handlers report it (Kapacitor's `http://HOSTNAME:PORT/kapacitor/v1`,
+    /// the port from `[http] bind-address`).
+    fn client_url(&self) -> String {
+        let port = (self.http.bind_address.rsplit_once(':')).map_or("9092", |(_, port)| port);
+        format!("http://{}:{port}/kapacitor/v1", self.hostname)
     }
 
     /// What tasks run with: the UDFs (each external one asked for its Info now), the
@@ -272,6 +351,7 @@ mod tests {
         assert_eq!(config.influxdb[0].name, "local");
         let services = config.services().expect("valid services");
         assert_eq!(services.server.hostname, "printer-host");
+        assert_eq!(services.client_url, "http://printer-host:9999/kapacitor/v1");
         assert!(services.endpoint("hook").is_ok());
     }
 

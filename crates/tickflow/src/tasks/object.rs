@@ -127,7 +127,7 @@ pub fn stats(stats: &TaskStats) -> Value {
         .nodes
         .iter()
         .map(|(name, s)| {
-            let node = json!({
+            let mut node = json!({
                 "avg_exec_time_ns": avg_exec_nanos(s),
                 "collected": s.messages_in,
                 "emitted": s.messages_out,
@@ -135,6 +135,12 @@ pub fn stats(stats: &TaskStats) -> Value {
                 "late": s.late,
                 "working_cardinality": 0,
             });
+            // tickflow's: what an alert node's own handlers did with its events.
+            if let (false, Some(map)) = (s.delivery == Default::default(), node.as_object_mut()) {
+                map.insert("alerts_sent".into(), json!(s.delivery.sent));
+                map.insert("alerts_failed".into(), json!(s.delivery.failed));
+                map.insert("alerts_dropped".into(), json!(s.delivery.dropped));
+            }
             (name.as_str(), node)
         })
         .collect();

@@ -216,6 +216,7 @@ impl Publisher {
         for err in self.handlers.take_errors() {
             ctx.error(&err);
         }
+        ctx.handler_delivery(self.handlers.delivery());
         self.report_topic_errors(ctx);
     }
 
@@ -225,6 +226,7 @@ impl Publisher {
         for err in self.handlers.close() {
             ctx.error(&err);
         }
+        ctx.handler_delivery(self.handlers.delivery());
         self.report_topic_errors(ctx);
         if let Some(topic) = &self.anonymous {
             self.topics.delete_topic(topic);

@@ -586,3 +586,30 @@ fn an_active_inhibitor_keeps_events_of_its_category_from_the_handlers() {
     // 20: inhibited; 7: the inhibitor recovered, so CRITICAL goes out; 0: recovery.
     assert_eq!(levels, [("CRITICAL", "OK"), ("OK", "CRITICAL")]);
 }
+
+#[test]
+fn the_nodes_stats_count_what_its_handlers_sent_and_failed() {
+    let dir = std::env::temp_dir().join(format!("tickflow-alert-stats-{}", std::process::id()));
+    let path = dir.join("alerts.log");
+    let _ = std::fs::remove_file(&path);
+    // Two events (CRITICAL, then OK) to a log file and to an unconfigured Slack.
+    let mut node = alert(&format!(
+        ".crit(lambda: \"value\" > 10).log('{}').slack()",
+        path.display()
+    ));
+    let (stats, diagnostics, mut out) = (
+        crate::stats::NodeStats::default(),
+        crate::diagnostics::Collect::default(),
+        Vec::new(),
+    );
+    let mut ctx = Context::new(&mut out, &stats, "alert2", &diagnostics, false);
+    node.messages(0, &mut values(&[20.0, 0.0]), &mut ctx)
+        .expect("no fatal error");
+    node.finish(&mut ctx).expect("finished");
+    let delivery = stats.snapshot().delivery;
+    assert_eq!(
+        (delivery.sent, delivery.failed, delivery.dropped),
+        (2, 2, 0)
+    );
+    assert_eq!(diagnostics.errors().len(), 2, "each failure is reported");
+}
