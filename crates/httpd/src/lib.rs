@@ -53,5 +53,5 @@ mod service_tests;
 mod tasks;
 mod write;
 
-pub use router::VERSION;
+pub use router::{TICKFLOW_VERSION, VERSION};
 pub use server::{shutdown_signal, ServeError, Server};

@@ -4,7 +4,7 @@
 //! redirected to its cleaned form; `/kapacitor/v1preview/` is `/kapacitor/v1/`. A route
 //! matches method and path; anything else, a wrong method included, is a 404 with the
 //! standard error body. Every response then gets `Content-Type: application/json;
-//! charset=utf-8`, `X-Kapacitor-Version`, a fresh `Request-Id`, CORS headers when the
+//! charset=utf-8`, `X-Kapacitor-Version` (Kapacitor's semantic version), `X-Tickflow-Version`, a fresh `Request-Id`, CORS headers when the
 //! request has an `Origin`, and a gzip-compressed body when the client accepts gzip.
 
 use std::convert::Infallible;
@@ -21,8 +21,13 @@ use crate::app::App;
 use crate::reply::Reply;
 use crate::{alerts, service_tests, tasks, write};
 
-/// The version every response carries in `X-Kapacitor-Version`.
-pub const VERSION: &str = concat!("tickflow ", env!("CARGO_PKG_VERSION"));
+/// The Kapacitor version every response carries in `X-Kapacitor-Version`: the release
+/// whose API tickflow serves, as a plain semantic version that clients (Chronograf, the
+/// Go client) parse.
+pub const VERSION: &str = "1.8.0";
+
+/// tickflow's own version, in `X-Tickflow-Version`.
+pub const TICKFLOW_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 const TASKS: &str = "/kapacitor/v1/tasks";
 
@@ -158,6 +163,10 @@ fn respond(reply: Reply, origin: Option<HeaderValue>, gzip: bool) -> Response<Fu
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     headers.insert("X-Kapacitor-Version", HeaderValue::from_static(VERSION));
+    headers.insert(
+        "X-Tickflow-Version",
+        HeaderValue::from_static(TICKFLOW_VERSION),
+    );
     if compressed {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }

@@ -23,6 +23,7 @@ use tickflow_udf::native::Builtin;
 
 use crate::config::{Config, ConfigError, HttpConfig};
 use crate::ingest::{ingest, WriteError, WriteRequest, Written};
+use crate::ingress::IngressStats;
 use crate::tasks::vars::Var;
 use crate::tasks::{DbrpBody, TaskBody, TaskError, TaskStore};
 use crate::Error;
@@ -33,6 +34,7 @@ pub struct Engine {
     tasks: TaskStore,
     http: HttpConfig,
     options: BuildOptions,
+    ingress: IngressStats,
 }
 
 /// How an [`Engine`] is set up: its configuration, extra UDFs, alert handlers and where
@@ -167,6 +169,7 @@ impl EngineBuilder {
             master,
             http,
             options,
+            ingress: IngressStats::default(),
         })
     }
 
@@ -250,7 +253,7 @@ impl Engine {
     /// Writes a line protocol body (gzip or not) for a database and retention policy:
     /// the good lines go to every task reading that dbrp, the bad ones are reported.
     pub fn write(&self, request: WriteRequest) -> Result<Written, WriteError> {
-        ingest(&self.master, request)
+        ingest(&self.master, &self.ingress, request)
     }
 
     /// Writes line protocol `lines` (nanosecond timestamps) to `db`.`rp`.
@@ -295,6 +298,12 @@ impl Engine {
     /// The alert topics (events and handlers) every task publishes to.
     pub fn topics(&self) -> &TopicHub {
         &self.master.environment().services.topics
+    }
+
+    /// What came in through [`Engine::write`]: points per database, retention policy
+    /// and measurement, and the points that reached no task.
+    pub fn ingress(&self) -> &IngressStats {
+        &self.ingress
     }
 
     /// The `[http]` settings the engine was built with.

@@ -35,6 +35,7 @@
 pub mod config;
 mod front_door;
 pub mod ingest;
+pub mod ingress;
 pub mod refused;
 pub mod tasks;
 pub mod time_guard;

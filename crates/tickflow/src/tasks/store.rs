@@ -1,7 +1,8 @@
 //! [`TaskStore`]: the defined tasks' records (script, vars, status, dates, last error)
 //! over the engine's [`TaskMaster`], which holds the definitions and runs the tasks,
 //! with Kapacitor's tasks API semantics (create, update, rename, enable, disable,
-//! delete; kapacitor-compat.md, http-api §3) and its messages.
+//! delete; kapacitor-compat.md, http-api §3) and its messages. Tasks made from templates
+//! ([`super::templates`]) keep their template's id.
 //!
 //! Every operation takes the store's lock for its whole length, so requests apply one
 //! after the other; writes never take it. Operations may block (enabling starts threads,
@@ -17,6 +18,7 @@ use tickflow_pipeline::{BuildOptions, VarValue};
 
 use super::definition::{define, Action, Definition};
 use super::object::{self as task_json, DbrpJson, DotView, Link, TaskObject};
+use super::templates::Template;
 use super::vars::{self, Var};
 
 /// What kind of failure a [`TaskError`] is (the HTTP API's 400, 404 and 500).
@@ -57,7 +59,7 @@ impl TaskError {
         }
     }
 
-    fn failed(message: impl ToString) -> Self {
+    pub(super) fn failed(message: impl ToString) -> Self {
         TaskError {
             kind: TaskErrorKind::Failed,
             message: message.to_string(),
@@ -107,24 +109,28 @@ pub enum ScriptFormat {
 }
 
 /// One stored task.
-struct Record {
-    definition: Definition,
-    script: String,
-    explicit_dbrps: Vec<Dbrp>,
+pub(super) struct Record {
+    pub(super) definition: Definition,
+    pub(super) script: String,
+    /// The template it was made from; empty for a task defined from its own script.
+    pub(super) template_id: String,
+    pub(super) explicit_dbrps: Vec<Dbrp>,
     vars: BTreeMap<String, Var>,
-    var_values: BTreeMap<String, VarValue>,
+    pub(super) var_values: BTreeMap<String, VarValue>,
     enabled: bool,
     error: String,
     created: Time,
-    modified: Time,
+    pub(super) modified: Time,
     last_enabled: Option<Time>,
 }
 
-/// The tasks defined over the API (or by `tickflow run`).
+/// The tasks (and the templates they are made from) defined over the API, or by
+/// `tickflow run`.
 pub struct TaskStore {
     master: Arc<TaskMaster>,
-    options: BuildOptions,
+    pub(super) options: BuildOptions,
     records: Mutex<BTreeMap<String, Record>>,
+    templates: Mutex<BTreeMap<String, Template>>,
 }
 
 impl TaskStore {
@@ -134,11 +140,35 @@ impl TaskStore {
             master,
             options,
             records: Mutex::new(BTreeMap::new()),
+            templates: Mutex::new(BTreeMap::new()),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Record>> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Record>> {
         self.records.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The templates; taken after the records when both are needed.
+    pub(super) fn lock_templates(&self) -> MutexGuard<'_, BTreeMap<String, Template>> {
+        self.templates.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Gives task `id` a new definition, restarting it when it executes.
+    pub(super) fn install(
+        &self,
+        id: &str,
+        record: &mut Record,
+        definition: Definition,
+    ) -> Result<(), TaskError> {
+        self.master
+            .define(id, definition.pipeline.clone())
+            .map_err(TaskError::failed)?;
+        record.definition = definition;
+        if self.master.is_running(id) {
+            self.stop(id);
+            self.start(id, record)?;
+        }
+        Ok(())
     }
 
     /// Creates a task (kapacitor-compat.md, http-api §3.3) and returns its id. When it is to be
@@ -153,12 +183,11 @@ impl TaskStore {
         if records.contains_key(&id) {
             return Err(TaskError::invalid(format!("task {id} already exists")));
         }
-        if let Some(template) = body.template_id.as_deref().filter(|t| !t.is_empty()) {
-            return Err(TaskError::invalid(format!(
-                "unknown template {template}: err: no template exists"
-            )));
-        }
-        let script = body.script.unwrap_or_default();
+        let template_id = body.template_id.clone().unwrap_or_default();
+        let script = match template_id.as_str() {
+            "" => body.script.unwrap_or_default(),
+            template => self.template_script(template)?,
+        };
         if script.is_empty() {
             return Err(TaskError::invalid("must provide TICKscript"));
         }
@@ -182,6 +211,7 @@ impl TaskStore {
         let record = records.entry(id.clone()).or_insert(Record {
             definition,
             script,
+            template_id,
             explicit_dbrps,
             vars,
             var_values,
@@ -395,7 +425,7 @@ impl TaskStore {
                 href: format!("/kapacitor/v1/tasks/{id}"),
             },
             id: id.to_string(),
-            template_id: String::new(),
+            template_id: record.template_id.clone(),
             task_type: record.definition.task_type.to_string(),
             dbrps: pipeline.dbrps.iter().map(DbrpJson::from).collect(),
             script: match format {
@@ -450,11 +480,16 @@ fn dbrps(body: Vec<DbrpBody>) -> Vec<Dbrp> {
 }
 
 /// Kapacitor's id rule: letters, digits, `-`, `.` and `_`.
-fn check_id(id: &str) -> Result<(), TaskError> {
+pub(super) fn valid_id(id: &str) -> bool {
     let valid = id
         .chars()
         .all(|c| c.is_alphabetic() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
-    if valid && !id.is_empty() {
+    valid && !id.is_empty()
+}
+
+/// Kapacitor's task id rule.
+fn check_id(id: &str) -> Result<(), TaskError> {
+    if valid_id(id) {
         Ok(())
     } else {
         Err(TaskError::invalid(format!(
