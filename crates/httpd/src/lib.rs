@@ -8,7 +8,8 @@
 //! Routes (spec: kapacitor-compat.md (http-api)): `POST /write` and `/kapacitor/v1/write` (the engine's
 //! ingest), `GET|HEAD /kapacitor/v1/ping`, `/kapacitor/v1/tasks[/<id>]` (create, list,
 //! get with the DOT graph and node stats, update with enable/disable, delete) over the
-//! engine's task records, and the alerts API (`/kapacitor/v1/alerts/topics…`: topics,
+//! engine's task records, the templates API (`/kapacitor/v1/templates[/<id>]`: tasks
+//! made from a template with `template-id` and `vars`), and the alerts API (`/kapacitor/v1/alerts/topics…`: topics,
 //! their events and handlers). Every handler's blocking work (parsing, routing points,
 //! starting and draining tasks) runs on tokio's blocking pool, never on the runtime's
 //! threads.
@@ -46,11 +47,13 @@ mod app;
 mod body;
 mod error;
 mod json;
+mod list;
 mod reply;
 mod router;
 mod server;
 mod service_tests;
 mod tasks;
+mod templates;
 mod write;
 
 pub use router::{TICKFLOW_VERSION, VERSION};

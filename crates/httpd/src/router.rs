@@ -19,7 +19,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
 use crate::reply::Reply;
-use crate::{alerts, service_tests, tasks, write};
+use crate::{alerts, service_tests, tasks, templates, write};
 
 /// The Kapacitor version every response carries in `X-Kapacitor-Version`: the release
 /// whose API tickflow serves, as a plain semantic version that clients (Chronograf, the
@@ -84,6 +84,9 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
                 Method::PATCH => tasks::update(app, id, request).await,
                 _ => tasks::delete(app, id).await,
             }
+        }
+        _ if path == templates::TEMPLATES || path.starts_with("/kapacitor/v1/templates/") => {
+            templates::route(app, request, path).await
         }
         _ if path.starts_with(alerts::TOPICS) => alerts::route(app, request, path).await,
         _ if path.starts_with(service_tests::SERVICE_TESTS) => {

@@ -103,7 +103,12 @@ pub fn ingest(
         ingress.record(&parsed.points);
         let routed = master.write(parsed.points)?;
         if routed.tasks == 0 {
-            unrouted(ingress, &request.database, &request.retention_policy, points);
+            unrouted(
+                ingress,
+                &request.database,
+                &request.retention_policy,
+                points,
+            );
         }
     }
     if errors.is_empty() {
@@ -209,7 +214,10 @@ mod tests {
         bomb.body = gzip(&vec![b'#'; 1_000_000]);
         assert!(bomb.body.len() < 2000);
         bomb.gzip = true;
-        assert!(matches!(ingest(&master(), &IngressStats::default(), bomb), Err(WriteError::TooLarge)));
+        assert!(matches!(
+            ingest(&master(), &IngressStats::default(), bomb),
+            Err(WriteError::TooLarge)
+        ));
 
         let mut garbage = request(b"cpu value=1 1\ncpu value=2 2\n");
         garbage.gzip = true;

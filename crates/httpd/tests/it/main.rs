@@ -5,6 +5,7 @@ mod alerts;
 mod service_tests;
 mod shutdown;
 mod tasks;
+mod templates;
 mod traffic;
 mod write;
 

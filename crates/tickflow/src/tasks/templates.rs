@@ -255,7 +255,9 @@ impl TaskStore {
         if let Some(new_id) = &new_id {
             check_id(new_id)?;
             if templates.contains_key(new_id) {
-                return Err(TaskError::invalid(format!("template {new_id} already exists")));
+                return Err(TaskError::invalid(format!(
+                    "template {new_id} already exists"
+                )));
             }
         }
         let task_type = match body.template_type.as_deref() {
@@ -451,7 +453,10 @@ stream
         );
         assert_eq!(vars["window"]["value"], json!(300_000_000_000_i64));
         assert_eq!(vars["where_filter"]["value"], json!("TRUE"));
-        assert_eq!(vars["groups"]["value"], json!([{"type": "star", "value": null}]));
+        assert_eq!(
+            vars["groups"]["value"],
+            json!([{"type": "star", "value": null}])
+        );
         assert_eq!(vars["slack_channel"]["value"], json!("#alerts"));
         assert!(template.dot.starts_with("digraph generic_mean_alert {"));
     }
@@ -466,8 +471,8 @@ stream
         let err = (store.define_template(template_body("t", "stream|from().peroid(1m)")))
             .expect_err("bad property");
         assert!(err.message.starts_with("invalid TICKscript: "), "{err}");
-        let err = (store.define_template(template_body("a b", GENERIC_MEAN_ALERT)))
-            .expect_err("bad id");
+        let err =
+            (store.define_template(template_body("a b", GENERIC_MEAN_ALERT))).expect_err("bad id");
         assert_eq!(
             err.message,
             "template ID must contain only letters, numbers, '-', '.' and '_'. \"a b\""
@@ -486,11 +491,16 @@ stream
             "warn": {"type": "lambda", "value": "\"mean\" < 30.0"},
             "crit": {"type": "lambda", "value": "\"mean\" < 10.0"},
         });
-        let err = (store.create(task_from("generic_mean_alert", json!({}))))
-            .expect_err("vars missing");
+        let err =
+            (store.create(task_from("generic_mean_alert", json!({})))).expect_err("vars missing");
         assert!(err.message.contains("missing value for var"), "{err}");
-        let err = store.create(task_from("nope", vars.clone())).expect_err("unknown");
-        assert_eq!(err.message, "unknown template nope: err: no template exists");
+        let err = store
+            .create(task_from("nope", vars.clone()))
+            .expect_err("unknown");
+        assert_eq!(
+            err.message,
+            "unknown template nope: err: no template exists"
+        );
 
         let id = (store.create(task_from("generic_mean_alert", vars))).expect("task");
         let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("task");
@@ -508,15 +518,21 @@ stream
             .update_template("generic_mean_alert", update)
             .expect("updates");
         let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("task");
-        assert_eq!((task.script.as_str(), task.executing), (changed.as_str(), true));
+        assert_eq!(
+            (task.script.as_str(), task.executing),
+            (changed.as_str(), true)
+        );
 
         let broken = TemplateBody {
-            script: Some(GENERIC_MEAN_ALERT.replace("var field string", "var field string\nvar extra float")),
+            script: Some(
+                GENERIC_MEAN_ALERT.replace("var field string", "var field string\nvar extra float"),
+            ),
             ..TemplateBody::default()
         };
         let err = (store.update_template("generic_mean_alert", broken)).expect_err("task breaks");
         assert!(
-            err.message.starts_with("error updating associated task cpu_alert: "),
+            err.message
+                .starts_with("error updating associated task cpu_alert: "),
             "{err}"
         );
         let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("task");

@@ -88,7 +88,11 @@ fn json(value: &VarValue) -> Value {
         VarValue::List(items) => items
             .iter()
             .map(|item| {
-                let ty = if matches!(item, VarValue::Star) { "star" } else { "string" };
+                let ty = if matches!(item, VarValue::Star) {
+                    "star"
+                } else {
+                    "string"
+                };
                 serde_json::json!({"type": ty, "value": json(item)})
             })
             .collect(),
