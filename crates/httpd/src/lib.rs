@@ -45,11 +45,13 @@
 mod alerts;
 mod app;
 mod body;
+mod debug_vars;
 mod error;
 mod json;
 mod list;
 mod reply;
 mod router;
+pub mod routes;
 mod server;
 mod service_tests;
 mod tasks;

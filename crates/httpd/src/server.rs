@@ -56,6 +56,9 @@ impl Server {
         let app = App {
             writes: Arc::new(Semaphore::new(config.write_concurrency.max(1))),
             engine,
+            started: std::time::Instant::now(),
+            server_id: uuid::Uuid::new_v4().to_string(),
+            cluster_id: uuid::Uuid::new_v4().to_string(),
         };
         Ok(Server {
             listener,

@@ -35,6 +35,7 @@ pub struct Engine {
     http: HttpConfig,
     options: BuildOptions,
     ingress: IngressStats,
+    config: Config,
 }
 
 /// How an [`Engine`] is set up: its configuration, extra UDFs, alert handlers and where
@@ -170,6 +171,7 @@ impl EngineBuilder {
             http,
             options,
             ingress: IngressStats::default(),
+            config: self.config,
         })
     }
 
@@ -304,6 +306,11 @@ impl Engine {
     /// and measurement, and the points that reached no task.
     pub fn ingress(&self) -> &IngressStats {
         &self.ingress
+    }
+
+    /// The configuration the engine was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The `[http]` settings the engine was built with.

@@ -377,6 +377,11 @@ impl TaskStore {
         ))
     }
 
+    /// The pipeline task `id` runs (or would run once enabled).
+    pub fn pipeline(&self, id: &str) -> Option<tickflow_pipeline::Pipeline> {
+        Some(self.lock().get(id)?.definition.pipeline.clone())
+    }
+
     /// Task `id` as the API shows it.
     pub fn get(
         &self,
