@@ -45,6 +45,7 @@
 mod alerts;
 mod app;
 mod body;
+mod config;
 mod debug_vars;
 mod error;
 mod json;

@@ -19,7 +19,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
 use crate::reply::Reply;
-use crate::{alerts, debug_vars, routes, service_tests, tasks, templates, write};
+use crate::{alerts, config, debug_vars, routes, service_tests, tasks, templates, write};
 
 /// The Kapacitor version every response carries in `X-Kapacitor-Version`: the release
 /// whose API tickflow serves, as a plain semantic version that clients (Chronograf, the
@@ -71,6 +71,11 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
         }
         (&Method::GET, "/kapacitor/v1/:routes") => tasks::ok(&routes::listing()),
         (&Method::GET, "/kapacitor/v1/debug/vars") => debug_vars::handle(app).await,
+        (&Method::GET, _)
+            if path == config::CONFIG || path.starts_with("/kapacitor/v1/config/") =>
+        {
+            config::get(app, path)
+        }
         (&Method::GET, TASKS) => tasks::list(app, request.uri()).await,
         (&Method::POST, TASKS) => tasks::create(app, request).await,
         (&Method::GET | &Method::PATCH | &Method::DELETE, _)

@@ -19,7 +19,8 @@
 //! The sections are checked when their users ask for them ([`Config::http`],
 //! [`Config::udfs`], [`Config::services`]), each error naming its section.
 //! [`Config::to_toml`] prints the effective configuration with secrets redacted
-//! (`tickflow config`).
+//! (`tickflow config`); [`Config::api_section`] shows a section as Kapacitor's config API
+//! does.
 //!
 //! ```
 //! use tickflow::config::Config;
@@ -31,6 +32,7 @@
 //! assert_eq!(loaded.warnings[0].to_string(), "line 2: unknown key http.bind-adress");
 //! ```
 
+pub mod api;
 pub mod env;
 mod http;
 pub mod known;
