@@ -44,6 +44,7 @@
 
 mod alerts;
 mod app;
+mod auth;
 mod body;
 mod config;
 mod debug_vars;
@@ -57,6 +58,7 @@ mod server;
 mod service_tests;
 mod tasks;
 mod templates;
+mod users;
 mod write;
 
 pub use router::{TICKFLOW_VERSION, VERSION};

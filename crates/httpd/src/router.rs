@@ -19,7 +19,9 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
 use crate::reply::Reply;
-use crate::{alerts, config, debug_vars, routes, service_tests, tasks, templates, write};
+use crate::{
+    alerts, auth, config, debug_vars, routes, service_tests, tasks, templates, users, write,
+};
 
 /// The Kapacitor version every response carries in `X-Kapacitor-Version`: the release
 /// whose API tickflow serves, as a plain semantic version that clients (Chronograf, the
@@ -56,7 +58,10 @@ pub(crate) async fn handle(
             Some(rest) => format!("/kapacitor/v1/{rest}"),
             None => path,
         };
-        route(&app, request, &path).await
+        match auth::check(&app, request.headers(), request.uri(), &path).await {
+            Ok(()) => route(&app, request, &path).await,
+            Err(refused) => refused,
+        }
     };
     Ok(respond(reply, origin, gzip))
 }
@@ -94,6 +99,9 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
         }
         _ if path == templates::TEMPLATES || path.starts_with("/kapacitor/v1/templates/") => {
             templates::route(app, request, path).await
+        }
+        _ if path == users::USERS || path.starts_with("/kapacitor/v1/users/") => {
+            users::route(app, request, path).await
         }
         _ if path.starts_with(alerts::TOPICS) => alerts::route(app, request, path).await,
         _ if path.starts_with(service_tests::SERVICE_TESTS) => {

@@ -35,6 +35,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
         "/kapacitor/v1/alerts/topics/<topic>/handlers/<id>",
         &["GET", "PUT", "DELETE"],
     ),
+    ("/kapacitor/v1/users", &["GET", "POST"]),
+    ("/kapacitor/v1/users/<name>", &["GET", "PATCH", "DELETE"]),
     ("/kapacitor/v1/service-tests", &["GET"]),
     ("/kapacitor/v1/service-tests/<service>", &["POST"]),
 ];

@@ -26,6 +26,7 @@ use crate::ingest::{ingest, WriteError, WriteRequest, Written};
 use crate::ingress::IngressStats;
 use crate::tasks::vars::Var;
 use crate::tasks::{DbrpBody, TaskBody, TaskError, TaskStore};
+use crate::users::Users;
 use crate::Error;
 
 /// A running tickflow: tasks, the points written to them, and their alerts.
@@ -35,6 +36,7 @@ pub struct Engine {
     http: HttpConfig,
     options: BuildOptions,
     ingress: IngressStats,
+    users: Users,
     config: Config,
 }
 
@@ -171,6 +173,7 @@ impl EngineBuilder {
             http,
             options,
             ingress: IngressStats::default(),
+            users: Users::from_config(&self.config.auth)?,
             config: self.config,
         })
     }
@@ -306,6 +309,11 @@ impl Engine {
     /// and measurement, and the points that reached no task.
     pub fn ingress(&self) -> &IngressStats {
         &self.ingress
+    }
+
+    /// The HTTP API's users (`[auth]`, and those added over the users API).
+    pub fn users(&self) -> &Users {
+        &self.users
     }
 
     /// The configuration the engine was built with.

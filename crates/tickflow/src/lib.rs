@@ -39,6 +39,7 @@ pub mod ingress;
 pub mod refused;
 pub mod tasks;
 pub mod time_guard;
+pub mod users;
 
 pub use config::{Config, ConfigError, HttpConfig};
 pub use front_door::{Engine, EngineBuilder, Shutdown, TaskDefinition};
@@ -90,6 +91,9 @@ pub enum Error {
     /// The thread that restarts failed tasks could not start.
     #[error("cannot start the task supervisor: {0}")]
     Supervisor(std::io::Error),
+    /// `[auth]` names a bad user type, permission or cache expiration.
+    #[error("[auth]: {0}")]
+    Auth(#[from] users::UserError),
     /// An `httpOut` result holds a float JSON cannot carry.
     #[error(transparent)]
     Encode(#[from] tickflow_alert::EncodeError),

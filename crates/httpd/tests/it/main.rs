@@ -2,6 +2,7 @@
 //! spoken to with a minimal HTTP/1.1 client over `std::net::TcpStream`.
 
 mod alerts;
+mod auth;
 mod config;
 mod debug_vars;
 mod service_tests;

@@ -164,7 +164,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "serverset",
     "static-discovery",
     "triton",
-    "auth",
     "alert",
 ];
 
@@ -180,7 +179,6 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     (
         "http",
         &[
-            "auth-enabled",
             "log-enabled",
             "write-tracing",
             "pprof-enabled",

@@ -2,7 +2,8 @@
 //! typed sections.
 //!
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
-//! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[task]`
+//! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[auth]`
+//! ([`AuthSection`]: the API's users), `[task]`
 //! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
 //! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
@@ -33,6 +34,7 @@
 //! ```
 
 pub mod api;
+mod auth;
 pub mod env;
 mod http;
 pub mod known;
@@ -54,6 +56,7 @@ use tickflow_engine::InfluxDbConfig;
 use tickflow_udf::config::Section as UdfSection;
 use tickflow_udf::Registry;
 
+pub use auth::{AuthSection, UserSection};
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
 pub use task::{TaskSection, TaskSectionError};
@@ -70,6 +73,8 @@ pub struct Config {
     pub http: HttpSection,
     /// `[task]`: restarts of failed tasks.
     pub task: TaskSection,
+    /// `[auth]`: the HTTP API's users.
+    pub auth: AuthSection,
     /// `[udf]`: `[udf.functions.NAME]` tables.
     pub udf: UdfSection,
     /// `[[influxdb]]`: the InfluxDB servers.
@@ -96,6 +101,7 @@ impl Default for Config {
             default_retention_policy: String::new(),
             http: HttpSection::default(),
             task: TaskSection::default(),
+            auth: AuthSection::default(),
             udf: UdfSection::default(),
             influxdb: Vec::new(),
             httppost: Vec::new(),
