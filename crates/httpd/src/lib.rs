@@ -58,6 +58,7 @@ mod server;
 mod service_tests;
 mod tasks;
 mod templates;
+mod udp;
 mod users;
 mod write;
 

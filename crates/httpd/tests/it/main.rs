@@ -10,6 +10,7 @@ mod shutdown;
 mod tasks;
 mod templates;
 mod traffic;
+mod udp;
 mod write;
 
 use std::io::{Read, Write};
@@ -26,6 +27,8 @@ use tickflow_httpd::Server;
 pub struct TestServer {
     /// Where it listens.
     pub address: SocketAddr,
+    /// Where its `[[udp]]` listeners listen.
+    pub udp: Vec<SocketAddr>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<Vec<Stopped>>>,
 }
@@ -54,9 +57,11 @@ impl TestServer {
                     .build()
                     .expect("engine builds");
                 let server = Server::bind(Arc::new(engine)).await.expect("server binds");
-                address_tx
-                    .send(server.local_addr().expect("address"))
-                    .expect("test waits");
+                let addresses = (
+                    server.local_addr().expect("address"),
+                    server.udp_addrs().expect("udp addresses"),
+                );
+                address_tx.send(addresses).expect("test waits");
                 server
                     .run(async {
                         let _ = stopped.await;
@@ -66,11 +71,12 @@ impl TestServer {
                     .unwrap_or_default()
             })
         });
-        let address = address_rx
+        let (address, udp) = address_rx
             .recv_timeout(Duration::from_secs(10))
             .expect("server starts");
         TestServer {
             address,
+            udp,
             stop: Some(stop),
             thread: Some(thread),
         }

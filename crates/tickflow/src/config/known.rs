@@ -150,7 +150,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "zenoss",
     "collectd",
     "opentsdb",
-    "udp",
     "fluxtask",
     "scraper",
     "azure",
@@ -222,6 +221,7 @@ const KAPACITOR_ARRAY_KEYS: &[(&str, &[&str])] = &[
         "mqtt",
         &["ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify"],
     ),
+    ("udp", &["batch-size", "batch-pending", "batch-timeout"]),
     (
         "httppost",
         &["basic-auth", "alert-template-file", "row-template-file"],

@@ -5,7 +5,8 @@
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[auth]`
 //! ([`AuthSection`]: the API's users), `[task]`
 //! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
-//! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
+//! `[[influxdb]]` (`tickflow_engine`), `[[udp]]` ([`UdpSection`], listened on by the
+//! server), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
@@ -40,6 +41,7 @@ mod http;
 pub mod known;
 mod show;
 mod task;
+mod udp;
 
 use std::path::Path;
 
@@ -60,6 +62,7 @@ pub use auth::{AuthSection, UserSection};
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
 pub use task::{TaskSection, TaskSectionError};
+pub use udp::UdpSection;
 
 /// Every section of the file, as written (with Kapacitor's defaults where absent).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -79,6 +82,8 @@ pub struct Config {
     pub udf: UdfSection,
     /// `[[influxdb]]`: the InfluxDB servers.
     pub influxdb: Vec<InfluxDbConfig>,
+    /// `[[udp]]`: line protocol listeners.
+    pub udp: Vec<UdpSection>,
     /// `[[httppost]]`: named endpoints.
     pub httppost: Vec<HttpPostSection>,
     /// `[[mqtt]]`: brokers.
@@ -104,6 +109,7 @@ impl Default for Config {
             auth: AuthSection::default(),
             udf: UdfSection::default(),
             influxdb: Vec::new(),
+            udp: Vec::new(),
             httppost: Vec::new(),
             mqtt: Vec::new(),
             topic_handler: Vec::new(),
@@ -121,6 +127,7 @@ fn array_defaults() -> Vec<(&'static str, toml::Table)> {
         ("influxdb", env::table_of(&InfluxDbConfig::default())),
         ("httppost", env::table_of(&HttpPostSection::default())),
         ("mqtt", env::table_of(&MqttSection::default())),
+        ("udp", env::table_of(&UdpSection::default())),
         ("slack", env::table_of(&SlackConfig::default())),
     ]
 }
