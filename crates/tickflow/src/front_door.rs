@@ -146,8 +146,8 @@ impl EngineBuilder {
         self
     }
 
-    /// Checks the configuration, starts the configured topic handlers and asks each
-    /// external UDF for its Info.
+    /// Checks the configuration, starts the configured topic handlers, asks each
+    /// external UDF for its Info and loads `[load] dir` when it is enabled.
     pub fn build(self) -> Result<Engine, Error> {
         let http = match self.http.clone() {
             Some(http) => http,
@@ -167,7 +167,7 @@ impl EngineBuilder {
             self.diagnostics,
         ));
         TaskMaster::supervise(&master).map_err(Error::Supervisor)?;
-        Ok(Engine {
+        let engine = Engine {
             tasks: TaskStore::new(Arc::clone(&master), options.clone()),
             master,
             http,
@@ -175,7 +175,11 @@ impl EngineBuilder {
             ingress: IngressStats::default(),
             users: Users::from_config(&self.config.auth)?,
             config: self.config,
-        })
+        };
+        if engine.config.load.enabled {
+            crate::load::load(&engine, std::path::Path::new(&engine.config.load.dir))?;
+        }
+        Ok(engine)
     }
 
     /// What the configuration and the program give every task.

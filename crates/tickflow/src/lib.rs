@@ -36,6 +36,7 @@ pub mod config;
 mod front_door;
 pub mod ingest;
 pub mod ingress;
+pub mod load;
 pub mod refused;
 pub mod tasks;
 pub mod time_guard;
@@ -91,6 +92,9 @@ pub enum Error {
     /// The thread that restarts failed tasks could not start.
     #[error("cannot start the task supervisor: {0}")]
     Supervisor(std::io::Error),
+    /// A file of `[load] dir` did not load.
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
     /// `[auth]` names a bad user type, permission or cache expiration.
     #[error("[auth]: {0}")]
     Auth(#[from] users::UserError),

@@ -122,7 +122,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "skip-config-overrides",
     "config-override",
     "logging",
-    "load",
     "replay",
     "storage",
     "task",

@@ -3,7 +3,7 @@
 //!
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[auth]`
-//! ([`AuthSection`]: the API's users), `[task]`
+//! ([`AuthSection`]: the API's users), `[load]` ([`LoadSection`]), `[task]`
 //! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
 //! `[[influxdb]]` (`tickflow_engine`), `[[udp]]` ([`UdpSection`], listened on by the
 //! server), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
@@ -39,6 +39,7 @@ mod auth;
 pub mod env;
 mod http;
 pub mod known;
+mod load;
 mod show;
 mod task;
 mod udp;
@@ -61,6 +62,7 @@ use tickflow_udf::Registry;
 pub use auth::{AuthSection, UserSection};
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
+pub use load::LoadSection;
 pub use task::{TaskSection, TaskSectionError};
 pub use udp::UdpSection;
 
@@ -78,6 +80,8 @@ pub struct Config {
     pub task: TaskSection,
     /// `[auth]`: the HTTP API's users.
     pub auth: AuthSection,
+    /// `[load]`: tasks, templates and handlers loaded from a directory at start.
+    pub load: LoadSection,
     /// `[udf]`: `[udf.functions.NAME]` tables.
     pub udf: UdfSection,
     /// `[[influxdb]]`: the InfluxDB servers.
@@ -107,6 +111,7 @@ impl Default for Config {
             http: HttpSection::default(),
             task: TaskSection::default(),
             auth: AuthSection::default(),
+            load: LoadSection::default(),
             udf: UdfSection::default(),
             influxdb: Vec::new(),
             udp: Vec::new(),

@@ -184,9 +184,18 @@ impl TaskStore {
             return Err(TaskError::invalid(format!("task {id} already exists")));
         }
         let template_id = body.template_id.clone().unwrap_or_default();
+        let mut explicit_dbrps = dbrps(body.dbrps.unwrap_or_default());
         let script = match template_id.as_str() {
             "" => body.script.unwrap_or_default(),
-            template => self.template_script(template)?,
+            template => {
+                let (script, named) = self.template_script(template)?;
+                // The dbrps the template names, repeated by the task (as the load
+                // directory's documented example does), are the template's.
+                if explicit_dbrps == named {
+                    explicit_dbrps.clear();
+                }
+                script
+            }
         };
         if script.is_empty() {
             return Err(TaskError::invalid("must provide TICKscript"));
@@ -195,7 +204,6 @@ impl TaskStore {
             values: var_values,
             shown: vars,
         } = vars::convert(&body.vars.unwrap_or_default()).map_err(TaskError::invalid)?;
-        let explicit_dbrps = dbrps(body.dbrps.unwrap_or_default());
         let definition = define(
             &script,
             &var_values,

@@ -286,11 +286,14 @@ impl TaskStore {
         self.lock_templates().remove(id);
     }
 
-    /// The script of template `id`, for a task made from it.
-    pub(super) fn template_script(&self, id: &str) -> Result<String, TaskError> {
+    /// The script of template `id` and the dbrps it names, for a task made from it.
+    pub(super) fn template_script(
+        &self,
+        id: &str,
+    ) -> Result<(String, Vec<tickflow_model::Dbrp>), TaskError> {
         let templates = self.lock_templates();
         match templates.get(id) {
-            Some(template) => Ok(template.script.clone()),
+            Some(t) => Ok((t.script.clone(), t.checked.pipeline.dbrps.clone())),
             None => Err(TaskError::invalid(format!(
                 "unknown template {id}: err: no template exists"
             ))),
