@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard};
 
-use tickflow_model::Point;
+use tickflow_model::{Point, Str};
 
 /// The ingress counters of one engine.
 #[derive(Debug, Default)]
@@ -28,11 +28,11 @@ pub struct IngressStats {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IngressKey {
     /// The database.
-    pub database: String,
+    pub database: Str,
     /// The retention policy.
-    pub retention_policy: String,
+    pub retention_policy: Str,
     /// The measurement.
-    pub measurement: String,
+    pub measurement: Str,
 }
 
 impl IngressStats {
@@ -47,10 +47,11 @@ impl IngressStats {
         }
         let mut received = lock(&self.received);
         for (point, n) in runs {
+            // Cheap clones: the names are shared, or inline when short.
             let key = IngressKey {
-                database: point.database.to_string(),
-                retention_policy: point.retention_policy.to_string(),
-                measurement: point.name.to_string(),
+                database: point.database.clone(),
+                retention_policy: point.retention_policy.clone(),
+                measurement: point.name.clone(),
             };
             *received.entry(key).or_default() += n;
         }
@@ -109,7 +110,7 @@ mod tests {
         let counts: Vec<(String, String, u64)> = stats
             .received()
             .into_iter()
-            .map(|(k, n)| (k.database, k.measurement, n))
+            .map(|(k, n)| (k.database.to_string(), k.measurement.to_string(), n))
             .collect();
         assert_eq!(
             counts,
