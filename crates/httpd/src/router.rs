@@ -76,6 +76,10 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
         }
         (&Method::GET, "/kapacitor/v1/:routes") => tasks::ok(&routes::listing()),
         (&Method::GET, "/kapacitor/v1/debug/vars") => debug_vars::handle(app).await,
+        (&Method::POST, "/kapacitor/v1/sideload/reload") => {
+            tickflow::engine::reload_sideloads();
+            Reply::empty(StatusCode::NO_CONTENT)
+        }
         (&Method::GET, _)
             if path == config::CONFIG || path.starts_with("/kapacitor/v1/config/") =>
         {

@@ -15,6 +15,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/kapacitor/v1/ping", &["GET", "HEAD"]),
     ("/kapacitor/v1/:routes", &["GET"]),
     ("/kapacitor/v1/debug/vars", &["GET"]),
+    ("/kapacitor/v1/sideload/reload", &["POST"]),
     ("/kapacitor/v1/config", &["GET"]),
     ("/kapacitor/v1/config/<section>", &["GET"]),
     ("/kapacitor/v1/config/<section>/<element>", &["GET"]),

@@ -262,9 +262,17 @@ impl TaskStore {
                 return Err(TaskError::invalid(format!("task {new_id} already exists")));
             }
         }
-        let redefine = body.script.is_some() || body.dbrps.is_some() || body.vars.is_some();
+        let template_id = body.template_id.clone().filter(|t| !t.is_empty());
+        let redefine = body.script.is_some()
+            || body.dbrps.is_some()
+            || body.vars.is_some()
+            || template_id.is_some();
         if redefine {
-            let script = body.script.clone().unwrap_or_else(|| record.script.clone());
+            // A new template-id takes that template's script.
+            let script = match &template_id {
+                Some(template) => self.template_script(template)?.0,
+                None => body.script.clone().unwrap_or_else(|| record.script.clone()),
+            };
             let vars::Converted {
                 values: var_values,
                 shown: vars,
@@ -293,6 +301,9 @@ impl TaskStore {
                 .map_err(TaskError::failed)?;
             record.definition = definition;
             record.script = script;
+            if let Some(template) = template_id {
+                record.template_id = template;
+            }
             record.explicit_dbrps = explicit;
             record.vars = vars;
             record.var_values = var_values;

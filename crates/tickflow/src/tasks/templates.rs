@@ -541,6 +541,22 @@ stream
         let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("task");
         assert_eq!(task.script, changed);
 
+        // A task moves to another template with its vars.
+        store
+            .define_template(template_body(
+                "other",
+                &changed.replace("|mean(field)", "|max(field)"),
+            ))
+            .expect("defines");
+        let moved = TaskBody {
+            template_id: Some("other".into()),
+            ..TaskBody::default()
+        };
+        store.update(&id, moved).expect("moves");
+        let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("task");
+        assert_eq!(task.template_id, "other");
+        assert!(task.script.contains("|max(field)"), "{}", task.script);
+
         store.delete_template("generic_mean_alert");
         let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("orphan");
         assert!(task.executing);
