@@ -128,15 +128,10 @@ fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LoadError> {
 
 fn template(engine: &Engine, path: &Path) -> Result<String, LoadError> {
     let id = stem(path);
-    let script = read(path)?;
-    let program = tickflow_tickscript::parse(&script)
-        .map_err(|e| failed(path, format!("invalid TICKscript: {e}")))?;
-    let task_type = tickflow_pipeline::task_type(&program)
-        .map_err(|e| failed(path, format!("invalid TICKscript: {e}")))?;
     let body = TemplateBody {
         id: Some(id.clone()),
-        template_type: Some(task_type.to_string()),
-        script: Some(script),
+        template_type: None,
+        script: Some(read(path)?),
     };
     let store = engine.tasks();
     let result = match store.template(&id, ScriptFormat::Raw) {

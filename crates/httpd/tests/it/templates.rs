@@ -145,6 +145,59 @@ fn the_guides_template_defines_shows_its_vars_and_runs_as_a_task() {
     assert_eq!(listed["tasks"][0]["template-id"], "generic_mean_alert");
 }
 
+/// The guide's template with its dbrp in the script ("Specifying dbrp implicitly").
+fn implicit() -> String {
+    format!("dbrp \"telegraf\".\"autogen\"\n\n{GENERIC_MEAN_ALERT}")
+}
+
+#[test]
+fn the_guides_memory_task_uses_a_template_that_names_its_dbrp() {
+    let server = TestServer::start(HttpConfig::default());
+    // `kapacitor define-template` without `-type`: the type is the script's.
+    let body = json!({"id": "implicit_generic_mean_alert", "script": implicit()});
+    let reply = send_json(&server, "POST", TEMPLATES, &body);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["type"], "stream");
+    let task = json!({
+        "id": "mem_alert",
+        "template-id": "implicit_generic_mean_alert",
+        "vars": {
+            "measurement": {"type" : "string", "value" : "mem" },
+            "groups": {"type": "list", "value": [{"type":"star", "value":"*"}]},
+            "field": {"type" : "string", "value" : "used_percent" },
+            "warn": {"type" : "lambda", "value" : "\"mean\" > 80.0" },
+            "crit": {"type" : "lambda", "value" : "\"mean\" > 90.0" },
+            "window": {"type" : "duration", "value" : "10m" },
+            "slack_channel": {"type" : "string", "value" : "#alerts_testing" }
+        },
+        "status": "enabled",
+    });
+    let reply = send_json(&server, "POST", "/kapacitor/v1/tasks", &task);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let created = reply.json();
+    assert_eq!(
+        created["dbrps"],
+        json!([{"db": "telegraf", "rp": "autogen"}])
+    );
+    assert_eq!(
+        created["vars"]["window"]["value"],
+        json!(600_000_000_000_i64)
+    );
+    server.write(
+        "db=telegraf&rp=autogen&precision=s",
+        "mem,host=a used_percent=95 1\n",
+    );
+    let task = eventually(
+        || {
+            server
+                .send("GET", "/kapacitor/v1/tasks/mem_alert", &[], b"")
+                .json()
+        },
+        |task| task["stats"]["node-stats"]["from1"]["collected"] == 1,
+    );
+    assert_eq!(task["stats"]["node-stats"]["from1"]["emitted"], 1);
+}
+
 #[test]
 fn updating_a_template_reloads_its_tasks() {
     let server = TestServer::start(HttpConfig::default());
@@ -256,9 +309,9 @@ fn template_requests_are_refused_with_kapacitors_messages() {
         (
             "POST",
             TEMPLATES.to_string(),
-            json!({"id": "u", "script": ABOVE}),
+            json!({"id": "u", "type": "table", "script": ABOVE}),
             400,
-            "unknown type \"\"",
+            "unknown type \"table\"",
         ),
         (
             "POST",

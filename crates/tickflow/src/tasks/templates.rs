@@ -30,7 +30,7 @@ use super::vars::{self, Var};
 pub struct TemplateBody {
     /// The template id (on update: a new id).
     pub id: Option<String>,
-    /// `stream` or `batch`; required on create, as in Kapacitor.
+    /// `stream` or `batch`; the script's own type when absent.
     #[serde(rename = "type")]
     pub template_type: Option<String>,
     /// The TICKscript.
@@ -150,11 +150,21 @@ fn parse_type(text: &str) -> Result<TaskType, TaskError> {
     }
 }
 
-/// Parses and builds a template script of type `declared`.
-fn check(script: &str, declared: TaskType, options: &BuildOptions) -> Result<Checked, TaskError> {
+/// Parses and builds a template script of type `declared` (`stream` or `batch`; the
+/// script's own type when absent, as `kapacitor define-template` without `-type` does).
+fn checked(
+    script: &str,
+    declared: Option<&str>,
+    options: &BuildOptions,
+) -> Result<(TaskType, Checked), TaskError> {
+    let declared = declared
+        .filter(|t| !t.is_empty())
+        .map(parse_type)
+        .transpose()?;
     let invalid = |message: String| TaskError::invalid(format!("invalid TICKscript: {message}"));
     let program = tickflow_tickscript::parse(script).map_err(|e| invalid(e.to_string()))?;
     let found = tickflow_pipeline::task_type(&program).map_err(|e| invalid(e.to_string()))?;
+    let declared = declared.unwrap_or(found);
     if found != declared {
         return Err(invalid(format!(
             "the script is a {found} script, not a {declared} template"
@@ -168,10 +178,11 @@ fn check(script: &str, declared: TaskType, options: &BuildOptions) -> Result<Che
     };
     let pipeline =
         tickflow_pipeline::build(&program, &options).map_err(|e| invalid(e.to_string()))?;
-    Ok(Checked {
+    let checked = Checked {
         pipeline,
         formatted: tickflow_tickscript::format(&program),
-    })
+    };
+    Ok((declared, checked))
 }
 
 /// Kapacitor's template id rule (the task id rule).
@@ -196,12 +207,11 @@ impl TaskStore {
         if templates.contains_key(&id) {
             return Err(TaskError::invalid(format!("template {id} already exists")));
         }
-        let task_type = parse_type(body.template_type.as_deref().unwrap_or_default())?;
         let script = body.script.unwrap_or_default();
         if script.is_empty() {
             return Err(TaskError::invalid("must provide TICKscript"));
         }
-        let checked = check(&script, task_type, &self.options)?;
+        let (task_type, checked) = checked(&script, body.template_type.as_deref(), &self.options)?;
         let now = Time::now();
         let template = Template {
             script,
@@ -260,14 +270,16 @@ impl TaskStore {
                 )));
             }
         }
-        let task_type = match body.template_type.as_deref() {
-            None | Some("") => original_type,
-            Some(text) => parse_type(text)?,
-        };
         let script = (body.script.clone())
             .filter(|s| !s.is_empty())
             .unwrap_or(original_script);
-        let checked = check(&script, task_type, &self.options)?;
+        let declared = (body.template_type.as_deref())
+            .filter(|t| !t.is_empty())
+            .unwrap_or(match original_type {
+                TaskType::Stream => "stream",
+                TaskType::Batch => "batch",
+            });
+        let (task_type, checked) = checked(&script, Some(declared), &self.options)?;
         let redefined = self.redefine_tasks(id, &script, &checked, &records)?;
         let mut template = templates.remove(id).ok_or_else(not_found)?;
         let new_id = new_id.unwrap_or_else(|| id.to_string());
@@ -468,9 +480,13 @@ stream
     fn a_template_needs_its_type_and_a_script_that_builds() {
         let store = store();
         let mut body = template_body("t", GENERIC_MEAN_ALERT);
-        body.template_type = None;
-        let err = store.define_template(body).expect_err("no type");
-        assert_eq!(err.message, "unknown type \"\"");
+        body.template_type = Some("table".into());
+        let err = store.define_template(body).expect_err("bad type");
+        assert_eq!(err.message, "unknown type \"table\"");
+        let mut body = template_body("t", GENERIC_MEAN_ALERT);
+        body.template_type = Some("batch".into());
+        let err = store.define_template(body).expect_err("wrong type");
+        assert!(err.message.ends_with("not a batch template"), "{err}");
         let err = (store.define_template(template_body("t", "stream|from().peroid(1m)")))
             .expect_err("bad property");
         assert!(err.message.starts_with("invalid TICKscript: "), "{err}");
