@@ -114,6 +114,9 @@ pub(super) struct Record {
     pub(super) script: String,
     /// The template it was made from; empty for a task defined from its own script.
     pub(super) template_id: String,
+    /// Whether that template was deleted: the task keeps its script and `template-id`,
+    /// and a later template of the same id does not take it back (as in Kapacitor).
+    pub(super) orphaned: bool,
     pub(super) explicit_dbrps: Vec<Dbrp>,
     vars: BTreeMap<String, Var>,
     pub(super) var_values: BTreeMap<String, VarValue>,
@@ -220,6 +223,7 @@ impl TaskStore {
             definition,
             script,
             template_id,
+            orphaned: false,
             explicit_dbrps,
             vars,
             var_values,
@@ -303,6 +307,7 @@ impl TaskStore {
             record.script = script;
             if let Some(template) = template_id {
                 record.template_id = template;
+                record.orphaned = false;
             }
             record.explicit_dbrps = explicit;
             record.vars = vars;

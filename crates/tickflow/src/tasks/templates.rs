@@ -293,9 +293,15 @@ impl TaskStore {
         Ok(new_id)
     }
 
-    /// Deletes template `id`; its tasks go on as they are. An unknown id is not an error.
+    /// Deletes template `id`; its tasks go on as they are, orphans. An unknown id is not
+    /// an error.
     pub fn delete_template(&self, id: &str) {
-        self.lock_templates().remove(id);
+        let mut records = self.lock();
+        if self.lock_templates().remove(id).is_some() {
+            (records.values_mut())
+                .filter(|r| r.template_id == id)
+                .for_each(|r| r.orphaned = true);
+        }
     }
 
     /// The script of template `id` and the dbrps it names, for a task made from it.
@@ -321,7 +327,7 @@ impl TaskStore {
         checked: &Checked,
         records: &BTreeMap<String, Record>,
     ) -> Result<Vec<Redefined>, TaskError> {
-        let from_template = records.iter().filter(|(_, r)| r.template_id == id);
+        let from_template = (records.iter()).filter(|(_, r)| r.template_id == id && !r.orphaned);
         from_template
             .map(|(task, record)| {
                 // The template's dbrp statements replace a task's explicit dbrps.
@@ -573,9 +579,20 @@ stream
         assert_eq!(task.template_id, "other");
         assert!(task.script.contains("|max(field)"), "{}", task.script);
 
-        store.delete_template("generic_mean_alert");
+        store.delete_template("other");
         let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("orphan");
         assert!(task.executing);
+        // A new template of the same id does not take the orphan back.
+        store
+            .define_template(template_body("other", GENERIC_MEAN_ALERT))
+            .expect("defines");
+        let update = TemplateBody {
+            script: Some(changed.clone()),
+            ..TemplateBody::default()
+        };
+        store.update_template("other", update).expect("updates");
+        let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("orphan");
+        assert!(task.script.contains("|max(field)"), "{}", task.script);
         store.delete(&id);
     }
 }
