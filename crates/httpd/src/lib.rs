@@ -54,6 +54,7 @@ mod body;
 mod config;
 mod debug_vars;
 mod error;
+mod hangup;
 mod json;
 mod list;
 mod reply;

@@ -1,6 +1,7 @@
 //! [`Server`]: binds the listener, serves connections with hyper, and shuts down
 //! cleanly: stop accepting, let requests in flight finish, then drain every task. The
-//! `[[udp]]` listeners are bound with the server and served beside it.
+//! `[[udp]]` listeners are bound with the server and served beside it, and with `[load]`
+//! on, SIGHUP loads its directory again.
 //!
 //! A connection whose request headers (or, when idle, whose next request) do not arrive
 //! within `[http] header-read-timeout` is closed (hyper's header read timeout), so
@@ -21,8 +22,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::app::App;
-use crate::router;
 use crate::udp::UdpListener;
+use crate::{hangup, router};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -93,9 +94,13 @@ impl Server {
     /// in flight, drains every task and returns how each ended.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Option<Shutdown> {
         let graceful = GracefulShutdown::new();
-        let udp: Vec<_> = (self.udp.into_iter())
+        let mut services: Vec<_> = (self.udp.into_iter())
             .map(|listener| tokio::spawn(listener.serve(Arc::clone(&self.app.engine))))
             .collect();
+        if self.app.engine.config().load.enabled {
+            let engine = Arc::clone(&self.app.engine);
+            services.push(tokio::spawn(hangup::reload_on_hangup(engine)));
+        }
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             tokio::select! {
@@ -123,7 +128,7 @@ impl Server {
             }
         }
         drop(self.listener);
-        udp.iter().for_each(tokio::task::JoinHandle::abort);
+        services.iter().for_each(tokio::task::JoinHandle::abort);
         graceful.shutdown().await;
         let engine = Arc::clone(&self.app.engine);
         tokio::task::spawn_blocking(move || engine.shutdown())

@@ -10,8 +10,11 @@
 //!   `options`).
 //!
 //! Templates load first, then tasks, then handlers; files in name order. A definition
-//! that already exists (restored from storage) is replaced. The first file that does
-//! not load stops the start with an error naming it.
+//! that already exists (restored from storage, or loaded before: the server loads the
+//! directory again on SIGHUP, as Kapacitor does) is replaced when its file says
+//! something else, and left as it is (a task keeps running, with its state) when not.
+//! Definitions whose files were removed stay. The first file that does not load stops
+//! the load with an error naming it.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use tickflow_alert::topic::{Define, HandlerSpec};
 
+use crate::tasks::object::DotView;
 use crate::tasks::templates::TemplateBody;
 use crate::tasks::{DbrpBody, ScriptFormat, TaskBody};
 use crate::Engine;
@@ -135,6 +139,7 @@ fn template(engine: &Engine, path: &Path) -> Result<String, LoadError> {
     };
     let store = engine.tasks();
     let result = match store.template(&id, ScriptFormat::Raw) {
+        Ok(existing) if Some(&existing.script) == body.script.as_ref() => Ok(id),
         Ok(_) => store.update_template(&id, body),
         Err(_) => store.define_template(body),
     };
@@ -163,9 +168,38 @@ fn task(engine: &Engine, path: &Path) -> Result<String, LoadError> {
     };
     let store = engine.tasks();
     let id = body.id.clone().unwrap_or_default();
-    // A task restored from storage is replaced by the file's definition.
+    if unchanged(engine, &id, &body) {
+        return Ok(id);
+    }
+    // A task defined otherwise before is replaced by the file's definition.
     store.delete(&id);
     store.create(body).map_err(|e| failed(path, e))
+}
+
+/// Whether task `id` exists, executes, and is what `body` defines.
+fn unchanged(engine: &Engine, id: &str, body: &TaskBody) -> bool {
+    let Ok(task) = engine
+        .tasks()
+        .get(id, ScriptFormat::Raw, DotView::Attributes)
+    else {
+        return false;
+    };
+    let same = match body.template_id.as_deref() {
+        None => task.template_id.is_empty() && body.script.as_ref() == Some(&task.script),
+        Some(template) => {
+            let vars = body.vars.as_ref().map(crate::tasks::vars::convert);
+            let dbrps: Vec<(&str, &str)> = (body.dbrps.iter().flatten())
+                .map(|d| (d.db.as_str(), d.rp.as_str()))
+                .collect();
+            let running: Vec<(&str, &str)> = (task.dbrps.iter())
+                .map(|d| (d.db.as_str(), d.rp.as_str()))
+                .collect();
+            template == task.template_id
+                && matches!(vars, Some(Ok(converted)) if converted.shown == task.vars)
+                && (dbrps.is_empty() || dbrps == running)
+        }
+    };
+    same && task.executing
 }
 
 fn handler(engine: &Engine, path: &Path) -> Result<String, LoadError> {
@@ -187,7 +221,6 @@ fn handler(engine: &Engine, path: &Path) -> Result<String, LoadError> {
 mod tests {
     use super::*;
     use crate::config::{Config, LoadSection};
-    use crate::tasks::object::DotView;
 
     /// The files of Kapacitor's "Load directory service" guide.
     const MY_TASK: &str = "dbrp \"telegraf\".\"autogen\"
@@ -326,6 +359,45 @@ vars:
             ("telegraf", "autogen")
         );
         assert!(engine.topics().handler("cpu", "handler-id").is_some());
+        engine.shutdown();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn loading_again_replaces_only_what_changed() {
+        let dir = directory(&[
+            ("templates/my_template.tick", MY_TEMPLATE),
+            ("tasks/my_task.tick", MY_TASK),
+            ("tasks/my_templated_task.yaml", MY_TEMPLATED_TASK),
+        ]);
+        let engine = engine(&dir).expect("loads");
+        let created = |id: &str| {
+            let task = engine
+                .tasks()
+                .get(id, ScriptFormat::Raw, DotView::Attributes);
+            task.expect(id).created
+        };
+        let before = [created("my_task"), created("my_templated_task")];
+        let changed = MY_TASK.replace("< 20", "< 25");
+        std::fs::write(dir.join("tasks/my_task.tick"), &changed).expect("write");
+        std::fs::write(dir.join("tasks/new.tick"), MY_TASK).expect("write");
+        let loaded = load(&engine, &dir).expect("loads again");
+        assert_eq!(loaded.tasks, ["my_task", "my_templated_task", "new"]);
+        let task = (engine
+            .tasks()
+            .get("my_task", ScriptFormat::Raw, DotView::Attributes))
+        .expect("task");
+        assert_eq!(
+            (task.script.as_str(), task.executing),
+            (changed.as_str(), true)
+        );
+        assert_ne!(task.created, before[0]);
+        assert_eq!(created("my_templated_task"), before[1]);
+        let new = (engine
+            .tasks()
+            .get("new", ScriptFormat::Raw, DotView::Attributes))
+        .expect("new");
+        assert!(new.executing);
         engine.shutdown();
         let _ = std::fs::remove_dir_all(dir);
     }
