@@ -57,6 +57,7 @@ pub use nodes::http_out::HttpOutput;
 pub use nodes::influxdb_out::config::InfluxDbConfig;
 pub use nodes::influxdb_out::subscriptions::Subscriptions;
 /// The window node, public for the bench that measures the memory it holds per value.
+pub use nodes::sideload::cache::reload as reload_sideloads;
 pub use nodes::window::Window;
 pub use stats::{NodeStats, StatsSnapshot};
 pub use task::{Environment, Task, TaskError};

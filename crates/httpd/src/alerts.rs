@@ -291,13 +291,13 @@ fn list_handlers(app: &App, topic: &str, uri: &Uri) -> Result<Reply, ApiError> {
     struct Handlers<'a> {
         link: Link,
         topic: &'a str,
-        /// `null` when empty, as Kapacitor's nil slice.
-        handlers: Option<Vec<HandlerJson>>,
+        /// `[]` when empty, as Kapacitor shows it.
+        handlers: Vec<HandlerJson>,
     }
     Ok(ok(&Handlers {
         link: link("self", format!("{TOPICS}/{topic}/handlers")),
         topic,
-        handlers: (!handlers.is_empty()).then_some(handlers),
+        handlers,
     }))
 }
 

@@ -12,6 +12,12 @@ pub(crate) struct App {
     pub engine: Arc<Engine>,
     /// One permit per write that may be parsed and routed at once.
     pub writes: Arc<Semaphore>,
+    /// When the server started, for `uptime`.
+    pub started: std::time::Instant,
+    /// This server's id in `/debug/vars` (new at each start).
+    pub server_id: String,
+    /// The cluster id in `/debug/vars` (new at each start).
+    pub cluster_id: String,
 }
 
 impl App {

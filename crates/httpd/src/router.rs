@@ -4,7 +4,7 @@
 //! redirected to its cleaned form; `/kapacitor/v1preview/` is `/kapacitor/v1/`. A route
 //! matches method and path; anything else, a wrong method included, is a 404 with the
 //! standard error body. Every response then gets `Content-Type: application/json;
-//! charset=utf-8`, `X-Kapacitor-Version`, a fresh `Request-Id`, CORS headers when the
+//! charset=utf-8`, `X-Kapacitor-Version` (Kapacitor's semantic version), `X-Tickflow-Version`, a fresh `Request-Id`, CORS headers when the
 //! request has an `Origin`, and a gzip-compressed body when the client accepts gzip.
 
 use std::convert::Infallible;
@@ -19,10 +19,17 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
 use crate::reply::Reply;
-use crate::{alerts, service_tests, tasks, write};
+use crate::{
+    alerts, auth, config, debug_vars, routes, service_tests, tasks, templates, users, write,
+};
 
-/// The version every response carries in `X-Kapacitor-Version`.
-pub const VERSION: &str = concat!("tickflow ", env!("CARGO_PKG_VERSION"));
+/// The Kapacitor version every response carries in `X-Kapacitor-Version`: the release
+/// whose API tickflow serves, as a plain semantic version that clients (Chronograf, the
+/// Go client) parse.
+pub const VERSION: &str = "1.8.0";
+
+/// tickflow's own version, in `X-Tickflow-Version`.
+pub const TICKFLOW_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 const TASKS: &str = "/kapacitor/v1/tasks";
 
@@ -51,7 +58,10 @@ pub(crate) async fn handle(
             Some(rest) => format!("/kapacitor/v1/{rest}"),
             None => path,
         };
-        route(&app, request, &path).await
+        match auth::check(&app, request.headers(), request.uri(), &path).await {
+            Ok(()) => route(&app, request, &path).await,
+            Err(refused) => refused,
+        }
     };
     Ok(respond(reply, origin, gzip))
 }
@@ -63,6 +73,17 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
         (&Method::POST, "/write" | "/kapacitor/v1/write") => write::handle(app, request).await,
         (&Method::GET | &Method::HEAD, "/kapacitor/v1/ping") => {
             Reply::empty(StatusCode::NO_CONTENT)
+        }
+        (&Method::GET, "/kapacitor/v1/:routes") => tasks::ok(&routes::listing()),
+        (&Method::GET, "/kapacitor/v1/debug/vars") => debug_vars::handle(app).await,
+        (&Method::POST, "/kapacitor/v1/sideload/reload") => {
+            tickflow::engine::reload_sideloads();
+            Reply::empty(StatusCode::NO_CONTENT)
+        }
+        (&Method::GET, _)
+            if path == config::CONFIG || path.starts_with("/kapacitor/v1/config/") =>
+        {
+            config::get(app, path)
         }
         (&Method::GET, TASKS) => tasks::list(app, request.uri()).await,
         (&Method::POST, TASKS) => tasks::create(app, request).await,
@@ -79,6 +100,12 @@ async fn route(app: &Arc<App>, request: Request<Incoming>, path: &str) -> Reply 
                 Method::PATCH => tasks::update(app, id, request).await,
                 _ => tasks::delete(app, id).await,
             }
+        }
+        _ if path == templates::TEMPLATES || path.starts_with("/kapacitor/v1/templates/") => {
+            templates::route(app, request, path).await
+        }
+        _ if path == users::USERS || path.starts_with("/kapacitor/v1/users/") => {
+            users::route(app, request, path).await
         }
         _ if path.starts_with(alerts::TOPICS) => alerts::route(app, request, path).await,
         _ if path.starts_with(service_tests::SERVICE_TESTS) => {
@@ -158,6 +185,10 @@ fn respond(reply: Reply, origin: Option<HeaderValue>, gzip: bool) -> Response<Fu
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     headers.insert("X-Kapacitor-Version", HeaderValue::from_static(VERSION));
+    headers.insert(
+        "X-Tickflow-Version",
+        HeaderValue::from_static(TICKFLOW_VERSION),
+    );
     if compressed {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }

@@ -1,5 +1,7 @@
 //! [`Server`]: binds the listener, serves connections with hyper, and shuts down
-//! cleanly: stop accepting, let requests in flight finish, then drain every task.
+//! cleanly: stop accepting, let requests in flight finish, then drain every task. The
+//! `[[udp]]` listeners are bound with the server and served beside it, and with `[load]`
+//! on, SIGHUP loads its directory again.
 //!
 //! A connection whose request headers (or, when idle, whose next request) do not arrive
 //! within `[http] header-read-timeout` is closed (hyper's header read timeout), so
@@ -20,7 +22,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::app::App;
-use crate::router;
+use crate::udp::UdpListener;
+use crate::{hangup, router};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,7 @@ pub enum ServeError {
 /// A bound server, ready to run.
 pub struct Server {
     listener: TcpListener,
+    udp: Vec<UdpListener>,
     app: Arc<App>,
 }
 
@@ -53,12 +57,20 @@ impl Server {
                 address: config.bind_address.clone(),
                 source,
             })?;
+        let udp = (engine.config().udp.iter())
+            .filter(|section| section.enabled)
+            .map(UdpListener::bind)
+            .collect::<Result<Vec<_>, _>>()?;
         let app = App {
             writes: Arc::new(Semaphore::new(config.write_concurrency.max(1))),
             engine,
+            started: std::time::Instant::now(),
+            server_id: uuid::Uuid::new_v4().to_string(),
+            cluster_id: uuid::Uuid::new_v4().to_string(),
         };
         Ok(Server {
             listener,
+            udp,
             app: Arc::new(app),
         })
     }
@@ -66,6 +78,11 @@ impl Server {
     /// The address the server listens on (with the port chosen when it was 0).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The addresses of the `[[udp]]` listeners, in the configuration's order.
+    pub fn udp_addrs(&self) -> std::io::Result<Vec<SocketAddr>> {
+        self.udp.iter().map(UdpListener::local_addr).collect()
     }
 
     /// The tasks, to define some before serving (what `tickflow run` does).
@@ -77,6 +94,13 @@ impl Server {
     /// in flight, drains every task and returns how each ended.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Option<Shutdown> {
         let graceful = GracefulShutdown::new();
+        let mut services: Vec<_> = (self.udp.into_iter())
+            .map(|listener| tokio::spawn(listener.serve(Arc::clone(&self.app.engine))))
+            .collect();
+        if self.app.engine.config().load.enabled {
+            let engine = Arc::clone(&self.app.engine);
+            services.push(tokio::spawn(hangup::reload_on_hangup(engine)));
+        }
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             tokio::select! {
@@ -104,6 +128,7 @@ impl Server {
             }
         }
         drop(self.listener);
+        services.iter().for_each(tokio::task::JoinHandle::abort);
         graceful.shutdown().await;
         let engine = Arc::clone(&self.app.engine);
         tokio::task::spawn_blocking(move || engine.shutdown())

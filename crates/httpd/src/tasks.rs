@@ -15,6 +15,7 @@ use tickflow::tasks::object::DotView;
 use tickflow::tasks::{ScriptFormat, TaskBody};
 
 use crate::error::ApiError;
+use crate::list::{self, ListParams};
 use crate::write::query;
 
 /// The fields a list request may ask for.
@@ -64,7 +65,7 @@ async fn task_body(app: &App, request: Request<Incoming>) -> Result<TaskBody, Ap
 }
 
 /// `script-format` and `dot-view`.
-fn views(uri: &hyper::Uri) -> Result<(ScriptFormat, DotView), ApiError> {
+pub(crate) fn views(uri: &hyper::Uri) -> Result<(ScriptFormat, DotView), ApiError> {
     let params = query(uri.query());
     let format = match params.get("script-format").map(String::as_str) {
         None | Some("" | "formatted") => ScriptFormat::Formatted,
@@ -156,33 +157,18 @@ pub(crate) async fn delete(app: &Arc<App>, id: String) -> Reply {
 pub(crate) async fn list(app: &Arc<App>, uri: &hyper::Uri) -> Reply {
     let result = async {
         let (format, view) = views(uri)?;
-        let params = query(uri.query());
-        let number = |key: &str, default: usize| match params.get(key) {
-            None => Ok(default),
-            Some(text) => text.parse::<usize>().map_err(|err| {
-                ApiError::bad_request(format!(
-                    "invalid {key} parameter {text:?} must be an integer: {err}"
-                ))
-            }),
-        };
-        let (offset, limit) = (number("offset", 0)?, number("limit", 100)?);
-        let fields: Vec<String> =
-            form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
-                .filter(|(key, _)| key == "fields")
-                .map(|(_, value)| value.into_owned())
-                .collect();
-        if let Some(unknown) = fields.iter().find(|f| !FIELDS.contains(&f.as_str())) {
-            return Err(ApiError::bad_request(format!(
-                "unsupported field {unknown:?}"
-            )));
-        }
-        let pattern = params.get("pattern").cloned().unwrap_or_default();
+        let ListParams {
+            pattern,
+            fields,
+            offset,
+            limit,
+        } = list::params(uri, &FIELDS)?;
         let tasks = blocking(app, move |app| {
             Ok(app.store().list(&pattern, offset, limit, format, view))
         })
         .await?;
         let tasks: Vec<_> = tasks.iter().map(|t| t.listed(&fields)).collect();
-        Ok(serde_json::json!({ "tasks": tasks }))
+        Ok::<_, ApiError>(serde_json::json!({ "tasks": tasks }))
     };
     result.await.map_or_else(Reply::from, |tasks| ok(&tasks))
 }

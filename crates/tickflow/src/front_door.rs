@@ -23,8 +23,10 @@ use tickflow_udf::native::Builtin;
 
 use crate::config::{Config, ConfigError, HttpConfig};
 use crate::ingest::{ingest, WriteError, WriteRequest, Written};
+use crate::ingress::IngressStats;
 use crate::tasks::vars::Var;
 use crate::tasks::{DbrpBody, TaskBody, TaskError, TaskStore};
+use crate::users::Users;
 use crate::Error;
 
 /// A running tickflow: tasks, the points written to them, and their alerts.
@@ -33,6 +35,9 @@ pub struct Engine {
     tasks: TaskStore,
     http: HttpConfig,
     options: BuildOptions,
+    ingress: IngressStats,
+    users: Users,
+    config: Config,
 }
 
 /// How an [`Engine`] is set up: its configuration, extra UDFs, alert handlers and where
@@ -141,8 +146,8 @@ impl EngineBuilder {
         self
     }
 
-    /// Checks the configuration, starts the configured topic handlers and asks each
-    /// external UDF for its Info.
+    /// Checks the configuration, starts the configured topic handlers, asks each
+    /// external UDF for its Info and loads `[load] dir` when it is enabled.
     pub fn build(self) -> Result<Engine, Error> {
         let http = match self.http.clone() {
             Some(http) => http,
@@ -162,12 +167,19 @@ impl EngineBuilder {
             self.diagnostics,
         ));
         TaskMaster::supervise(&master).map_err(Error::Supervisor)?;
-        Ok(Engine {
+        let engine = Engine {
             tasks: TaskStore::new(Arc::clone(&master), options.clone()),
             master,
             http,
             options,
-        })
+            ingress: IngressStats::default(),
+            users: Users::from_config(&self.config.auth)?,
+            config: self.config,
+        };
+        if engine.config.load.enabled {
+            crate::load::load(&engine, std::path::Path::new(&engine.config.load.dir))?;
+        }
+        Ok(engine)
     }
 
     /// What the configuration and the program give every task.
@@ -250,7 +262,7 @@ impl Engine {
     /// Writes a line protocol body (gzip or not) for a database and retention policy:
     /// the good lines go to every task reading that dbrp, the bad ones are reported.
     pub fn write(&self, request: WriteRequest) -> Result<Written, WriteError> {
-        ingest(&self.master, request)
+        ingest(&self.master, &self.ingress, request)
     }
 
     /// Writes line protocol `lines` (nanosecond timestamps) to `db`.`rp`.
@@ -295,6 +307,22 @@ impl Engine {
     /// The alert topics (events and handlers) every task publishes to.
     pub fn topics(&self) -> &TopicHub {
         &self.master.environment().services.topics
+    }
+
+    /// What came in through [`Engine::write`]: points per database, retention policy
+    /// and measurement, and the points that reached no task.
+    pub fn ingress(&self) -> &IngressStats {
+        &self.ingress
+    }
+
+    /// The HTTP API's users (`[auth]`, and those added over the users API).
+    pub fn users(&self) -> &Users {
+        &self.users
+    }
+
+    /// The configuration the engine was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The `[http]` settings the engine was built with.

@@ -1,6 +1,7 @@
 //! Ingest: what happens to a write body once the handler has it: gunzip (with the body
 //! limit applied to the decompressed size, so a gzip bomb is refused), parse with the
-//! request's precision and dbrp, and hand the good points to the task master.
+//! request's precision and dbrp, and hand the good points to the task master, counting
+//! them in the engine's [`IngressStats`] (points that reach no task as unrouted).
 //!
 //! This is blocking work (parsing is CPU-bound, and [`TaskMaster::write`] blocks while a
 //! task's input is full), so the handler runs it off the async runtime's threads.
@@ -18,6 +19,7 @@ use tickflow_engine::{MasterError, TaskMaster};
 use tickflow_line_protocol::{Parser, Precision, UnknownPrecision};
 use tickflow_model::{Dbrp, Time};
 
+use crate::ingress::IngressStats;
 use crate::refused;
 use crate::time_guard::TimeGuard;
 
@@ -70,8 +72,12 @@ pub struct Written {
     pub points: usize,
 }
 
-/// Decompresses, parses and routes one write.
-pub fn ingest(master: &TaskMaster, request: WriteRequest) -> Result<Written, WriteError> {
+/// Decompresses, parses and routes one write, counting it in `ingress`.
+pub fn ingest(
+    master: &TaskMaster,
+    ingress: &IngressStats,
+    request: WriteRequest,
+) -> Result<Written, WriteError> {
     let body = if request.gzip {
         gunzip(&request.body, request.limit)?
     } else {
@@ -94,12 +100,33 @@ pub fn ingest(master: &TaskMaster, request: WriteRequest) -> Result<Written, Wri
     }
     let points = parsed.points.len();
     if points > 0 {
-        master.write(parsed.points)?;
+        ingress.record(&parsed.points);
+        let routed = master.write(parsed.points)?;
+        if routed.tasks == 0 {
+            unrouted(
+                ingress,
+                &request.database,
+                &request.retention_policy,
+                points,
+            );
+        }
     }
     if errors.is_empty() {
         Ok(Written { points })
     } else {
         Err(WriteError::Parse(errors))
+    }
+}
+
+/// Counts a write that reached no task, and warns the first time a database is written
+/// without a retention policy to no effect.
+fn unrouted(ingress: &IngressStats, database: &str, retention_policy: &str, points: usize) {
+    if ingress.record_unrouted(database, retention_policy, points) {
+        eprintln!(
+            "tickflow: points written to database {database:?} without a retention policy \
+             reached no task; give `rp` or set [http] default-retention-policy \
+             (further such writes are counted as unrouted in /kapacitor/v1/debug/vars)"
+        );
     }
 }
 
@@ -156,6 +183,7 @@ mod tests {
     fn good_lines_are_written_and_bad_ones_reported() {
         let result = ingest(
             &master(),
+            &IngressStats::default(),
             request(b"cpu v=1 1\nbad line\ncpu v=2 2\ncpu v=\n"),
         );
         let err = result.expect_err("two bad lines");
@@ -170,7 +198,7 @@ mod tests {
     fn a_missing_database_writes_nothing() {
         let mut no_db = request(b"cpu v=1 1\n");
         no_db.database.clear();
-        let err = ingest(&master(), no_db).expect_err("no db");
+        let err = ingest(&master(), &IngressStats::default(), no_db).expect_err("no db");
         assert_eq!(err.to_string(), "database is required");
     }
 
@@ -179,18 +207,21 @@ mod tests {
         let mut zipped = request(b"");
         zipped.body = gzip(b"cpu v=1 1\ncpu v=2 2\n");
         zipped.gzip = true;
-        let written = ingest(&master(), zipped).expect("written");
+        let written = ingest(&master(), &IngressStats::default(), zipped).expect("written");
         assert_eq!(written, Written { points: 2 });
 
         let mut bomb = request(b"");
         bomb.body = gzip(&vec![b'#'; 1_000_000]);
         assert!(bomb.body.len() < 2000);
         bomb.gzip = true;
-        assert!(matches!(ingest(&master(), bomb), Err(WriteError::TooLarge)));
+        assert!(matches!(
+            ingest(&master(), &IngressStats::default(), bomb),
+            Err(WriteError::TooLarge)
+        ));
 
         let mut garbage = request(b"cpu value=1 1\ncpu value=2 2\n");
         garbage.gzip = true;
-        let err = ingest(&master(), garbage).expect_err("not gzip");
+        let err = ingest(&master(), &IngressStats::default(), garbage).expect_err("not gzip");
         assert_eq!(err.to_string(), "invalid gzip header");
     }
 
@@ -198,7 +229,7 @@ mod tests {
     fn an_unknown_precision_is_refused() {
         let mut request = request(b"cpu v=1 1\n");
         request.precision = "x".into();
-        let err = ingest(&master(), request).expect_err("bad precision");
+        let err = ingest(&master(), &IngressStats::default(), request).expect_err("bad precision");
         assert!(
             err.to_string().starts_with("unknown precision \"x\""),
             "{err}"

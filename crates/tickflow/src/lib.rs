@@ -35,9 +35,12 @@
 pub mod config;
 mod front_door;
 pub mod ingest;
+pub mod ingress;
+pub mod load;
 pub mod refused;
 pub mod tasks;
 pub use tickflow_engine::time_guard;
+pub mod users;
 
 pub use config::{Config, ConfigError, HttpConfig};
 pub use front_door::{Engine, EngineBuilder, Shutdown, TaskDefinition};
@@ -89,6 +92,12 @@ pub enum Error {
     /// The thread that restarts failed tasks could not start.
     #[error("cannot start the task supervisor: {0}")]
     Supervisor(std::io::Error),
+    /// A file of `[load] dir` did not load.
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
+    /// `[auth]` names a bad user type, permission or cache expiration.
+    #[error("[auth]: {0}")]
+    Auth(#[from] users::UserError),
     /// An `httpOut` result holds a float JSON cannot carry.
     #[error(transparent)]
     Encode(#[from] tickflow_alert::EncodeError),

@@ -10,6 +10,7 @@ mod conformance;
 mod fmt;
 mod grouped_udf;
 mod hostile;
+mod load_dir;
 mod plot;
 mod printer_data;
 mod replay;

@@ -78,6 +78,11 @@ impl Running {
         self.exit()
     }
 
+    /// The process id, to send it signals.
+    pub(crate) fn child_id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the process has exited.
     pub(crate) fn has_exited(&mut self) -> bool {
         self.child.try_wait().expect("wait").is_some()

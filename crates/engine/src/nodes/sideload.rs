@@ -370,6 +370,26 @@ mod tests {
         assert_eq!(reread(Duration::from_secs(3600)), counts(1, 1, 1));
     }
 
+    #[test]
+    fn a_reload_reads_every_file_again() {
+        let dir = TempDir::new();
+        let path = dir.write("a.yml", "count: 1\n");
+        let sideload = Sideload::new(
+            &spec(&dir, &["a.yml"]),
+            "sideload1",
+            Duration::from_secs(3600),
+        );
+        let mut node = PerGroup::new(sideload.expect("builds"));
+        let first = run(&mut node, vec![host(0, "a")]).0;
+        dir.write("a.yml", "count: 2\n");
+        touch(&path, 60);
+        let cached = run(&mut node, vec![host(1, "a")]).0;
+        cache::reload();
+        let reloaded = run(&mut node, vec![host(2, "a")]).0;
+        let counts = [first, cached, reloaded].map(|out| loaded(&points(out)[0]).1);
+        assert_eq!(counts, [1, 1, 2].map(FieldValue::Integer));
+    }
+
     /// Moves the file's modification time `secs` into the future, so a rewrite within
     /// the file system's time resolution still shows.
     fn touch(path: &Path, secs: u64) {

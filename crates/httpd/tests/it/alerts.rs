@@ -183,7 +183,7 @@ fn handlers_are_listed_replaced_and_deleted() {
     );
     assert_eq!(
         server.send("GET", &handlers, &[], b"").json()["handlers"],
-        Value::Null
+        json!([])
     );
     assert_eq!(server.send("DELETE", TOPIC, &[], b"").status, 204);
     let gone = server.send("GET", TOPIC, &[], b"");

@@ -2,10 +2,15 @@
 //! spoken to with a minimal HTTP/1.1 client over `std::net::TcpStream`.
 
 mod alerts;
+mod auth;
+mod config;
+mod debug_vars;
 mod service_tests;
 mod shutdown;
 mod tasks;
+mod templates;
 mod traffic;
+mod udp;
 mod write;
 
 use std::io::{Read, Write};
@@ -22,6 +27,8 @@ use tickflow_httpd::Server;
 pub struct TestServer {
     /// Where it listens.
     pub address: SocketAddr,
+    /// Where its `[[udp]]` listeners listen.
+    pub udp: Vec<SocketAddr>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<Vec<Stopped>>>,
 }
@@ -50,9 +57,11 @@ impl TestServer {
                     .build()
                     .expect("engine builds");
                 let server = Server::bind(Arc::new(engine)).await.expect("server binds");
-                address_tx
-                    .send(server.local_addr().expect("address"))
-                    .expect("test waits");
+                let addresses = (
+                    server.local_addr().expect("address"),
+                    server.udp_addrs().expect("udp addresses"),
+                );
+                address_tx.send(addresses).expect("test waits");
                 server
                     .run(async {
                         let _ = stopped.await;
@@ -62,11 +71,12 @@ impl TestServer {
                     .unwrap_or_default()
             })
         });
-        let address = address_rx
+        let (address, udp) = address_rx
             .recv_timeout(Duration::from_secs(10))
             .expect("server starts");
         TestServer {
             address,
+            udp,
             stop: Some(stop),
             thread: Some(thread),
         }

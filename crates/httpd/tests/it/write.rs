@@ -154,7 +154,17 @@ fn ping_routing_redirects_and_options() {
     let server = TestServer::start(HttpConfig::default());
     let ping = server.send("GET", "/kapacitor/v1/ping", &[], b"");
     assert_eq!((ping.status, ping.body.len()), (204, 0));
-    assert!(ping.header("x-kapacitor-version").is_some());
+    // A plain semantic version, as Chronograf and the Go client parse it; tickflow's own
+    // version in its own header.
+    let version = ping.header("x-kapacitor-version").expect("version header");
+    let parts: Vec<u32> = (version.split('.'))
+        .map(|p| p.parse().expect("a number"))
+        .collect();
+    assert_eq!((parts.len(), parts[0]), (3, 1), "{version}");
+    assert_eq!(
+        ping.header("x-tickflow-version"),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
     assert_eq!(
         server.send("HEAD", "/kapacitor/v1/ping", &[], b"").status,
         204

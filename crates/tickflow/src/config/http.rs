@@ -1,5 +1,5 @@
 //! The `[http]` section: how the server listens and takes writes. Kapacitor's keys are
-//! kept where they exist (`bind-address`, and `https-*`, `auth-enabled`, ... which
+//! kept where they exist (`bind-address`, `auth-enabled`, and `https-*`, ... which
 //! tickflow reads but does not use yet); tickflow adds `max-body-size` (InfluxDB's
 //! name), `write-timeout` and `write-concurrency`, and against clients that stall or
 //! flood the server: `read-timeout` (a body must arrive within it, else 408),
@@ -21,6 +21,8 @@ use crate::time_guard::TimeGuard;
 pub struct HttpSection {
     /// Where to listen: `host:port`, or `:port` for every interface.
     pub bind_address: String,
+    /// Kapacitor's switch for authentication (as `[auth] enabled`).
+    pub auth_enabled: bool,
     /// The largest write body, in bytes, before and after gzip; `0` for no limit.
     pub max_body_size: u64,
     /// How long a write waits for room in the engine before a 503; `"0"` waits.
@@ -48,6 +50,7 @@ impl Default for HttpSection {
     fn default() -> Self {
         HttpSection {
             bind_address: BIND_ADDRESS.into(),
+            auth_enabled: false,
             max_body_size: MAX_BODY_SIZE,
             write_timeout: "0".into(),
             write_concurrency: WRITE_CONCURRENCY,

@@ -122,7 +122,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "skip-config-overrides",
     "config-override",
     "logging",
-    "load",
     "replay",
     "storage",
     "task",
@@ -134,7 +133,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "kafka",
     "collectd",
     "opentsdb",
-    "udp",
     "fluxtask",
     "scraper",
     "azure",
@@ -148,7 +146,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "serverset",
     "static-discovery",
     "triton",
-    "auth",
     "alert",
 ];
 
@@ -179,7 +176,6 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     (
         "http",
         &[
-            "auth-enabled",
             "log-enabled",
             "write-tracing",
             "pprof-enabled",
@@ -224,6 +220,7 @@ const KAPACITOR_ARRAY_KEYS: &[(&str, &[&str])] = &[
         "mqtt",
         &["ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify"],
     ),
+    ("udp", &["batch-size", "batch-pending", "batch-timeout"]),
     (
         "httppost",
         &["basic-auth", "alert-template-file", "row-template-file"],

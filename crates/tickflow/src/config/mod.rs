@@ -2,9 +2,11 @@
 //! typed sections.
 //!
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
-//! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[task]`
+//! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[auth]`
+//! ([`AuthSection`]: the API's users), `[load]` ([`LoadSection`]), `[task]`
 //! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
-//! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
+//! `[[influxdb]]` (`tickflow_engine`), `[[udp]]` ([`UdpSection`], listened on by the
+//! server), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]`, `[[discord]]`, `[pagerduty]`, `[pagerduty2]`,
 //! `[opsgenie]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[bigpanda]`, `[pushover]`, `[talk]`,
 //! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]` and tickflow's `[[topic-handler]]`
@@ -21,7 +23,8 @@
 //! The sections are checked when their users ask for them ([`Config::http`],
 //! [`Config::udfs`], [`Config::services`]), each error naming its section.
 //! [`Config::to_toml`] prints the effective configuration with secrets redacted
-//! (`tickflow config`).
+//! (`tickflow config`); [`Config::api_section`] shows a section as Kapacitor's config API
+//! does.
 //!
 //! ```
 //! use tickflow::config::Config;
@@ -33,11 +36,15 @@
 //! assert_eq!(loaded.warnings[0].to_string(), "line 2: unknown key http.bind-adress");
 //! ```
 
+pub mod api;
+mod auth;
 pub mod env;
 mod http;
 pub mod known;
+mod load;
 mod show;
 mod task;
+mod udp;
 
 use std::path::Path;
 
@@ -57,9 +64,12 @@ use tickflow_engine::InfluxDbConfig;
 use tickflow_udf::config::Section as UdfSection;
 use tickflow_udf::Registry;
 
+pub use auth::{AuthSection, UserSection};
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
+pub use load::LoadSection;
 pub use task::{TaskSection, TaskSectionError};
+pub use udp::UdpSection;
 
 /// Every section of the file, as written (with Kapacitor's defaults where absent).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -73,10 +83,16 @@ pub struct Config {
     pub http: HttpSection,
     /// `[task]`: restarts of failed tasks.
     pub task: TaskSection,
+    /// `[auth]`: the HTTP API's users.
+    pub auth: AuthSection,
+    /// `[load]`: tasks, templates and handlers loaded from a directory at start.
+    pub load: LoadSection,
     /// `[udf]`: `[udf.functions.NAME]` tables.
     pub udf: UdfSection,
     /// `[[influxdb]]`: the InfluxDB servers.
     pub influxdb: Vec<InfluxDbConfig>,
+    /// `[[udp]]`: line protocol listeners.
+    pub udp: Vec<UdpSection>,
     /// `[[httppost]]`: named endpoints.
     pub httppost: Vec<HttpPostSection>,
     /// `[[mqtt]]`: brokers.
@@ -132,8 +148,11 @@ impl Default for Config {
             default_retention_policy: String::new(),
             http: HttpSection::default(),
             task: TaskSection::default(),
+            auth: AuthSection::default(),
+            load: LoadSection::default(),
             udf: UdfSection::default(),
             influxdb: Vec::new(),
+            udp: Vec::new(),
             httppost: Vec::new(),
             mqtt: Vec::new(),
             topic_handler: Vec::new(),
@@ -167,6 +186,7 @@ fn array_defaults() -> Vec<(&'static str, toml::Table)> {
         ("influxdb", env::table_of(&InfluxDbConfig::default())),
         ("httppost", env::table_of(&HttpPostSection::default())),
         ("mqtt", env::table_of(&MqttSection::default())),
+        ("udp", env::table_of(&UdpSection::default())),
         ("slack", env::table_of(&SlackConfig::default())),
         ("discord", env::table_of(&DiscordConfig::default())),
     ]

@@ -32,11 +32,16 @@ impl Config {
     }
 }
 
+/// Whether option `key` holds a secret.
+pub(super) fn is_secret(key: &str) -> bool {
+    SECRETS.contains(&key)
+}
+
 /// Replaces the non-empty values of secret keys, at any depth.
 fn redact(table: &mut Table) {
     for (key, value) in table.iter_mut() {
         match value {
-            Value::String(text) if SECRETS.contains(&key.as_str()) && !text.is_empty() => {
+            Value::String(text) if is_secret(key) && !text.is_empty() => {
                 *text = REDACTED.to_string();
             }
             Value::Table(inner) => redact(inner),

@@ -2,12 +2,14 @@
 //! vars, status, dates, last error) over the engine's task master, with Kapacitor's
 //! create, update, enable, disable and delete semantics; [`definition`] is the checks a
 //! script goes through to become a task, [`vars`] the typed vars of Kapacitor's API,
-//! and [`object`] a task as Kapacitor's tasks API shows it.
+//! [`object`] a task as Kapacitor's tasks API shows it, and [`templates`] the templates
+//! tasks are made from.
 
 pub mod definition;
 mod glob;
 pub mod object;
 mod store;
+pub mod templates;
 pub mod vars;
 
 pub use glob::matches as glob_matches;

@@ -45,7 +45,7 @@ pub struct TaskObject {
     pub link: Link,
     /// The id.
     pub id: String,
-    /// Always empty: templates are not supported.
+    /// The template it was made from, or empty.
     #[serde(rename = "template-id")]
     pub template_id: String,
     /// `stream` or `batch`.

@@ -1,7 +1,8 @@
 //! [`TaskStore`]: the defined tasks' records (script, vars, status, dates, last error)
 //! over the engine's [`TaskMaster`], which holds the definitions and runs the tasks,
 //! with Kapacitor's tasks API semantics (create, update, rename, enable, disable,
-//! delete; kapacitor-compat.md, http-api §3) and its messages.
+//! delete; kapacitor-compat.md, http-api §3) and its messages. Tasks made from templates
+//! ([`super::templates`]) keep their template's id.
 //!
 //! Every operation takes the store's lock for its whole length, so requests apply one
 //! after the other; writes never take it. Operations may block (enabling starts threads,
@@ -17,6 +18,7 @@ use tickflow_pipeline::{BuildOptions, VarValue};
 
 use super::definition::{define, Action, Definition};
 use super::object::{self as task_json, DbrpJson, DotView, Link, TaskObject};
+use super::templates::Template;
 use super::vars::{self, Var};
 
 /// What kind of failure a [`TaskError`] is (the HTTP API's 400, 404 and 500).
@@ -57,7 +59,7 @@ impl TaskError {
         }
     }
 
-    fn failed(message: impl ToString) -> Self {
+    pub(super) fn failed(message: impl ToString) -> Self {
         TaskError {
             kind: TaskErrorKind::Failed,
             message: message.to_string(),
@@ -107,24 +109,31 @@ pub enum ScriptFormat {
 }
 
 /// One stored task.
-struct Record {
-    definition: Definition,
-    script: String,
-    explicit_dbrps: Vec<Dbrp>,
+pub(super) struct Record {
+    pub(super) definition: Definition,
+    pub(super) script: String,
+    /// The template it was made from; empty for a task defined from its own script.
+    pub(super) template_id: String,
+    /// Whether that template was deleted: the task keeps its script and `template-id`,
+    /// and a later template of the same id does not take it back (as in Kapacitor).
+    pub(super) orphaned: bool,
+    pub(super) explicit_dbrps: Vec<Dbrp>,
     vars: BTreeMap<String, Var>,
-    var_values: BTreeMap<String, VarValue>,
+    pub(super) var_values: BTreeMap<String, VarValue>,
     enabled: bool,
     error: String,
     created: Time,
-    modified: Time,
+    pub(super) modified: Time,
     last_enabled: Option<Time>,
 }
 
-/// The tasks defined over the API (or by `tickflow run`).
+/// The tasks (and the templates they are made from) defined over the API, or by
+/// `tickflow run`.
 pub struct TaskStore {
     master: Arc<TaskMaster>,
-    options: BuildOptions,
+    pub(super) options: BuildOptions,
     records: Mutex<BTreeMap<String, Record>>,
+    templates: Mutex<BTreeMap<String, Template>>,
 }
 
 impl TaskStore {
@@ -134,11 +143,35 @@ impl TaskStore {
             master,
             options,
             records: Mutex::new(BTreeMap::new()),
+            templates: Mutex::new(BTreeMap::new()),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Record>> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Record>> {
         self.records.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The templates; taken after the records when both are needed.
+    pub(super) fn lock_templates(&self) -> MutexGuard<'_, BTreeMap<String, Template>> {
+        self.templates.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Gives task `id` a new definition, restarting it when it executes.
+    pub(super) fn install(
+        &self,
+        id: &str,
+        record: &mut Record,
+        definition: Definition,
+    ) -> Result<(), TaskError> {
+        self.master
+            .define(id, definition.pipeline.clone())
+            .map_err(TaskError::failed)?;
+        record.definition = definition;
+        if self.master.is_running(id) {
+            self.stop(id);
+            self.start(id, record)?;
+        }
+        Ok(())
     }
 
     /// Creates a task (kapacitor-compat.md, http-api §3.3) and returns its id. When it is to be
@@ -153,12 +186,20 @@ impl TaskStore {
         if records.contains_key(&id) {
             return Err(TaskError::invalid(format!("task {id} already exists")));
         }
-        if let Some(template) = body.template_id.as_deref().filter(|t| !t.is_empty()) {
-            return Err(TaskError::invalid(format!(
-                "unknown template {template}: err: no template exists"
-            )));
-        }
-        let script = body.script.unwrap_or_default();
+        let template_id = body.template_id.clone().unwrap_or_default();
+        let mut explicit_dbrps = dbrps(body.dbrps.unwrap_or_default());
+        let script = match template_id.as_str() {
+            "" => body.script.unwrap_or_default(),
+            template => {
+                let (script, named) = self.template_script(template)?;
+                // The dbrps the template names, repeated by the task (as the load
+                // directory's documented example does), are the template's.
+                if explicit_dbrps == named {
+                    explicit_dbrps.clear();
+                }
+                script
+            }
+        };
         if script.is_empty() {
             return Err(TaskError::invalid("must provide TICKscript"));
         }
@@ -166,7 +207,6 @@ impl TaskStore {
             values: var_values,
             shown: vars,
         } = vars::convert(&body.vars.unwrap_or_default()).map_err(TaskError::invalid)?;
-        let explicit_dbrps = dbrps(body.dbrps.unwrap_or_default());
         let definition = define(
             &script,
             &var_values,
@@ -182,6 +222,8 @@ impl TaskStore {
         let record = records.entry(id.clone()).or_insert(Record {
             definition,
             script,
+            template_id,
+            orphaned: false,
             explicit_dbrps,
             vars,
             var_values,
@@ -224,9 +266,17 @@ impl TaskStore {
                 return Err(TaskError::invalid(format!("task {new_id} already exists")));
             }
         }
-        let redefine = body.script.is_some() || body.dbrps.is_some() || body.vars.is_some();
+        let template_id = body.template_id.clone().filter(|t| !t.is_empty());
+        let redefine = body.script.is_some()
+            || body.dbrps.is_some()
+            || body.vars.is_some()
+            || template_id.is_some();
         if redefine {
-            let script = body.script.clone().unwrap_or_else(|| record.script.clone());
+            // A new template-id takes that template's script.
+            let script = match &template_id {
+                Some(template) => self.template_script(template)?.0,
+                None => body.script.clone().unwrap_or_else(|| record.script.clone()),
+            };
             let vars::Converted {
                 values: var_values,
                 shown: vars,
@@ -255,6 +305,10 @@ impl TaskStore {
                 .map_err(TaskError::failed)?;
             record.definition = definition;
             record.script = script;
+            if let Some(template) = template_id {
+                record.template_id = template;
+                record.orphaned = false;
+            }
             record.explicit_dbrps = explicit;
             record.vars = vars;
             record.var_values = var_values;
@@ -347,6 +401,11 @@ impl TaskStore {
         ))
     }
 
+    /// The pipeline task `id` runs (or would run once enabled).
+    pub fn pipeline(&self, id: &str) -> Option<tickflow_pipeline::Pipeline> {
+        Some(self.lock().get(id)?.definition.pipeline.clone())
+    }
+
     /// Task `id` as the API shows it.
     pub fn get(
         &self,
@@ -395,7 +454,7 @@ impl TaskStore {
                 href: format!("/kapacitor/v1/tasks/{id}"),
             },
             id: id.to_string(),
-            template_id: String::new(),
+            template_id: record.template_id.clone(),
             task_type: record.definition.task_type.to_string(),
             dbrps: pipeline.dbrps.iter().map(DbrpJson::from).collect(),
             script: match format {
@@ -450,11 +509,16 @@ fn dbrps(body: Vec<DbrpBody>) -> Vec<Dbrp> {
 }
 
 /// Kapacitor's id rule: letters, digits, `-`, `.` and `_`.
-fn check_id(id: &str) -> Result<(), TaskError> {
+pub(super) fn valid_id(id: &str) -> bool {
     let valid = id
         .chars()
         .all(|c| c.is_alphabetic() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
-    if valid && !id.is_empty() {
+    valid && !id.is_empty()
+}
+
+/// Kapacitor's task id rule.
+fn check_id(id: &str) -> Result<(), TaskError> {
+    if valid_id(id) {
         Ok(())
     } else {
         Err(TaskError::invalid(format!(

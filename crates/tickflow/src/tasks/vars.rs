@@ -61,6 +61,45 @@ pub fn convert(vars: &BTreeMap<String, Var>) -> Result<Converted, VarError> {
     Ok(Converted { values, shown })
 }
 
+/// A var a template declares, as the templates API shows it: its type, its default in
+/// the type's JSON form (`null` when the script gives none: a task must supply it) and
+/// the comment above it.
+pub fn declared(var: &tickflow_pipeline::Var) -> Var {
+    Var {
+        ty: var.ty.name().to_string(),
+        value: var.default.as_ref().map_or(Value::Null, json),
+        description: var.description.clone(),
+    }
+}
+
+/// A value in its type's JSON form, as a request would give it.
+fn json(value: &VarValue) -> Value {
+    match value {
+        VarValue::Bool(v) => Value::from(*v),
+        VarValue::Int(v) => Value::from(*v),
+        VarValue::Float(v) => Value::from(*v),
+        VarValue::String(v) => Value::from(v.as_str()),
+        VarValue::Duration(d) => Value::from(d.nanos()),
+        VarValue::Regex { source, .. } => Value::from(source.as_str()),
+        lambda @ VarValue::Lambda(_) => {
+            let text = lambda.to_string();
+            Value::from(text.strip_prefix("lambda: ").unwrap_or(&text))
+        }
+        VarValue::List(items) => items
+            .iter()
+            .map(|item| {
+                let ty = if matches!(item, VarValue::Star) {
+                    "star"
+                } else {
+                    "string"
+                };
+                serde_json::json!({"type": ty, "value": json(item)})
+            })
+            .collect(),
+        VarValue::Star => Value::Null,
+    }
+}
+
 /// The value of one var of type `ty`.
 fn value(ty: &str, value: &Value) -> Result<VarValue, String> {
     let wrong = || format!("value {value} is not a valid {ty}");

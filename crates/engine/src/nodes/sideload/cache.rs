@@ -6,11 +6,13 @@
 //! reported once per change (not per point) and gives nothing until it changes; a value
 //! that does not convert to its default's type is reported with its key and is left out,
 //! so the next file in the order (or the default) applies. The cache keeps one entry per
-//! path the templates rendered, missing files included.
+//! path the templates rendered, missing files included. [`reload`] makes every cache of
+//! the process forget its files.
 
 use std::collections::HashMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use tickflow_model::{FieldValue, Str};
@@ -101,12 +103,42 @@ struct Entry {
     found: Found,
 }
 
+/// How many times every sideload cache of the process was told to forget its files.
+#[cfg(not(test))]
+static RELOADS: AtomicU64 = AtomicU64::new(0);
+
+// Unit tests run side by side in one process, each with its nodes on its own thread: a
+// per-thread count keeps one test's reload from reaching another's caches.
+#[cfg(test)]
+thread_local! {
+    static RELOADS: AtomicU64 = const { AtomicU64::new(0) };
+}
+
+/// Makes every sideload node of the process read its files again at their next use
+/// (Kapacitor's `POST /kapacitor/v1/sideload/reload`), whatever their stamps say.
+pub fn reload() {
+    #[cfg(not(test))]
+    RELOADS.fetch_add(1, Ordering::Relaxed);
+    #[cfg(test)]
+    RELOADS.with(|reloads| reloads.fetch_add(1, Ordering::Relaxed));
+}
+
+/// The current reload count.
+fn reloads() -> u64 {
+    #[cfg(not(test))]
+    return RELOADS.load(Ordering::Relaxed);
+    #[cfg(test)]
+    RELOADS.with(|reloads| reloads.load(Ordering::Relaxed))
+}
+
 /// The cache of a node's files.
 #[derive(Debug)]
 pub(crate) struct Files {
     dir: PathBuf,
     recheck: Duration,
     entries: HashMap<String, Entry>,
+    /// The [`RELOADS`] count the entries were read under.
+    reloads: u64,
 }
 
 impl Files {
@@ -116,6 +148,7 @@ impl Files {
             dir,
             recheck,
             entries: HashMap::new(),
+            reloads: reloads(),
         }
     }
 
@@ -131,6 +164,11 @@ impl Files {
         if !is_inside(Path::new(path)) {
             ctx.error(&FileError::Outside(path.to_owned()));
             return None;
+        }
+        let reloads = reloads();
+        if reloads != self.reloads {
+            self.entries.clear();
+            self.reloads = reloads;
         }
         let recheck = self.recheck;
         match self.entries.get_mut(path) {
