@@ -233,6 +233,7 @@ impl Config {
             udfs: Registry::from_config(&self.udfs()?)?,
             influxdb: self.influxdb.clone(),
             services: self.services()?,
+            deliveries: None,
         })
     }
 }
