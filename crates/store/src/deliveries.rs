@@ -20,8 +20,8 @@ use crate::StoreError;
 #[derive(Debug)]
 pub struct Deliveries {
     path: PathBuf,
-    /// What was delivered before this process started.
-    at_start: BTreeMap<String, u64>,
+    /// What was delivered before this process started (less the tasks forgotten since).
+    at_start: Mutex<BTreeMap<String, u64>>,
     file: Mutex<File>,
 }
 
@@ -51,14 +51,28 @@ impl Deliveries {
             .map_err(StoreError::io(path))?;
         Ok(Deliveries {
             path: path.to_path_buf(),
-            at_start,
+            at_start: Mutex::new(at_start),
             file: Mutex::new(file),
         })
     }
 
     /// The highest sequence `key` had delivered when the process started (0: none).
     pub fn delivered(&self, key: &str) -> u64 {
-        self.at_start.get(key).copied().unwrap_or(0)
+        let at_start = self.at_start.lock().unwrap_or_else(|e| e.into_inner());
+        at_start.get(key).copied().unwrap_or(0)
+    }
+
+    /// Forgets what the handlers of task `task` (keys `task/…`) delivered: the task
+    /// starts afresh and numbers its events from 1 again.
+    pub fn forget_task(&self, task: &str) -> Result<(), StoreError> {
+        let prefix = format!("{task}/");
+        let keys: Vec<String> = {
+            let mut at_start = self.at_start.lock().unwrap_or_else(|e| e.into_inner());
+            let keys = at_start.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+            at_start.retain(|k, _| !k.starts_with(&prefix));
+            keys
+        };
+        keys.iter().try_for_each(|key| self.record(key, 0))
     }
 
     /// Records that `key` has delivered `sequence`.
@@ -115,5 +129,10 @@ mod tests {
         let log = Deliveries::open(&path).expect("reopens");
         assert_eq!(log.delivered("t/alert2/0"), 3);
         assert_eq!(log.delivered("t/alert2/1"), 1);
+        log.forget_task("t").expect("forgets");
+        assert_eq!(log.delivered("t/alert2/0"), 0);
+        drop(log);
+        let log = Deliveries::open(&path).expect("reopens");
+        assert_eq!(log.delivered("t/alert2/1"), 0);
     }
 }

@@ -33,6 +33,7 @@
 //! more than this front door: their own nodes in a DAG, an offline replay, the parser.
 
 pub mod config;
+pub mod durable;
 mod front_door;
 pub mod ingest;
 pub mod refused;
@@ -40,6 +41,9 @@ pub mod tasks;
 pub mod time_guard;
 
 pub use config::{Config, ConfigError, HttpConfig};
+pub use durable::snapshots::Round;
+pub use durable::startup::Recovery;
+pub use durable::Durable;
 pub use front_door::{Engine, EngineBuilder, Shutdown, TaskDefinition};
 pub use ingest::{WriteError, WriteRequest, Written};
 pub use tasks::{TaskError, TaskErrorKind};
@@ -89,6 +93,9 @@ pub enum Error {
     /// The thread that restarts failed tasks could not start.
     #[error("cannot start the task supervisor: {0}")]
     Supervisor(std::io::Error),
+    /// The data dir cannot be opened (locked by another process) or read.
+    #[error(transparent)]
+    Store(#[from] tickflow_store::StoreError),
     /// An `httpOut` result holds a float JSON cannot carry.
     #[error(transparent)]
     Encode(#[from] tickflow_alert::EncodeError),

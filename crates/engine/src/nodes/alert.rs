@@ -211,7 +211,7 @@ impl Node for Alert {
             "resets": snapshot::evaluators_json(self.levels.resets()),
             "inhibitors": snapshot::held_json(&self.inhibitors.held()),
             "sent": self.publisher.sent(),
-            "topic": snapshot::events_json(&self.publisher.anonymous_events()),
+            "topic": codec::topic_events_json(&self.publisher.anonymous_events()),
         }))
     }
 
@@ -229,7 +229,7 @@ impl Node for Alert {
         // neither: the count starts at 0 and the topic empty, as before.
         let sent = saved.get("sent").and_then(Value::as_u64).unwrap_or(0);
         let events = match saved.get("topic") {
-            Some(topic) => snapshot::events_from(topic)?,
+            Some(topic) => codec::topic_events_from(topic)?,
             None => Vec::new(),
         };
         self.groups = groups;

@@ -124,7 +124,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "logging",
     "load",
     "replay",
-    "storage",
     "task",
     "deadman",
     "kubernetes",
@@ -174,6 +173,7 @@ const SERVICE_UNREAD: &[&str] = &["global", "state-changes-only"];
 
 /// Kapacitor's keys of the sections tickflow reads that it does not use.
 const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
+    ("storage", &["boltdb"]),
     ("slack", SERVICE_UNREAD),
     ("telegram", SERVICE_UNREAD),
     ("victorops", SERVICE_UNREAD),

@@ -3,7 +3,8 @@
 //!
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[task]`
-//! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
+//! ([`TaskSection`], this crate's: restarts of failed tasks), `[storage]`
+//! ([`StorageSection`], this crate's: the data dir, WAL and snapshots), `[udf]` (`tickflow_udf`),
 //! `[[influxdb]]` (`tickflow_engine`), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
@@ -35,6 +36,7 @@ pub mod env;
 mod http;
 pub mod known;
 mod show;
+mod storage;
 mod task;
 
 use std::path::Path;
@@ -54,6 +56,7 @@ use tickflow_udf::Registry;
 
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
+pub use storage::{StorageConfig, StorageSection, StorageSectionError};
 pub use task::{TaskSection, TaskSectionError};
 
 /// Every section of the file, as written (with Kapacitor's defaults where absent).
@@ -68,6 +71,8 @@ pub struct Config {
     pub http: HttpSection,
     /// `[task]`: restarts of failed tasks.
     pub task: TaskSection,
+    /// `[storage]`: the data dir, its WAL and snapshots.
+    pub storage: StorageSection,
     /// `[udf]`: `[udf.functions.NAME]` tables.
     pub udf: UdfSection,
     /// `[[influxdb]]`: the InfluxDB servers.
@@ -94,6 +99,7 @@ impl Default for Config {
             default_retention_policy: String::new(),
             http: HttpSection::default(),
             task: TaskSection::default(),
+            storage: StorageSection::default(),
             udf: UdfSection::default(),
             influxdb: Vec::new(),
             httppost: Vec::new(),
@@ -149,6 +155,9 @@ pub enum ConfigError {
     /// `[task]` is invalid.
     #[error("[task]: {0}")]
     Task(#[from] TaskSectionError),
+    /// `[storage]` is invalid.
+    #[error("[storage]: {0}")]
+    Storage(#[from] StorageSectionError),
     /// A `[udf.functions.NAME]` table is invalid.
     #[error(transparent)]
     Udf(#[from] tickflow_udf::config::ConfigError),
@@ -199,6 +208,11 @@ impl Config {
     /// When failed tasks restart (`[task]`), checked.
     pub fn restart_policy(&self) -> Result<tickflow_engine::RestartPolicy, ConfigError> {
         Ok(self.task.restart_policy()?)
+    }
+
+    /// The `[storage]` settings, checked.
+    pub fn storage(&self) -> Result<StorageConfig, ConfigError> {
+        Ok(self.storage.check()?)
     }
 
     /// The `[udf.functions.NAME]` tables, checked.

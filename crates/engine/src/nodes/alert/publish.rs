@@ -68,6 +68,8 @@ pub(crate) struct Publisher {
     sequence: Sequence,
     /// The events handed to the handlers since.
     sent: u64,
+    /// The anonymous topic's events when the node finished and deleted it.
+    closed_events: Option<Vec<(String, EventState)>>,
 }
 
 impl Publisher {
@@ -107,6 +109,7 @@ impl Publisher {
             unencodable: Vec::new(),
             sequence,
             sent: 0,
+            closed_events: None,
         })
     }
 
@@ -233,6 +236,9 @@ impl Publisher {
 
     /// The event states of the node's anonymous topic.
     pub(crate) fn anonymous_events(&self) -> Vec<(String, EventState)> {
+        if let Some(events) = &self.closed_events {
+            return events.clone();
+        }
         (self.anonymous.as_ref())
             .and_then(|topic| self.topics.events(topic))
             .unwrap_or_default()
@@ -264,6 +270,8 @@ impl Publisher {
         }
         self.report_topic_errors(ctx);
         if let Some(topic) = &self.anonymous {
+            // A drained node's snapshot still holds them (a durable server saves it).
+            self.closed_events = Some(self.anonymous_events());
             self.topics.delete_topic(topic);
         }
     }

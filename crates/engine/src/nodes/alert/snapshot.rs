@@ -1,8 +1,7 @@
 //! The JSON form of what an alert node keeps besides its groups' states: the lambda
 //! state of its level and reset predicates (one evaluator per level, shared by all
-//! groups), the inhibitors its groups hold active and the event states of its anonymous
-//! topic (`[{"id": …, "level": "CRITICAL", "message": …, "details": …, "time": ns,
-//! "duration": ns}]`).
+//! groups) and the inhibitors its groups hold active. (The event states of its anonymous
+//! topic use [`crate::state::topic_events_json`].)
 //!
 //! Evaluators are an array of four, indexed by level (`null` where the level has no
 //! lambda); inhibitors are `[{"owner": …, "category": …, "tags": [[name, value], …]}]`,
@@ -10,9 +9,8 @@
 //! them under its own.
 
 use serde_json::{json, Value};
-use tickflow_alert::{EventState, Held, Level};
+use tickflow_alert::Held;
 use tickflow_expr::Evaluator;
-use tickflow_model::{Duration, Time};
 
 use crate::state::{self, StateError};
 
@@ -87,46 +85,6 @@ pub(crate) fn held_from(value: &Value) -> Result<Vec<Held>, StateError> {
         .collect()
 }
 
-/// A topic's event states as JSON.
-pub(crate) fn events_json(events: &[(String, EventState)]) -> Value {
-    events
-        .iter()
-        .map(|(id, state)| {
-            json!({
-                "id": id,
-                "level": state.level.as_str(),
-                "message": state.message,
-                "details": state.details,
-                "time": state.time.nanos(),
-                "duration": state.duration.nanos(),
-            })
-        })
-        .collect()
-}
-
-/// A topic's event states from [`events_json`].
-pub(crate) fn events_from(value: &Value) -> Result<Vec<(String, EventState)>, StateError> {
-    let entries = value
-        .as_array()
-        .ok_or_else(|| StateError::new(format!("topic events {value} are not an array")))?;
-    entries
-        .iter()
-        .map(|entry| {
-            let level = state::string(entry, "level")?;
-            let level = Level::from_name(level)
-                .ok_or_else(|| StateError::new(format!("unknown level {level:?}")))?;
-            let event = EventState {
-                message: state::string(entry, "message")?.to_owned(),
-                details: state::string(entry, "details")?.to_owned(),
-                time: Time::from_nanos(state::int(entry, "time")?),
-                duration: Duration::from_nanos(state::int(entry, "duration")?),
-                level,
-            };
-            Ok((state::string(entry, "id")?.to_owned(), event))
-        })
-        .collect()
-}
-
 /// A `[name, value]` pair.
 fn tag_from(value: &Value) -> Result<(String, String), StateError> {
     match value.as_array().map(Vec::as_slice) {
@@ -163,26 +121,6 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "invalid snapshot: level lambda states [] are not an array of 2"
-        );
-    }
-
-    #[test]
-    fn topic_events_round_trip() {
-        let events = vec![(
-            "cpu:host=a".to_string(),
-            EventState {
-                message: "hot".into(),
-                details: String::new(),
-                time: Time::from_nanos(7),
-                duration: Duration::from_nanos(3),
-                level: Level::Critical,
-            },
-        )];
-        assert_eq!(events_from(&events_json(&events)), Ok(events));
-        let bad = json!([{"id": "x", "level": "HOT"}]);
-        assert_eq!(
-            events_from(&bad),
-            Err(StateError::new("unknown level \"HOT\""))
         );
     }
 
