@@ -109,21 +109,24 @@ impl Durable {
     }
 }
 
-/// Starts the thread that runs a round every interval until the engine shuts down;
-/// a round's error goes to `diagnostics`.
+/// Starts the thread that runs a round every interval until the engine shuts down or
+/// is dropped; a round's error goes to `diagnostics`.
 pub(crate) fn start(
     durable: &Arc<Durable>,
     master: Weak<TaskMaster>,
     hub: TopicHub,
     diagnostics: Arc<dyn Diagnostics>,
 ) -> std::io::Result<()> {
-    let durable = Arc::clone(durable);
     let every = durable.snapshot_interval;
+    // Held weakly: a dropped engine releases its data dir (and its lock) at once.
+    let durable = Arc::downgrade(durable);
     std::thread::Builder::new()
         .name("snapshots".into())
         .spawn(move || loop {
             std::thread::sleep(every);
-            let Some(master) = master.upgrade() else { return };
+            let (Some(master), Some(durable)) = (master.upgrade(), durable.upgrade()) else {
+                return;
+            };
             if durable.closed.load(Ordering::Acquire) {
                 return;
             }
