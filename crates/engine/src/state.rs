@@ -8,9 +8,9 @@
 //! stateful functions ([`evaluators_json`]). Decoding names the member it could not read.
 
 use serde_json::{json, Map, Value};
+use tickflow_alert::{EventState, Level};
 use tickflow_expr::snapshot::{float_from, float_json};
 use tickflow_expr::{Evaluator, Lambda, RestoreError};
-use tickflow_alert::{EventState, Level};
 use tickflow_model::{
     BatchPoint, Dimensions, Duration, FieldValue, Fields, GroupId, GroupInfo, Point, Str, Tags,
     Time,

@@ -91,7 +91,8 @@ impl Store {
     pub fn put_task(&self, task: &TaskRecord) -> Result<(), StoreError> {
         let bytes = encode(task);
         self.write(|txn| {
-            txn.open_table(TASKS)?.insert(task.id.as_str(), bytes.as_slice())?;
+            txn.open_table(TASKS)?
+                .insert(task.id.as_str(), bytes.as_slice())?;
             Ok(())
         })
     }
@@ -116,7 +117,8 @@ impl Store {
     pub fn put_handler(&self, topic: &str, id: &str, spec: &Value) -> Result<(), StoreError> {
         let bytes = encode(spec);
         self.write(|txn| {
-            txn.open_table(HANDLERS)?.insert((topic, id), bytes.as_slice())?;
+            txn.open_table(HANDLERS)?
+                .insert((topic, id), bytes.as_slice())?;
             Ok(())
         })
     }

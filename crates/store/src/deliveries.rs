@@ -68,7 +68,11 @@ impl Deliveries {
         let prefix = format!("{task}/");
         let keys: Vec<String> = {
             let mut at_start = self.at_start.lock().unwrap_or_else(|e| e.into_inner());
-            let keys = at_start.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+            let keys = at_start
+                .keys()
+                .filter(|k| k.starts_with(&prefix))
+                .cloned()
+                .collect();
             at_start.retain(|k, _| !k.starts_with(&prefix));
             keys
         };

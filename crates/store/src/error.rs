@@ -75,7 +75,9 @@ impl StoreError {
     }
 
     /// A redb error on the store at `path`.
-    pub(crate) fn db<E: std::fmt::Display>(path: &std::path::Path) -> impl Fn(E) -> StoreError + '_ {
+    pub(crate) fn db<E: std::fmt::Display>(
+        path: &std::path::Path,
+    ) -> impl Fn(E) -> StoreError + '_ {
         move |err| StoreError::Db {
             path: path.to_path_buf(),
             reason: err.to_string(),

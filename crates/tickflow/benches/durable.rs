@@ -5,11 +5,16 @@
 //! WAL holds the whole day (the task restored and the day replayed) or whose snapshot
 //! covers it. Figures in docs/BENCHMARKS.md.
 
+// criterion_group! generates an undocumented function.
+#![allow(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use tickflow::config::Config;
+use tickflow::tasks::object::DotView;
+use tickflow::tasks::ScriptFormat;
 use tickflow::{Engine, TaskDefinition};
 
 /// The printer day in batches of 5,000 lines.
@@ -17,7 +22,10 @@ fn batches() -> Vec<Vec<u8>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/printer_24h.lp");
     let data = std::fs::read_to_string(path).expect("printer data");
     let lines: Vec<&str> = data.lines().collect();
-    lines.chunks(5000).map(|c| c.join("\n").into_bytes()).collect()
+    lines
+        .chunks(5000)
+        .map(|c| c.join("\n").into_bytes())
+        .collect()
 }
 
 /// The printer script logging into `dir`.
@@ -29,7 +37,10 @@ fn script(dir: &Path) -> String {
 
 /// A fresh scratch dir.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tickflow-bench-durable-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "tickflow-bench-durable-{}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
@@ -45,7 +56,11 @@ fn engine(dir: &Path, fsync: Option<&str>) -> Engine {
         builder = builder.data_dir(dir.join("data"));
     }
     let engine = builder.config(config).build().expect("engine");
-    if engine.tasks().get("print_temps", tickflow::tasks::ScriptFormat::Raw, tickflow::tasks::object::DotView::Attributes).is_err() {
+    if engine
+        .tasks()
+        .get("print_temps", ScriptFormat::Raw, DotView::Attributes)
+        .is_err()
+    {
         engine
             .define(TaskDefinition::new("print_temps", script(dir)))
             .expect("task");
@@ -55,15 +70,22 @@ fn engine(dir: &Path, fsync: Option<&str>) -> Engine {
 
 fn write_day(engine: &Engine, batches: &[Vec<u8>]) {
     for batch in batches {
-        engine.write_lines("printer", "autogen", batch).expect("written");
+        engine
+            .write_lines("printer", "autogen", batch)
+            .expect("written");
     }
 }
 
 fn ingest(c: &mut Criterion) {
     let batches = batches();
-    let points = batches.iter().map(|b| b.split(|c| *c == b'\n').count()).sum::<usize>();
+    let points = batches
+        .iter()
+        .map(|b| b.split(|c| *c == b'\n').count())
+        .sum::<usize>();
     let mut group = c.benchmark_group("durable_ingest");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements(points as u64));
     for policy in [None, Some("never"), Some("interval"), Some("always")] {
         let name = policy.unwrap_or("no wal");
@@ -95,9 +117,16 @@ fn snapshot(c: &mut Criterion) {
     let round = durable
         .snapshot_round(engine.master(), engine.topics())
         .expect("round");
-    eprintln!("snapshot of print_temps after the day: {} bytes", round.bytes);
+    eprintln!(
+        "snapshot of print_temps after the day: {} bytes",
+        round.bytes
+    );
     c.bench_function("durable_snapshot_round", |b| {
-        b.iter(|| durable.snapshot_round(engine.master(), engine.topics()).expect("round"));
+        b.iter(|| {
+            durable
+                .snapshot_round(engine.master(), engine.topics())
+                .expect("round")
+        });
     });
     engine.shutdown();
 }
@@ -108,15 +137,17 @@ fn restart(c: &mut Criterion) {
     group.sample_size(10);
     for (name, snapshotted) in [("replay the day", false), ("from a snapshot", true)] {
         let dir = scratch("restart");
-        let engine = engine(&dir, Some("never"));
-        write_day(&engine, &batches);
+        let first = engine(&dir, Some("never"));
+        write_day(&first, &batches);
         if snapshotted {
-            let durable = engine.durable().expect("durable").clone();
-            durable.snapshot_round(engine.master(), engine.topics()).expect("round");
+            let durable = first.durable().expect("durable").clone();
+            durable
+                .snapshot_round(first.master(), first.topics())
+                .expect("round");
         }
         // Dropped without a shutdown, as by kill -9: the WAL holds the day.
-        engine.master().shutdown();
-        drop(engine);
+        first.master().shutdown();
+        drop(first);
         group.bench_function(name, |b| {
             b.iter(|| {
                 let engine = engine(&dir, Some("never"));

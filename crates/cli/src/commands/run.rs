@@ -6,7 +6,7 @@ use tickflow::pipeline::BuildOptions;
 use tickflow::tasks::TaskBody;
 
 use crate::commands::script::Script;
-use crate::commands::serve::{load, serve, Durability, Storage, Stop};
+use crate::commands::serve::{load, serve, Durability, Stop, Storage};
 use crate::commands::vars;
 use crate::Outcome;
 

@@ -49,9 +49,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         data_dir: args.storage.data_dir.clone(),
         reset_state: Vec::new(),
     };
-    serve(config, args.config.as_deref(), Stop::OnSignal, &durability, |_| {
-        Ok(Outcome::Success)
-    })
+    serve(
+        config,
+        args.config.as_deref(),
+        Stop::OnSignal,
+        &durability,
+        |_| Ok(Outcome::Success),
+    )
 }
 
 /// The data dir a server uses and the tasks whose saved state it drops.
@@ -67,7 +71,8 @@ impl Durability {
     /// `--data-dir`, else `[storage] dir`, else `~/.tickflow` (`/var/lib/tickflow` for a
     /// process without a home, such as a system service).
     fn dir(&self, config: &Config) -> PathBuf {
-        let configured = (!config.storage.dir.is_empty()).then(|| PathBuf::from(&config.storage.dir));
+        let configured =
+            (!config.storage.dir.is_empty()).then(|| PathBuf::from(&config.storage.dir));
         self.data_dir.clone().or(configured).unwrap_or_else(|| {
             std::env::var_os("HOME").map_or_else(
                 || PathBuf::from("/var/lib/tickflow"),

@@ -24,7 +24,11 @@ fn batches() -> Vec<String> {
 
 /// A config snapshotting often, so restarts restore snapshots and replay short tails.
 fn config(dir: &Path) -> String {
-    write(dir, "durable.conf", "[storage]\nsnapshot-interval = \"50ms\"\n")
+    write(
+        dir,
+        "durable.conf",
+        "[storage]\nsnapshot-interval = \"50ms\"\n",
+    )
 }
 
 /// `tickflow run print_temps.tick` on `data` with `config` and any `extra` args.
@@ -123,14 +127,21 @@ fn alerts_after_twenty_kills_are_those_of_an_uninterrupted_run() {
 /// Each log equals its expected one; a difference is shown by its first line.
 fn assert_same_logs(actual: &[String], expected: &[String]) {
     for (actual, expected) in actual.iter().zip(expected) {
-        let first = actual.lines().zip(expected.lines()).position(|(a, e)| a != e);
+        let first = actual
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, e)| a != e);
         assert!(
             actual == expected,
             "{} lines, expected {}; first difference at line {first:?}:\n{}\nexpected\n{}",
             actual.lines().count(),
             expected.lines().count(),
-            first.and_then(|i| actual.lines().nth(i)).unwrap_or_default(),
-            first.and_then(|i| expected.lines().nth(i)).unwrap_or_default(),
+            first
+                .and_then(|i| actual.lines().nth(i))
+                .unwrap_or_default(),
+            first
+                .and_then(|i| expected.lines().nth(i))
+                .unwrap_or_default(),
         );
     }
 }
@@ -138,8 +149,11 @@ fn assert_same_logs(actual: &[String], expected: &[String]) {
 #[test]
 fn a_torn_wal_tail_is_cut_with_a_warning_and_the_whole_records_kept() {
     let (dir, data) = setup("durable-torn");
-    std::fs::write(dir.join("durable.conf"), "[storage]\nsnapshot-interval = \"1h\"\n")
-        .expect("config");
+    std::fs::write(
+        dir.join("durable.conf"),
+        "[storage]\nsnapshot-interval = \"1h\"\n",
+    )
+    .expect("config");
     let batches = batches();
     let running = start(&dir, &data, &[]);
     for batch in &batches[..3] {
@@ -152,7 +166,8 @@ fn a_torn_wal_tail_is_cut_with_a_warning_and_the_whole_records_kept() {
         .append(true)
         .open(&segment)
         .expect("segment");
-    file.write_all(&[200, 0, 0, 0, 1, 2, 3]).expect("a torn record");
+    file.write_all(&[200, 0, 0, 0, 1, 2, 3])
+        .expect("a torn record");
     drop(file);
     let mut running = start(&dir, &data, &[]);
     let warning = running.wait_for("tickflow: warning: wal segment");
@@ -161,7 +176,10 @@ fn a_torn_wal_tail_is_cut_with_a_warning_and_the_whole_records_kept() {
         format!("tickflow: warning: wal segment {segment:?} had a torn tail (header cut short): cut 7 bytes at byte {whole}, its last whole record")
     );
     let replayed = running.wait_for("tickflow: data dir ");
-    assert!(replayed.contains("3 writes (6000 points) replayed"), "{replayed}");
+    assert!(
+        replayed.contains("3 writes (6000 points) replayed"),
+        "{replayed}"
+    );
     assert_eq!(write_batch(running.address, &batches[3]).0, 204);
     let (status, stderr) = running.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
@@ -200,12 +218,20 @@ fn a_damaged_snapshot_keeps_its_task_down_until_its_state_is_reset() {
     assert_eq!(get(running.address, "tasks/cpu")["executing"], true);
     let task = get(running.address, "tasks/print_temps");
     assert_eq!(task["executing"], false);
-    assert!(task["error"].as_str().is_some_and(|e| e.ends_with("checksum mismatch")), "{task}");
+    assert!(
+        task["error"]
+            .as_str()
+            .is_some_and(|e| e.ends_with("checksum mismatch")),
+        "{task}"
+    );
     running.kill();
 
     let mut running = start(&dir, &data, &[&other, "--reset-state", "print_temps"]);
     let restored = running.wait_for("tickflow: data dir ");
-    assert!(restored.contains("2 tasks restored (2 started)"), "{restored}");
+    assert!(
+        restored.contains("2 tasks restored (2 started)"),
+        "{restored}"
+    );
     assert_eq!(get(running.address, "tasks/print_temps")["executing"], true);
     let (status, stderr) = running.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
@@ -233,8 +259,11 @@ fn a_second_server_on_a_data_dir_in_use_refuses_to_start() {
 #[test]
 fn a_full_disk_refuses_writes_with_507_and_the_server_recovers() {
     let (dir, data) = setup("durable-full");
-    std::fs::write(dir.join("durable.conf"), "[storage]\nsnapshot-interval = \"1h\"\n")
-        .expect("config");
+    std::fs::write(
+        dir.join("durable.conf"),
+        "[storage]\nsnapshot-interval = \"1h\"\n",
+    )
+    .expect("config");
     let script = dir.join("print_temps.tick");
     // No file of the server may grow past 2 MiB; SIGXFSZ ignored, a write past it fails.
     let mut command = Command::new("bash");
@@ -268,7 +297,10 @@ fn a_full_disk_refuses_writes_with_507_and_the_server_recovers() {
             && text.contains("File too large"),
         "{text}"
     );
-    assert_eq!(request(running.address, "GET", "/kapacitor/v1/ping", b"").0, 204);
+    assert_eq!(
+        request(running.address, "GET", "/kapacitor/v1/ping", b"").0,
+        204
+    );
     // The next write starts a new segment, which has room again.
     let (status, text) = write_batch(running.address, &batches[0]);
     assert_eq!(status, 204, "{text}");
@@ -276,7 +308,9 @@ fn a_full_disk_refuses_writes_with_507_and_the_server_recovers() {
     let (status, stderr) = running.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains(&format!("tickflow: task print_temps drained after {accepted} points")),
+        stderr.contains(&format!(
+            "tickflow: task print_temps drained after {accepted} points"
+        )),
         "{stderr}"
     );
 }
@@ -300,7 +334,11 @@ fn a_restart_keeps_api_tasks_their_status_and_vars_topic_handlers_and_topic_stat
         "status": "disabled",
     });
     for task in [hot, idle] {
-        let (status, text) = post(running.address, "/kapacitor/v1/tasks", task.to_string().as_bytes());
+        let (status, text) = post(
+            running.address,
+            "/kapacitor/v1/tasks",
+            task.to_string().as_bytes(),
+        );
         assert_eq!(status, 200, "{text}");
     }
     let log = dir.join("ops.log");
@@ -317,7 +355,10 @@ fn a_restart_keeps_api_tasks_their_status_and_vars_topic_handlers_and_topic_stat
 
     let running = Running::start(&["serve", "--data-dir", data_arg]);
     let hot = get(running.address, "tasks/hot");
-    assert_eq!((&hot["status"], &hot["executing"]), (&"enabled".into(), &true.into()));
+    assert_eq!(
+        (&hot["status"], &hot["executing"]),
+        (&"enabled".into(), &true.into())
+    );
     assert_eq!(hot["vars"]["limit"]["value"], 5, "{hot}");
     assert_eq!(get(running.address, "tasks/idle")["status"], "disabled");
     let handlers = get(running.address, "alerts/topics/ops/handlers");
@@ -332,10 +373,22 @@ fn a_restart_keeps_api_tasks_their_status_and_vars_topic_handlers_and_topic_stat
     let lines = std::fs::read_to_string(&log).expect("handler log");
     let levels: Vec<&str> = lines
         .lines()
-        .map(|l| if l.contains("\"level\":\"OK\"") { "OK" } else { "CRITICAL" })
+        .map(|l| {
+            if l.contains("\"level\":\"OK\"") {
+                "OK"
+            } else {
+                "CRITICAL"
+            }
+        })
         .collect();
     assert_eq!(levels, ["CRITICAL", "OK"], "{lines}");
-    assert!(lines.lines().nth(1).is_some_and(|l| l.contains("\"previousLevel\":\"CRITICAL\"")), "{lines}");
+    assert!(
+        lines
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("\"previousLevel\":\"CRITICAL\"")),
+        "{lines}"
+    );
 }
 
 /// `GET /kapacitor/v1/<path>` as JSON.

@@ -31,7 +31,8 @@ pub use tickflow_testkit::root;
 pub fn tickflow(args: &[&str]) -> Output {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let data_dir = std::env::temp_dir().join(format!("tickflow-cli-{}-run-{n}", std::process::id()));
+    let data_dir =
+        std::env::temp_dir().join(format!("tickflow-cli-{}-run-{n}", std::process::id()));
     Command::new(env!("CARGO_BIN_EXE_tickflow"))
         .args(args)
         .env("TICKFLOW_STORAGE_DIR", data_dir)

@@ -27,7 +27,9 @@ impl Running {
     /// without a `--data-dir` among `args`, on a fresh data dir of its own.
     pub(crate) fn start(args: &[&str]) -> Running {
         let own_dir = (!args.contains(&"--data-dir")).then(fresh_data_dir);
-        let own_dir = own_dir.iter().flat_map(|dir| ["--data-dir".as_ref(), dir.as_os_str()]);
+        let own_dir = own_dir
+            .iter()
+            .flat_map(|dir| ["--data-dir".as_ref(), dir.as_os_str()]);
         let mut command = Command::new(env!("CARGO_BIN_EXE_tickflow"));
         command.args(args).args(own_dir);
         Running::launch(command)

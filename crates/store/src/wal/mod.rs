@@ -128,10 +128,7 @@ impl Wal {
             first: next,
         });
         let file = append_to(&last.path)?;
-        let length = file
-            .metadata()
-            .map_err(StoreError::io(&last.path))?
-            .len();
+        let length = file.metadata().map_err(StoreError::io(&last.path))?.len();
         let wal = Arc::new(Wal {
             dir: dir.to_path_buf(),
             options,
@@ -190,7 +187,9 @@ impl Wal {
         }
         let path = segment::path(&self.dir, active.next);
         active.file = Some(append_to(&path)?);
-        active.length = std::fs::metadata(&path).map_err(StoreError::io(&path))?.len();
+        active.length = std::fs::metadata(&path)
+            .map_err(StoreError::io(&path))?
+            .len();
         active.path = path;
         active.failed = false;
         Ok(())
@@ -296,7 +295,8 @@ fn check(segments: &[Segment]) -> Result<(u64, Option<TornTail>), StoreError> {
             .write(true)
             .open(&seg.path)
             .map_err(StoreError::io(&seg.path))?;
-        file.set_len(scan.whole).map_err(StoreError::io(&seg.path))?;
+        file.set_len(scan.whole)
+            .map_err(StoreError::io(&seg.path))?;
         file.sync_all().map_err(StoreError::io(&seg.path))?;
         torn = Some(TornTail {
             path: seg.path.clone(),

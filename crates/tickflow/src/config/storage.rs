@@ -81,10 +81,9 @@ impl StorageSection {
     pub fn check(&self) -> Result<StorageConfig, StorageSectionError> {
         let fsync = match self.wal_fsync.as_str() {
             "always" => FsyncPolicy::Always,
-            "interval" => FsyncPolicy::Interval(duration(
-                "wal-fsync-interval",
-                &self.wal_fsync_interval,
-            )?),
+            "interval" => {
+                FsyncPolicy::Interval(duration("wal-fsync-interval", &self.wal_fsync_interval)?)
+            }
             "never" => FsyncPolicy::Never,
             other => return Err(StorageSectionError::Fsync(other.to_string())),
         };

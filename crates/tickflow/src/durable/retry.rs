@@ -55,7 +55,11 @@ pub(crate) fn timestamped(
     let later = Time::from_nanos(now.nanos().saturating_add(3_600_000_000_000));
     let again = Parser::new(precision, later).with_dbrp(dbrp).parse(body);
     again.points.len() == points.len()
-        && again.points.iter().zip(points).all(|(a, b)| a.time == b.time)
+        && again
+            .points
+            .iter()
+            .zip(points)
+            .all(|(a, b)| a.time == b.time)
 }
 
 #[cfg(test)]

@@ -88,7 +88,11 @@ impl Durable {
 
     /// Refuses further writes, drains every task and saves each drained task's state and
     /// the topics; returns what the master's shutdown did and the errors of saving.
-    pub(crate) fn shutdown(&self, master: &TaskMaster, hub: &TopicHub) -> (Vec<Stopped>, Vec<String>) {
+    pub(crate) fn shutdown(
+        &self,
+        master: &TaskMaster,
+        hub: &TopicHub,
+    ) -> (Vec<Stopped>, Vec<String>) {
         let position = {
             let _gate = self.hold();
             self.closed.store(true, Ordering::Release);

@@ -48,10 +48,16 @@ impl Durable {
     /// Restores topics and tasks and replays the WAL into the tasks; the tasks in
     /// `reset` start with empty state from the current position, their snapshots and
     /// deliveries forgotten.
-    pub(crate) fn recover(&self, parts: &Parts<'_>, reset: &[String]) -> Result<Recovery, StoreError> {
+    pub(crate) fn recover(
+        &self,
+        parts: &Parts<'_>,
+        reset: &[String],
+    ) -> Result<Recovery, StoreError> {
         let started = Instant::now();
         let mut recovery = Recovery::default();
-        recovery.warnings.extend(self.data.torn.iter().map(ToString::to_string));
+        recovery
+            .warnings
+            .extend(self.data.torn.iter().map(ToString::to_string));
         let hub = &parts.services.topics;
         let warnings = super::topics::restore(&self.data.store, hub, parts.services)?;
         recovery.warnings.extend(warnings);
@@ -119,7 +125,9 @@ fn replayed_points(record: &WriteRecord, guard: TimeGuard) -> Vec<tickflow_model
     let precision: Precision = record.precision.parse().unwrap_or_default();
     let dbrp = Dbrp::new(record.database.as_str(), record.retention_policy.as_str());
     let now = Time::from_nanos(record.now);
-    let mut parsed = Parser::new(precision, now).with_dbrp(dbrp).parse(&record.body);
+    let mut parsed = Parser::new(precision, now)
+        .with_dbrp(dbrp)
+        .parse(&record.body);
     let _refused = guard.apply(now, &mut parsed.points);
     parsed.points
 }

@@ -70,7 +70,11 @@ fn spec_from(value: &Value) -> Option<HandlerSpec> {
     Some(HandlerSpec {
         id: value.get("id")?.as_str()?.to_string(),
         kind: value.get("kind")?.as_str()?.to_string(),
-        options: value.get("options")?.as_object().cloned().unwrap_or_else(Map::new),
+        options: value
+            .get("options")?
+            .as_object()
+            .cloned()
+            .unwrap_or_else(Map::new),
         match_expr: value.get("match")?.as_str()?.to_string(),
     })
 }
@@ -84,7 +88,10 @@ mod tests {
         let spec = HandlerSpec {
             id: "log".into(),
             kind: "log".into(),
-            options: json!({"path": "/tmp/x.log"}).as_object().cloned().unwrap_or_default(),
+            options: json!({"path": "/tmp/x.log"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
             match_expr: String::new(),
         };
         assert_eq!(spec_from(&spec_json(&spec)), Some(spec));

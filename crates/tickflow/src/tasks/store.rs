@@ -20,9 +20,9 @@ use tickflow_pipeline::{BuildOptions, VarValue};
 use tickflow_store::TaskRecord;
 
 use super::definition::{define, Action, Definition};
-use crate::durable::Durable;
 use super::object::{self as task_json, DbrpJson, DotView, Link, TaskObject};
 use super::vars::{self, Var};
+use crate::durable::Durable;
 
 /// What kind of failure a [`TaskError`] is (the HTTP API's 400, 404 and 500).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,7 +148,11 @@ impl TaskStore {
     }
 
     /// A store whose records are saved in `durable`'s data dir as they change.
-    pub(crate) fn durable(master: Arc<TaskMaster>, options: BuildOptions, durable: Arc<Durable>) -> Self {
+    pub(crate) fn durable(
+        master: Arc<TaskMaster>,
+        options: BuildOptions,
+        durable: Arc<Durable>,
+    ) -> Self {
         TaskStore {
             durable: Some(durable),
             ..TaskStore::new(master, options)
@@ -168,7 +172,12 @@ impl TaskStore {
                 .map(|d| (d.database.to_string(), d.retention_policy.to_string()))
                 .collect(),
             vars: serde_json::to_value(&record.vars).unwrap_or_default(),
-            status: if record.enabled { "enabled" } else { "disabled" }.into(),
+            status: if record.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            }
+            .into(),
             template_id: String::new(),
             since: record.since,
         };
