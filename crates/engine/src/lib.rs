@@ -36,6 +36,7 @@
 //! ```
 
 mod dag;
+pub mod delivery;
 pub mod diagnostics;
 pub mod executor;
 pub mod health;

@@ -182,6 +182,16 @@ pub enum MasterError {
         /// Why.
         source: crate::nodes::query::BatchingError,
     },
+    /// A saved state does not restore into the task's node.
+    #[error("task {id:?}: cannot restore node {node} from its snapshot: {error}")]
+    Restore {
+        /// The task's id.
+        id: String,
+        /// The node.
+        node: String,
+        /// What the node said.
+        error: crate::NodeError,
+    },
     /// The task's threads could not start.
     #[error("task {id:?}: {source}")]
     Start {
@@ -220,6 +230,24 @@ pub struct Stopped {
     pub nodes: Vec<(String, StatsSnapshot)>,
     /// How it ended: `Ok` when every node finished cleanly, else the first node error.
     pub result: Result<(), ThreadedError>,
+    /// Each stateful node's state once drained, in DAG order (empty when a node failed):
+    /// what a durable server saves at shutdown.
+    pub states: Vec<(String, Value)>,
+}
+
+/// A task's snapshot on its way ([`TaskMaster::start_snapshots`]).
+pub struct TaskSnapshot {
+    pending: crate::executor::PendingSnapshot,
+    health: Arc<TaskHealth>,
+}
+
+impl TaskSnapshot {
+    /// Waits for every node's state; the task's restarts resume from it too.
+    pub fn wait(self) -> Result<Vec<(String, Value)>, ThreadedError> {
+        let states = self.pending.wait()?;
+        self.health.keep_snapshot(&states);
+        Ok(states)
+    }
 }
 
 /// A task on its threads.
@@ -397,6 +425,41 @@ impl TaskMaster {
         self.start(task)
     }
 
+    /// Builds a task from definition `id`, gives each node its state from `states` (by
+    /// node name, as [`TaskMaster::snapshot`] gave them) and starts it. A state a node
+    /// refuses is an error and the task does not start.
+    pub fn enable_restored(
+        &self,
+        id: &str,
+        states: Vec<(String, Value)>,
+    ) -> Result<(), MasterError> {
+        let pipeline = self
+            .read()
+            .definitions
+            .get(id)
+            .cloned()
+            .ok_or_else(|| MasterError::UnknownTask { id: id.to_string() })?;
+        let mut task = Task::build_with(&pipeline, id, &self.environment).map_err(|source| {
+            MasterError::Build {
+                id: id.to_string(),
+                source: Box::new(source),
+            }
+        })?;
+        for (name, state) in states {
+            let node = task.dag.nodes.iter_mut().find(|n| n.name == name);
+            let restored = node.map_or_else(
+                || Err(crate::NodeError::new("the task has no such node")),
+                |node| node.node.restore(state),
+            );
+            restored.map_err(|error| MasterError::Restore {
+                id: id.to_string(),
+                node: name,
+                error,
+            })?;
+        }
+        self.start(task)
+    }
+
     /// Starts a task built by the caller (its id must not be running already). A task
     /// whose `kapacitorLoopback` writes into a dbrp it reads is refused.
     pub fn start(&self, task: Task) -> Result<(), MasterError> {
@@ -504,6 +567,41 @@ impl TaskMaster {
         Ok(deliver(&readers, |r| &r.task_dbrps, push, points))
     }
 
+    /// Like [`TaskMaster::write`], but only the running tasks among `ids` get the
+    /// points: a durable server replays its log into the tasks whose snapshots do not
+    /// cover a record yet.
+    pub fn write_to(&self, ids: &[&str], points: Vec<Point>) -> Result<Routed, MasterError> {
+        let state = self.read();
+        if state.closed {
+            return Err(MasterError::Closed);
+        }
+        let readers: Vec<&Running> = (state.running.iter())
+            .filter(|(id, _)| ids.contains(&id.as_str()))
+            .map(|(_, running)| running)
+            .collect();
+        let push = |running: &Running, chunk| {
+            push_or_drop(|c| running.threaded.push(c), &running.health, chunk)
+        };
+        Ok(deliver(&readers, |r| &r.task_dbrps, push, points))
+    }
+
+    /// Starts a snapshot of every running task at once and returns without waiting:
+    /// each marker follows every write that returned before this call. A caller that
+    /// holds its writers while this runs gets one cut across all tasks.
+    pub fn start_snapshots(&self) -> Vec<(String, TaskSnapshot)> {
+        let state = self.read();
+        (state.running.iter())
+            .filter_map(|(id, running)| {
+                let pending = running.threaded.input()?.start_snapshot().ok()?;
+                let snapshot = TaskSnapshot {
+                    pending,
+                    health: Arc::clone(&running.health),
+                };
+                Some((id.clone(), snapshot))
+            })
+            .collect()
+    }
+
     /// The health of task `id` (failures, restarts, dropped points), once it has run.
     pub fn health(&self, id: &str) -> Option<HealthSnapshot> {
         Some(self.read().health.get(id)?.snapshot())
@@ -597,6 +695,7 @@ impl TaskMaster {
         stopped.extend(down.into_iter().map(|(id, down)| Stopped {
             id,
             nodes: Vec::new(),
+            states: Vec::new(),
             result: down.health.last_failure().map_or(Ok(()), |f| {
                 Err(ThreadedError::Node {
                     node: f.node,
@@ -838,7 +937,16 @@ fn select(dbrps: &[Dbrp], points: &mut Option<Vec<Point>>, last: bool) -> Vec<Me
 /// Closes the task's input and waits for every node to finish.
 fn drain(id: String, running: Running) -> Stopped {
     let stats: Vec<_> = running.threaded.stats().to_vec();
-    let result = running.threaded.finish().map(drop);
+    let (result, states) = match running.threaded.finish() {
+        Ok(nodes) => {
+            let states = nodes
+                .iter()
+                .filter_map(|(name, node)| Some((name.clone(), node.snapshot()?)))
+                .collect();
+            (Ok(()), states)
+        }
+        Err(err) => (Err(err), Vec::new()),
+    };
     Stopped {
         id,
         nodes: stats
@@ -846,6 +954,7 @@ fn drain(id: String, running: Running) -> Stopped {
             .map(|(name, stats)| (name, stats.snapshot()))
             .collect(),
         result,
+        states,
     }
 }
 

@@ -8,10 +8,12 @@
 //! stateful functions ([`evaluators_json`]). Decoding names the member it could not read.
 
 use serde_json::{json, Map, Value};
+use tickflow_alert::{EventState, Level};
 use tickflow_expr::snapshot::{float_from, float_json};
 use tickflow_expr::{Evaluator, Lambda, RestoreError};
 use tickflow_model::{
-    BatchPoint, Dimensions, FieldValue, Fields, GroupId, GroupInfo, Point, Str, Tags, Time,
+    BatchPoint, Dimensions, Duration, FieldValue, Fields, GroupId, GroupInfo, Point, Str, Tags,
+    Time,
 };
 
 /// A snapshot that does not decode.
@@ -243,6 +245,47 @@ fn dimensions_from(value: &Value) -> Result<Dimensions, StateError> {
     Ok(Dimensions::by_tags(names).with_by_name(by_name))
 }
 
+/// A topic's event states as JSON: `[{"id": …, "level": "CRITICAL", "message": …,
+/// "details": …, "time": ns, "duration": ns}]`.
+pub fn topic_events_json(events: &[(String, EventState)]) -> Value {
+    events
+        .iter()
+        .map(|(id, state)| {
+            json!({
+                "id": id,
+                "level": state.level.as_str(),
+                "message": state.message,
+                "details": state.details,
+                "time": state.time.nanos(),
+                "duration": state.duration.nanos(),
+            })
+        })
+        .collect()
+}
+
+/// A topic's event states from [`topic_events_json`].
+pub fn topic_events_from(value: &Value) -> Result<Vec<(String, EventState)>, StateError> {
+    let entries = value
+        .as_array()
+        .ok_or_else(|| StateError::new(format!("topic events {value} are not an array")))?;
+    entries
+        .iter()
+        .map(|entry| {
+            let level = string(entry, "level")?;
+            let level = Level::from_name(level)
+                .ok_or_else(|| StateError::new(format!("unknown level {level:?}")))?;
+            let event = EventState {
+                message: string(entry, "message")?.to_owned(),
+                details: string(entry, "details")?.to_owned(),
+                time: Time::from_nanos(int(entry, "time")?),
+                duration: Duration::from_nanos(int(entry, "duration")?),
+                level,
+            };
+            Ok((string(entry, "id")?.to_owned(), event))
+        })
+        .collect()
+}
+
 fn object<'a>(value: &'a Value, what: &str) -> Result<&'a Map<String, Value>, StateError> {
     value
         .as_object()
@@ -268,6 +311,26 @@ mod tests {
         assert_eq!(
             field_from(&json!({"x": 1})),
             Err(StateError::new("bad field value {\"x\":1}"))
+        );
+    }
+
+    #[test]
+    fn topic_events_round_trip() {
+        let events = vec![(
+            "cpu:host=a".to_string(),
+            EventState {
+                message: "hot".into(),
+                details: String::new(),
+                time: Time::from_nanos(7),
+                duration: Duration::from_nanos(3),
+                level: Level::Critical,
+            },
+        )];
+        assert_eq!(topic_events_from(&topic_events_json(&events)), Ok(events));
+        let bad = json!([{"id": "x", "level": "HOT"}]);
+        assert_eq!(
+            topic_events_from(&bad),
+            Err(StateError::new("unknown level \"HOT\""))
         );
     }
 

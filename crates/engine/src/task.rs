@@ -116,6 +116,9 @@ pub struct Environment {
     pub udfs: Registry,
     /// The InfluxDB servers `influxDBOut` nodes write to (`[[influxdb]]` sections).
     pub influxdb: Vec<crate::nodes::influxdb_out::config::InfluxDbConfig>,
+    /// Where alert nodes record what their handlers delivered, so a replay after a
+    /// crash does not deliver it again (`None`: every event is delivered).
+    pub deliveries: Option<std::sync::Arc<dyn crate::delivery::DeliveryLog>>,
 }
 
 impl Default for Environment {
@@ -125,6 +128,7 @@ impl Default for Environment {
             services: Services::default(),
             udfs: Registry::builtins(),
             influxdb: Vec::new(),
+            deliveries: None,
         }
     }
 }

@@ -116,7 +116,8 @@ def main():
             scripts.append(script), files.append(data), logdirs.append(logdir)
         port = free_port()
         server = subprocess.Popen(
-            [args.binary, "run", *map(str, scripts), "--bind", f"127.0.0.1:{port}"],
+            [args.binary, "run", *map(str, scripts), "--bind", f"127.0.0.1:{port}",
+             "--data-dir", str(work / "data")],
             stderr=subprocess.PIPE,
         )
         ping = f"http://127.0.0.1:{port}/kapacitor/v1/ping"

@@ -9,6 +9,10 @@
 //! all routed (blocking pushes run on tokio's blocking pool, never on the runtime's
 //! threads).
 //!
+//! On a durable engine a write the write-ahead log cannot take (disk full, a file-size
+//! limit) gets 507 Insufficient Storage naming why; nothing of it was acknowledged, and
+//! the server goes on taking writes once the log can take them again.
+//!
 //! A body whose `Content-Length` is over the limit is refused with 413 at once when the
 //! client waits for `100 Continue` (it then sends nothing); otherwise it is read to its
 //! end and dropped, so the client reads the 413 ([`crate::body::read`]).
@@ -116,6 +120,8 @@ fn status(err: &WriteError) -> StatusCode {
     match err {
         WriteError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         WriteError::Master(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        // Nothing of the write was kept: the client may send it again once there is room.
+        WriteError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
         WriteError::Gzip(_)
         | WriteError::Precision(_)
         | WriteError::Parse(_)

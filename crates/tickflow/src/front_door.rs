@@ -9,6 +9,7 @@
 //! a task drains; it starts no async runtime.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
@@ -22,7 +23,9 @@ use tickflow_pipeline::BuildOptions;
 use tickflow_udf::native::Builtin;
 
 use crate::config::{Config, ConfigError, HttpConfig};
-use crate::ingest::{ingest, WriteError, WriteRequest, Written};
+use crate::durable::startup::{Parts, Recovery};
+use crate::durable::Durable;
+use crate::ingest::{ingest_durably, WriteError, WriteRequest, Written};
 use crate::ingress::IngressStats;
 use crate::tasks::vars::Var;
 use crate::tasks::{DbrpBody, TaskBody, TaskError, TaskStore};
@@ -38,6 +41,8 @@ pub struct Engine {
     ingress: IngressStats,
     users: Users,
     config: Config,
+    durable: Option<Arc<Durable>>,
+    recovery: Option<Recovery>,
 }
 
 /// How an [`Engine`] is set up: its configuration, extra UDFs, alert handlers and where
@@ -49,6 +54,8 @@ pub struct EngineBuilder {
     sinks: Sinks,
     diagnostics: Arc<dyn Diagnostics>,
     capacity: usize,
+    data_dir: Option<PathBuf>,
+    reset_state: Vec<String>,
 }
 
 /// A task to define: its TICKscript and what the script leaves open.
@@ -87,6 +94,8 @@ impl Default for EngineBuilder {
             sinks: Sinks::default(),
             diagnostics: Arc::new(Stderr),
             capacity: MasterConfig::default().capacity,
+            data_dir: None,
+            reset_state: Vec::new(),
         }
     }
 }
@@ -146,14 +155,40 @@ impl EngineBuilder {
         self
     }
 
-    /// Checks the configuration, starts the configured topic handlers, asks each
-    /// external UDF for its Info and loads `[load] dir` when it is enabled.
+    /// Makes the engine durable over the data dir `dir` (overriding `[storage] dir`):
+    /// tasks, topic handlers and topic states are saved, every write goes to a
+    /// write-ahead log first, and task states are snapshotted, so a restart (even after
+    /// `kill -9`) goes on where the engine stopped. See [`crate::durable`].
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// On a durable engine, starts task `id` with empty state instead of its snapshot
+    /// (an unreadable snapshot keeps a task from starting otherwise).
+    pub fn reset_state(mut self, id: impl Into<String>) -> Self {
+        self.reset_state.push(id.into());
+        self
+    }
+
+    /// Checks the configuration, starts the configured topic handlers and asks each
+    /// external UDF for its Info. A durable engine then opens its data dir (refused when
+    /// another process holds it), restores its tasks and replays its WAL
+    /// ([`Engine::recovery`] says what it did). Last, `[load] dir` is loaded when it is
+    /// enabled.
     pub fn build(self) -> Result<Engine, Error> {
         let http = match self.http.clone() {
             Some(http) => http,
             None => self.config.http()?,
         };
-        let environment = self.environment()?;
+        let storage = self.config.storage()?;
+        let dir = self.data_dir.clone().or_else(|| storage.dir.clone());
+        let durable = match &dir {
+            Some(dir) => Some(Arc::new(Durable::open(dir, &storage)?)),
+            None => None,
+        };
+        let mut environment = self.environment()?;
+        environment.deliveries = durable.as_ref().map(|d| d.delivery_log());
         let options = BuildOptions {
             udfs: environment.udfs.infos(),
             ..BuildOptions::default()
@@ -164,18 +199,29 @@ impl EngineBuilder {
                 restart: self.config.restart_policy()?,
             },
             environment,
-            self.diagnostics,
+            Arc::clone(&self.diagnostics),
         ));
         TaskMaster::supervise(&master).map_err(Error::Supervisor)?;
-        let engine = Engine {
-            tasks: TaskStore::new(Arc::clone(&master), options.clone()),
+        let tasks = match &durable {
+            Some(durable) => {
+                TaskStore::durable(Arc::clone(&master), options.clone(), Arc::clone(durable))
+            }
+            None => TaskStore::new(Arc::clone(&master), options.clone()),
+        };
+        let mut engine = Engine {
+            tasks,
             master,
             http,
             options,
             ingress: IngressStats::default(),
             users: Users::from_config(&self.config.auth)?,
             config: self.config,
+            durable,
+            recovery: None,
         };
+        if let Some(durable) = engine.durable.clone() {
+            engine.recover(&durable, &self.reset_state, self.diagnostics)?;
+        }
         if engine.config.load.enabled {
             crate::load::load(&engine, std::path::Path::new(&engine.config.load.dir))?;
         }
@@ -194,6 +240,27 @@ impl EngineBuilder {
 }
 
 impl Engine {
+    /// Restores the tasks of a durable engine, replays its WAL and starts its snapshot
+    /// rounds.
+    fn recover(
+        &mut self,
+        durable: &Arc<Durable>,
+        reset: &[String],
+        diagnostics: Arc<dyn Diagnostics>,
+    ) -> Result<(), Error> {
+        let services = &self.master.environment().services;
+        let parts = Parts {
+            master: &self.master,
+            tasks: &self.tasks,
+            services,
+            time_guard: self.http.time_guard,
+        };
+        self.recovery = Some(durable.recover(&parts, reset)?);
+        let hub = services.topics.clone();
+        crate::durable::snapshots::start(durable, Arc::downgrade(&self.master), hub, diagnostics)
+            .map_err(Error::Supervisor)
+    }
+
     /// An engine with the defaults: no configuration file, errors to stderr.
     pub fn builder() -> EngineBuilder {
         EngineBuilder::default()
@@ -262,7 +329,12 @@ impl Engine {
     /// Writes a line protocol body (gzip or not) for a database and retention policy:
     /// the good lines go to every task reading that dbrp, the bad ones are reported.
     pub fn write(&self, request: WriteRequest) -> Result<Written, WriteError> {
-        ingest(&self.master, &self.ingress, request)
+        ingest_durably(
+            &self.master,
+            &self.ingress,
+            request,
+            self.durable.as_deref(),
+        )
     }
 
     /// Writes line protocol `lines` (nanosecond timestamps) to `db`.`rp`.
@@ -278,7 +350,9 @@ impl Engine {
         })
     }
 
-    /// Writes points (each carrying its database and retention policy).
+    /// Writes points (each carrying its database and retention policy). They do not go
+    /// through the write-ahead log: a durable engine's snapshots cover them, a replay
+    /// does not.
     pub fn write_points(&self, points: Vec<Point>) -> Result<Routed, MasterError> {
         self.master.write(points)
     }
@@ -344,7 +418,10 @@ impl Engine {
     /// delivered), then stops the topic handlers. Returns how each task ended and the
     /// topic handlers' last errors.
     pub fn shutdown(&self) -> Shutdown {
-        let tasks = self.master.shutdown();
+        let (tasks, storage_errors) = match &self.durable {
+            Some(durable) => durable.shutdown(&self.master, self.topics()),
+            None => (self.master.shutdown(), Vec::new()),
+        };
         let handler_errors = self
             .topics()
             .close()
@@ -354,7 +431,18 @@ impl Engine {
         Shutdown {
             tasks,
             handler_errors,
+            storage_errors,
         }
+    }
+
+    /// The data dir of a durable engine.
+    pub fn durable(&self) -> Option<&Arc<Durable>> {
+        self.durable.as_ref()
+    }
+
+    /// What a durable engine's start restored and replayed.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
     }
 }
 
@@ -365,4 +453,6 @@ pub struct Shutdown {
     pub tasks: Vec<Stopped>,
     /// The errors topic handlers reported last.
     pub handler_errors: Vec<String>,
+    /// What a durable engine could not save at shutdown.
+    pub storage_errors: Vec<String>,
 }

@@ -8,7 +8,8 @@
 //!
 //! Unlike Kapacitor, which writes nothing when any line is bad, the good lines of a body
 //! are written and the bad ones reported (400 with one `unable to parse` line each), as
-//! InfluxDB does and as tickflow's replay does. The 400's body is bounded
+//! InfluxDB does and as tickflow's replay does. On a durable engine the good lines are
+//! appended to the write-ahead log first; a write it cannot take is refused whole. The 400's body is bounded
 //! ([`crate::refused`]). With a [`TimeGuard`] set, lines too far from the server clock
 //! are refused the same way.
 
@@ -19,9 +20,12 @@ use tickflow_engine::{MasterError, TaskMaster};
 use tickflow_line_protocol::{Parser, Precision, UnknownPrecision};
 use tickflow_model::{Dbrp, Time};
 
+use crate::durable::ingest::Logged;
+use crate::durable::{retry, Durable};
 use crate::ingress::IngressStats;
 use crate::refused;
 use crate::time_guard::TimeGuard;
+use tickflow_store::wal::record::WriteRecord;
 
 /// One write request, as the handler received it.
 #[derive(Debug, Clone)]
@@ -63,6 +67,10 @@ pub enum WriteError {
     /// The server is shutting down.
     #[error(transparent)]
     Master(#[from] MasterError),
+    /// The write-ahead log could not take the write (disk full, a file-size limit, an
+    /// I/O error): nothing of it was written.
+    #[error("write not accepted, the write-ahead log cannot take it: {0}")]
+    Storage(String),
 }
 
 /// What a successful write did.
@@ -78,15 +86,30 @@ pub fn ingest(
     ingress: &IngressStats,
     request: WriteRequest,
 ) -> Result<Written, WriteError> {
+    ingest_durably(master, ingress, request, None)
+}
+
+/// Decompresses, parses and routes one write, counting it in `ingress`; with a
+/// [`Durable`], a write with points is appended to the WAL (or recognised as a retry)
+/// before the master gets it, one write at a time ([`crate::durable::ingest`]).
+pub(crate) fn ingest_durably(
+    master: &TaskMaster,
+    ingress: &IngressStats,
+    request: WriteRequest,
+    durable: Option<&Durable>,
+) -> Result<Written, WriteError> {
     let body = if request.gzip {
         gunzip(&request.body, request.limit)?
     } else {
-        request.body
+        request.body.clone()
     };
     let precision: Precision = request.precision.parse()?;
     let dbrp = Dbrp::new(request.database.as_str(), request.retention_policy.as_str());
+    let admitted = durable.map(Durable::admit).transpose()?;
     let now = Time::now();
-    let mut parsed = Parser::new(precision, now).with_dbrp(dbrp).parse(&body);
+    let mut parsed = Parser::new(precision, now)
+        .with_dbrp(dbrp.clone())
+        .parse(&body);
     let late = request.time_guard.apply(now, &mut parsed.points);
     let errors = parsed.errors.iter().map(refused::parse_error);
     let errors: Vec<String> = errors.chain(late).collect();
@@ -100,17 +123,36 @@ pub fn ingest(
     }
     let points = parsed.points.len();
     if points > 0 {
-        ingress.record(&parsed.points);
-        let routed = master.write(parsed.points)?;
-        if routed.tasks == 0 {
-            unrouted(
-                ingress,
-                &request.database,
-                &request.retention_policy,
-                points,
-            );
+        let logged = match &admitted {
+            Some(admitted) => {
+                let record = WriteRecord {
+                    database: request.database.clone(),
+                    retention_policy: request.retention_policy.clone(),
+                    precision: request.precision.clone(),
+                    now: now.nanos(),
+                    body: body.to_vec(),
+                };
+                let points = &parsed.points;
+                admitted.log(&record, || {
+                    retry::timestamped(&body, precision, dbrp, now, points)
+                })?
+            }
+            None => Logged::Appended,
+        };
+        if logged == Logged::Appended {
+            ingress.record(&parsed.points);
+            let routed = master.write(parsed.points)?;
+            if routed.tasks == 0 {
+                unrouted(
+                    ingress,
+                    &request.database,
+                    &request.retention_policy,
+                    points,
+                );
+            }
         }
     }
+    drop(admitted);
     if errors.is_empty() {
         Ok(Written { points })
     } else {

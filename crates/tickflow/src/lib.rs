@@ -33,6 +33,7 @@
 //! more than this front door: their own nodes in a DAG, an offline replay, the parser.
 
 pub mod config;
+pub mod durable;
 mod front_door;
 pub mod ingest;
 pub mod ingress;
@@ -43,6 +44,9 @@ pub use tickflow_engine::time_guard;
 pub mod users;
 
 pub use config::{Config, ConfigError, HttpConfig};
+pub use durable::snapshots::Round;
+pub use durable::startup::Recovery;
+pub use durable::Durable;
 pub use front_door::{Engine, EngineBuilder, Shutdown, TaskDefinition};
 pub use ingest::{WriteError, WriteRequest, Written};
 pub use tasks::{TaskError, TaskErrorKind};
@@ -98,6 +102,9 @@ pub enum Error {
     /// `[auth]` names a bad user type, permission or cache expiration.
     #[error("[auth]: {0}")]
     Auth(#[from] users::UserError),
+    /// The data dir cannot be opened (locked by another process) or read.
+    #[error(transparent)]
+    Store(#[from] tickflow_store::StoreError),
     /// An `httpOut` result holds a float JSON cannot carry.
     #[error(transparent)]
     Encode(#[from] tickflow_alert::EncodeError),

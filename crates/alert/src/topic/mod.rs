@@ -222,6 +222,14 @@ impl TopicHub {
         })
     }
 
+    /// Sets the states of `topic`'s events (creating the topic), as a snapshot held
+    /// them: a restored alert node gives the `previousLevel`s it would have given.
+    pub fn restore_events(&self, topic: &str, events: Vec<(String, EventState)>) {
+        let mut topics = self.lock();
+        let entry = topics.entry(topic.to_string()).or_default();
+        entry.events.extend(events);
+    }
+
     /// The state of event `id` of `topic`.
     pub fn event(&self, topic: &str, id: &str) -> Option<EventState> {
         self.lock().get(topic)?.events.get(id).cloned()

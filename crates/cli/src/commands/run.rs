@@ -6,7 +6,7 @@ use tickflow::pipeline::BuildOptions;
 use tickflow::tasks::TaskBody;
 
 use crate::commands::script::Script;
-use crate::commands::serve::{load, serve, Stop};
+use crate::commands::serve::{load, serve, Durability, Stop, Storage};
 use crate::commands::vars;
 use crate::Outcome;
 
@@ -18,6 +18,10 @@ use crate::Outcome;
 /// Each script becomes an enabled task named after its file (`print_temps.tick` is task
 /// `print_temps`) reading the script's `dbrp`. One line per task shows its DAG. Exit code
 /// 1 when a script is invalid or uses what the engine does not run yet.
+///
+/// The data dir keeps each task's state: a task whose script and vars are those it had
+/// goes on from its snapshot and the write-ahead log; one whose script or vars changed
+/// starts afresh.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The TICKscripts to run.
@@ -34,6 +38,12 @@ pub(crate) struct Args {
     /// (`{"threshold": {"type": "float", "value": 90}}`); every script gets them.
     #[arg(long)]
     vars: Option<PathBuf>,
+    #[command(flatten)]
+    storage: Storage,
+    /// Starts task TASK with empty state instead of its saved snapshot (repeatable): for
+    /// a snapshot that cannot be read, which otherwise keeps the task from starting.
+    #[arg(long, value_name = "TASK")]
+    reset_state: Vec<String>,
 }
 
 /// Checks every script, then serves with each as an enabled task.
@@ -46,10 +56,15 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let typed_vars = args.vars.as_deref().map(vars::read_typed).transpose()?;
     let values = vars::read_optional(args.vars.as_deref())?;
+    let durability = Durability {
+        data_dir: args.storage.data_dir.clone(),
+        reset_state: args.reset_state.clone(),
+    };
     serve(
         config,
         args.config.as_deref(),
         Stop::OnSignalOrFailedTask,
+        &durability,
         |engine| {
             let options = BuildOptions {
                 vars: values.clone(),
@@ -64,6 +79,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             let tasks = engine.tasks();
             for script in &scripts {
                 let id = script.task_id();
+                if kept(tasks, &id, &script.source, typed_vars.as_ref()) {
+                    if let Some(line) = tasks.describe(&id) {
+                        eprintln!("tickflow: {line}");
+                    }
+                    continue;
+                }
+                tasks.delete(&id);
                 let body = TaskBody {
                     id: Some(id.clone()),
                     script: Some(script.source.clone()),
@@ -82,4 +104,23 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             Ok(Outcome::Success)
         },
     )
+}
+
+/// Whether the data dir restored task `id` with this script and these vars: it goes on
+/// from its saved state.
+fn kept(
+    tasks: &tickflow::tasks::TaskStore,
+    id: &str,
+    script: &str,
+    vars: Option<&std::collections::BTreeMap<String, tickflow::tasks::vars::Var>>,
+) -> bool {
+    use tickflow::tasks::object::DotView;
+    use tickflow::tasks::ScriptFormat;
+    let Ok(saved) = tasks.get(id, ScriptFormat::Raw, DotView::Attributes) else {
+        return false;
+    };
+    let shown = tickflow::tasks::vars::convert(&vars.cloned().unwrap_or_default())
+        .map(|converted| converted.shown)
+        .unwrap_or_default();
+    saved.script == script && saved.vars == shown
 }

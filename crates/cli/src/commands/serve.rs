@@ -1,6 +1,6 @@
 //! `tickflow serve`: the HTTP server with no tasks; they are defined over the API. Also
 //! the serving loop `tickflow run` shares: the engine from the configuration, the
-//! runtime, signals and the report of each drained task.
+//! runtime, signals, the data dir and the report of each drained task.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,14 +28,80 @@ pub(crate) struct Args {
     /// the configuration's `bind-address`. Default `:9092`.
     #[arg(long)]
     bind: Option<String>,
+    #[command(flatten)]
+    storage: Storage,
+}
+
+/// Where a server keeps what survives a restart.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Storage {
+    /// The data dir: tasks and topic handlers defined over the API, alert topic states,
+    /// task snapshots and the write-ahead log of accepted writes. Overrides `[storage]
+    /// dir`; default `~/.tickflow`. Only one server may use a data dir at a time.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
 }
 
 /// Serves with no tasks.
 pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let config = load(args.config.as_deref(), args.bind.as_deref())?;
-    serve(config, args.config.as_deref(), Stop::OnSignal, |_| {
-        Ok(Outcome::Success)
-    })
+    let durability = Durability {
+        data_dir: args.storage.data_dir.clone(),
+        reset_state: Vec::new(),
+    };
+    serve(
+        config,
+        args.config.as_deref(),
+        Stop::OnSignal,
+        &durability,
+        |_| Ok(Outcome::Success),
+    )
+}
+
+/// The data dir a server uses and the tasks whose saved state it drops.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Durability {
+    /// `--data-dir`, if given.
+    pub(crate) data_dir: Option<PathBuf>,
+    /// `--reset-state` tasks.
+    pub(crate) reset_state: Vec<String>,
+}
+
+impl Durability {
+    /// `--data-dir`, else `[storage] dir`, else `~/.tickflow` (`/var/lib/tickflow` for a
+    /// process without a home, such as a system service).
+    fn dir(&self, config: &Config) -> PathBuf {
+        let configured =
+            (!config.storage.dir.is_empty()).then(|| PathBuf::from(&config.storage.dir));
+        self.data_dir.clone().or(configured).unwrap_or_else(|| {
+            std::env::var_os("HOME").map_or_else(
+                || PathBuf::from("/var/lib/tickflow"),
+                |home| PathBuf::from(home).join(".tickflow"),
+            )
+        })
+    }
+}
+
+/// Reports what the durable engine's start restored and replayed.
+fn report_recovery(engine: &Engine) {
+    let (Some(durable), Some(recovery)) = (engine.durable(), engine.recovery()) else {
+        return;
+    };
+    for warning in &recovery.warnings {
+        eprintln!("tickflow: warning: {warning}");
+    }
+    for (task, why) in &recovery.failed {
+        eprintln!("tickflow: task {task} not started: {why}");
+    }
+    eprintln!(
+        "tickflow: data dir {}: {} tasks restored ({} started), {} writes ({} points) replayed in {:.3}s",
+        durable.dir().display(),
+        recovery.tasks,
+        recovery.started,
+        recovery.replayed_writes,
+        recovery.replayed_points,
+        recovery.took.as_secs_f64()
+    );
 }
 
 /// The configuration of `path`, with `bind` overriding the bind address.
@@ -80,7 +146,8 @@ async fn stop_signal(engine: &Engine, stop: Stop) {
     }
 }
 
-/// Builds the engine of `config` (read from `path`), binds the server, lets `define`
+/// Builds the engine of `config` (read from `path`) over the data dir of `durability`
+/// (restoring its tasks and replaying its WAL), binds the server, lets `define`
 /// add tasks (it stops here unless it returns `Success`), subscribes to the configured
 /// `[[influxdb]]` clusters, then serves until a signal (or as `stop` says), drops its subscriptions, and
 /// reports how each task ended and the topic handlers' last errors. An engine that does
@@ -89,13 +156,18 @@ pub(crate) fn serve(
     config: Config,
     path: Option<&Path>,
     stop: Stop,
+    durability: &Durability,
     define: impl FnOnce(&Engine) -> anyhow::Result<Outcome>,
 ) -> anyhow::Result<Outcome> {
-    let engine = Engine::builder()
+    let dir = durability.dir(&config);
+    let builder = (durability.reset_state.iter())
+        .fold(Engine::builder().data_dir(dir), |b, id| b.reset_state(id));
+    let engine = builder
         .config(config)
         .diagnostics(Arc::new(Stderr))
         .build()
         .map_err(|err| anyhow::anyhow!(script::config_error(path, &err)))?;
+    report_recovery(&engine);
     let engine = Arc::new(engine);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
@@ -126,6 +198,10 @@ pub(crate) fn serve(
         }
         for err in &shutdown.handler_errors {
             eprintln!("tickflow: {err}");
+        }
+        for err in &shutdown.storage_errors {
+            eprintln!("tickflow: {err}");
+            outcome = Outcome::Problems;
         }
         eprintln!("tickflow: stopped");
         Ok(outcome)

@@ -7,6 +7,7 @@ mod check;
 mod client;
 mod client_standin;
 mod conformance;
+mod durable;
 mod fmt;
 mod grouped_udf;
 mod hostile;
@@ -28,10 +29,16 @@ use std::process::{Command, Output};
 
 pub use tickflow_testkit::root;
 
-/// Runs the `tickflow` binary with `args` and returns what it did.
+/// Runs the `tickflow` binary with `args` and returns what it did. A server it starts
+/// gets a data dir of its own (`TICKFLOW_STORAGE_DIR`), not the user's `~/.tickflow`.
 pub fn tickflow(args: &[&str]) -> Output {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let data_dir =
+        std::env::temp_dir().join(format!("tickflow-cli-{}-run-{n}", std::process::id()));
     Command::new(env!("CARGO_BIN_EXE_tickflow"))
         .args(args)
+        .env("TICKFLOW_STORAGE_DIR", data_dir)
         .output()
         .expect("tickflow runs")
 }

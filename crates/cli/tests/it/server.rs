@@ -23,10 +23,22 @@ pub(crate) struct Running {
 }
 
 impl Running {
-    /// Starts `tickflow <args> --bind 127.0.0.1:0` and waits for its listening line.
+    /// Starts `tickflow <args> --bind 127.0.0.1:0` and waits for its listening line;
+    /// without a `--data-dir` among `args`, on a fresh data dir of its own.
     pub(crate) fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tickflow"))
-            .args(args)
+        let own_dir = (!args.contains(&"--data-dir")).then(fresh_data_dir);
+        let own_dir = own_dir
+            .iter()
+            .flat_map(|dir| ["--data-dir".as_ref(), dir.as_os_str()]);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tickflow"));
+        command.args(args).args(own_dir);
+        Running::launch(command)
+    }
+
+    /// Runs `command` (which starts tickflow with `args`) with `--bind 127.0.0.1:0` and
+    /// waits for its listening line.
+    pub(crate) fn launch(mut command: Command) -> Running {
+        let mut child = command
             .args(["--bind", "127.0.0.1:0"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -83,6 +95,13 @@ impl Running {
         self.child.id()
     }
 
+    /// Kills the process with SIGKILL, as a crash or the OOM killer would, and waits
+    /// for it to be gone.
+    pub(crate) fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+
     /// Whether the process has exited.
     pub(crate) fn has_exited(&mut self) -> bool {
         self.child.try_wait().expect("wait").is_some()
@@ -112,6 +131,13 @@ impl Drop for Running {
             let _ = self.child.wait();
         }
     }
+}
+
+/// A data dir no other server uses.
+fn fresh_data_dir() -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    scratch_dir(&format!("data-{n}"))
 }
 
 /// POSTs `body` to `path` and returns the status and body.

@@ -14,7 +14,9 @@ mod threaded;
 
 pub use inline::Inline;
 pub use snapshot::Interrupted;
-pub use threaded::{Failure, FailureHook, Input, NamedNode, Threaded, ThreadedError};
+pub use threaded::{
+    Failure, FailureHook, Input, NamedNode, PendingSnapshot, Threaded, ThreadedError,
+};
 
 #[cfg(test)]
 mod tests {

@@ -132,9 +132,33 @@ impl Input {
     /// and none pushed after it, as `(node, state)` in DAG order for the nodes that keep
     /// state. Waits until every node has recorded its state.
     pub fn snapshot(&self) -> Result<Vec<(String, Value)>, ThreadedError> {
+        self.start_snapshot()?.wait()
+    }
+
+    /// Sends a snapshot marker behind every chunk pushed before this call and returns
+    /// without waiting: [`PendingSnapshot::wait`] gives the states. A caller that stops
+    /// its writers while it calls this on several DAGs gets one cut across all of them.
+    pub fn start_snapshot(&self) -> Result<PendingSnapshot, ThreadedError> {
         let (round, pending) = Round::start(self.nodes);
         send_payload(&self.sender, Payload::Mark(round))?;
-        Ok(pending.wait(&self.ended)?)
+        Ok(PendingSnapshot {
+            pending,
+            ended: Arc::clone(&self.ended),
+        })
+    }
+}
+
+/// A snapshot whose marker is on its way through the DAG.
+pub struct PendingSnapshot {
+    pending: super::snapshot::Pending,
+    ended: Arc<AtomicUsize>,
+}
+
+impl PendingSnapshot {
+    /// Waits until every node has recorded its state: `(node, state)` in DAG order for
+    /// the nodes that keep state.
+    pub fn wait(self) -> Result<Vec<(String, Value)>, ThreadedError> {
+        Ok(self.pending.wait(&self.ended)?)
     }
 }
 

@@ -23,9 +23,11 @@
 //! node finishes.
 //!
 //! The node's snapshot holds each group's [`state::GroupState`], the lambda state of the
-//! level and reset predicates and the inhibitors its groups hold ([`snapshot`]). The
-//! topics' event states (`previousLevel`) belong to the [`tickflow_alert::TopicHub`], not
-//! to the node. The node does not run on the `GroupTransform` skeleton: its level
+//! level and reset predicates, the inhibitors its groups hold, the number of events it
+//! has handed its handlers (the delivery sequence of [`crate::delivery`]) and the event
+//! states of its anonymous topic, which only it publishes to, so a restored node gives
+//! the same `previousLevel`s ([`snapshot`]). The states of `.topic()` topics belong to
+//! the [`tickflow_alert::TopicHub`], shared by every task, not to the node. The node does not run on the `GroupTransform` skeleton: its level
 //! evaluators are shared by all groups and its snapshot holds more than the group table.
 
 pub(crate) mod augment;
@@ -71,6 +73,7 @@ impl Alert {
         node: &str,
         task: &str,
         services: &Services,
+        deliveries: Option<&std::sync::Arc<dyn crate::delivery::DeliveryLog>>,
         compile: impl Fn(&tickflow_pipeline::Lambda) -> Result<Lambda, TaskError>,
     ) -> Result<Self, TaskError> {
         Ok(Alert {
@@ -78,7 +81,7 @@ impl Alert {
             trigger: Trigger::new(spec),
             groups: Groups::default(),
             inhibitors: NodeInhibitors::new(spec, node, task, services),
-            publisher: Publisher::new(spec, node, task, services)?,
+            publisher: Publisher::new(spec, node, task, services, deliveries)?,
             spec: spec.clone(),
         })
     }
@@ -207,6 +210,8 @@ impl Node for Alert {
             "levels": snapshot::evaluators_json(self.levels.levels()),
             "resets": snapshot::evaluators_json(self.levels.resets()),
             "inhibitors": snapshot::held_json(&self.inhibitors.held()),
+            "sent": self.publisher.sent(),
+            "topic": codec::topic_events_json(&self.publisher.anonymous_events()),
         }))
     }
 
@@ -220,8 +225,16 @@ impl Node for Alert {
             codec::member(&saved, "levels")?,
             codec::member(&saved, "resets")?,
         )?;
+        // Snapshots taken before delivery numbering and topic states were kept have
+        // neither: the count starts at 0 and the topic empty, as before.
+        let sent = saved.get("sent").and_then(Value::as_u64).unwrap_or(0);
+        let events = match saved.get("topic") {
+            Some(topic) => codec::topic_events_from(topic)?,
+            None => Vec::new(),
+        };
         self.groups = groups;
         self.inhibitors.hold(held);
+        self.publisher.restore(sent, events);
         Ok(())
     }
 }

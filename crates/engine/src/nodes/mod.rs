@@ -115,6 +115,7 @@ pub(crate) fn create(
             &node.name,
             task,
             &env.services,
+            env.deliveries.as_ref(),
             lambda,
         )?),
         NodeKind::HttpPost(spec) => Box::new(PerGroup::new(http_post::HttpPost::new(

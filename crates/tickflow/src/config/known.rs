@@ -123,7 +123,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "config-override",
     "logging",
     "replay",
-    "storage",
     "task",
     "deadman",
     "kubernetes",
@@ -155,6 +154,7 @@ const SERVICE_UNREAD: &[&str] = &["global", "state-changes-only"];
 
 /// Kapacitor's keys of the sections tickflow reads that it does not use.
 const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
+    ("storage", &["boltdb"]),
     ("slack", SERVICE_UNREAD),
     ("telegram", SERVICE_UNREAD),
     ("victorops", SERVICE_UNREAD),

@@ -4,9 +4,10 @@
 //! Every section tickflow reads is listed here, each typed by the crate that uses it:
 //! `[http]` ([`HttpSection`], this crate's, for the server and ingest), `[auth]`
 //! ([`AuthSection`]: the API's users), `[load]` ([`LoadSection`]), `[task]`
-//! ([`TaskSection`], this crate's: restarts of failed tasks), `[udf]` (`tickflow_udf`),
-//! `[[influxdb]]` (`tickflow_engine`), `[[udp]]` ([`UdpSection`], listened on by the
-//! server), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
+//! ([`TaskSection`], this crate's: restarts of failed tasks), `[storage]`
+//! ([`StorageSection`], this crate's: the data dir, WAL and snapshots), `[udf]`
+//! (`tickflow_udf`), `[[influxdb]]` (`tickflow_engine`), `[[udp]]` ([`UdpSection`],
+//! listened on by the server), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]`, `[[discord]]`, `[pagerduty]`, `[pagerduty2]`,
 //! `[opsgenie]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[bigpanda]`, `[pushover]`, `[talk]`,
 //! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]` and tickflow's `[[topic-handler]]`
@@ -43,6 +44,7 @@ mod http;
 pub mod known;
 mod load;
 mod show;
+mod storage;
 mod task;
 mod udp;
 
@@ -68,6 +70,7 @@ pub use auth::{AuthSection, UserSection};
 pub use http::{HttpConfig, HttpError, HttpSection};
 pub use known::Warning;
 pub use load::LoadSection;
+pub use storage::{StorageConfig, StorageSection, StorageSectionError};
 pub use task::{TaskSection, TaskSectionError};
 pub use udp::UdpSection;
 
@@ -87,6 +90,8 @@ pub struct Config {
     pub auth: AuthSection,
     /// `[load]`: tasks, templates and handlers loaded from a directory at start.
     pub load: LoadSection,
+    /// `[storage]`: the data dir, its WAL and snapshots.
+    pub storage: StorageSection,
     /// `[udf]`: `[udf.functions.NAME]` tables.
     pub udf: UdfSection,
     /// `[[influxdb]]`: the InfluxDB servers.
@@ -150,6 +155,7 @@ impl Default for Config {
             task: TaskSection::default(),
             auth: AuthSection::default(),
             load: LoadSection::default(),
+            storage: StorageSection::default(),
             udf: UdfSection::default(),
             influxdb: Vec::new(),
             udp: Vec::new(),
@@ -224,6 +230,9 @@ pub enum ConfigError {
     /// `[task]` is invalid.
     #[error("[task]: {0}")]
     Task(#[from] TaskSectionError),
+    /// `[storage]` is invalid.
+    #[error("[storage]: {0}")]
+    Storage(#[from] StorageSectionError),
     /// A `[udf.functions.NAME]` table is invalid.
     #[error(transparent)]
     Udf(#[from] tickflow_udf::config::ConfigError),
@@ -274,6 +283,11 @@ impl Config {
     /// When failed tasks restart (`[task]`), checked.
     pub fn restart_policy(&self) -> Result<tickflow_engine::RestartPolicy, ConfigError> {
         Ok(self.task.restart_policy()?)
+    }
+
+    /// The `[storage]` settings, checked.
+    pub fn storage(&self) -> Result<StorageConfig, ConfigError> {
+        Ok(self.storage.check()?)
     }
 
     /// The `[udf.functions.NAME]` tables, checked.
@@ -332,6 +346,7 @@ impl Config {
             udfs: Registry::from_config(&self.udfs()?)?,
             influxdb: self.influxdb.clone(),
             services: self.services()?,
+            deliveries: None,
         })
     }
 }

@@ -5,7 +5,9 @@
 //! ([`super::templates`]) keep their template's id.
 //!
 //! Every operation takes the store's lock for its whole length, so requests apply one
-//! after the other; writes never take it. Operations may block (enabling starts threads,
+//! after the other; writes never take it. On a durable engine each change is saved in
+//! the data dir before the request returns, and [`TaskStore::load`] defines the saved
+//! tasks again at start, restoring enabled ones from their snapshots. Operations may block (enabling starts threads,
 //! disabling drains a task), so an async caller runs them off its runtime.
 
 use std::collections::BTreeMap;
@@ -16,10 +18,13 @@ use tickflow_engine::{MasterError, TaskMaster};
 use tickflow_model::{Dbrp, Time};
 use tickflow_pipeline::{BuildOptions, VarValue};
 
+use tickflow_store::TaskRecord;
+
 use super::definition::{define, Action, Definition};
 use super::object::{self as task_json, DbrpJson, DotView, Link, TaskObject};
 use super::templates::Template;
 use super::vars::{self, Var};
+use crate::durable::Durable;
 
 /// What kind of failure a [`TaskError`] is (the HTTP API's 400, 404 and 500).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +64,7 @@ impl TaskError {
         }
     }
 
-    pub(super) fn failed(message: impl ToString) -> Self {
+    pub(crate) fn failed(message: impl ToString) -> Self {
         TaskError {
             kind: TaskErrorKind::Failed,
             message: message.to_string(),
@@ -125,6 +130,8 @@ pub(super) struct Record {
     created: Time,
     pub(super) modified: Time,
     last_enabled: Option<Time>,
+    /// The WAL position when it was last started afresh (durable engines).
+    since: u64,
 }
 
 /// The tasks (and the templates they are made from) defined over the API, or by
@@ -134,6 +141,8 @@ pub struct TaskStore {
     pub(super) options: BuildOptions,
     records: Mutex<BTreeMap<String, Record>>,
     templates: Mutex<BTreeMap<String, Template>>,
+    /// Where records are saved, on a durable engine.
+    durable: Option<Arc<Durable>>,
 }
 
 impl TaskStore {
@@ -144,6 +153,98 @@ impl TaskStore {
             options,
             records: Mutex::new(BTreeMap::new()),
             templates: Mutex::new(BTreeMap::new()),
+            durable: None,
+        }
+    }
+
+    /// A store whose records are saved in `durable`'s data dir as they change.
+    pub(crate) fn durable(
+        master: Arc<TaskMaster>,
+        options: BuildOptions,
+        durable: Arc<Durable>,
+    ) -> Self {
+        TaskStore {
+            durable: Some(durable),
+            ..TaskStore::new(master, options)
+        }
+    }
+
+    /// Saves `record` of task `id`; a store that cannot is the request's error.
+    fn persist(&self, id: &str, record: &Record) -> Result<(), TaskError> {
+        let Some(durable) = &self.durable else {
+            return Ok(());
+        };
+        let saved = TaskRecord {
+            id: id.to_string(),
+            script: record.script.clone(),
+            task_type: record.definition.task_type.to_string(),
+            dbrps: (record.explicit_dbrps.iter())
+                .map(|d| (d.database.to_string(), d.retention_policy.to_string()))
+                .collect(),
+            vars: serde_json::to_value(&record.vars).unwrap_or_default(),
+            status: if record.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            }
+            .into(),
+            template_id: record.template_id.clone(),
+            since: record.since,
+        };
+        durable.save_task(&saved).map_err(TaskError::failed)
+    }
+
+    /// Defines the task of a saved record and, when it was enabled, starts it from
+    /// `saved` (its snapshot, `None`: empty state) without forgetting what its alerts
+    /// delivered; returns the WAL position its state covers when it started. A snapshot
+    /// that could not be read is `saved`'s error: the task is defined, not started, and
+    /// shows the error.
+    pub(crate) fn load(
+        &self,
+        stored: TaskRecord,
+        saved: Result<Option<tickflow_store::Snapshot>, tickflow_store::StoreError>,
+    ) -> Result<Option<u64>, TaskError> {
+        let vars: BTreeMap<String, Var> =
+            serde_json::from_value(stored.vars.clone()).map_err(TaskError::invalid)?;
+        let dbrps = (stored.dbrps.iter())
+            .map(|(db, rp)| DbrpBody {
+                db: db.clone(),
+                rp: rp.clone(),
+            })
+            .collect();
+        let body = TaskBody {
+            id: Some(stored.id.clone()),
+            script: Some(stored.script.clone()),
+            vars: Some(vars),
+            dbrps: Some(dbrps),
+            status: Some("disabled".into()),
+            ..TaskBody::default()
+        };
+        let id = self.create_record(body)?;
+        let mut records = self.lock();
+        let Some(record) = records.get_mut(&id) else {
+            return Err(TaskError::not_found("no task exists"));
+        };
+        record.since = stored.since;
+        if stored.status != "enabled" {
+            return Ok(None);
+        }
+        record.enabled = true;
+        record.last_enabled = Some(Time::now());
+        let (states, position) = match saved {
+            Ok(Some(snapshot)) => (snapshot.nodes, snapshot.wal_position),
+            Ok(None) => (Vec::new(), stored.since),
+            Err(err) => {
+                record.error = err.to_string();
+                return Err(TaskError::failed(&record.error));
+            }
+        };
+        match self.master.enable_restored(&id, states) {
+            Ok(()) => Ok(Some(position)),
+            Err(err) => {
+                record.error = start_error(&err);
+                Err(TaskError::failed(&record.error))
+            }
         }
     }
 
@@ -177,6 +278,16 @@ impl TaskStore {
     /// Creates a task (kapacitor-compat.md, http-api §3.3) and returns its id. When it is to be
     /// enabled and cannot start, it stays stored with its error and the error is a 500.
     pub fn create(&self, body: TaskBody) -> Result<String, TaskError> {
+        let id = self.create_record(body)?;
+        let records = self.lock();
+        if let Some(record) = records.get(&id) {
+            self.persist(&id, record)?;
+        }
+        Ok(id)
+    }
+
+    /// Creates the record (and starts it when asked), without saving it.
+    fn create_record(&self, body: TaskBody) -> Result<String, TaskError> {
         let mut records = self.lock();
         let id = match body.id.as_deref() {
             None | Some("") => uuid::Uuid::new_v4().to_string(),
@@ -232,6 +343,7 @@ impl TaskStore {
             created: now,
             modified: now,
             last_enabled: None,
+            since: 0,
         });
         if body.status.as_deref() == Some("enabled") {
             self.start(&id, record)?;
@@ -247,7 +359,9 @@ impl TaskStore {
         };
         let result = self.apply(id, &mut record, body, &records);
         let new_id = result.as_ref().map_or(id, String::as_str).to_string();
+        let saved = self.persist(&new_id, &record);
         records.insert(new_id, record);
+        saved?;
         result
     }
 
@@ -335,6 +449,9 @@ impl TaskStore {
     /// Moves the master's definition and running instance from `old` to `new`.
     fn rename(&self, old: &str, new: &str, record: &mut Record) -> Result<(), TaskError> {
         let was_running = self.master.delete(old).is_some();
+        if let Some(durable) = &self.durable {
+            durable.forget_task(old).map_err(TaskError::failed)?;
+        }
         self.master
             .define(new, record.definition.pipeline.clone())
             .map_err(TaskError::failed)?;
@@ -351,12 +468,22 @@ impl TaskStore {
         if let Some(stopped) = self.master.delete(id) {
             report(&stopped);
         }
+        if let Some(durable) = &self.durable {
+            if let Err(err) = durable.forget_task(id) {
+                eprintln!("task {id}: {err}");
+            }
+        }
     }
 
     /// Marks the record enabled and starts it; a start failure is kept as its error.
     fn start(&self, id: &str, record: &mut Record) -> Result<(), TaskError> {
         record.enabled = true;
         record.last_enabled = Some(Time::now());
+        if let Some(durable) = &self.durable {
+            if !self.master.is_running(id) {
+                record.since = durable.fresh_start(id).map_err(TaskError::failed)?;
+            }
+        }
         match self.master.enable(id) {
             Ok(()) => {
                 record.error.clear();
@@ -373,6 +500,9 @@ impl TaskStore {
     fn stop(&self, id: &str) {
         if let Some(stopped) = self.master.disable(id) {
             report(&stopped);
+        }
+        if let Some(durable) = &self.durable {
+            durable.stopped(id);
         }
     }
 

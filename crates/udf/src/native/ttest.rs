@@ -146,9 +146,11 @@ impl History {
         self.values.drain(..excess);
     }
 
-    fn summary(&self) -> Summary {
-        let (head, tail) = self.values.as_slices();
-        Summary::of(&[head, tail])
+    /// The history's summary. The values are first laid out in one run, so the sums
+    /// do not depend on where the ring buffer wraps: a history restored from a snapshot
+    /// (laid out afresh) gives the same bits as the one that was saved.
+    fn summary(&mut self) -> Summary {
+        Summary::of(&[self.values.make_contiguous()])
     }
 }
 

@@ -13,13 +13,14 @@
 
 use tickflow_alert::template::{Kind, ServerInfo, Template, TemplateData, TemplateError};
 use tickflow_alert::{
-    anonymous_topic, AlertData, Dispatcher, EncodeError, Level, Row, Services, TopicError,
-    TopicHub, Unencodable,
+    anonymous_topic, AlertData, Dispatcher, EncodeError, EventState, Level, Row, Services,
+    TopicError, TopicHub, Unencodable,
 };
 use tickflow_model::{Duration, Fields, GroupId, Str, Tags, Time};
 use tickflow_pipeline::nodes::alert::AlertNode;
 
 use super::handlers;
+use crate::delivery::{DeliveryLog, Sequence};
 use crate::node::{Context, NodeError};
 use crate::task::TaskError;
 
@@ -63,6 +64,12 @@ pub(crate) struct Publisher {
     /// Events whose data holds a NaN or infinite value, reported after the current
     /// message.
     unencodable: Vec<Unencodable>,
+    /// The events handed to the handlers before the last restore.
+    sequence: Sequence,
+    /// The events handed to the handlers since.
+    sent: u64,
+    /// The anonymous topic's events when the node finished and deleted it.
+    closed_events: Option<Vec<(String, EventState)>>,
 }
 
 impl Publisher {
@@ -73,7 +80,9 @@ impl Publisher {
         node: &str,
         task: &str,
         services: &Services,
+        deliveries: Option<&std::sync::Arc<dyn DeliveryLog>>,
     ) -> Result<Self, TaskError> {
+        let sequence = Sequence::default();
         let template = |property: &str, text: &str, kind| {
             Template::parse(property, text, kind).map_err(|source| TaskError::Template {
                 node: node.to_string(),
@@ -87,12 +96,20 @@ impl Publisher {
             message: template(".message()", &spec.message, Kind::Text)?,
             details: template(".details()", &spec.details, Kind::Html)?,
             recoverable: !spec.no_recoveries,
-            handlers: handlers::start(&spec.handlers, node, services)?,
+            handlers: handlers::start(
+                &spec.handlers,
+                (task, node),
+                services,
+                deliveries.map(|log| (log, &sequence)),
+            )?,
             topics: services.topics.clone(),
             anonymous: (!spec.handlers.is_empty()).then(|| anonymous_topic(task, node)),
             named: (!spec.topic.is_empty()).then(|| spec.topic.clone()),
             topic_errors: Vec::new(),
             unencodable: Vec::new(),
+            sequence,
+            sent: 0,
+            closed_events: None,
         })
     }
 
@@ -208,6 +225,32 @@ impl Publisher {
         }
         if !self.handlers.is_empty() {
             self.handlers.send(alert.clone());
+            self.sent += 1;
+        }
+    }
+
+    /// How many events the node has handed its handlers, over its restores.
+    pub(crate) fn sent(&self) -> u64 {
+        self.sequence.base() + self.sent
+    }
+
+    /// The event states of the node's anonymous topic.
+    pub(crate) fn anonymous_events(&self) -> Vec<(String, EventState)> {
+        if let Some(events) = &self.closed_events {
+            return events.clone();
+        }
+        (self.anonymous.as_ref())
+            .and_then(|topic| self.topics.events(topic))
+            .unwrap_or_default()
+    }
+
+    /// Goes on from a snapshot: `sent` events were handed on, and the anonymous topic
+    /// held `events`.
+    pub(crate) fn restore(&mut self, sent: u64, events: Vec<(String, EventState)>) {
+        self.sequence.restore(sent);
+        self.sent = 0;
+        if let Some(topic) = &self.anonymous {
+            self.topics.restore_events(topic, events);
         }
     }
 
@@ -229,6 +272,8 @@ impl Publisher {
         ctx.handler_delivery(self.handlers.delivery());
         self.report_topic_errors(ctx);
         if let Some(topic) = &self.anonymous {
+            // A drained node's snapshot still holds them (a durable server saves it).
+            self.closed_events = Some(self.anonymous_events());
             self.topics.delete_topic(topic);
         }
     }

@@ -1,6 +1,7 @@
 //! The JSON form of what an alert node keeps besides its groups' states: the lambda
 //! state of its level and reset predicates (one evaluator per level, shared by all
-//! groups) and the inhibitors its groups hold active.
+//! groups) and the inhibitors its groups hold active. (The event states of its anonymous
+//! topic use [`crate::state::topic_events_json`].)
 //!
 //! Evaluators are an array of four, indexed by level (`null` where the level has no
 //! lambda); inhibitors are `[{"owner": …, "category": …, "tags": [[name, value], …]}]`,

@@ -28,7 +28,7 @@ fn alert_with(properties: &str, services: &Services) -> Alert {
             source,
         })
     };
-    Alert::new(spec, &node.name, "task", services, compile).expect("alert node")
+    Alert::new(spec, &node.name, "task", services, None, compile).expect("alert node")
 }
 
 /// `cpu,host=a value=…` at 0s, 1s, …
