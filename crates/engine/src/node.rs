@@ -102,6 +102,14 @@ pub trait Node: Send {
         Ok(())
     }
 
+    /// An estimate of the bytes the node's state holds (buffered points, group tables),
+    /// asked by the executors after every chunk of messages and kept in the node's stats
+    /// as `memory_bytes`; 0 for nodes that hold nothing per group. It must be cheap: a
+    /// count kept up to date, not a walk over every buffered point.
+    fn memory(&self) -> usize {
+        0
+    }
+
     /// The node's state, for persistence across restarts; `None` for stateless nodes.
     fn snapshot(&self) -> Option<serde_json::Value> {
         None

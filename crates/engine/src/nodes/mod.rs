@@ -38,6 +38,7 @@ pub(crate) mod influxql;
 pub(crate) mod join;
 pub(crate) mod kapacitor_loopback;
 pub(crate) mod log;
+pub(crate) mod memory;
 pub(crate) mod noop;
 pub(crate) mod query;
 pub(crate) mod sample;

@@ -21,12 +21,17 @@ use tickflow_pipeline::nodes::window::WindowNode;
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::chunked::Chunked;
 use crate::nodes::group_map::{self, GroupMap};
+use crate::nodes::memory;
 use crate::state::{self, StateError};
 
 /// The running window node.
 pub struct Window {
     mode: Mode,
     groups: GroupMap<GroupWindow>,
+    /// Points buffered over every group, kept up to date as points come and go.
+    buffered: usize,
+    /// The estimated bytes of the last point buffered, taken as every point's.
+    point_bytes: usize,
     /// The task's id, for reports.
     task: String,
 }
@@ -99,6 +104,8 @@ impl Window {
         Window {
             mode,
             groups: GroupMap::default(),
+            buffered: 0,
+            point_bytes: 0,
             task: String::new(),
         }
     }
@@ -115,6 +122,7 @@ impl Window {
             .groups
             .entry(point.group.clone())
             .or_insert_with(|| GroupWindow::start(point, mode));
+        let before = window.buffer.len();
         if let Mode::Time { period, .. } = mode {
             if point.time < window.next_emit - period {
                 ctx.late();
@@ -160,6 +168,10 @@ impl Window {
                 }
             }
         }
+        self.buffered = self.buffered + window.buffer.len() - before;
+        if let Some(last) = window.buffer.back() {
+            self.point_bytes = memory::batch_point(last);
+        }
     }
 
     fn barrier(&mut self, group: &GroupId, time: Time, ctx: &mut Context<'_>) {
@@ -178,12 +190,21 @@ impl Window {
         if time < window.next_emit {
             return;
         }
+        let before = window.buffer.len();
         if every.is_zero() {
             window.purge_through(time - period);
             ctx.emit(window.batch(time));
             window.next_emit = time;
         } else {
             ctx.emit(window.hop(time, period, every, align));
+        }
+        self.buffered = self.buffered + window.buffer.len() - before;
+    }
+
+    /// Forgets group `id` and its buffered points.
+    fn remove(&mut self, id: &GroupId) {
+        if let Some(window) = self.groups.remove(id) {
+            self.buffered -= window.buffer.len();
         }
     }
 }
@@ -350,7 +371,7 @@ impl Node for Window {
                 }
             }
             Message::DeleteGroup(group) => {
-                self.groups.remove(&group.id);
+                self.remove(&group.id);
                 ctx.emit(Message::DeleteGroup(group));
             }
             Message::Batch(_) => return Err(NodeError::new("cannot window a batch edge")),
@@ -394,8 +415,19 @@ impl Node for Window {
             .iter()
             .map(|g| GroupWindow::from_json(g).map(|w| (w.info.id.clone(), w)))
             .collect::<Result<GroupMap<_>, _>>()?;
+        self.buffered = groups.values().map(|w| w.buffer.len()).sum();
+        self.point_bytes = groups
+            .values()
+            .find_map(|w| w.buffer.front())
+            .map_or(0, memory::batch_point);
         self.groups = groups;
         Ok(())
+    }
+
+    /// Each group's table entry and window, and every buffered point.
+    fn memory(&self) -> usize {
+        let group = memory::GROUP_ENTRY + std::mem::size_of::<GroupWindow>();
+        self.groups.len() * group + self.buffered * self.point_bytes
     }
 }
 
@@ -436,6 +468,32 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn memory_grows_with_buffered_points_and_falls_when_a_window_emits() {
+        use crate::nodes::testing::run as feed;
+        let mut window = Window::new(&spec(10, 10));
+        assert_eq!(window.memory(), 0);
+        feed(&mut window, vec![point("a", 0), point("b", 0)]);
+        let two_groups = window.memory();
+        feed(&mut window, (1..9).map(|t| point("a", t)).collect());
+        let ten_points = window.memory();
+        assert!(ten_points > two_groups, "{ten_points} > {two_groups}");
+        let per_point = (ten_points - two_groups) / 8;
+        assert!((24..=128).contains(&per_point), "{per_point} bytes a point");
+        let (out, _) = feed(&mut window, vec![point("a", 10)]);
+        assert_eq!(out.len(), 1, "the window of a emits");
+        assert_eq!(window.memory(), two_groups, "a holds its one new point");
+        feed(&mut window, vec![Message::DeleteGroup(group_of("b"))]);
+        assert_eq!(window.memory(), two_groups / 2, "b and its point are gone");
+    }
+
+    fn group_of(host: &str) -> GroupInfo {
+        let mut p = Point::new("cpu", Time::from_nanos(0));
+        p.tags = tickflow_model::Tags::from_pairs([("host", host)]);
+        p.set_dimensions(Dimensions::by_tags(["host"]));
+        p.group_info()
     }
 
     #[test]
