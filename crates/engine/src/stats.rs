@@ -39,7 +39,7 @@ pub struct StatsSnapshot {
     /// the last chunk of messages it handled: a gauge, see [`crate::Node::memory`].
     pub memory_bytes: u64,
     /// Groups the node dropped because the task went over its memory limit or the group
-    /// was idle too long (see `executor::expiry`).
+    /// was idle too long.
     pub groups_expired: u64,
     /// Alert events triggered, by level: OK, INFO, WARNING, CRITICAL (alert nodes
     /// only; zero elsewhere).
