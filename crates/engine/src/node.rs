@@ -194,6 +194,13 @@ impl<'a> Context<'a> {
         self.stats.record_late();
     }
 
+    /// Counts `count` groups dropped by the task's group limits and logs `warning`, one
+    /// line for the round (even for a `.quiet()` node: memory bounds are the operator's).
+    pub fn groups_expired(&mut self, count: usize, warning: &dyn std::error::Error) {
+        self.stats.record_expired(count);
+        self.diagnostics.node_error(self.name, warning);
+    }
+
     /// Counts an alert event triggered at `level` (as Kapacitor's `alerts_triggered`,
     /// `crits_triggered`, ... statistics), for the replay summary's alerts per level.
     pub fn alert_triggered(&mut self, level: tickflow_alert::Level) {

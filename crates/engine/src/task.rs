@@ -116,6 +116,9 @@ pub struct Environment {
     pub udfs: Registry,
     /// The InfluxDB servers `influxDBOut` nodes write to (`[[influxdb]]` sections).
     pub influxdb: Vec<crate::nodes::influxdb_out::config::InfluxDbConfig>,
+    /// The `[task]` bounds on the groups a task keeps (`memory-limit`,
+    /// `idle-group-expiry`).
+    pub limits: crate::GroupLimits,
 }
 
 impl Default for Environment {
@@ -125,6 +128,7 @@ impl Default for Environment {
             services: Services::default(),
             udfs: Registry::builtins(),
             influxdb: Vec::new(),
+            limits: crate::GroupLimits::default(),
         }
     }
 }

@@ -39,8 +39,8 @@ use tickflow_pipeline::nodes::join::{Fill, JoinNode};
 pub(crate) use member::Member;
 
 use crate::node::{Context, Node, NodeError};
-use crate::nodes::memory;
 use crate::nodes::group_state::Groups;
+use crate::nodes::memory;
 use crate::nodes::time_buffer::rounded;
 use crate::state::{self, StateError};
 

@@ -61,7 +61,10 @@ fn inline_runs_depth_first_and_flushes_at_the_end() {
     );
     assert_eq!(diagnostics.errors(), ["picky1: bad point"]);
     let hold = dag.stats()[3].1.snapshot();
-    assert_eq!(hold.memory_bytes, 0, "the gauge reads after finish emptied it");
+    assert_eq!(
+        hold.memory_bytes, 0,
+        "the gauge reads after finish emptied it"
+    );
     let picky = dag.stats()[1].1.snapshot();
     assert_eq!(
         (picky.messages_in, picky.messages_out, picky.errors),
