@@ -233,6 +233,7 @@ impl Config {
             udfs: Registry::from_config(&self.udfs()?)?,
             influxdb: self.influxdb.clone(),
             services: self.services()?,
+            limits: self.task.group_limits().map_err(ConfigError::from)?,
         })
     }
 }
