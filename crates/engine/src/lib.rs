@@ -54,10 +54,11 @@ pub use diagnostics::Diagnostics;
 pub use health::{HealthSnapshot, RestartPolicy, TaskHealth};
 pub use master::{MasterConfig, MasterError, TaskMaster};
 pub use node::{Context, Node, NodeError};
+/// The window node, public for the bench that measures the memory it holds per value.
+pub use nodes::group_limits::GroupLimits;
 pub use nodes::http_out::HttpOutput;
 pub use nodes::influxdb_out::config::InfluxDbConfig;
 pub use nodes::influxdb_out::subscriptions::Subscriptions;
-/// The window node, public for the bench that measures the memory it holds per value.
 pub use nodes::sideload::cache::reload as reload_sideloads;
 pub use nodes::window::Window;
 pub use stats::{NodeStats, StatsSnapshot};

@@ -102,6 +102,14 @@ pub trait Node: Send {
         Ok(())
     }
 
+    /// An estimate of the bytes the node's state holds (buffered points, group tables),
+    /// asked by the executors after every chunk of messages and kept in the node's stats
+    /// as `memory_bytes`; 0 for nodes that hold nothing per group. It must be cheap: a
+    /// count kept up to date, not a walk over every buffered point.
+    fn memory(&self) -> usize {
+        0
+    }
+
     /// The node's state, for persistence across restarts; `None` for stateless nodes.
     fn snapshot(&self) -> Option<serde_json::Value> {
         None
@@ -184,6 +192,13 @@ impl<'a> Context<'a> {
     /// will still emit.
     pub fn late(&mut self) {
         self.stats.record_late();
+    }
+
+    /// Counts `count` groups dropped by the task's group limits and logs `warning`, one
+    /// line for the round (even for a `.quiet()` node: memory bounds are the operator's).
+    pub fn groups_expired(&mut self, count: usize, warning: &dyn std::error::Error) {
+        self.stats.record_expired(count);
+        self.diagnostics.node_error(self.name, warning);
     }
 
     /// Counts an alert event triggered at `level` (as Kapacitor's `alerts_triggered`,

@@ -16,6 +16,8 @@ pub struct NodeStats {
     errors: AtomicU64,
     late: AtomicU64,
     busy_nanos: AtomicU64,
+    memory_bytes: AtomicU64,
+    groups_expired: AtomicU64,
     /// Alert events triggered, by level (alert nodes only).
     alerts: [AtomicU64; 4],
     /// The alert node's own handlers: events sent, failed, dropped (totals).
@@ -35,6 +37,12 @@ pub struct StatsSnapshot {
     pub late: u64,
     /// Time spent inside the node's code.
     pub busy: Duration,
+    /// Estimated bytes of state the node holds (buffered points, group tables), as of
+    /// the last chunk of messages it handled: a gauge, see [`crate::Node::memory`].
+    pub memory_bytes: u64,
+    /// Groups the node dropped because the task went over its memory limit or the group
+    /// was idle too long.
+    pub groups_expired: u64,
     /// Alert events triggered, by level: OK, INFO, WARNING, CRITICAL (alert nodes
     /// only; zero elsewhere).
     pub alerts: [u64; 4],
@@ -50,6 +58,18 @@ impl NodeStats {
         self.messages_out.fetch_add(messages_out, Relaxed);
         self.busy_nanos
             .fetch_add(u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Sets the node's memory estimate to `bytes`.
+    pub fn set_memory(&self, bytes: usize) {
+        self.memory_bytes
+            .store(u64::try_from(bytes).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Counts `groups` groups expired.
+    pub fn record_expired(&self, groups: usize) {
+        self.groups_expired
+            .fetch_add(u64::try_from(groups).unwrap_or(u64::MAX), Relaxed);
     }
 
     /// Counts one alert event triggered at `level`.
@@ -83,6 +103,8 @@ impl NodeStats {
             errors: self.errors.load(Relaxed),
             late: self.late.load(Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Relaxed)),
+            memory_bytes: self.memory_bytes.load(Relaxed),
+            groups_expired: self.groups_expired.load(Relaxed),
             alerts: self.alerts.each_ref().map(|count| count.load(Relaxed)),
             delivery: Delivery {
                 sent: self.delivery[0].load(Relaxed),

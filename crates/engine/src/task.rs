@@ -119,6 +119,9 @@ pub struct Environment {
     /// Where alert nodes record what their handlers delivered, so a replay after a
     /// crash does not deliver it again (`None`: every event is delivered).
     pub deliveries: Option<std::sync::Arc<dyn crate::delivery::DeliveryLog>>,
+    /// The `[task]` bounds on the groups a task keeps (`memory-limit`,
+    /// `idle-group-expiry`).
+    pub limits: crate::GroupLimits,
 }
 
 impl Default for Environment {
@@ -129,6 +132,7 @@ impl Default for Environment {
             udfs: Registry::builtins(),
             influxdb: Vec::new(),
             deliveries: None,
+            limits: crate::GroupLimits::default(),
         }
     }
 }

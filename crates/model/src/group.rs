@@ -85,7 +85,9 @@ impl GroupId {
                 Self::nil()
             };
         }
-        let mut id = String::new();
+        // Built in place: an id of up to 15 bytes (`printer=p1`) stays inline, with no
+        // allocation at all.
+        let mut id = Str::new();
         if dimensions.by_name {
             id.push_str(name);
             id.push('\n');
@@ -98,7 +100,7 @@ impl GroupId {
             id.push('=');
             id.push_str(tags.get(tag).map_or("", |v| v.as_str()));
         }
-        GroupId(id.into())
+        GroupId(id)
     }
 
     /// The id as a string; `""` for the nil group.

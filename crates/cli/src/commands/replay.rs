@@ -372,16 +372,17 @@ fn render(summary: &Summary, bad_lines: usize, elapsed: std::time::Duration) -> 
         .unwrap_or(0)
         .max("node".len());
     text.push_str(&format!(
-        "{:<width$} {:>10} {:>10} {:>8} {:>10}\n",
-        "node", "in", "out", "errors", "busy"
+        "{:<width$} {:>10} {:>10} {:>8} {:>10} {:>10}\n",
+        "node", "in", "out", "errors", "busy", "memory"
     ));
     for (name, stats) in &summary.nodes {
         text.push_str(&format!(
-            "{name:<width$} {:>10} {:>10} {:>8} {:>9.1}ms\n",
+            "{name:<width$} {:>10} {:>10} {:>8} {:>9.1}ms {:>9.1}kB\n",
             stats.messages_in,
             stats.messages_out,
             stats.errors,
             stats.busy.as_secs_f64() * 1000.0,
+            stats.memory_bytes as f64 / 1000.0,
         ));
     }
     text

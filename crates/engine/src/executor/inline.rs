@@ -201,6 +201,7 @@ impl Inline {
         f(&mut *node.node, &mut ctx)?;
         node.stats
             .record_work(count, out.len() as u64, started.elapsed());
+        node.stats.set_memory(node.node.memory());
         Ok(out)
     }
 

@@ -349,6 +349,7 @@ fn run_node(
                     node.node.messages(input, &mut chunk, &mut ctx)?;
                     node.stats
                         .record_work(count, (out.len() - before) as u64, started.elapsed());
+                    node.stats.set_memory(node.node.memory());
                     if clocked {
                         due = schedule(&mut node, Time::now());
                     }
@@ -365,6 +366,7 @@ fn run_node(
                     node.node.tick(now, &mut ctx)?;
                     node.stats
                         .record_work(0, (out.len() - before) as u64, started.elapsed());
+                    node.stats.set_memory(node.node.memory());
                     due = schedule(&mut node, now);
                     send(&children, &mut out);
                 }

@@ -67,6 +67,11 @@ impl<T> Chunked<T> {
         self.chunks.front()?.front()
     }
 
+    /// The item at the back.
+    pub(crate) fn back(&self) -> Option<&T> {
+        self.chunks.back()?.back()
+    }
+
     /// The items, front to back.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         self.chunks.iter().flatten()
@@ -119,6 +124,7 @@ mod tests {
             }
         }
         assert_eq!(queue.front(), model.front());
+        assert_eq!(queue.back(), model.back());
         assert!(queue.iter().eq(model.iter()));
         assert_eq!(queue.len(), model.len());
         assert!(queue.chunks.len() <= model.len() / CHUNK + 2);

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use tickflow_model::{Batch, GroupId, GroupInfo, Point, Str};
 
 use crate::nodes::group_map::{self, GroupMap};
+use crate::nodes::memory;
 use crate::state::{self, StateError};
 
 /// One group's state with its identity.
@@ -71,6 +72,17 @@ impl<S> Groups<S> {
         let mut entries: Vec<_> = self.map.iter_mut().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         entries.into_iter().map(|(_, e)| &mut e.state).collect()
+    }
+
+    /// The states, in no particular order.
+    pub(crate) fn states(&self) -> impl Iterator<Item = &S> {
+        self.map.values().map(|e| &e.state)
+    }
+
+    /// The estimated bytes of the table: each group's entry with its state's own struct
+    /// (what the state holds on the heap is the node's to add).
+    pub(crate) fn memory(&self) -> usize {
+        self.map.len() * (memory::GROUP_ENTRY + std::mem::size_of::<Entry<S>>())
     }
 
     /// Forgets group `id`.

@@ -232,6 +232,11 @@ impl<T: GroupTransform> Node for PerGroup<T> {
         self.groups = Groups::from_json(table, |value| codec.decode(value))?;
         Ok(())
     }
+
+    /// The group table (states' heap contents are not counted).
+    fn memory(&self) -> usize {
+        self.groups.memory()
+    }
 }
 
 #[cfg(test)]

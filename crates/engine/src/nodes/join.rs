@@ -40,6 +40,7 @@ pub(crate) use member::Member;
 
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::group_state::Groups;
+use crate::nodes::memory;
 use crate::nodes::time_buffer::rounded;
 use crate::state::{self, StateError};
 
@@ -391,6 +392,14 @@ impl<T: Member + Send> Node for Join<T> {
             "groups": self.groups.to_json(Sets::to_json),
             "keys": self.keys.to_json(OnKey::to_json),
         }))
+    }
+
+    /// The group and key tables, and each group's waiting sets at a set's struct size
+    /// with one member (a walk over the groups, not their points).
+    fn memory(&self) -> usize {
+        let set = std::mem::size_of::<Set<T>>() + std::mem::size_of::<T>() + memory::fields(1);
+        let sets: usize = self.groups.states().map(|s| s.slots.len()).sum();
+        self.groups.memory() + self.keys.memory() + sets * set
     }
 
     fn restore(&mut self, state: Value) -> Result<(), NodeError> {

@@ -28,6 +28,7 @@ pub(crate) mod eval;
 pub(crate) mod flatten;
 pub(crate) mod from;
 pub(crate) mod group_by;
+pub(crate) mod group_limits;
 pub(crate) mod group_map;
 pub(crate) mod group_state;
 pub(crate) mod group_transform;
@@ -38,6 +39,7 @@ pub(crate) mod influxql;
 pub(crate) mod join;
 pub(crate) mod kapacitor_loopback;
 pub(crate) mod log;
+pub(crate) mod memory;
 pub(crate) mod noop;
 pub(crate) mod query;
 pub(crate) mod sample;
@@ -105,7 +107,11 @@ pub(crate) fn create(
         NodeKind::Default(spec) => Box::new(PerGroup::new(default::Default::new(spec))),
         NodeKind::Delete(spec) => Box::new(PerGroup::new(delete::Delete::new(spec))),
         NodeKind::Log(spec) => Box::new(log::Log::new(spec)),
-        NodeKind::Window(spec) => Box::new(window::Window::new(spec).in_task(task)),
+        NodeKind::Window(spec) => Box::new(
+            window::Window::new(spec)
+                .in_task(task)
+                .with_limits(env.limits),
+        ),
         NodeKind::HttpOut(spec) => {
             let output = outputs.entry(spec.endpoint.clone()).or_default();
             Box::new(http_out::HttpOut::new(output.clone()))

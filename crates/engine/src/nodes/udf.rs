@@ -150,6 +150,14 @@ impl Node for Udf {
         result.map_err(|err| NodeError::new(format!("{}: {err}", self.name)))
     }
 
+    /// A native UDF's state per group, or an external agent's journal and snapshot.
+    fn memory(&self) -> usize {
+        match &self.kind {
+            Kind::Native(udf) => udf.memory(),
+            Kind::External { udf, .. } => udf.memory(),
+        }
+    }
+
     fn snapshot(&self) -> Option<serde_json::Value> {
         match &self.kind {
             Kind::Native(udf) => udf.snapshot().ok(),

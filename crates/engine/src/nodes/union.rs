@@ -17,6 +17,7 @@ use tickflow_model::{Batch, GroupId, Message, Str, Time};
 use tickflow_pipeline::nodes::union::UnionNode;
 
 use crate::node::{Context, Node, NodeError};
+use crate::nodes::memory;
 use crate::state::{self, StateError};
 
 /// The running union node.
@@ -151,6 +152,12 @@ impl Node for Union {
             })
             .collect();
         Some(json!({ "parents": parents }))
+    }
+
+    /// The queued messages, each at its struct size and one field's values.
+    fn memory(&self) -> usize {
+        let queued: usize = self.queues.iter().map(VecDeque::len).sum();
+        queued * (std::mem::size_of::<Message>() + memory::fields(1))
     }
 
     fn restore(&mut self, state: Value) -> Result<(), NodeError> {

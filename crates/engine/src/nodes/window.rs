@@ -20,13 +20,26 @@ use tickflow_pipeline::nodes::window::WindowNode;
 
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::chunked::Chunked;
+use crate::nodes::group_limits::{self, Expired, GroupLimits};
 use crate::nodes::group_map::{self, GroupMap};
+use crate::nodes::memory;
 use crate::state::{self, StateError};
 
 /// The running window node.
 pub struct Window {
     mode: Mode,
     groups: GroupMap<GroupWindow>,
+    /// Points buffered over every group, kept up to date as points come and go.
+    buffered: usize,
+    /// The estimated bytes of the last point buffered, taken as every point's.
+    point_bytes: usize,
+    /// The task's bounds on the groups it keeps.
+    limits: GroupLimits,
+    /// The latest point time seen, the event clock idle groups are measured on.
+    latest: Option<Time>,
+    /// When the next group may become idle (the earliest last-seen time plus the idle
+    /// time, as of the last look): the groups are walked only once it has passed.
+    next_idle: Option<Time>,
     /// The task's id, for reports.
     task: String,
 }
@@ -76,6 +89,8 @@ struct GroupWindow {
     reported_far_ahead: bool,
     /// Count mode: points received so far.
     count: u64,
+    /// The latest time of the group's points, for expiring idle and old groups.
+    last_seen: Time,
 }
 
 impl Window {
@@ -99,6 +114,11 @@ impl Window {
         Window {
             mode,
             groups: GroupMap::default(),
+            buffered: 0,
+            point_bytes: 0,
+            limits: GroupLimits::default(),
+            latest: None,
+            next_idle: None,
             task: String::new(),
         }
     }
@@ -109,12 +129,81 @@ impl Window {
         self
     }
 
+    /// The node bounded by the task's group limits.
+    pub(crate) fn with_limits(mut self, limits: GroupLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Drops the groups the limits no longer allow (see `group_limits`).
+    fn expire(&mut self, ctx: &mut Context<'_>) {
+        if let (Some(idle), Some(now)) = (self.limits.idle, self.latest) {
+            if self.next_idle.is_none_or(|due| now > due) {
+                let idle_groups = self
+                    .groups
+                    .iter()
+                    .filter(|(_, w)| group_limits::is_idle(w.last_seen, now, idle))
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                self.drop_groups(
+                    idle_groups,
+                    format!("not seen for {}s", idle.as_secs_f64()),
+                    ctx,
+                );
+                let oldest = self.groups.values().map(|w| w.last_seen).min();
+                self.next_idle = oldest.map(|t| t + idle);
+            }
+        }
+        if let Some(limit) = self.limits.memory.filter(|l| self.memory() > *l) {
+            let mut by_age: Vec<(Time, &GroupId, usize)> = self
+                .groups
+                .iter()
+                .map(|(id, w)| (w.last_seen, id, w.buffer.len()))
+                .collect();
+            by_age.sort_unstable();
+            let (group, mut held) = (Self::GROUP_BYTES, self.memory());
+            let mut oldest = Vec::new();
+            for (_, id, points) in by_age {
+                if held <= limit {
+                    break;
+                }
+                held -= group + points * self.point_bytes;
+                oldest.push(id.clone());
+            }
+            self.drop_groups(oldest, format!("memory over {limit} bytes"), ctx);
+        }
+    }
+
+    /// Forgets `ids` and sends their deletion on, counting and logging them as one round.
+    fn drop_groups(&mut self, ids: Vec<GroupId>, reason: String, ctx: &mut Context<'_>) {
+        if ids.is_empty() {
+            return;
+        }
+        let count = ids.len();
+        for id in ids {
+            if let Some(window) = self.remove(&id) {
+                ctx.emit(Message::DeleteGroup(window.info));
+            }
+        }
+        ctx.groups_expired(
+            count,
+            &Expired {
+                task: self.task.clone(),
+                count,
+                reason,
+            },
+        );
+    }
+
     fn point(&mut self, point: &mut Point, ctx: &mut Context<'_>) {
         let mode = self.mode;
         let window = self
             .groups
             .entry(point.group.clone())
             .or_insert_with(|| GroupWindow::start(point, mode));
+        let before = window.buffer.len();
+        window.last_seen = window.last_seen.max(point.time);
+        self.latest = self.latest.max(Some(point.time));
         if let Mode::Time { period, .. } = mode {
             if point.time < window.next_emit - period {
                 ctx.late();
@@ -160,6 +249,10 @@ impl Window {
                 }
             }
         }
+        self.buffered = self.buffered + window.buffer.len() - before;
+        if let Some(last) = window.buffer.back() {
+            self.point_bytes = memory::batch_point(last);
+        }
     }
 
     fn barrier(&mut self, group: &GroupId, time: Time, ctx: &mut Context<'_>) {
@@ -178,6 +271,7 @@ impl Window {
         if time < window.next_emit {
             return;
         }
+        let before = window.buffer.len();
         if every.is_zero() {
             window.purge_through(time - period);
             ctx.emit(window.batch(time));
@@ -185,7 +279,23 @@ impl Window {
         } else {
             ctx.emit(window.hop(time, period, every, align));
         }
+        self.buffered = self.buffered + window.buffer.len() - before;
     }
+
+    /// Forgets group `id` and its buffered points; returns its window.
+    fn remove(&mut self, id: &GroupId) -> Option<GroupWindow> {
+        let window = self.groups.remove(id)?;
+        self.buffered -= window.buffer.len();
+        Some(window)
+    }
+
+    /// What one group costs beyond its points: its table entry and window.
+    const GROUP_BYTES: usize = memory::GROUP_ENTRY + std::mem::size_of::<GroupWindow>();
+}
+
+/// The time of the last point of `buffer`.
+fn buffer_back_time(buffer: &Chunked<BatchPoint>) -> Option<Time> {
+    buffer.back().map(|p| p.time)
 }
 
 /// `t` truncated to a multiple of `every` when aligning.
@@ -235,6 +345,7 @@ impl GroupWindow {
             next_emit,
             reported_far_ahead: false,
             count: 0,
+            last_seen: t0,
         }
     }
 
@@ -293,11 +404,14 @@ impl GroupWindow {
             .map(state::batch_point_from)
             .collect::<Result<_, _>>()?;
         let count = state::int(value, "count")?;
+        let next_emit = Time::from_nanos(state::int(value, "next_emit")?);
+        let last_seen = buffer_back_time(&buffer).unwrap_or(next_emit);
         Ok(GroupWindow {
             name,
             info,
             buffer,
-            next_emit: Time::from_nanos(state::int(value, "next_emit")?),
+            next_emit,
+            last_seen,
             reported_far_ahead: false,
             count: u64::try_from(count).map_err(|_| StateError::new("negative count"))?,
         })
@@ -350,7 +464,7 @@ impl Node for Window {
                 }
             }
             Message::DeleteGroup(group) => {
-                self.groups.remove(&group.id);
+                let _ = self.remove(&group.id);
                 ctx.emit(Message::DeleteGroup(group));
             }
             Message::Batch(_) => return Err(NodeError::new("cannot window a batch edge")),
@@ -380,6 +494,7 @@ impl Node for Window {
             }
         }
         chunk.clear();
+        self.expire(ctx);
         result
     }
 
@@ -394,8 +509,18 @@ impl Node for Window {
             .iter()
             .map(|g| GroupWindow::from_json(g).map(|w| (w.info.id.clone(), w)))
             .collect::<Result<GroupMap<_>, _>>()?;
+        self.buffered = groups.values().map(|w| w.buffer.len()).sum();
+        self.point_bytes = groups
+            .values()
+            .find_map(|w| w.buffer.front())
+            .map_or(0, memory::batch_point);
         self.groups = groups;
         Ok(())
+    }
+
+    /// Each group's table entry and window, and every buffered point.
+    fn memory(&self) -> usize {
+        self.groups.len() * Self::GROUP_BYTES + self.buffered * self.point_bytes
     }
 }
 
@@ -436,6 +561,126 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn memory_grows_with_buffered_points_and_falls_when_a_window_emits() {
+        use crate::nodes::testing::run as feed;
+        let mut window = Window::new(&spec(10, 10));
+        assert_eq!(window.memory(), 0);
+        feed(&mut window, vec![point("a", 0), point("b", 0)]);
+        let two_groups = window.memory();
+        feed(&mut window, (1..9).map(|t| point("a", t)).collect());
+        let ten_points = window.memory();
+        assert!(ten_points > two_groups, "{ten_points} > {two_groups}");
+        let per_point = (ten_points - two_groups) / 8;
+        assert!((24..=128).contains(&per_point), "{per_point} bytes a point");
+        let (out, _) = feed(&mut window, vec![point("a", 10)]);
+        assert_eq!(out.len(), 1, "the window of a emits");
+        assert_eq!(window.memory(), two_groups, "a holds its one new point");
+        feed(&mut window, vec![Message::DeleteGroup(group_of("b"))]);
+        assert_eq!(window.memory(), two_groups / 2, "b and its point are gone");
+    }
+
+    fn group_of(host: &str) -> GroupInfo {
+        let mut p = Point::new("cpu", Time::from_nanos(0));
+        p.tags = tickflow_model::Tags::from_pairs([("host", host)]);
+        p.set_dimensions(Dimensions::by_tags(["host"]));
+        p.group_info()
+    }
+
+    /// Feeds `messages` as one chunk; returns the deleted groups' hosts, the groups
+    /// expired so far and the log lines.
+    fn feed_limited(
+        window: &mut Window,
+        messages: Vec<Message>,
+    ) -> (Vec<String>, u64, Vec<String>) {
+        let stats = crate::stats::NodeStats::default();
+        let diagnostics = crate::diagnostics::Collect::default();
+        let mut out = Vec::new();
+        let mut ctx = Context::new(&mut out, &stats, "window1", &diagnostics, false);
+        let mut chunk = messages;
+        window
+            .messages(0, &mut chunk, &mut ctx)
+            .expect("no fatal error");
+        let deleted = out
+            .iter()
+            .filter_map(|m| match m {
+                Message::DeleteGroup(g) => Some(g.tags.get("host")?.to_string()),
+                _ => None,
+            })
+            .collect();
+        (
+            deleted,
+            stats.snapshot().groups_expired,
+            diagnostics.errors(),
+        )
+    }
+
+    #[test]
+    fn idle_groups_are_deleted_downstream_once_unseen_for_the_idle_time() {
+        let limits = GroupLimits {
+            idle: Some(Duration::from_nanos(10 * S)),
+            memory: None,
+        };
+        let mut window = Window::new(&spec(100, 100))
+            .in_task("t")
+            .with_limits(limits);
+        let first = feed_limited(
+            &mut window,
+            vec![point("a", 0), point("b", 2), point("a", 5)],
+        );
+        assert_eq!(first, (vec![], 0, vec![]));
+        let (deleted, expired, log) = feed_limited(&mut window, vec![point("a", 12)]);
+        assert_eq!(
+            (deleted, expired),
+            (Vec::<String>::new(), 0),
+            "b seen at 2, 10s not passed"
+        );
+        let (deleted, expired, log2) = feed_limited(&mut window, vec![point("a", 13)]);
+        assert!(log.is_empty());
+        assert_eq!((deleted, expired), (vec!["b".to_string()], 1));
+        assert_eq!(
+            log2,
+            ["window1: task t: 1 groups expired (not seen for 10s)"]
+        );
+        assert_eq!(window.groups.len(), 1, "a stays");
+        assert_eq!(window.buffered, 4, "a's points only");
+    }
+
+    #[test]
+    fn over_the_memory_limit_the_least_recently_seen_groups_go() {
+        let mut unbounded = Window::new(&spec(100, 100));
+        let two: Vec<Message> = (0..10)
+            .flat_map(|t| [point("b", t), point("c", t)])
+            .collect();
+        crate::nodes::testing::run(&mut unbounded, two.clone());
+        let limit = unbounded.memory();
+        let limits = GroupLimits {
+            memory: Some(limit),
+            idle: None,
+        };
+        let mut window = Window::new(&spec(100, 100))
+            .in_task("t")
+            .with_limits(limits);
+        let mut three = vec![point("a", 0)];
+        three.extend(two);
+        let (deleted, expired, log) = feed_limited(&mut window, three);
+        assert_eq!((deleted, expired), (vec!["a".to_string()], 1));
+        assert_eq!(
+            log,
+            [format!(
+                "window1: task t: 1 groups expired (memory over {limit} bytes)"
+            )]
+        );
+        assert_eq!(window.memory(), limit);
+        let (deleted, expired, _) = feed_limited(&mut window, vec![point("c", 20)]);
+        assert_eq!(
+            (deleted, expired),
+            (vec!["b".to_string()], 1),
+            "b is now the oldest"
+        );
+        assert!(window.memory() <= limit);
     }
 
     #[test]

@@ -45,6 +45,8 @@ fn inline_runs_depth_first_and_flushes_at_the_end() {
     run.push(vec![point("a", 1), point("bad", 2)])
         .expect("push");
     run.push(vec![point("b", 3)]).expect("push");
+    let held = run.dag().stats()[3].1.snapshot().memory_bytes;
+    assert_eq!(held, 2000, "hold3's two messages in its memory gauge");
     assert_eq!(names(&direct), [(0, "a".to_string()), (0, "b".to_string())]);
     assert_eq!(names(&joined), [(1, "a".to_string()), (1, "b".to_string())]);
     let dag = run.finish().expect("finish");
@@ -58,6 +60,11 @@ fn inline_runs_depth_first_and_flushes_at_the_end() {
         ]
     );
     assert_eq!(diagnostics.errors(), ["picky1: bad point"]);
+    let hold = dag.stats()[3].1.snapshot();
+    assert_eq!(
+        hold.memory_bytes, 0,
+        "the gauge reads after finish emptied it"
+    );
     let picky = dag.stats()[1].1.snapshot();
     assert_eq!(
         (picky.messages_in, picky.messages_out, picky.errors),

@@ -101,6 +101,11 @@ impl Node for HoldUntilEnd {
         Ok(())
     }
 
+    /// A kilobyte a held message, so the tests can tell the gauge moves.
+    fn memory(&self) -> usize {
+        self.0.len() * 1000
+    }
+
     fn finish(&mut self, ctx: &mut Context<'_>) -> Result<(), NodeError> {
         for message in self.0.drain(..) {
             ctx.emit(message);

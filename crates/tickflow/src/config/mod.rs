@@ -347,6 +347,7 @@ impl Config {
             influxdb: self.influxdb.clone(),
             services: self.services()?,
             deliveries: None,
+            limits: self.task.group_limits().map_err(ConfigError::from)?,
         })
     }
 }

@@ -133,6 +133,8 @@ pub fn stats(stats: &TaskStats) -> Value {
                 "emitted": s.messages_out,
                 "errors": s.errors,
                 "late": s.late,
+                "memory_bytes": s.memory_bytes,
+                "groups_expired": s.groups_expired,
                 "working_cardinality": 0,
             });
             // tickflow's: what an alert node's own handlers did with its events.

@@ -149,6 +149,14 @@ pub struct ExternalUdf {
 }
 
 impl ExternalUdf {
+    /// The bytes held for the agent: the journal of requests since its last snapshot,
+    /// that snapshot, and output not handed out yet (at its struct size).
+    pub fn memory(&self) -> usize {
+        self.journal.len()
+            + self.last_snapshot.as_ref().map_or(0, Vec::len)
+            + self.pending.len() * std::mem::size_of::<Message>()
+    }
+
     /// Starts the agent, sends Init and, when `snapshot` is given, Restore.
     pub fn start(spec: Spec, snapshot: Option<Vec<u8>>) -> Result<Self, AgentError> {
         let mut udf = ExternalUdf {

@@ -92,6 +92,11 @@ impl Journal {
         self.given_up = false;
     }
 
+    /// The bytes the journal holds.
+    pub(crate) fn len(&self) -> usize {
+        self.frames.len()
+    }
+
     /// The requests to send again to an agent restored from the last snapshot, or `None`
     /// when replay was given up. From now on the outputs already handed out for them are
     /// dropped.

@@ -63,6 +63,16 @@ impl<S> Groups<S> {
         self.states.len()
     }
 
+    /// The estimated bytes of every group's entry and state, `heap` giving what a state
+    /// holds beyond its own struct (a walk over the groups, not their values).
+    pub fn memory(&self, heap: impl Fn(&S) -> usize) -> usize {
+        let entry = 2 * std::mem::size_of::<(String, usize)>() + std::mem::size_of::<S>();
+        self.states
+            .iter()
+            .map(|(id, state)| entry + 2 * id.len() + heap(state))
+            .sum()
+    }
+
     /// Whether no group holds state.
     pub fn is_empty(&self) -> bool {
         self.states.is_empty()
@@ -111,6 +121,20 @@ mod tests {
             &Tags::from_pairs([("printer", printer)]),
             &Dimensions::by_tags(["printer"]),
         )
+    }
+
+    #[test]
+    fn memory_counts_each_group_and_its_heap() {
+        let mut groups: Groups<Vec<f64>> = Groups::default();
+        let heap = |v: &Vec<f64>| v.capacity() * 8;
+        assert_eq!(groups.memory(heap), 0);
+        groups.of(&group("p1"), || vec![0.0; 100]);
+        let one = groups.memory(heap);
+        assert!(one > 800, "{one}");
+        groups.of(&group("p2"), || vec![0.0; 100]);
+        assert_eq!(groups.memory(heap), 2 * one);
+        groups.delete(&group("p1"));
+        assert_eq!(groups.memory(heap), one);
     }
 
     #[test]

@@ -69,6 +69,12 @@ pub trait NativeUdf: Send {
     /// keeps its state per group, as every node does.
     fn delete_group(&mut self, group: &GroupId);
 
+    /// An estimate of the bytes the UDF's state holds (0 by default: for UDFs whose
+    /// state per group is a few numbers).
+    fn memory(&self) -> usize {
+        0
+    }
+
     /// The UDF's state.
     fn snapshot(&self) -> Result<serde_json::Value, UdfError>;
 

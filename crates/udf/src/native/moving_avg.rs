@@ -86,6 +86,14 @@ pub fn init(options: &[UdfOption]) -> Result<Box<dyn NativeUdf>, InitError> {
 }
 
 impl NativeUdf for MovingAvg {
+    /// Each group's moving windows.
+    fn memory(&self) -> usize {
+        self.windows.memory(|windows| {
+            let values: usize = windows.iter().map(MovingStats::capacity).sum();
+            windows.capacity() * std::mem::size_of::<MovingStats>() + values * 8
+        })
+    }
+
     fn point(&mut self, point: Point, out: &mut Vec<Message>) -> Result<(), UdfError> {
         let mut results = Vec::with_capacity(self.fields.len());
         let (size, count) = (self.size, self.fields.len());

@@ -14,6 +14,11 @@ pub struct MovingStats {
 }
 
 impl MovingStats {
+    /// How many values the window has room for without growing.
+    pub fn capacity(&self) -> usize {
+        self.window.capacity()
+    }
+
     /// The mean of the last `size` values.
     pub fn with_size(size: usize) -> Self {
         MovingStats {

@@ -223,6 +223,17 @@ pub fn welch(a: &Summary, b: &Summary) -> (f64, f64) {
 }
 
 impl NativeUdf for TTest {
+    /// Each group's fields with their histories and pending values.
+    fn memory(&self) -> usize {
+        self.groups.memory(|fields| {
+            let values: usize = fields
+                .iter()
+                .map(|f| f.history.values.capacity() + f.pending.capacity())
+                .sum();
+            fields.capacity() * std::mem::size_of::<FieldState>() + values * 8
+        })
+    }
+
     fn batch(&mut self, batch: Batch, out: &mut Vec<Message>) -> Result<(), UdfError> {
         let single = self.fields.len() == 1;
         let (size, count) = (self.size, self.fields.len());

@@ -23,6 +23,7 @@ use tickflow_pipeline::nodes::influxql::{InfluxQlFunction, InfluxQlNode};
 
 use crate::node::{Context, Node, NodeError};
 use crate::nodes::group_map::{self, GroupMap};
+use crate::nodes::memory;
 use crate::state::{self, StateError};
 use reduce::{accepts, reduce, Reduced, Sample};
 use transform::Transform;
@@ -389,6 +390,12 @@ impl Node for InfluxQl {
     fn snapshot(&self) -> Option<serde_json::Value> {
         let groups = group_map::ordered_json(&self.groups, Pending::to_json);
         Some(serde_json::json!({ "groups": groups }))
+    }
+
+    /// The group table: a stream group holds one time's run, most often one point.
+    fn memory(&self) -> usize {
+        let group = memory::GROUP_ENTRY + std::mem::size_of::<Pending>();
+        self.groups.len() * (group + std::mem::size_of::<Point>() + memory::fields(1))
     }
 
     fn restore(&mut self, saved: serde_json::Value) -> Result<(), NodeError> {
