@@ -400,38 +400,8 @@ mod tests {
     use crate::tasks::TaskBody;
 
     /// The template of Kapacitor's "Template tasks" guide.
-    const GENERIC_MEAN_ALERT: &str = "// Which measurement to consume
-var measurement string
-// Optional where filter
-var where_filter = lambda: TRUE
-// Optional list of group by dimensions
-var groups = [*]
-// Which field to process
-var field string
-// Warning criteria, has access to 'mean' field
-var warn lambda
-// Critical criteria, has access to 'mean' field
-var crit lambda
-// How much data to window
-var window = 5m
-// The slack channel for alerts
-var slack_channel = '#alerts'
-
-stream
-    |from()
-        .measurement(measurement)
-        .where(where_filter)
-        .groupBy(groups)
-    |window()
-        .period(window)
-        .every(window)
-    |mean(field)
-    |alert()
-         .warn(warn)
-         .crit(crit)
-         .slack()
-         .channel(slack_channel)
-";
+    const GENERIC_MEAN_ALERT: &str =
+        include_str!("../../../../testdata/templates/generic_mean_alert.tick");
 
     fn store() -> TaskStore {
         let master = TaskMaster::new(MasterConfig::default(), Arc::new(Collect::default()));
