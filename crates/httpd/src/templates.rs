@@ -76,7 +76,7 @@ async fn update(app: &Arc<App>, id: String, request: Request<Incoming>) -> Resul
 /// `DELETE /kapacitor/v1/templates/<id>`: 204 whether or not it existed.
 async fn delete(app: &Arc<App>, id: String) -> Result<Reply, ApiError> {
     blocking(app, move |app| {
-        app.store().delete_template(&id);
+        app.store().delete_template(&id)?;
         Ok(())
     })
     .await?;

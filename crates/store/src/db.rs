@@ -1,6 +1,6 @@
 //! [`Store`]: the embedded store (`<data dir>/store.redb`, redb) of what is defined over
-//! the API: task records ([`TaskRecord`]), topic handlers (their specs as the alerts API
-//! takes them) and alert topic states. Each put is one committed transaction, so after
+//! the API: task records ([`TaskRecord`]), templates ([`TemplateRecord`]), topic
+//! handlers (their specs as the alerts API takes them) and alert topic states. Each put is one committed transaction, so after
 //! a crash a record is either the old one or the new one, never half of each.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +14,23 @@ use crate::StoreError;
 const TASKS: TableDefinition<&str, &[u8]> = TableDefinition::new("tasks");
 const HANDLERS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("topic_handlers");
 const TOPICS: TableDefinition<&str, &[u8]> = TableDefinition::new("topics");
+const TEMPLATES: TableDefinition<&str, &[u8]> = TableDefinition::new("templates");
+
+/// A template as defined over the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateRecord {
+    /// The template's id.
+    pub id: String,
+    /// The TICKscript as given.
+    pub script: String,
+    /// `stream` or `batch`.
+    #[serde(rename = "type")]
+    pub task_type: String,
+    /// When it was defined, in nanoseconds since the epoch.
+    pub created: i64,
+    /// When it last changed, in nanoseconds since the epoch.
+    pub modified: i64,
+}
 
 /// A task as defined over the API: enough to define it again at start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +80,7 @@ impl Store {
             txn.open_table(TASKS)?;
             txn.open_table(HANDLERS)?;
             txn.open_table(TOPICS)?;
+            txn.open_table(TEMPLATES)?;
             Ok(())
         })?;
         Ok(store)
@@ -110,6 +128,32 @@ impl Store {
         let rows = self.rows(TASKS)?;
         rows.into_iter()
             .map(|(id, bytes)| self.decode("task", id, &bytes))
+            .collect()
+    }
+
+    /// Saves (or replaces) a template record.
+    pub fn put_template(&self, template: &TemplateRecord) -> Result<(), StoreError> {
+        let bytes = encode(template);
+        self.write(|txn| {
+            txn.open_table(TEMPLATES)?
+                .insert(template.id.as_str(), bytes.as_slice())?;
+            Ok(())
+        })
+    }
+
+    /// Forgets template `id`.
+    pub fn delete_template(&self, id: &str) -> Result<(), StoreError> {
+        self.write(|txn| {
+            txn.open_table(TEMPLATES)?.remove(id)?;
+            Ok(())
+        })
+    }
+
+    /// Every template record, by id.
+    pub fn templates(&self) -> Result<Vec<TemplateRecord>, StoreError> {
+        let rows = self.rows(TEMPLATES)?;
+        rows.into_iter()
+            .map(|(id, bytes)| self.decode("template", id, &bytes))
             .collect()
     }
 
@@ -253,5 +297,26 @@ mod tests {
         store.delete_handler("cpu", "log").expect("deletes");
         assert!(store.handlers().expect("reads").is_empty());
         assert_eq!(store.topics().expect("reads").len(), 1);
+    }
+
+    #[test]
+    fn templates_survive_a_reopen_and_go_when_deleted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("store.redb");
+        let template = |id: &str| TemplateRecord {
+            id: id.into(),
+            script: "var x string\nstream|from().measurement(x)".into(),
+            task_type: "stream".into(),
+            created: 1,
+            modified: 2,
+        };
+        {
+            let store = Store::open(&path).expect("opens");
+            store.put_template(&template("t1")).expect("puts");
+            store.put_template(&template("t2")).expect("puts");
+            store.delete_template("t2").expect("deletes");
+        }
+        let store = Store::open(&path).expect("reopens");
+        assert_eq!(store.templates().expect("reads"), [template("t1")]);
     }
 }

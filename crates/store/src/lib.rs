@@ -38,7 +38,7 @@ pub mod wal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use db::{Store, TaskRecord};
+pub use db::{Store, TaskRecord, TemplateRecord};
 pub use deliveries::Deliveries;
 pub use error::StoreError;
 pub use snapshots::{Snapshot, Snapshots};

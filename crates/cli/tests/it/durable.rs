@@ -391,6 +391,91 @@ fn a_restart_keeps_api_tasks_their_status_and_vars_topic_handlers_and_topic_stat
     );
 }
 
+#[test]
+fn a_restart_keeps_templates_and_the_tasks_made_from_them_linked() {
+    let dir = scratch_dir("durable-templates");
+    let data = dir.join("data");
+    let data_arg = data.to_str().expect("utf-8");
+    let running = Running::start(&["serve", "--data-dir", data_arg]);
+    let template = serde_json::json!({
+        "id": "by_measurement",
+        "script": "var m string\nstream|from().measurement(m)|httpOut('out')",
+    });
+    let (status, text) = post(
+        running.address,
+        "/kapacitor/v1/templates",
+        template.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let task = serde_json::json!({
+        "id": "cpu",
+        "template-id": "by_measurement",
+        "dbrps": [{"db": "db", "rp": "autogen"}],
+        "vars": {"m": {"type": "string", "value": "cpu"}},
+        "status": "enabled",
+    });
+    let (status, text) = post(
+        running.address,
+        "/kapacitor/v1/tasks",
+        task.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let (status, stderr) = running.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+
+    let running = Running::start(&["serve", "--data-dir", data_arg]);
+    let saved = get(running.address, "templates/by_measurement");
+    assert_eq!(saved["vars"]["m"]["type"], "string", "{saved}");
+    let cpu = get(running.address, "tasks/cpu");
+    assert_eq!(cpu["template-id"], "by_measurement", "{cpu}");
+    assert_eq!(cpu["executing"], true, "{cpu}");
+    // Still linked: updating the template redefines the restored task.
+    let update = serde_json::json!({
+        "script": "var m string\nstream|from().measurement(m)|httpOut('renamed')",
+    });
+    let (status, text) = request(
+        running.address,
+        "PATCH",
+        "/kapacitor/v1/templates/by_measurement",
+        update.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let cpu = get(running.address, "tasks/cpu");
+    assert!(
+        cpu["script"]
+            .as_str()
+            .is_some_and(|s| s.contains("renamed")),
+        "{cpu}"
+    );
+    let (status, text) = request(
+        running.address,
+        "DELETE",
+        "/kapacitor/v1/templates/by_measurement",
+        b"",
+    );
+    assert_eq!(status, 204, "{text}");
+    let (status, stderr) = running.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+
+    let running = Running::start(&["serve", "--data-dir", data_arg]);
+    let (status, _) = request(
+        running.address,
+        "GET",
+        "/kapacitor/v1/templates/by_measurement",
+        b"",
+    );
+    assert_eq!(status, 404, "a deleted template stays deleted");
+    let cpu = get(running.address, "tasks/cpu");
+    assert!(
+        cpu["script"]
+            .as_str()
+            .is_some_and(|s| s.contains("renamed")),
+        "the task keeps its updated script: {cpu}"
+    );
+    let (status, stderr) = running.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
 /// `GET /kapacitor/v1/<path>` as JSON.
 fn get(address: SocketAddr, path: &str) -> serde_json::Value {
     let (status, text) = request(address, "GET", &format!("/kapacitor/v1/{path}"), b"");

@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tickflow_engine::delivery::DeliveryLog;
-use tickflow_store::{DataDir, Deliveries, StoreError, TaskRecord};
+use tickflow_store::{DataDir, Deliveries, StoreError, TaskRecord, TemplateRecord};
 
 /// The data dir of a durable engine and what it keeps in memory about it.
 pub struct Durable {
@@ -123,6 +123,16 @@ impl Durable {
     /// Saves task `record`.
     pub(crate) fn save_task(&self, record: &TaskRecord) -> Result<(), StoreError> {
         self.data.store.put_task(record)
+    }
+
+    /// Saves template `record`.
+    pub(crate) fn save_template(&self, record: &TemplateRecord) -> Result<(), StoreError> {
+        self.data.store.put_template(record)
+    }
+
+    /// Forgets template `id`.
+    pub(crate) fn forget_template(&self, id: &str) -> Result<(), StoreError> {
+        self.data.store.delete_template(id)
     }
 
     /// Forgets task `id`: its record, its snapshot, its deliveries.

@@ -65,6 +65,14 @@ impl Durable {
             self.data.snapshots.delete(id)?;
             self.data.deliveries.forget_task(id)?;
         }
+        for template in self.data.store.templates()? {
+            let id = template.id.clone();
+            if let Err(err) = parts.tasks.restore_template(template) {
+                recovery
+                    .warnings
+                    .push(format!("template {id}: {}", err.message));
+            }
+        }
         let now = self.data.wal.last_position();
         for mut stored in self.data.store.tasks()? {
             recovery.tasks += 1;

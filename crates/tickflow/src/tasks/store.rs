@@ -169,8 +169,13 @@ impl TaskStore {
         }
     }
 
+    /// The data dir records are saved in, on a durable engine.
+    pub(super) fn data_dir(&self) -> Option<&Durable> {
+        self.durable.as_deref()
+    }
+
     /// Saves `record` of task `id`; a store that cannot is the request's error.
-    fn persist(&self, id: &str, record: &Record) -> Result<(), TaskError> {
+    pub(super) fn persist(&self, id: &str, record: &Record) -> Result<(), TaskError> {
         let Some(durable) = &self.durable else {
             return Ok(());
         };
@@ -226,6 +231,11 @@ impl TaskStore {
             return Err(TaskError::not_found("no task exists"));
         };
         record.since = stored.since;
+        if !stored.template_id.is_empty() {
+            // Lock order: the task records, then the templates.
+            record.orphaned = !self.lock_templates().contains_key(&stored.template_id);
+            record.template_id = stored.template_id.clone();
+        }
         if stored.status != "enabled" {
             return Ok(None);
         }

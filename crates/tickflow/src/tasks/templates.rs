@@ -24,6 +24,7 @@ use super::definition::{define, Action, Definition};
 use super::object::{self as task_json, Link};
 use super::store::{valid_id, Record, ScriptFormat, TaskError, TaskStore};
 use super::vars::{self, Var};
+use tickflow_store::TemplateRecord;
 
 /// The body of a template create or update request; absent keys are `None`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -49,6 +50,19 @@ pub struct Template {
     /// When it last changed.
     pub modified: Time,
     checked: Checked,
+}
+
+impl Template {
+    /// The record a durable engine saves of template `id`.
+    fn record(&self, id: &str) -> TemplateRecord {
+        TemplateRecord {
+            id: id.to_string(),
+            script: self.script.clone(),
+            task_type: self.task_type.to_string(),
+            created: self.created.nanos(),
+            modified: self.modified.nanos(),
+        }
+    }
 }
 
 /// A template script that builds: its pipeline (vars without values at their zero
@@ -220,8 +234,43 @@ impl TaskStore {
             modified: now,
             checked,
         };
+        self.save_template(&id, &template)?;
         templates.insert(id.clone(), template);
         Ok(id)
+    }
+
+    /// Saves template `id` on a durable engine; a store that cannot is the request's
+    /// error.
+    fn save_template(&self, id: &str, template: &Template) -> Result<(), TaskError> {
+        match self.data_dir() {
+            Some(durable) => {
+                (durable.save_template(&template.record(id))).map_err(TaskError::failed)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets template `id` on a durable engine.
+    fn forget_template(&self, id: &str) -> Result<(), TaskError> {
+        match self.data_dir() {
+            Some(durable) => durable.forget_template(id).map_err(TaskError::failed),
+            None => Ok(()),
+        }
+    }
+
+    /// Puts back a template saved by a durable engine, with its times (at start-up,
+    /// before the tasks made from it).
+    pub(crate) fn restore_template(&self, saved: TemplateRecord) -> Result<(), TaskError> {
+        let (task_type, checked) = checked(&saved.script, Some(&saved.task_type), &self.options)?;
+        let template = Template {
+            script: saved.script,
+            task_type,
+            created: Time::from_nanos(saved.created),
+            modified: Time::from_nanos(saved.modified),
+            checked,
+        };
+        self.lock_templates().insert(saved.id, template);
+        Ok(())
     }
 
     /// Template `id` as the API shows it.
@@ -287,6 +336,10 @@ impl TaskStore {
         template.task_type = task_type;
         template.checked = checked;
         template.modified = Time::now();
+        if new_id != id {
+            self.forget_template(id)?;
+        }
+        self.save_template(&new_id, &template)?;
         templates.insert(new_id.clone(), template);
         drop(templates);
         self.reload_tasks(&mut records, redefined, &script, &new_id)?;
@@ -294,14 +347,16 @@ impl TaskStore {
     }
 
     /// Deletes template `id`; its tasks go on as they are, orphans. An unknown id is not
-    /// an error.
-    pub fn delete_template(&self, id: &str) {
+    /// an error; a durable engine that cannot forget it is.
+    pub fn delete_template(&self, id: &str) -> Result<(), TaskError> {
         let mut records = self.lock();
         if self.lock_templates().remove(id).is_some() {
             (records.values_mut())
                 .filter(|r| r.template_id == id)
                 .for_each(|r| r.orphaned = true);
+            self.forget_template(id)?;
         }
+        Ok(())
     }
 
     /// The script of template `id` and the dbrps it names, for a task made from it.
@@ -376,7 +431,8 @@ impl TaskStore {
             record.script = script.to_string();
             record.template_id = template_id.to_string();
             record.modified = Time::now();
-            let result = self.install(&task, record, definition);
+            let result = (self.install(&task, record, definition))
+                .and_then(|()| self.persist(&task, record));
             if first_error.is_ok() {
                 first_error = result.map_err(|err| {
                     TaskError::failed(format!("error reloading associated task {task}: {err}"))
@@ -549,7 +605,7 @@ mod tests {
         assert_eq!(task.template_id, "other");
         assert!(task.script.contains("|max(field)"), "{}", task.script);
 
-        store.delete_template("other");
+        store.delete_template("other").expect("deletes");
         let task = (store.get(&id, ScriptFormat::Raw, DotView::Attributes)).expect("orphan");
         assert!(task.executing);
         // A new template of the same id does not take the orphan back.
