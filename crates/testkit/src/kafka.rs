@@ -71,8 +71,19 @@ impl Kafka {
         let address = format!("127.0.0.1:{}", free_port());
         let url = format!("tcp://{address}");
         let child = Command::new(&binary)
-            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
-            .args(["--storage-engine", "memory://tansu/", "--cluster-id", "tickflow"])
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+            ])
+            .args([
+                "--storage-engine",
+                "memory://tansu/",
+                "--cluster-id",
+                "tickflow",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -96,7 +107,10 @@ impl Kafka {
 
     /// Creates `topic` with `partitions` partitions.
     pub fn create_topic(&self, topic: &str, partitions: i32) {
-        let controller = self.client.controller_client().expect("a controller client");
+        let controller = self
+            .client
+            .controller_client()
+            .expect("a controller client");
         self.runtime
             .block_on(controller.create_topic(topic, partitions, 1, 5_000))
             .unwrap_or_else(|e| panic!("cannot create topic {topic:?}: {e}"));
@@ -127,13 +141,18 @@ impl Kafka {
                     .partition_client(topic, partition, UnknownTopicHandling::Retry)
                     .await
                     .expect("a partition client");
-                let (records, _) = (client.fetch_records(0, 1..1_000_000, 100).await)
-                    .expect("records fetched");
-                read.extend(records.into_iter().map(|r| Read {
-                    partition,
-                    key: r.record.key.map(|k| String::from_utf8_lossy(&k).into_owned()),
-                    value: String::from_utf8_lossy(&r.record.value.unwrap_or_default())
-                        .into_owned(),
+                let (records, _) =
+                    (client.fetch_records(0, 1..1_000_000, 100).await).expect("records fetched");
+                read.extend(records.into_iter().map(|r| {
+                    Read {
+                        partition,
+                        key: r
+                            .record
+                            .key
+                            .map(|k| String::from_utf8_lossy(&k).into_owned()),
+                        value: String::from_utf8_lossy(&r.record.value.unwrap_or_default())
+                            .into_owned(),
+                    }
                 }));
             }
             read

@@ -18,10 +18,10 @@ use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler
 use crate::http::{Client, TlsSettings};
 use crate::services::workspace::select;
 use crate::services::{
-    Alerta, BigPanda, Calls, Discord, EmailHandler, HipChat, KafkaHandler, OpsGenie, OpsGenie2, PagerDuty,
-    PagerDuty2, PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow, SlackConfig,
-    SlackHandler, SnmpTrapHandler, Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler,
-    Zenoss,
+    Alerta, BigPanda, Calls, Discord, EmailHandler, HipChat, KafkaHandler, OpsGenie, OpsGenie2,
+    PagerDuty, PagerDuty2, PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow,
+    SlackConfig, SlackHandler, SnmpTrapHandler, Talk, Teams, TelegramHandler, Unavailable,
+    VictorOpsHandler, Zenoss,
 };
 
 /// Why settings do not make a running handler.
@@ -149,9 +149,7 @@ fn service_handler(
         "kafka" => {
             let cluster = calls.text("cluster").unwrap_or_default();
             match select(&external.kafka, &cluster) {
-                Some(config) => when(config.enabled, "kafka", || {
-                    KafkaHandler::new(config, calls)
-                })?,
+                Some(config) => when(config.enabled, "kafka", || KafkaHandler::new(config, calls))?,
                 None => Box::new(Unavailable::new(
                     "kafka",
                     format!("no [[kafka]] section for cluster {cluster:?}"),

@@ -53,7 +53,11 @@ fn alerts_are_records_keyed_by_id_with_the_alert_document() {
         &services,
         json!({"cluster": "local", "topic": "messages", "template": "{{ .ID }}: {{ .Message }}"}),
     );
-    let events = [event("cpu:a", 95.0), event("cpu:b", 97.0), event("cpu:a", 99.0)];
+    let events = [
+        event("cpu:a", 95.0),
+        event("cpu:b", 97.0),
+        event("cpu:a", 99.0),
+    ];
     for e in &events {
         json.handle(e).expect("written");
     }
@@ -65,15 +69,20 @@ fn alerts_are_records_keyed_by_id_with_the_alert_document() {
         .map(|e| (Some(e.id.clone()), e.to_json().expect("json")))
         .collect();
     want.sort_by_key(|(_, value)| value.clone());
-    let got: Vec<(Option<String>, String)> =
-        read.iter().map(|r| (r.key.clone(), r.value.clone())).collect();
+    let got: Vec<(Option<String>, String)> = read
+        .iter()
+        .map(|r| (r.key.clone(), r.value.clone()))
+        .collect();
     assert_eq!(got, want);
     let partitions_of_a: Vec<i32> = (read.iter())
         .filter(|r| r.key.as_deref() == Some("cpu:a"))
         .map(|r| r.partition)
         .collect();
     assert_eq!(partitions_of_a.len(), 2);
-    assert_eq!(partitions_of_a[0], partitions_of_a[1], "one id, one partition");
+    assert_eq!(
+        partitions_of_a[0], partitions_of_a[1],
+        "one id, one partition"
+    );
 
     let messages = broker.read("messages", 1, Duration::from_secs(10));
     assert_eq!(messages.len(), 1);
@@ -90,7 +99,10 @@ fn a_down_broker_is_a_counted_error_per_alert() {
     drop(broker);
     let services = services(&address, "300ms");
     let kafka = handler(&services, json!({"cluster": "local", "topic": "alerts"}));
-    let error = kafka.handle(&event("cpu", 95.0)).err().map(|e| e.to_string());
+    let error = kafka
+        .handle(&event("cpu", 95.0))
+        .err()
+        .map(|e| e.to_string());
     let error = error.unwrap_or_default();
     assert!(
         error.starts_with("kafka: cluster \"local\", topic \"alerts\": "),
@@ -109,7 +121,10 @@ fn a_down_broker_is_a_counted_error_per_alert() {
 fn unknown_clusters_and_topics_are_errors_that_name_them() {
     let services = services("127.0.0.1:9", "300ms");
     let unknown = handler(&services, json!({"cluster": "other", "topic": "alerts"}));
-    let error = unknown.handle(&event("cpu", 95.0)).err().map(|e| e.to_string());
+    let error = unknown
+        .handle(&event("cpu", 95.0))
+        .err()
+        .map(|e| e.to_string());
     assert_eq!(
         error.as_deref(),
         Some("kafka: no [[kafka]] section for cluster \"other\"")
@@ -117,12 +132,18 @@ fn unknown_clusters_and_topics_are_errors_that_name_them() {
     let spec = HandlerSpec {
         id: "k".into(),
         kind: "kafka".into(),
-        options: json!({"cluster": "local"}).as_object().cloned().unwrap_or_default(),
+        options: json!({"cluster": "local"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
         match_expr: String::new(),
     };
     let error = spec.build(&services).err().map(|e| e.to_string());
     assert!(
-        error.as_deref().unwrap_or_default().contains("a kafka handler needs a topic"),
+        error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("a kafka handler needs a topic"),
         "{error:?}"
     );
 }

@@ -125,6 +125,9 @@ fn kafka_clusters_from_the_config_take_kafka_alerts() {
         .map(|r| r.value.starts_with("{\"id\":\"cpu\",\"message\":\"cpu is "))
         .collect();
     assert_eq!(levels, [true, true], "{records:?}");
-    assert!(records[0].value.contains("\"level\":\"CRITICAL\""), "{records:?}");
+    assert!(
+        records[0].value.contains("\"level\":\"CRITICAL\""),
+        "{records:?}"
+    );
     assert!(records[1].value.contains("\"level\":\"OK\""), "{records:?}");
 }

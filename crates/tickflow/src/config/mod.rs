@@ -55,10 +55,10 @@ use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
 use tickflow_alert::services::{
-    one_or_many, AlertaConfig, BigPandaConfig, DiscordConfig, HipChatConfig, OpsGenie2Config,
-    OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig, SensuConfig, ServiceConfigs,
-    KafkaConfig, ServiceNowConfig, SlackConfig, SmtpConfig, SnmpTrapConfig, TalkConfig, TeamsConfig,
-    TelegramConfig, VictorOpsConfig, ZenossConfig,
+    one_or_many, AlertaConfig, BigPandaConfig, DiscordConfig, HipChatConfig, KafkaConfig,
+    OpsGenie2Config, OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig,
+    SensuConfig, ServiceConfigs, ServiceNowConfig, SlackConfig, SmtpConfig, SnmpTrapConfig,
+    TalkConfig, TeamsConfig, TelegramConfig, VictorOpsConfig, ZenossConfig,
 };
 use tickflow_alert::Services;
 use tickflow_engine::Environment;

@@ -86,7 +86,10 @@ impl KafkaConfig {
     /// `timeout` as a duration; `None` (wait as long as it takes) for zero.
     pub fn timeout(&self) -> Result<Option<Duration>, String> {
         let timeout = parse_go_duration(&self.timeout).ok_or_else(|| {
-            format!("invalid timeout {:?}: expected a duration such as \"10s\"", self.timeout)
+            format!(
+                "invalid timeout {:?}: expected a duration such as \"10s\"",
+                self.timeout
+            )
         })?;
         Ok((!timeout.is_zero()).then_some(timeout))
     }
@@ -96,8 +99,7 @@ impl KafkaConfig {
         if self.sasl_username.is_empty() {
             return Ok(None);
         }
-        let credentials =
-            Credentials::new(self.sasl_username.clone(), self.sasl_password.clone());
+        let credentials = Credentials::new(self.sasl_username.clone(), self.sasl_password.clone());
         match self.sasl_mechanism.as_str() {
             "" | "PLAIN" => Ok(Some(SaslConfig::Plain(credentials))),
             "SCRAM-SHA-256" => Ok(Some(SaslConfig::ScramSha256(credentials))),
@@ -124,7 +126,10 @@ mod tests {
         assert_eq!(config.brokers, ["127.0.0.1:9092"]);
         assert_eq!(config.timeout(), Ok(Some(Duration::from_secs(2))));
         assert_eq!(config.batch_size, 100);
-        assert!(matches!(config.sasl(), Ok(Some(SaslConfig::ScramSha512(_)))));
+        assert!(matches!(
+            config.sasl(),
+            Ok(Some(SaslConfig::ScramSha512(_)))
+        ));
     }
 
     #[test]
@@ -135,8 +140,16 @@ mod tests {
             timeout: "soon".into(),
             ..KafkaConfig::default()
         };
-        assert!(config.sasl().err().unwrap_or_default().contains("\"GSSAPI\""));
-        assert!(config.timeout().err().unwrap_or_default().contains("\"soon\""));
+        assert!(config
+            .sasl()
+            .err()
+            .unwrap_or_default()
+            .contains("\"GSSAPI\""));
+        assert!(config
+            .timeout()
+            .err()
+            .unwrap_or_default()
+            .contains("\"soon\""));
         assert!(matches!(KafkaConfig::default().sasl(), Ok(None)));
     }
 }

@@ -65,7 +65,9 @@ impl Producer {
             let partition = partitions
                 .get(pick(partitions.len()))
                 .ok_or_else(|| format!("topic {topic:?} has no partition"))?;
-            (partition.produce(vec![record], Compression::NoCompression).await)
+            (partition
+                .produce(vec![record], Compression::NoCompression)
+                .await)
                 .map(drop)
                 .map_err(|e| e.to_string())
         }));
@@ -91,7 +93,11 @@ impl Producer {
         if let Some(partitions) = connected.topics.get(topic) {
             return Ok(partitions.clone());
         }
-        let topics = connected.client.list_topics().await.map_err(|e| e.to_string())?;
+        let topics = connected
+            .client
+            .list_topics()
+            .await
+            .map_err(|e| e.to_string())?;
         let count = (topics.iter().find(|t| t.name == topic))
             .map(|t| t.partitions.len())
             .ok_or_else(|| format!("unknown topic {topic:?}"))?;
@@ -103,7 +109,9 @@ impl Producer {
                 .map_err(|e| e.to_string())?;
             partitions.push(Arc::new(client));
         }
-        connected.topics.insert(topic.to_owned(), partitions.clone());
+        connected
+            .topics
+            .insert(topic.to_owned(), partitions.clone());
         Ok(partitions)
     }
 
