@@ -120,3 +120,50 @@ impl ServerCertVerifier for AnyCertificate {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tls(config: KafkaConfig) -> Result<Arc<ClientConfig>, String> {
+        client_config(&KafkaConfig {
+            use_ssl: true,
+            ..config
+        })
+    }
+
+    #[test]
+    fn the_mozilla_roots_or_any_certificate_make_a_configuration() {
+        assert!(tls(KafkaConfig::default()).is_ok());
+        let insecure = KafkaConfig {
+            insecure_skip_verify: true,
+            ..KafkaConfig::default()
+        };
+        assert!(tls(insecure).is_ok());
+    }
+
+    #[test]
+    fn unusable_files_are_errors_naming_the_option_and_file() {
+        let missing = KafkaConfig {
+            ssl_ca: "/nonexistent/ca.pem".into(),
+            ..KafkaConfig::default()
+        };
+        let error = tls(missing).err().unwrap_or_default();
+        assert!(
+            error.starts_with("ssl-ca \"/nonexistent/ca.pem\""),
+            "{error}"
+        );
+        let empty = std::env::temp_dir().join(format!("tickflow-kafka-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate\n").expect("a temp file");
+        let path = empty.display().to_string();
+        let no_cert = KafkaConfig {
+            ssl_ca: path.clone(),
+            ..KafkaConfig::default()
+        };
+        assert_eq!(
+            tls(no_cert).err(),
+            Some(format!("ssl-ca {path:?} holds no certificate"))
+        );
+        let _ = std::fs::remove_file(&empty);
+    }
+}
