@@ -18,7 +18,7 @@
 //! * [`http`]: the HTTP client (ureq, rustls, keep-alive, proxies from the environment,
 //!   `ssl-ca`) behind `.post()`, `httpPost` and the services.
 //! * [`services`]: the third-party services (`[[slack]]`, `[pagerduty2]`, `[smtp]`,
-//!   `[snmptrap]`, … every one of Kapacitor's but Kafka) and their handlers.
+//!   `[snmptrap]`, `[[kafka]]`, … every one of Kapacitor's) and their handlers.
 //! * [`mqtt`]: the small MQTT 3.1.1 publisher behind `.mqtt()` ([`MqttHandler`]), with the
 //!   configured brokers ([`MqttBrokers`]).
 //! * [`config`]: [`Services`], the server-level settings (endpoints, server identity) and

@@ -1,7 +1,7 @@
 //! Test support shared by the integration tests of tickflow's crates: where the workspace
 //! is, the golden cases under `testdata/`, the shared Kapacitor conformance corpus, and a
-//! local HTTP/TCP [`sink`], a real MQTT broker ([`mosquitto`]) and a real InfluxDB 1.x
-//! ([`influxd`]).
+//! local HTTP/TCP [`sink`], a real MQTT broker ([`mosquitto`]), a real Kafka-protocol
+//! broker ([`kafka`]) and a real InfluxDB 1.x ([`influxd`]).
 //!
 //! Only ever a dev-dependency; it panics with the offending path on anything unexpected,
 //! which is what a test wants.
@@ -12,6 +12,7 @@
 //! ```
 
 pub mod influxd;
+pub mod kafka;
 pub mod mosquitto;
 pub mod sink;
 

@@ -18,10 +18,10 @@ use crate::handlers::{ExecHandler, Handler, LogHandler, MqttHandler, PostHandler
 use crate::http::{Client, TlsSettings};
 use crate::services::workspace::select;
 use crate::services::{
-    Alerta, BigPanda, Calls, Discord, EmailHandler, HipChat, OpsGenie, OpsGenie2, PagerDuty,
-    PagerDuty2, PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow, SlackConfig,
-    SlackHandler, SnmpTrapHandler, Talk, Teams, TelegramHandler, Unavailable, VictorOpsHandler,
-    Zenoss,
+    Alerta, BigPanda, Calls, Discord, EmailHandler, HipChat, KafkaHandler, OpsGenie, OpsGenie2,
+    PagerDuty, PagerDuty2, PushoverHandler, SensuHandler, ServiceConfigError, ServiceNow,
+    SlackConfig, SlackHandler, SnmpTrapHandler, Talk, Teams, TelegramHandler, Unavailable,
+    VictorOpsHandler, Zenoss,
 };
 
 /// Why settings do not make a running handler.
@@ -143,6 +143,16 @@ fn service_handler(
                 None => Box::new(Unavailable::new(
                     "discord",
                     format!("no [[discord]] section for workspace {workspace:?}"),
+                )),
+            }
+        }
+        "kafka" => {
+            let cluster = calls.text("cluster").unwrap_or_default();
+            match select(&external.kafka, &cluster) {
+                Some(config) => when(config.enabled, "kafka", || KafkaHandler::new(config, calls))?,
+                None => Box::new(Unavailable::new(
+                    "kafka",
+                    format!("no [[kafka]] section for cluster {cluster:?}"),
                 )),
             }
         }

@@ -2,7 +2,7 @@
 //! names and defaults ([`ServiceConfigs`]: `[[slack]]`, `[telegram]`, `[victorops]`,
 //! `[pagerduty]`, `[pagerduty2]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[[discord]]`,
 //! `[bigpanda]`, `[pushover]`, `[opsgenie]`, `[talk]`, `[hipchat]`, `[servicenow]`,
-//! `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]`) and the handlers that send what Kapacitor sends to them.
+//! `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]`, `[[kafka]]`) and the handlers that send what Kapacitor sends to them.
 //! A service that POSTs one JSON body per event is a [`Payload`] run by [`PostService`];
 //! its file holds its section and its body only.
 //!
@@ -21,6 +21,7 @@ mod email;
 pub mod event;
 mod hipchat;
 mod json_post;
+mod kafka;
 pub mod one_or_many;
 mod opsgenie;
 mod opsgenie2;
@@ -49,6 +50,7 @@ pub use discord::{Discord, DiscordConfig};
 pub use email::{EmailHandler, SmtpConfig};
 pub use hipchat::{HipChat, HipChatConfig};
 pub use json_post::JsonPost;
+pub use kafka::{HashAlgorithm, KafkaConfig, KafkaHandler, Partitioner};
 pub use opsgenie::{OpsGenie, OpsGenieConfig};
 pub use opsgenie2::{OpsGenie2, OpsGenie2Config};
 pub use pagerduty::{PagerDuty, PagerDutyConfig};
@@ -131,6 +133,9 @@ pub struct ServiceConfigs {
     /// `[snmptrap]`.
     #[serde(default)]
     pub snmptrap: SnmpTrapConfig,
+    /// `[[kafka]]` (or one `[kafka]`): clusters.
+    #[serde(default, deserialize_with = "one_or_many::deserialize")]
+    pub kafka: Vec<KafkaConfig>,
 }
 
 /// Why a service handler did not deliver an event; each names the service.
@@ -180,6 +185,16 @@ pub enum ServiceError {
     Refused {
         /// The service.
         service: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A Kafka cluster did not take the alert.
+    #[error("kafka: cluster {cluster:?}, topic {topic:?}: {reason}")]
+    Kafka {
+        /// The cluster's id.
+        cluster: String,
+        /// The topic.
+        topic: String,
         /// Why.
         reason: String,
     },

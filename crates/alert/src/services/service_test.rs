@@ -194,6 +194,15 @@ pub fn service_tests() -> Vec<(&'static str, Value)> {
             }),
         ),
         (
+            "kafka",
+            json!({
+                "cluster": "example",
+                "topic": "test",
+                "key": "key",
+                "message": "test kafka message",
+            }),
+        ),
+        (
             "pushover",
             json!({
                 "device": "",
@@ -231,6 +240,8 @@ pub fn run_test(
     );
     let message = message.unwrap_or_default();
     let details = text(merged.remove("body")).unwrap_or_default();
+    // The kafka test names the record's key, the alert id.
+    let id = text(merged.remove("key")).unwrap_or_else(|| format!("{name}.test"));
     let level = match text(merged.remove("level")) {
         Some(name) => Level::from_name(&name)
             .ok_or_else(|| TestError::Options(format!("invalid level {name:?}")))?,
@@ -251,7 +262,7 @@ pub fn run_test(
         .map_err(|e| TestError::Options(e.to_string()))?;
     let event = AlertData {
         // A name Sensu accepts (`^[\w.-]+$`).
-        id: format!("{name}.test"),
+        id,
         message,
         details,
         time: Time::now(),
@@ -282,7 +293,7 @@ mod tests {
             }
         }
         assert!(matches!(
-            run_test(&Services::default(), "kafka", &Map::new()),
+            run_test(&Services::default(), "aggregate", &Map::new()),
             Err(TestError::Unknown(_))
         ));
     }

@@ -25,7 +25,7 @@ use crate::topic::matcher::{Match, MatchError};
 use crate::topic::options::{OptionError, Options};
 
 /// The handler kinds topics can run.
-pub const KINDS: [&str; 24] = [
+pub const KINDS: [&str; 25] = [
     "log",
     "post",
     "tcp",
@@ -50,6 +50,7 @@ pub const KINDS: [&str; 24] = [
     "sensu",
     "email",
     "snmptrap",
+    "kafka",
 ];
 
 /// A topic handler's definition.
@@ -328,6 +329,19 @@ pub const SERVICES: &[ServiceKeys] = &[
         lists: &[("to", "to")],
         ..texts("email", "email", &[])
     },
+    ServiceKeys {
+        flags: &[("disable-partition-by-id", "disablePartitionById")],
+        ..texts(
+            "kafka",
+            "kafka",
+            &[
+                ("cluster", "cluster"),
+                ("topic", "kafkaTopic"),
+                ("template", "template"),
+                ("partition-hash-algorithm", "partitionHashAlgorithm"),
+            ],
+        )
+    },
 ];
 
 /// A service's options as the TICKscript property calls make them.
@@ -512,9 +526,9 @@ mod tests {
     #[test]
     fn bad_definitions_are_explained() {
         assert_eq!(
-            error(&spec("kafka", json!({}))),
+            error(&spec("aggregate", json!({}))),
             format!(
-                "unsupported handler kind \"kafka\", expected one of {}",
+                "unsupported handler kind \"aggregate\", expected one of {}",
                 KINDS.join(", ")
             )
         );

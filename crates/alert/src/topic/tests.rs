@@ -142,7 +142,7 @@ fn handlers_are_created_replaced_and_removed_by_id() {
     assert_eq!(hub.handler("t", "h"), Some(second));
     assert_eq!(hub.topic("t").map(|t| t.level), Some(Level::Ok));
     let mut bad = first;
-    bad.kind = "kafka".into();
+    bad.kind = "aggregate".into();
     assert!(matches!(
         hub.define("t", bad, &services, Define::Upsert),
         Err(DefineError::Spec(SpecError::Kind { .. }))

@@ -8,6 +8,7 @@ mod email;
 mod golden;
 mod handlers;
 mod https;
+mod kafka;
 mod log;
 mod mqtt;
 mod services;

@@ -1,9 +1,11 @@
 //! `tickflow replay --config` with alert services: `[[topic-handler]]`s receive a
-//! script's `.topic()` alerts, and `[[mqtt]]` brokers take `.mqtt()` messages.
+//! script's `.topic()` alerts, `[[mqtt]]` brokers take `.mqtt()` messages and `[[kafka]]`
+//! clusters `.kafka()` records.
 
 use std::time::Duration;
 
 use tickflow_alert::mqtt::Subscriber;
+use tickflow_testkit::kafka::Kafka;
 use tickflow_testkit::mosquitto::Mosquitto;
 
 use crate::replay::write;
@@ -89,4 +91,43 @@ fn mqtt_brokers_from_the_config_take_mqtt_alerts() {
     ]
     .map(|(t, m)| (t.to_string(), m.to_string()));
     assert_eq!(messages, want);
+}
+
+#[test]
+fn kafka_clusters_from_the_config_take_kafka_alerts() {
+    let Some(broker) = Kafka::start() else {
+        return;
+    };
+    broker.create_topic("alerts", 2);
+    let dir = scratch_dir("alert-config-kafka");
+    let (script, data) = script_and_data(
+        &dir,
+        ".kafka().cluster('local').kafkaTopic('alerts').partitionHashAlgorithm('murmur2')",
+    );
+    let config = write(
+        &dir,
+        "config.toml",
+        &format!(
+            "[[kafka]]\nenabled = true\nid = \"local\"\nbrokers = [\"{}\"]\ntimeout = \"5s\"\n",
+            broker.address
+        ),
+    );
+    let out = tickflow(&["replay", &script, "--data", &data, "--config", &config]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = broker.read("alerts", 2, Duration::from_secs(10));
+    let keys: Vec<Option<&str>> = records.iter().map(|r| r.key.as_deref()).collect();
+    assert_eq!(keys, [Some("cpu"), Some("cpu")], "{records:?}");
+    let levels: Vec<bool> = (records.iter())
+        .map(|r| r.value.starts_with("{\"id\":\"cpu\",\"message\":\"cpu is "))
+        .collect();
+    assert_eq!(levels, [true, true], "{records:?}");
+    assert!(
+        records[0].value.contains("\"level\":\"CRITICAL\""),
+        "{records:?}"
+    );
+    assert!(records[1].value.contains("\"level\":\"OK\""), "{records:?}");
 }

@@ -124,17 +124,17 @@ fn handlers_are_listed_replaced_and_deleted() {
         &server,
         "POST",
         &handlers,
-        &json!({"id": "k", "kind": "kafka"}),
+        &json!({"id": "k", "kind": "aggregate"}),
     );
     assert_eq!(
         (bad.status, bad.json()["error"].clone()),
         (
             400,
             json!(
-                "unsupported handler kind \"kafka\", expected one of log, post, tcp, exec, \
+                "unsupported handler kind \"aggregate\", expected one of log, post, tcp, exec, \
                  mqtt, slack, telegram, victorops, pagerduty, pagerduty2, opsgenie2, alerta, \
                  teams, discord, bigpanda, pushover, opsgenie, talk, hipchat, servicenow, \
-                 zenoss, sensu, email, snmptrap"
+                 zenoss, sensu, email, snmptrap, kafka"
             )
         )
     );

@@ -129,7 +129,6 @@ const KAPACITOR_SECTIONS: &[&str] = &[
     "reporting",
     "stats",
     "swarm",
-    "kafka",
     "collectd",
     "opentsdb",
     "fluxtask",
@@ -152,6 +151,26 @@ const KAPACITOR_SECTIONS: &[&str] = &[
 /// alert goes to a service only through a handler the script or a topic names).
 const SERVICE_UNREAD: &[&str] = &["global", "state-changes-only"];
 
+/// Kapacitor's `[[kafka]]` keys of the SASL mechanisms tickflow does not support
+/// (GSSAPI, OAUTHBEARER).
+const KAFKA_UNREAD: &[&str] = &[
+    "sasl-gssapi-service-name",
+    "sasl-gssapi-auth-type",
+    "sasl-gssapi-disable-pafxfast",
+    "sasl-gssapi-kerberos-config-path",
+    "sasl-gssapi-key-tab-path",
+    "sasl-gssapi-realm",
+    "sasl-oauth-service",
+    "sasl-oauth-client-id",
+    "sasl-oauth-client-secret",
+    "sasl-oauth-token-url",
+    "sasl-oauth-token-expiry-margin",
+    "sasl-oauth-scopes",
+    "sasl-oauth-tenant-id",
+    "sasl-oauth-parameters",
+    "sasl-access-token",
+];
+
 /// Kapacitor's keys of the sections tickflow reads that it does not use.
 const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     ("storage", &["boltdb"]),
@@ -173,6 +192,7 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
     ("sensu", SERVICE_UNREAD),
     ("smtp", SERVICE_UNREAD),
     ("snmptrap", SERVICE_UNREAD),
+    ("kafka", KAFKA_UNREAD),
     (
         "http",
         &[
@@ -192,6 +212,7 @@ const KAPACITOR_KEYS: &[(&str, &[&str])] = &[
 const KAPACITOR_ARRAY_KEYS: &[(&str, &[&str])] = &[
     ("slack", SERVICE_UNREAD),
     ("discord", SERVICE_UNREAD),
+    ("kafka", KAFKA_UNREAD),
     (
         "influxdb",
         &[
@@ -239,7 +260,7 @@ mod tests {
     #[test]
     fn warnings_name_the_line_and_what_the_key_is() {
         let text = "hostname = \"h\"\n[http]\n  bind-adress = \":1\"\n  https-enabled = false\n\
-                    [kafka]\n  enabled = true\n[[influxdb]]\n  name = \"a\"\n\
+                    [collectd]\n  enabled = true\n[[influxdb]]\n  name = \"a\"\n\
                     [[influxdb]]\n  name = \"b\"\n  timeout = \"1s\"\n";
         assert_eq!(
             warning(&["http", "bind-adress"], text),
@@ -250,8 +271,8 @@ mod tests {
             "line 4: http.https-enabled is a Kapacitor setting tickflow does not use yet"
         );
         assert_eq!(
-            warning(&["kafka"], text),
-            "line 5: [kafka] is a Kapacitor section tickflow does not use yet"
+            warning(&["collectd"], text),
+            "line 5: [collectd] is a Kapacitor section tickflow does not use yet"
         );
         assert_eq!(
             warning(&["influxdb", "1", "timeout"], text),

@@ -10,7 +10,7 @@
 //! listened on by the server), `[[httppost]]`, `[[mqtt]]`, `[[slack]]` (or one
 //! `[slack]`), `[telegram]`, `[victorops]`, `[[discord]]`, `[pagerduty]`, `[pagerduty2]`,
 //! `[opsgenie]`, `[opsgenie2]`, `[alerta]`, `[teams]`, `[bigpanda]`, `[pushover]`, `[talk]`,
-//! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]` and tickflow's `[[topic-handler]]`
+//! `[hipchat]`, `[servicenow]`, `[zenoss]`, `[sensu]`, `[smtp]`, `[snmptrap]`, `[[kafka]]` and tickflow's `[[topic-handler]]`
 //! (`tickflow_alert`). Reading it ([`Config::parse`]):
 //!
 //! 1. the text is parsed as TOML (a syntax error names its line);
@@ -55,10 +55,10 @@ use tickflow_alert::sections::{
     HttpPostSection, MqttSection, SectionError, Sections, TopicHandlerSection,
 };
 use tickflow_alert::services::{
-    one_or_many, AlertaConfig, BigPandaConfig, DiscordConfig, HipChatConfig, OpsGenie2Config,
-    OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig, SensuConfig, ServiceConfigs,
-    ServiceNowConfig, SlackConfig, SmtpConfig, SnmpTrapConfig, TalkConfig, TeamsConfig,
-    TelegramConfig, VictorOpsConfig, ZenossConfig,
+    one_or_many, AlertaConfig, BigPandaConfig, DiscordConfig, HipChatConfig, KafkaConfig,
+    OpsGenie2Config, OpsGenieConfig, PagerDuty2Config, PagerDutyConfig, PushoverConfig,
+    SensuConfig, ServiceConfigs, ServiceNowConfig, SlackConfig, SmtpConfig, SnmpTrapConfig,
+    TalkConfig, TeamsConfig, TelegramConfig, VictorOpsConfig, ZenossConfig,
 };
 use tickflow_alert::Services;
 use tickflow_engine::Environment;
@@ -144,6 +144,9 @@ pub struct Config {
     pub smtp: SmtpConfig,
     /// `[snmptrap]`.
     pub snmptrap: SnmpTrapConfig,
+    /// `[[kafka]]`: Kafka clusters (one `[kafka]` table is read as one).
+    #[serde(deserialize_with = "one_or_many::deserialize")]
+    pub kafka: Vec<KafkaConfig>,
 }
 
 impl Default for Config {
@@ -181,6 +184,7 @@ impl Default for Config {
             sensu: SensuConfig::default(),
             smtp: SmtpConfig::default(),
             snmptrap: SnmpTrapConfig::default(),
+            kafka: Vec::new(),
         }
     }
 }
@@ -324,6 +328,7 @@ impl Config {
                 sensu: self.sensu.clone(),
                 smtp: self.smtp.clone(),
                 snmptrap: self.snmptrap.clone(),
+                kafka: self.kafka.clone(),
             },
         };
         let mut services = sections.services()?;

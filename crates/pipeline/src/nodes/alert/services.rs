@@ -130,6 +130,8 @@ const SERVICES: &[Service] = &[
             ("cluster", Field, STRING),
             ("kafkaTopic", Field, STRING),
             ("template", Field, STRING),
+            ("disablePartitionById", Method, NONE),
+            ("partitionHashAlgorithm", Field, STRING),
         ],
     },
     Service {
