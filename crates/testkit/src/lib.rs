@@ -113,6 +113,23 @@ pub fn missing_shared(dir: &Path) {
     eprintln!("\n*** {message} ***\n");
 }
 
+/// A loopback port nothing listens on right now, for a server a test starts.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// The first `name` that is a file in a directory of `PATH`, then of `extra`.
+pub(crate) fn find_binary(name: &str, extra: impl IntoIterator<Item = PathBuf>) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(extra)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
 fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let entries = fs::read_dir(dir).unwrap_or_else(|err| panic!("{}: {err}", dir.display()));
     entries

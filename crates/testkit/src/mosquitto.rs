@@ -5,7 +5,7 @@
 //! notice, so a local run without it skips; with `CI=true` it panics instead, so CI never
 //! skips silently (`.ci/run` installs it).
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,25 +21,15 @@ pub struct Mosquitto {
 
 /// Where the `mosquitto` binary is: on `PATH`, or in `/usr/sbin` where Debian puts it.
 fn binary() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
-        .map(|dir| dir.join("mosquitto"))
-        .find(|candidate| candidate.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    let sbin = [PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")];
+    crate::find_binary("mosquitto", sbin)
 }
 
 impl Mosquitto {
     /// Starts a broker on a free port, or `None` (with a printed notice) when
     /// `mosquitto` is not installed and `CI` is not `true`.
     pub fn start() -> Option<Mosquitto> {
-        Self::start_on(free_port())
+        Self::start_on(crate::free_port())
     }
 
     /// Starts a broker on `port` (to restart one where clients expect it).
